@@ -1,0 +1,131 @@
+/**
+ * Short-lived access tokens (JWT, ES256, `typ: at+jwt`). Verification follows
+ * RFC 8725: the algorithm is pinned, `iss`, `aud`, `exp` and `nbf` are always
+ * checked with a small clock tolerance, and the key is chosen by `kid` only
+ * among our own keys.
+ */
+import { SignJWT, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from "jose";
+import { ProblemError, roleSchema, type Config, type Role } from "@studyhall/core";
+import { ACCESS_TOKEN_ALG, keyRing } from "./signing-keys";
+
+export interface AccessClaims {
+  userId: string;
+  orgId: string;
+  role: Role;
+  /** The refresh-token family (the login session) the token came from. */
+  sessionId: string;
+}
+
+/** Who a verified bearer token speaks for. */
+export type Principal =
+  | ({ source: "studyhall" } & AccessClaims)
+  | { source: "external"; issuer: string; subject: string; email?: string; emailVerified: boolean };
+
+/** Signs an access token for a user. */
+export async function signAccessToken(config: Config, claims: AccessClaims, now = Date.now()): Promise<string> {
+  const ring = await keyRing(config);
+  if (!ring.signing) {
+    throw new ProblemError("service-unavailable", { detail: "No signing key is configured (JWT_SIGNING_KEYS)." });
+  }
+  const iat = Math.floor(now / 1000);
+  return new SignJWT({ org: claims.orgId, role: claims.role, sid: claims.sessionId })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: ring.signing.kid, typ: "at+jwt" })
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setSubject(claims.userId)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(iat + config.ACCESS_TOKEN_TTL)
+    .setJti(crypto.randomUUID())
+    .sign(ring.signing.key);
+}
+
+function invalid(detail: string, cause?: unknown): ProblemError {
+  return new ProblemError("invalid-token", {
+    detail,
+    cause,
+    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail.replaceAll('"', "'")}"` },
+  });
+}
+
+function explain(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof errors.JWTExpired) return invalid("The token has expired.", error);
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "nbf") return invalid("The token is not valid yet.", error);
+    return invalid(`The token's "${error.claim}" claim is not accepted.`, error);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid("The token's algorithm is not accepted.", error);
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("The token's signature is not valid.", error);
+  return invalid("The token could not be verified.", error);
+}
+
+let remote: { url: string; jwks: ReturnType<typeof createRemoteJWKSet> } | undefined;
+const EXTERNAL_ALGS = ["RS256", "ES256", "EdDSA", "PS256"];
+
+async function verifyExternal(config: Config, token: string, tolerance: number): Promise<Principal> {
+  const url = config.OIDC_JWKS_URL!;
+  if (!remote || remote.url !== url) remote = { url, jwks: createRemoteJWKSet(new URL(url), { timeoutDuration: 5000 }) };
+  const { payload } = await jwtVerify(token, remote.jwks, {
+    algorithms: EXTERNAL_ALGS,
+    issuer: config.OIDC_ISSUER!,
+    audience: config.OIDC_AUDIENCE ?? config.JWT_AUDIENCE,
+    clockTolerance: tolerance,
+    requiredClaims: ["exp", "sub"],
+  });
+  return {
+    source: "external",
+    issuer: payload.iss!,
+    subject: payload.sub!,
+    email: typeof payload.email === "string" ? payload.email.toLowerCase() : undefined,
+    emailVerified: payload.email_verified === true,
+  };
+}
+
+function claimsOf(payload: JWTPayload): AccessClaims {
+  const role = roleSchema.safeParse(payload.role);
+  if (!payload.sub || typeof payload.org !== "string" || typeof payload.sid !== "string" || !role.success) {
+    throw invalid("The token is missing studyhall claims.");
+  }
+  return { userId: payload.sub, orgId: payload.org, role: role.data, sessionId: payload.sid };
+}
+
+/**
+ * Verifies a bearer token: one of ours, or, when configured, one from the
+ * trusted external identity provider (told apart by its issuer).
+ * @throws ProblemError invalid-token, saying what was wrong.
+ */
+export async function verifyAccessToken(config: Config, token: string): Promise<Principal> {
+  const tolerance = config.JWT_CLOCK_TOLERANCE;
+  try {
+    if (config.OIDC_ISSUER && config.OIDC_JWKS_URL && config.OIDC_ISSUER !== config.JWT_ISSUER) {
+      let issuer: string | undefined;
+      try {
+        issuer = decodeJwt(token).iss;
+      } catch {
+        throw invalid("The token is not a JWT.");
+      }
+      if (issuer === config.OIDC_ISSUER) return await verifyExternal(config, token, tolerance);
+    }
+    const ring = await keyRing(config);
+    const { payload } = await jwtVerify(
+      token,
+      (header: { kid?: string }) => {
+        const key = header.kid ? ring.verify.get(header.kid) : undefined;
+        if (!key) throw invalid("The token's key id is unknown.");
+        return key;
+      },
+      {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        typ: "at+jwt",
+        clockTolerance: tolerance,
+        requiredClaims: ["exp", "nbf", "iat", "sub"],
+      },
+    );
+    return { source: "studyhall", ...claimsOf(payload) };
+  } catch (error) {
+    throw explain(error);
+  }
+}

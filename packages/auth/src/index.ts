@@ -1,0 +1,7 @@
+/** Authentication: password hashing, access tokens (JWT), rotating refresh tokens. */
+export * from "./encoding";
+export * from "./password";
+export * from "./signing-keys";
+export * from "./access-token";
+export * from "./refresh-tokens";
+export * from "./accounts";

@@ -1,0 +1,46 @@
+/**
+ * Account and organisation contracts shared by the API, its client and tests:
+ * roles, what each role may grant, and the request and response shapes.
+ */
+import { z } from "zod";
+
+export const roles = ["admin", "teacher", "student"] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Roles a member of `role` may grant with an invitation. */
+export function grantableRoles(role: Role): readonly Role[] {
+  if (role === "admin") return roles;
+  if (role === "teacher") return ["student"];
+  return [];
+}
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: "must be an email address" }));
+
+export const passwordSchema = z.string().max(512, "must be at most 512 characters");
+
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  orgId: z.string(),
+  createdAt: z.string(),
+});
+export type UserView = z.infer<typeof userSchema>;
+
+export const orgSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+
+export const tokenPairSchema = z.object({
+  tokenType: z.literal("Bearer"),
+  accessToken: z.string(),
+  expiresIn: z.number().int(),
+  refreshToken: z.string(),
+  refreshExpiresIn: z.number().int(),
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;

@@ -1,0 +1,5 @@
+/** Domain contracts shared by every worker and package; no bindings here. */
+export * from "./problems";
+export * from "./config";
+export * from "./accounts";
+export * from "./rate-limit-policy";

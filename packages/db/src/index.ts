@@ -1,0 +1,19 @@
+/**
+ * D1 access through drizzle. `openDb` accepts the database or a Sessions API
+ * session, so reads that may go to a replica still see the caller's writes.
+ */
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "./schema";
+
+export * from "./schema";
+export * from "./usage";
+export * from "./course-access";
+
+/** What drizzle needs of D1: both `D1Database` and `D1DatabaseSession` provide it. */
+export type D1Like = Pick<D1Database, "prepare" | "batch">;
+
+export function openDb(d1: D1Like) {
+  // drizzle only calls prepare() and batch(); a session has both.
+  return drizzle(d1 as D1Database, { schema });
+}
+export type Db = ReturnType<typeof openDb>;

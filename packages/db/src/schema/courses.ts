@@ -1,0 +1,32 @@
+import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id, timestamp, updatedAt } from "./columns";
+import { documents } from "./documents";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+export const courseStatuses = ["DRAFT", "GENERATING", "PUBLISHED", "FAILED"] as const;
+export type CourseStatus = (typeof courseStatuses)[number];
+
+/** A course; students see it only once it is PUBLISHED. */
+export const courses = sqliteTable(
+  "courses",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    documentId: text("document_id").references(() => documents.id, { onDelete: "set null" }),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    audience: text("audience"),
+    status: text("status").$type<CourseStatus>().notNull().default("DRAFT"),
+    publishedAt: timestamp("published_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("courses_org_status_idx").on(t.orgId, t.status, t.createdAt), index("courses_owner_idx").on(t.ownerId)],
+);
+export type Course = typeof courses.$inferSelect;

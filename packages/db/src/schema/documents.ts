@@ -1,0 +1,38 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt, id, updatedAt } from "./columns";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+export const documentStatuses = ["uploaded", "parsing", "parsed", "failed"] as const;
+export type DocumentStatus = (typeof documentStatuses)[number];
+
+/** An uploaded PDF: the file lives in R2 under `r2Key`, its parsed text beside it. */
+export const documents = sqliteTable(
+  "documents",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    r2Key: text("r2_key").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: integer("bytes").notNull(),
+    pageCount: integer("page_count"),
+    status: text("status").$type<DocumentStatus>().notNull().default("uploaded"),
+    /** JSON: the outline found by the parser. */
+    outline: text("outline", { mode: "json" }),
+    /** JSON problem of a failed parse. */
+    error: text("error", { mode: "json" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("documents_owner_idx").on(t.ownerId, t.createdAt),
+    uniqueIndex("documents_owner_sha_unique").on(t.ownerId, t.sha256),
+  ],
+);
+export type Document = typeof documents.$inferSelect;

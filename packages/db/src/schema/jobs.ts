@@ -1,0 +1,57 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt, id, timestamp, updatedAt } from "./columns";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+export const jobStatuses = ["queued", "active", "completed", "failed", "cancelled"] as const;
+export type JobStatus = (typeof jobStatuses)[number];
+export const jobLanes = ["high", "normal", "low"] as const;
+export type JobLane = (typeof jobLanes)[number];
+
+/**
+ * A unit of background work. This row is the source of truth; a queue message
+ * only carries its id, so a lost or repeated message can never lose or double it.
+ */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    status: text("status").$type<JobStatus>().notNull().default("queued"),
+    lane: text("lane").$type<JobLane>().notNull().default("normal"),
+    /** JSON: the job's input. */
+    payload: text("payload", { mode: "json" }),
+    /** JSON: what the job produced (ids of created rows). */
+    result: text("result", { mode: "json" }),
+    progress: integer("progress").notNull().default(0),
+    stage: text("stage").notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(3),
+    /** JSON problem of the last failure. */
+    error: text("error", { mode: "json" }),
+    idempotencyKey: text("idempotency_key"),
+    /** SHA-256 of the request that created the job, to tell a replay from a reuse. */
+    requestHash: text("request_hash"),
+    leaseExpiresAt: timestamp("lease_expires_at"),
+    runAfter: timestamp("run_after"),
+    sentAt: timestamp("sent_at"),
+    cancelRequestedAt: timestamp("cancel_requested_at"),
+    startedAt: timestamp("started_at"),
+    finishedAt: timestamp("finished_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("jobs_owner_status_created_idx").on(t.ownerId, t.status, t.createdAt),
+    index("jobs_status_lease_idx").on(t.status, t.leaseExpiresAt),
+    index("jobs_org_created_idx").on(t.orgId, t.createdAt),
+    uniqueIndex("jobs_owner_idempotency_unique").on(t.ownerId, t.idempotencyKey),
+  ],
+);
+export type Job = typeof jobs.$inferSelect;

@@ -1,0 +1,30 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id, updatedAt } from "./columns";
+import { courses } from "./courses";
+import { modules } from "./modules";
+
+/** A lesson: a Markdown body with its key terms and the passages it came from. */
+export const lessons = sqliteTable(
+  "lessons",
+  {
+    id: id(),
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    moduleId: text("module_id")
+      .notNull()
+      .references(() => modules.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    bodyMd: text("body_md").notNull().default(""),
+    /** JSON: `[{ term, definition }]`. */
+    keyTerms: text("key_terms", { mode: "json" }),
+    /** JSON: the source sections or pages this lesson draws on. */
+    sources: text("sources", { mode: "json" }),
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("lessons_course_idx").on(t.courseId, t.position), index("lessons_module_idx").on(t.moduleId, t.position)],
+);
+export type Lesson = typeof lessons.$inferSelect;

@@ -1,0 +1,20 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id } from "./columns";
+import { courses } from "./courses";
+
+/** A course's chapters, in order. */
+export const modules = sqliteTable(
+  "modules",
+  {
+    id: id(),
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    summary: text("summary").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [index("modules_course_idx").on(t.courseId, t.position)],
+);
+export type Module = typeof modules.$inferSelect;

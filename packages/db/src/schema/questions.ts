@@ -1,0 +1,30 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id } from "./columns";
+import { quizzes } from "./quizzes";
+
+export const questionKinds = ["single-choice", "multiple-choice", "true-false", "short-answer"] as const;
+export type QuestionKind = (typeof questionKinds)[number];
+
+/** A quiz question. `answer` never leaves the server before an attempt is submitted. */
+export const questions = sqliteTable(
+  "questions",
+  {
+    id: id(),
+    quizId: text("quiz_id")
+      .notNull()
+      .references(() => quizzes.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    kind: text("kind").$type<QuestionKind>().notNull(),
+    prompt: text("prompt").notNull(),
+    /** JSON: the options shown, for choice questions. */
+    choices: text("choices", { mode: "json" }),
+    /** JSON: the correct answer (choice indexes or text). */
+    answer: text("answer", { mode: "json" }).notNull(),
+    explanation: text("explanation").notNull().default(""),
+    /** The passage of the source document that holds the answer. */
+    sourcePassage: text("source_passage"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("questions_quiz_idx").on(t.quizId, t.position)],
+);
+export type Question = typeof questions.$inferSelect;

@@ -1,0 +1,31 @@
+import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id, timestamp } from "./columns";
+import { organisations } from "./organisations";
+import { quizzes } from "./quizzes";
+import { users } from "./users";
+
+/** One student's attempt at a quiz: answers saved as they go, graded on submit. */
+export const quizAttempts = sqliteTable(
+  "quiz_attempts",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    quizId: text("quiz_id")
+      .notNull()
+      .references(() => quizzes.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** JSON: `{ [questionId]: answer }`. */
+    answers: text("answers", { mode: "json" }),
+    score: real("score"),
+    correctCount: integer("correct_count"),
+    startedAt: createdAt(),
+    deadlineAt: timestamp("deadline_at"),
+    submittedAt: timestamp("submitted_at"),
+  },
+  (t) => [index("quiz_attempts_quiz_user_idx").on(t.quizId, t.userId), index("quiz_attempts_user_idx").on(t.userId, t.startedAt)],
+);
+export type QuizAttempt = typeof quizAttempts.$inferSelect;

@@ -1,0 +1,25 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id, updatedAt } from "./columns";
+import { courses } from "./courses";
+import { modules } from "./modules";
+
+/** A quiz of a course, or of one of its modules. */
+export const quizzes = sqliteTable(
+  "quizzes",
+  {
+    id: id(),
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    moduleId: text("module_id").references(() => modules.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    /** Attempts allowed per student; null for unlimited. */
+    maxAttempts: integer("max_attempts"),
+    /** Seconds allowed per attempt; null for no limit. */
+    timeLimitSeconds: integer("time_limit_seconds"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("quizzes_course_idx").on(t.courseId)],
+);
+export type Quiz = typeof quizzes.$inferSelect;

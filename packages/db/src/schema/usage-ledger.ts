@@ -1,0 +1,26 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id } from "./columns";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+/** Append-only record of metered use (LLM tokens), summed per user and calendar month (UTC). */
+export const usageLedger = sqliteTable(
+  "usage_ledger",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** `YYYY-MM`, UTC. */
+    period: text("period").notNull(),
+    metric: text("metric").$type<"llm_tokens">().notNull().default("llm_tokens"),
+    amount: integer("amount").notNull(),
+    jobId: text("job_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("usage_ledger_user_period_idx").on(t.userId, t.period, t.metric)],
+);
+export type UsageEntry = typeof usageLedger.$inferSelect;

@@ -1,0 +1,30 @@
+import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { Role } from "@studyhall/core";
+import { createdAt, id, updatedAt } from "./columns";
+import { organisations } from "./organisations";
+
+/** A person with one role in one organisation. Emails are unique platform-wide. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role").$type<Role>().notNull(),
+    /** `pbkdf2-sha256$iterations$salt$hash`; null for accounts that only sign in through the identity provider. */
+    passwordHash: text("password_hash"),
+    /** `issuer|subject` of a linked external identity. */
+    externalSubject: text("external_subject"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_unique").on(t.email),
+    uniqueIndex("users_external_subject_unique").on(t.externalSubject),
+    index("users_org_role_idx").on(t.orgId, t.role),
+  ],
+);
+export type User = typeof users.$inferSelect;

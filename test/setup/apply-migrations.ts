@@ -1,0 +1,17 @@
+/** Applies the D1 migrations to the test database before each test file (already-applied ones are skipped). */
+import { applyD1Migrations, env } from "cloudflare:test";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      TEST_RETIRED_KEY: string;
+      TEST_IDP_KEY: string;
+      JWT_SIGNING_KEYS: string;
+      OIDC_ISSUER: string;
+      OIDC_AUDIENCE: string;
+    }
+  }
+}
+
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -1,0 +1,59 @@
+/**
+ * The API worker's application: one `newApp()` with the middleware order that
+ * every request goes through, the routes chained so `typeof app` types a
+ * client, and one error handler.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { ProblemError } from "@studyhall/core";
+import type { AppEnv } from "./env";
+import { onError, problemResponse } from "./errors";
+import { authenticate } from "./middleware/auth";
+import { d1Session } from "./middleware/d1-session";
+import { jsonBody } from "./middleware/json-body";
+import { rateLimit } from "./middleware/rate-limit";
+import { requestContext } from "./middleware/request-context";
+import { authRoutes } from "./routes/auth";
+import { courseRoutes } from "./routes/courses";
+import { healthRoutes } from "./routes/health";
+import { meRoutes } from "./routes/me";
+import { orgRoutes } from "./routes/orgs";
+import { methodsFor } from "./route-methods";
+
+const PUBLIC_V1 = /^\/v1\/auth\//;
+
+export function newApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(onError);
+  app.use("*", requestContext());
+  app.use("/v1/*", d1Session());
+  app.use("/v1/*", jsonBody());
+  // Everything under /v1 but sign-in needs a token and counts against the general API limit.
+  app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : authenticate()(c, next)));
+  app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : rateLimit("api")(c, next)));
+
+  const routes = app
+    .route("/", healthRoutes)
+    .route("/v1/auth", authRoutes)
+    .route("/v1/me", meRoutes)
+    .route("/v1/orgs", orgRoutes)
+    .route("/v1/courses", courseRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+
+  app.notFound((c) => {
+    const allowed = methodsFor(app.routes, c.req.path);
+    if (allowed.length) {
+      return problemResponse(
+        c,
+        new ProblemError("method-not-allowed", {
+          detail: `${c.req.method} is not supported here; use ${allowed.join(", ")}.`,
+          headers: { Allow: allowed.join(", ") },
+        }),
+      );
+    }
+    return problemResponse(c, new ProblemError("not-found", { detail: `No route matches ${c.req.method} ${c.req.path}.` }));
+  });
+  return routes;
+}
+
+export type AppType = ReturnType<typeof newApp>;

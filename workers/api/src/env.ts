@@ -1,0 +1,25 @@
+/** The API worker's Hono environment: generated bindings plus what middleware puts on the context. */
+import type { Config } from "@studyhall/core";
+import type { Db } from "@studyhall/db";
+import type { Principal } from "@studyhall/auth";
+
+export interface CurrentUser {
+  id: string;
+  orgId: string;
+  role: "admin" | "teacher" | "student";
+  email: string;
+  name: string;
+  /** The login session (refresh-token family) behind the token, if any. */
+  sessionId?: string;
+}
+
+export interface AppEnv {
+  Bindings: ApiEnv;
+  Variables: {
+    requestId: string;
+    config: Config;
+    db: Db;
+    principal?: Principal;
+    user?: CurrentUser;
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns every failure into an RFC 9457 problem document with the request id.
+ * Unknown errors are logged with their stack and answered with a bare 500:
+ * no stack trace, SQL or internal name reaches a client.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ProblemError, problemDocument, type InvalidParam } from "@studyhall/core";
+import type { AppEnv } from "./env";
+
+export function problemResponse(c: Context<AppEnv>, error: ProblemError): Response {
+  const requestId = c.get("requestId") ?? crypto.randomUUID();
+  const body = problemDocument(error, new URL(c.req.url).pathname, requestId);
+  const headers = new Headers(error.headers);
+  headers.set("Content-Type", "application/problem+json");
+  headers.set("X-Request-Id", requestId);
+  headers.set("Cache-Control", "no-store");
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+function fromHttpException(error: HTTPException): ProblemError {
+  if (error.status === 400 && /json/i.test(error.message)) {
+    return new ProblemError("malformed-json", { detail: "The request body is not valid JSON." });
+  }
+  if (error.status === 413) return new ProblemError("payload-too-large", { detail: error.message || undefined });
+  if (error.status === 415) return new ProblemError("unsupported-media-type", { detail: error.message || undefined });
+  if (error.status === 401) return new ProblemError("unauthenticated", { detail: error.message || undefined });
+  if (error.status === 403) return new ProblemError("forbidden", { detail: error.message || undefined });
+  if (error.status === 404) return new ProblemError("not-found");
+  return new ProblemError(error.status >= 500 ? "internal" : "bad-request", { detail: error.status < 500 ? error.message : undefined });
+}
+
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  const problem =
+    error instanceof ProblemError
+      ? error
+      : error instanceof HTTPException
+        ? fromHttpException(error)
+        : new ProblemError("internal", { detail: "Something went wrong on our side. Quote the request id if you report it." });
+  if (problem.status >= 500) {
+    const cause = error instanceof ProblemError ? error.cause : error;
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "request failed",
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: new URL(c.req.url).pathname,
+        error: cause instanceof Error ? { name: cause.name, message: cause.message, stack: cause.stack } : String(cause ?? error),
+      }),
+    );
+  }
+  return problemResponse(c, problem);
+}
+
+/** A 400 naming every invalid field, from zod's issues. */
+export function validationProblem(issues: readonly { path: readonly PropertyKey[]; message: string }[], target: string): ProblemError {
+  const invalidParams: InvalidParam[] = issues.map((issue) => ({
+    name: issue.path.length ? issue.path.map(String).join(".") : target,
+    reason: issue.message,
+  }));
+  return new ProblemError("validation-failed", {
+    detail: `The ${target} has ${invalidParams.length} invalid field${invalidParams.length === 1 ? "" : "s"}.`,
+    extensions: { invalidParams },
+  });
+}

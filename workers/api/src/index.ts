@@ -1,0 +1,10 @@
+/** The edge API worker: the Hono app, and the Durable Object classes every worker binds to. */
+import { newApp } from "./app";
+
+export { RateLimiter } from "@studyhall/objects";
+
+const app = newApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<ApiEnv>;

@@ -1,0 +1,79 @@
+/**
+ * Authentication and role checks. The bearer token says who is calling; the
+ * user row (not the token) says their current organisation and role, so a
+ * role change or a removed account takes effect at once.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { ProblemError, type Role } from "@studyhall/core";
+import { users, type Db, type User } from "@studyhall/db";
+import { verifyAccessToken, type Principal } from "@studyhall/auth";
+import type { AppEnv, CurrentUser } from "../env";
+
+const unauthenticated = (detail: string) =>
+  new ProblemError("unauthenticated", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall"' } });
+
+async function userFor(db: Db, principal: Principal): Promise<User | undefined> {
+  if (principal.source === "studyhall") {
+    const user = await db.query.users.findFirst({ where: eq(users.id, principal.userId) });
+    return user && user.orgId === principal.orgId ? user : undefined;
+  }
+  const subject = `${principal.issuer}|${principal.subject}`;
+  const linked = await db.query.users.findFirst({ where: eq(users.externalSubject, subject) });
+  if (linked) return linked;
+  // First sign-in through the provider: link to the account with the same verified email.
+  if (!principal.email || !principal.emailVerified) return undefined;
+  const [claimed] = await db
+    .update(users)
+    .set({ externalSubject: subject })
+    .where(and(eq(users.email, principal.email), isNull(users.externalSubject)))
+    .returning();
+  return claimed;
+}
+
+/** Requires a valid bearer token for an existing user; sets `user` and `principal`. */
+export const authenticate = () =>
+  createMiddleware<AppEnv>(async function authenticate(c, next) {
+    const header = c.req.header("Authorization");
+    if (!header) throw unauthenticated("Send an access token: Authorization: Bearer <token>.");
+    const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim());
+    if (!match?.[1]) throw unauthenticated("The Authorization header must be 'Bearer <token>'.");
+    const principal = await verifyAccessToken(c.get("config"), match[1]);
+    const user = await userFor(c.get("db"), principal);
+    if (!user) {
+      throw new ProblemError("invalid-token", {
+        detail:
+          principal.source === "external"
+            ? "No studyhall account is linked to this identity; register or accept an invitation with the same email first."
+            : "The account this token was issued to no longer exists.",
+      });
+    }
+    const current: CurrentUser = {
+      id: user.id,
+      orgId: user.orgId,
+      role: user.role,
+      email: user.email,
+      name: user.name,
+      sessionId: principal.source === "studyhall" ? principal.sessionId : undefined,
+    };
+    c.set("principal", principal);
+    c.set("user", current);
+    await next();
+  });
+
+/** The authenticated user; only call behind `authenticate()`. */
+export function currentUser(c: { get(key: "user"): CurrentUser | undefined }): CurrentUser {
+  const user = c.get("user");
+  if (!user) throw unauthenticated("Authentication required.");
+  return user;
+}
+
+/** Refuses (403) callers whose role is not one of `allowed`. Existence of the route is not secret. */
+export const requireRole = (...allowed: Role[]) =>
+  createMiddleware<AppEnv>(async function requireRole(c, next) {
+    const user = currentUser(c);
+    if (!allowed.includes(user.role)) {
+      throw new ProblemError("forbidden", { detail: `This needs the role ${allowed.join(" or ")}; you are ${user.role}.` });
+    }
+    await next();
+  });

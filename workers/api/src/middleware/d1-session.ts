@@ -1,0 +1,23 @@
+/**
+ * Opens D1 through the Sessions API for each request. The client sends back
+ * the bookmark it last received (`X-D1-Bookmark`), so even when reads go to a
+ * replica, a user always reads their own writes; the response carries the new one.
+ */
+import { createMiddleware } from "hono/factory";
+import { openDb } from "@studyhall/db";
+import type { AppEnv } from "../env";
+
+export const BOOKMARK_HEADER = "X-D1-Bookmark";
+const BOOKMARK = /^[A-Za-z0-9-]{1,256}$/;
+
+export const d1Session = () =>
+  createMiddleware<AppEnv>(async function d1Session(c, next) {
+    const sent = c.req.header(BOOKMARK_HEADER);
+    const write = !["GET", "HEAD", "OPTIONS"].includes(c.req.method);
+    const constraint = sent && BOOKMARK.test(sent) ? sent : write ? "first-primary" : "first-unconstrained";
+    const session = c.env.DB.withSession(constraint);
+    c.set("db", openDb(session));
+    await next();
+    const bookmark = session.getBookmark();
+    if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
+  });

@@ -1,0 +1,35 @@
+/**
+ * First middleware of every request: a request id (the caller's, if it is a
+ * sane one, else a new UUID) echoed as `X-Request-Id`, the parsed
+ * configuration, and one structured log line per request.
+ */
+import { createMiddleware } from "hono/factory";
+import { loadConfig } from "@studyhall/core";
+import type { AppEnv } from "../env";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export const requestContext = () =>
+  createMiddleware<AppEnv>(async function requestContext(c, next) {
+    const incoming = c.req.header("X-Request-Id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", requestId);
+    c.set("config", loadConfig(c.env));
+    const started = Date.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    if (c.get("config").APP_ENV !== "test") {
+      console.log(
+        JSON.stringify({
+          level: "info",
+          msg: "request",
+          requestId,
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Date.now() - started,
+          userId: c.get("user")?.id,
+        }),
+      );
+    }
+  });

@@ -1,0 +1,85 @@
+/** Operational endpoints at the root: liveness, readiness, the public signing keys, problem type pages. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { problemTypes, type ProblemType } from "@studyhall/core";
+import { keyRing } from "@studyhall/auth";
+import { ProblemError } from "@studyhall/core";
+import { json, newRouter } from "./openapi";
+
+const checkSchema = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, z.infer<typeof checkSchema>]> {
+  const started = Date.now();
+  try {
+    await probe();
+    return [name, { ok: true, ms: Date.now() - started }];
+  } catch (error) {
+    // Name the dependency, never the internal error text.
+    console.error(JSON.stringify({ level: "error", msg: "readiness check failed", check: name, error: String(error) }));
+    return [name, { ok: false, ms: Date.now() - started, error: `${name} is not reachable` }];
+  }
+}
+
+export const healthRoutes = newRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/healthz",
+      tags: ["operations"],
+      summary: "Liveness: the worker answers",
+      responses: { 200: json(z.object({ status: z.literal("ok") }), "Up") },
+    }),
+    (c) => c.json({ status: "ok" as const }, 200, { "Cache-Control": "no-store" }),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/readyz",
+      tags: ["operations"],
+      summary: "Readiness: D1, KV and R2 answer",
+      responses: {
+        200: json(z.object({ status: z.literal("ready"), checks: z.record(z.string(), checkSchema) }), "Ready"),
+        503: json(z.object({ status: z.literal("unavailable"), failed: z.array(z.string()), checks: z.record(z.string(), checkSchema) }), "Not ready"),
+      },
+    }),
+    async (c) => {
+      const results = await Promise.all([
+        check("d1", () => c.env.DB.prepare("select 1").first()),
+        check("kv", () => c.env.LESSONS.get("readyz:probe")),
+        check("r2", () => c.env.FILES.head("readyz/probe")),
+      ]);
+      const checks = Object.fromEntries(results);
+      const failed = results.filter(([, r]) => !r.ok).map(([name]) => name);
+      const headers = { "Cache-Control": "no-store" };
+      if (failed.length) return c.json({ status: "unavailable" as const, failed, checks }, 503, headers);
+      return c.json({ status: "ready" as const, checks }, 200, headers);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/.well-known/jwks.json",
+      tags: ["operations"],
+      summary: "The public keys that verify studyhall access tokens",
+      responses: { 200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), "JSON Web Key Set") },
+    }),
+    async (c) => {
+      const ring = await keyRing(c.get("config"));
+      return c.json({ keys: ring.publicJwks as Record<string, unknown>[] }, 200, { "Cache-Control": "public, max-age=300" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/problems/{type}",
+      tags: ["operations"],
+      summary: "What a problem type means",
+      request: { params: z.object({ type: z.string().max(64) }) },
+      responses: { 200: json(z.object({ type: z.string(), title: z.string(), status: z.number() }), "The problem type") },
+    }),
+    (c) => {
+      const type = c.req.valid("param").type;
+      if (!(type in problemTypes)) throw new ProblemError("not-found", { detail: "No such problem type." });
+      const { title, status } = problemTypes[type as ProblemType];
+      return c.json({ type: `/problems/${type}`, title, status }, 200, { "Cache-Control": "public, max-age=86400" });
+    },
+  );

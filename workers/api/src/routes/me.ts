@@ -1,0 +1,51 @@
+/** The signed-in user: profile, organisation and this month's LLM token usage. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { orgSchema, userSchema } from "@studyhall/core";
+import { organisations, usageSummary, users } from "@studyhall/db";
+import { currentUser } from "../middleware/auth";
+import { bearer, json, newRouter, pick } from "./openapi";
+import { orgView, userView } from "./views";
+
+const usageSchema = z
+  .object({
+    period: z.string(),
+    metric: z.literal("llm_tokens"),
+    used: z.number().int(),
+    limit: z.number().int(),
+    remaining: z.number().int(),
+    resetsAt: z.string(),
+  })
+  .openapi("Usage");
+
+export const meRoutes = newRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["me"],
+      security: bearer,
+      summary: "Who am I",
+      responses: { 200: json(z.object({ user: userSchema, organisation: orgSchema }), "The signed-in user"), ...pick(401, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const me = currentUser(c);
+      const [user, org] = await Promise.all([
+        db.query.users.findFirst({ where: eq(users.id, me.id) }),
+        db.query.organisations.findFirst({ where: eq(organisations.id, me.orgId) }),
+      ]);
+      return c.json({ user: userView(user!), organisation: orgView(org!) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/usage",
+      tags: ["me"],
+      security: bearer,
+      summary: "This month's LLM token usage against the quota",
+      responses: { 200: json(usageSchema, "Usage for the current UTC month"), ...pick(401, 429) },
+    }),
+    async (c) => c.json(await usageSummary(c.get("db"), c.get("config"), currentUser(c)), 200),
+  );
