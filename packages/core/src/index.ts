@@ -3,3 +3,4 @@ export * from "./problems";
 export * from "./config";
 export * from "./accounts";
 export * from "./rate-limit-policy";
+export * from "./content";

@@ -1,0 +1,66 @@
+/**
+ * Content contracts between the parser, the generators and the job handlers:
+ * what a parsed document looks like and what a generated course holds.
+ */
+import { z } from "zod";
+
+export const outlineEntrySchema = z.object({
+  title: z.string(),
+  level: z.number().int().min(1),
+  /** 1-based page the entry points to, when known. */
+  page: z.number().int().min(1).nullable(),
+});
+export type OutlineEntry = z.infer<typeof outlineEntrySchema>;
+
+export const parsedSectionSchema = z.object({
+  index: z.number().int().min(0),
+  title: z.string(),
+  level: z.number().int().min(1),
+  pageStart: z.number().int().min(1),
+  pageEnd: z.number().int().min(1),
+  text: z.string(),
+});
+export type ParsedSection = z.infer<typeof parsedSectionSchema>;
+
+export const parsedDocumentSchema = z.object({
+  title: z.string().nullable(),
+  pageCount: z.number().int().min(0),
+  /** Normalised text of each page, in order. */
+  pages: z.array(z.string()),
+  outline: z.array(outlineEntrySchema),
+  sections: z.array(parsedSectionSchema),
+});
+export type ParsedDocument = z.infer<typeof parsedDocumentSchema>;
+
+/** Why a PDF could not be parsed; each is its own problem type on the job. */
+export const parseFailureCodes = ["pdf-encrypted", "pdf-damaged", "pdf-no-text", "pdf-too-many-pages"] as const;
+export type ParseFailureCode = (typeof parseFailureCodes)[number];
+
+export const keyTermSchema = z.object({ term: z.string().min(1), definition: z.string().min(1) });
+export type KeyTerm = z.infer<typeof keyTermSchema>;
+
+export const sourceRefSchema = z.object({
+  sectionIndex: z.number().int().min(0),
+  pageStart: z.number().int().min(1),
+  pageEnd: z.number().int().min(1),
+});
+
+export const generatedLessonSchema = z.object({
+  title: z.string().min(1).max(200),
+  bodyMd: z.string().min(1),
+  keyTerms: z.array(keyTermSchema),
+  sources: z.array(sourceRefSchema),
+});
+export type GeneratedLesson = z.infer<typeof generatedLessonSchema>;
+
+export const generatedQuestionSchema = z.object({
+  kind: z.literal("single-choice"),
+  prompt: z.string().min(1),
+  choices: z.array(z.string().min(1)).min(2).max(6),
+  /** Index of the correct choice. */
+  answer: z.number().int().min(0),
+  explanation: z.string(),
+  /** The passage of the document that holds the answer. */
+  sourcePassage: z.string().min(1),
+});
+export type GeneratedQuestion = z.infer<typeof generatedQuestionSchema>;
