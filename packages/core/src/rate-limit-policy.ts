@@ -1,13 +1,15 @@
 /**
- * GCRA (generic cell rate algorithm): a leaky bucket kept as one number, the
- * theoretical arrival time. It allows `limit` requests at once and then one per
- * `periodMs / limit`, which is exact when one Durable Object holds the state.
+ * Sliding-window log: no more than `limit` requests in any window of
+ * `periodMs`. It is exact (unlike a counter per fixed window, which lets twice
+ * the limit through across a boundary) and, with one Durable Object holding a
+ * key's log, it holds across every isolate and worker. A log of at most
+ * `limit` timestamps is small for the per-minute limits we use.
  */
 
 export interface RatePolicy {
-  /** Requests allowed per period. */
+  /** Requests allowed per window. */
   limit: number;
-  /** Period in milliseconds. */
+  /** Window length in milliseconds. */
   periodMs: number;
 }
 
@@ -16,41 +18,35 @@ export interface RateDecision {
   limit: number;
   /** Requests that could still be made right now. */
   remaining: number;
-  /** Seconds until the bucket is full again. */
+  /** Seconds until the oldest counted request leaves the window (a slot frees). */
   resetSeconds: number;
   /** Seconds to wait before a retry can succeed (0 when allowed). */
   retryAfterSeconds: number;
-  /** The new theoretical arrival time to store (unchanged when refused). */
-  tat: number;
 }
 
 /**
- * Decides one request of `cost` units at `now` given the stored `tat`.
- * @example gcra({ limit: 120, periodMs: 60_000 }, 0, Date.now())
+ * Decides one request of `cost` units at `now` against `log`, the times of the
+ * requests already counted, oldest first. Mutates `log`: drops expired
+ * entries and, when allowed, appends this request.
+ * @example slidingWindow({ limit: 120, periodMs: 60_000 }, log, Date.now())
  */
-export function gcra(policy: RatePolicy, tat: number, now: number, cost = 1): RateDecision {
-  const interval = policy.periodMs / policy.limit;
-  const start = Math.max(tat, now);
-  const next = start + interval * cost;
-  const allowAt = next - policy.periodMs;
-  if (allowAt > now) {
-    const backlog = start - now;
-    return {
-      allowed: false,
-      limit: policy.limit,
-      remaining: Math.max(0, Math.floor((policy.periodMs - backlog) / interval + 1e-9)),
-      resetSeconds: Math.ceil(backlog / 1000),
-      retryAfterSeconds: Math.max(1, Math.ceil((allowAt - now) / 1000)),
-      tat,
-    };
-  }
-  const backlog = next - now;
+export function slidingWindow(policy: RatePolicy, log: number[], now: number, cost = 1): RateDecision {
+  const horizon = now - policy.periodMs;
+  let expired = 0;
+  while (expired < log.length && log[expired]! <= horizon) expired++;
+  if (expired) log.splice(0, expired);
+
+  const allowed = log.length + cost <= policy.limit;
+  if (allowed) for (let i = 0; i < cost; i++) log.push(now);
+  const remaining = Math.max(0, policy.limit - log.length);
+  const secondsUntil = (t: number) => Math.max(1, Math.ceil((t + policy.periodMs - now) / 1000));
+  // When refused, a retry succeeds once enough of the oldest entries have expired to fit `cost`.
+  const blocking = log[Math.max(0, log.length + cost - policy.limit - 1)];
   return {
-    allowed: true,
+    allowed,
     limit: policy.limit,
-    remaining: Math.max(0, Math.floor((policy.periodMs - backlog) / interval + 1e-9)),
-    resetSeconds: Math.ceil(backlog / 1000),
-    retryAfterSeconds: 0,
-    tat: next,
+    remaining,
+    resetSeconds: log.length ? secondsUntil(log[0]!) : 0,
+    retryAfterSeconds: allowed || blocking === undefined ? 0 : secondsUntil(blocking),
   };
 }

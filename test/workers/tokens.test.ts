@@ -1,0 +1,154 @@
+/** Access-token verification refuses every token an attacker could craft (RFC 8725). */
+import { env } from "cloudflare:test";
+import { SignJWT, base64url, importJWK, type JWK } from "jose";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, json, newOrg } from "../helpers/api";
+
+const signingJwk = () => (JSON.parse(env.JWT_SIGNING_KEYS) as JWK[])[0]!;
+
+async function forge(
+  claims: Record<string, unknown>,
+  options: { jwk?: JWK; header?: Record<string, unknown>; iat?: number; exp?: number; nbf?: number } = {},
+) {
+  const jwk = options.jwk ?? signingJwk();
+  const now = Math.floor(Date.now() / 1000);
+  const key = await importJWK(jwk, "ES256");
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "ES256", kid: jwk.kid, typ: "at+jwt", ...options.header })
+    .setIssuedAt(options.iat ?? now)
+    .setNotBefore(options.nbf ?? now)
+    .setExpirationTime(options.exp ?? now + 300)
+    .sign(key);
+}
+
+async function claimsFor() {
+  const admin = await newOrg();
+  return { admin, claims: { sub: admin.id, org: admin.orgId, role: "admin", sid: crypto.randomUUID(), iss: "studyhall", aud: "studyhall-api" } };
+}
+
+const me = (token: string) => call("/v1/me", { token });
+
+describe("access tokens", () => {
+  it("a correctly forged-by-us token is accepted (the control for every refusal below)", async () => {
+    const { claims } = await claimsFor();
+    expect((await me(await forge(claims))).status).toBe(200);
+  });
+
+  it("a token signed with a retired key still listed in JWT_VERIFY_KEYS is accepted; its public key is published", async () => {
+    const { claims } = await claimsFor();
+    const retired = JSON.parse(env.TEST_RETIRED_KEY) as JWK;
+    expect((await me(await forge(claims, { jwk: retired }))).status).toBe(200);
+    const jwks = await json(await call("/.well-known/jwks.json"));
+    expect(jwks.keys.map((k: JWK) => k.kid).sort()).toEqual(["test-current", "test-retired"]);
+    for (const key of jwks.keys) expect(key.d).toBeUndefined();
+  });
+
+  it("refuses a tampered token", async () => {
+    const { admin } = await claimsFor();
+    const [h, p, s] = admin.token.split(".");
+    const payload = JSON.parse(new TextDecoder().decode(base64url.decode(p!)));
+    payload.role = "admin";
+    payload.org = crypto.randomUUID();
+    const tampered = `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
+    await expectProblem(await me(tampered), 401, "invalid-token");
+  });
+
+  it("refuses an expired token, beyond the clock tolerance", async () => {
+    const { claims } = await claimsFor();
+    const now = Math.floor(Date.now() / 1000);
+    const problem = await expectProblem(await me(await forge(claims, { iat: now - 3600, nbf: now - 3600, exp: now - 120 })), 401, "invalid-token");
+    expect(problem.detail).toMatch(/expired/);
+  });
+
+  it("accepts a token a few seconds past expiry (clock tolerance) but not one not yet valid", async () => {
+    const { claims } = await claimsFor();
+    const now = Math.floor(Date.now() / 1000);
+    expect((await me(await forge(claims, { iat: now - 600, nbf: now - 600, exp: now - 5 }))).status).toBe(200);
+    const problem = await expectProblem(await me(await forge(claims, { nbf: now + 600 })), 401, "invalid-token");
+    expect(problem.detail).toMatch(/not valid yet/);
+  });
+
+  it("refuses a wrong audience and a wrong issuer", async () => {
+    const { claims } = await claimsFor();
+    await expectProblem(await me(await forge({ ...claims, aud: "someone-else" })), 401, "invalid-token");
+    await expectProblem(await me(await forge({ ...claims, iss: "https://evil.example" })), 401, "invalid-token");
+  });
+
+  it("refuses alg: none", async () => {
+    const { claims } = await claimsFor();
+    const now = Math.floor(Date.now() / 1000);
+    const header = base64url.encode(JSON.stringify({ alg: "none", typ: "at+jwt", kid: "test-current" }));
+    const body = base64url.encode(JSON.stringify({ ...claims, iat: now, nbf: now, exp: now + 300 }));
+    await expectProblem(await me(`${header}.${body}.`), 401, "invalid-token");
+  });
+
+  it("refuses HS256 signed with the published public key as the HMAC secret", async () => {
+    const { claims } = await claimsFor();
+    const jwks = await json(await call("/.well-known/jwks.json"));
+    const publicKeyText = new TextEncoder().encode(JSON.stringify(jwks.keys[0]));
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", kid: "test-current", typ: "at+jwt" })
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 300)
+      .sign(publicKeyText);
+    const problem = await expectProblem(await me(token), 401, "invalid-token");
+    expect(problem.detail).toMatch(/algorithm/);
+  });
+
+  it("refuses a token signed by a key we do not know, even with a known kid", async () => {
+    const { claims } = await claimsFor();
+    const idpKey = JSON.parse(env.TEST_IDP_KEY) as JWK;
+    await expectProblem(await me(await forge(claims, { jwk: { ...idpKey, kid: "test-current" } })), 401, "invalid-token");
+  });
+
+  it("refuses a token for a user of another organisation than the one it names", async () => {
+    const { claims } = await claimsFor();
+    const other = await newOrg();
+    await expectProblem(await me(await forge({ ...claims, org: other.orgId })), 401, "invalid-token");
+  });
+
+  it("refuses a missing or malformed Authorization header with 401 and WWW-Authenticate", async () => {
+    const none = await call("/v1/me");
+    await expectProblem(none.clone(), 401, "unauthenticated");
+    expect(none.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+    await expectProblem(await call("/v1/me", { headers: { Authorization: "Basic abc" } }), 401, "unauthenticated");
+  });
+});
+
+describe("external identity provider", () => {
+  async function idpToken(claims: Record<string, unknown>, audience = env.OIDC_AUDIENCE) {
+    const jwk = JSON.parse(env.TEST_IDP_KEY) as JWK;
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: "ES256", kid: jwk.kid })
+      .setIssuer(env.OIDC_ISSUER)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(await importJWK(jwk, "ES256"));
+  }
+
+  it("maps a trusted provider's subject to the user with the same verified email, then by subject", async () => {
+    const admin = await newOrg();
+    const subject = `idp-${crypto.randomUUID()}`;
+    const first = await me(await idpToken({ sub: subject, email: admin.email, email_verified: true }));
+    expect(first.status).toBe(200);
+    expect((await json(first)).user.id).toBe(admin.id);
+    // Linked now: the subject alone is enough.
+    const second = await me(await idpToken({ sub: subject }));
+    expect((await json(second)).user.id).toBe(admin.id);
+  });
+
+  it("refuses an unverified email, an unknown subject, and a wrong audience", async () => {
+    const admin = await newOrg();
+    await expectProblem(await me(await idpToken({ sub: `idp-${crypto.randomUUID()}`, email: admin.email, email_verified: false })), 401, "invalid-token");
+    await expectProblem(await me(await idpToken({ sub: `idp-${crypto.randomUUID()}` })), 401, "invalid-token");
+    // A token the provider issued for another application, for an account that is linked.
+    const subject = `idp-${crypto.randomUUID()}`;
+    expect((await me(await idpToken({ sub: subject, email: admin.email, email_verified: true }))).status).toBe(200);
+    const problem = await expectProblem(await me(await idpToken({ sub: subject }, "another-app")), 401, "invalid-token");
+    expect(problem.detail).toMatch(/aud/);
+  });
+});
