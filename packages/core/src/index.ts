@@ -4,3 +4,4 @@ export * from "./config";
 export * from "./accounts";
 export * from "./rate-limit-policy";
 export * from "./content";
+export * from "./jobs";

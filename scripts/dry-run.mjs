@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * Builds every worker as `wrangler deploy` would, without deploying, and
+ * prints each bundle's size: a broken import or an oversized bundle fails here.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { configs, root, wranglerBin, wranglerEnv } from "./local-env.mjs";
+
+const rows = [];
+for (const config of configs) {
+  const outdir = mkdtempSync(join(tmpdir(), "studyhall-build-"));
+  try {
+    execFileSync(wranglerBin, ["deploy", "--dry-run", "-c", config, "--outdir", outdir], { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "inherit"] });
+    let bytes = 0;
+    let gzip = 0;
+    for (const file of readdirSync(outdir, { recursive: true })) {
+      const path = join(outdir, String(file));
+      if (!statSync(path).isFile() || path.endsWith(".map") || path.endsWith("README.md")) continue;
+      const content = readFileSync(path);
+      bytes += content.length;
+      gzip += gzipSync(content).length;
+    }
+    rows.push({ worker: config, kib: (bytes / 1024).toFixed(1), gzipKib: (gzip / 1024).toFixed(1) });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+console.log("\nWorker bundles (wrangler deploy --dry-run):");
+for (const r of rows) console.log(`  ${r.worker.padEnd(28)} ${r.kib.padStart(9)} KiB   gzip ${r.gzipKib.padStart(8)} KiB`);

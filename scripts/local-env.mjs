@@ -1,0 +1,97 @@
+/**
+ * Local-only set-up shared by `npm run dev` and the end-to-end suite: the
+ * `.dev.vars` secrets (a fresh ES256 signing key, never committed), the D1
+ * migrations, and the demo organisation. None of this runs on deploy.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { pbkdf2Sync, randomBytes, randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
+import { exportJWK, generateKeyPair } from "jose";
+
+export const root = new URL("..", import.meta.url).pathname;
+export const wranglerBin = join(root, "node_modules", ".bin", "wrangler");
+export const configs = ["wrangler.toml", "workers/jobs/wrangler.toml"];
+
+/** Environment for every wrangler call: no telemetry, no prompts, no update checks. */
+export const wranglerEnv = {
+  ...process.env,
+  // The project's own Node (>= 22) first, whatever started this script.
+  PATH: `${join(root, "node_modules", ".bin")}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CI: "true",
+  NO_UPDATE_NOTIFIER: "1",
+};
+
+async function signingKeyJson() {
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), kid: `local-${randomUUID().slice(0, 8)}`, alg: "ES256" };
+  return JSON.stringify([jwk]);
+}
+
+/** Writes `.dev.vars` for each worker unless it exists; a key made once stays, so tokens survive restarts. */
+export async function ensureDevVars(extra = {}) {
+  const apiVars = join(root, ".dev.vars");
+  if (!existsSync(apiVars)) {
+    const lines = [
+      "# Local secrets for `npm run dev`; never commit this file.",
+      "APP_ENV=development",
+      `JWT_SIGNING_KEYS='${await signingKeyJson()}'`,
+    ];
+    writeFileSync(apiVars, lines.join("\n") + "\n", { mode: 0o600 });
+  }
+  const jobsVars = join(root, "workers/jobs/.dev.vars");
+  if (!existsSync(jobsVars)) writeFileSync(jobsVars, "APP_ENV=development\n", { mode: 0o600 });
+  for (const [file, vars] of Object.entries(extra)) {
+    writeFileSync(join(root, file), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+  }
+}
+
+function wrangler(args, persistTo) {
+  execFileSync(wranglerBin, [...args, "--persist-to", persistTo], { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function applyMigrations(persistTo) {
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml"], persistTo);
+}
+
+/** The demo organisation: an admin, a teacher and two students, with known passwords. */
+export const demoAccounts = [
+  { id: "00000000-0000-4000-8000-0000000000a1", role: "admin", email: "admin@demo.studyhall.test", name: "Ada Admin", password: "demo-admin-password" },
+  { id: "00000000-0000-4000-8000-0000000000c1", role: "teacher", email: "teacher@demo.studyhall.test", name: "Tomás Teacher", password: "demo-teacher-password" },
+  { id: "00000000-0000-4000-8000-0000000000e1", role: "student", email: "student1@demo.studyhall.test", name: "Sam Student", password: "demo-student-password" },
+  { id: "00000000-0000-4000-8000-0000000000e2", role: "student", email: "student2@demo.studyhall.test", name: "Sasha Student", password: "demo-student-password" },
+];
+const DEMO_ORG = { id: "00000000-0000-4000-8000-00000000000d", name: "Demo School" };
+
+function hashPassword(password) {
+  // Same format and iteration count as packages/auth/src/password.ts.
+  const iterations = 100_000;
+  const salt = randomBytes(16);
+  const hash = pbkdf2Sync(password.normalize("NFKC"), salt, iterations, 32, "sha256");
+  return `pbkdf2-sha256$${iterations}$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+}
+
+const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
+
+/** Seeds the demo organisation; running it again changes nothing. */
+export function seedDemo(persistTo) {
+  const now = Date.now();
+  const statements = [
+    `INSERT OR IGNORE INTO organisations (id, name, created_at) VALUES (${q(DEMO_ORG.id)}, ${q(DEMO_ORG.name)}, ${now});`,
+    ...demoAccounts.map(
+      (a) =>
+        `INSERT OR IGNORE INTO users (id, org_id, email, name, role, password_hash, created_at, updated_at) VALUES (${q(a.id)}, ${q(DEMO_ORG.id)}, ${q(a.email)}, ${q(a.name)}, ${q(a.role)}, ${q(hashPassword(a.password))}, ${now}, ${now});`,
+    ),
+  ];
+  const dir = join(persistTo, "seed");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "demo.sql");
+  writeFileSync(file, statements.join("\n") + "\n");
+  wrangler(["d1", "execute", "DB", "--local", "-c", "wrangler.toml", "--file", file], persistTo);
+}
+
+export function readPackageVersion() {
+  return JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+}
