@@ -3,11 +3,28 @@
  * against local D1, KV, R2, Queues and Durable Objects; `e2e` drives a real
  * `wrangler dev` of every worker over HTTP and WebSocket.
  */
+import { readFile } from "node:fs/promises";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { newSigningKey } from "./test/keys.ts";
 
 const IDP_ORIGIN = "https://idp.test";
+const CORPUS_ORIGIN = "https://corpus.test";
+/** The shared PDF corpus, beside the repository (../shared/corpus in CI and locally). */
+const CORPUS_DIR = new URL("../shared/corpus/pdfjs/", import.meta.url);
+
+/** Serves one corpus file by name, so tests in workerd (no filesystem) can fetch the PDFs. */
+async function corpusFile(pathname: string): Promise<Response> {
+  const name = decodeURIComponent(pathname.slice(1));
+  if (!/^[\w.-]+$/.test(name) || name.startsWith(".")) return new Response("bad corpus name", { status: 400 });
+  try {
+    const bytes = await readFile(new URL(name, CORPUS_DIR));
+    const type = name.endsWith(".pdf") ? "application/pdf" : "text/plain; charset=utf-8";
+    return new Response(bytes, { headers: { "Content-Type": type } });
+  } catch {
+    return new Response(`not in the corpus: ${name}`, { status: 404 });
+  }
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -34,12 +51,24 @@ export default defineConfig(async () => {
                   OIDC_ISSUER: IDP_ORIGIN,
                   OIDC_AUDIENCE: "studyhall-external",
                   OIDC_JWKS_URL: `${IDP_ORIGIN}/jwks.json`,
+                  // Short leases so an abandoned job can be recovered within a test.
+                  JOB_LEASE_SECONDS: "5",
                 },
-                // No test reaches the internet: the identity provider's JWKS is served here, everything else fails.
+                // The jobs worker's producers too: its handlers run inside this runtime in tests.
+                queueProducers: {
+                  JOBS_HIGH: { queueName: "studyhall-jobs-high" },
+                  JOBS_NORMAL: { queueName: "studyhall-jobs-normal" },
+                  JOBS_LOW: { queueName: "studyhall-jobs-low" },
+                  JOBS_DEAD: { queueName: "studyhall-jobs-dead" },
+                },
+                // No test reaches the internet: the identity provider's JWKS and the PDF corpus are served here,
+                // everything else fails.
                 outboundService: (request: Request) =>
                   new URL(request.url).origin === IDP_ORIGIN && new URL(request.url).pathname === "/jwks.json"
                     ? new Response(idpJwks, { headers: { "Content-Type": "application/json" } })
-                    : new Response(`no network in tests: ${request.url}`, { status: 599 }),
+                    : new URL(request.url).origin === CORPUS_ORIGIN
+                      ? corpusFile(new URL(request.url).pathname)
+                      : new Response(`no network in tests: ${request.url}`, { status: 599 }),
               },
             }),
           ],
