@@ -64,3 +64,25 @@ export const generatedQuestionSchema = z.object({
   sourcePassage: z.string().min(1),
 });
 export type GeneratedQuestion = z.infer<typeof generatedQuestionSchema>;
+
+/** One lesson of the outline: its title and the parsed sections it is built from. */
+export const outlineLessonSchema = z.object({
+  title: z.string().min(1).max(200),
+  sectionIndexes: z.array(z.number().int().min(0)).min(1),
+});
+export type OutlineLesson = z.infer<typeof outlineLessonSchema>;
+
+export const outlineModuleSchema = z.object({
+  title: z.string().min(1).max(200),
+  summary: z.string(),
+  lessons: z.array(outlineLessonSchema).min(1),
+});
+export type OutlineModule = z.infer<typeof outlineModuleSchema>;
+
+/** The first generation stage: the course's shape, checkpointed before lessons are written. */
+export const courseOutlineSchema = z.object({
+  title: z.string().min(1).max(200),
+  description: z.string(),
+  modules: z.array(outlineModuleSchema).min(1),
+});
+export type CourseOutline = z.infer<typeof courseOutlineSchema>;
