@@ -23,7 +23,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   if (options.ip) headers.set("CF-Connecting-IP", options.ip);
   let body: BodyInit | undefined;
   if (options.body !== undefined) {
-    if (typeof options.body === "string" || options.body instanceof Uint8Array) body = options.body as BodyInit;
+    if (typeof options.body === "string" || options.body instanceof Uint8Array || options.body instanceof FormData) body = options.body as BodyInit;
     else {
       body = JSON.stringify(options.body);
       if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");

@@ -41,6 +41,24 @@ export const configSchema = z.object({
   QUOTA_TOKENS_STUDENT: int(100_000),
   /** Largest JSON request body, bytes. */
   MAX_JSON_BYTES: int(1_048_576, 1024),
+  /** Largest PDF upload, bytes. */
+  MAX_UPLOAD_BYTES: int(50 * 1024 * 1024, 1024),
+  /** Documents with more pages fail to parse with pdf-too-many-pages. */
+  MAX_PDF_PAGES: int(500, 1),
+  /** Retries after a failed attempt, waiting JOB_BACKOFF_BASE_MS × 2^n (with jitter) before each. */
+  JOB_MAX_RETRIES: int(3, 0),
+  JOB_BACKOFF_BASE_MS: int(2000, 0),
+  /** How long a consumer's claim on a job lasts without a progress report. */
+  JOB_LEASE_SECONDS: int(120, 5),
+  /** A queued job not sent after this long (its send failed) is sent by the sweep. */
+  JOB_UNSENT_AFTER_SECONDS: int(30, 0),
+  /** A queued job sent this long ago and still not taken is sent again. */
+  JOB_STALE_AFTER_SECONDS: int(900, 1),
+  /** Lessons stay in the KV cache this long, seconds. */
+  LESSON_CACHE_TTL: int(86_400, 60),
+  /** Global LLM use, shared by every consumer. */
+  LLM_REQUESTS_PER_MIN: int(60, 1),
+  LLM_TOKENS_PER_MIN: int(200_000, 1),
 });
 
 export type Config = z.infer<typeof configSchema>;

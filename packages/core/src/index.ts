@@ -5,3 +5,5 @@ export * from "./accounts";
 export * from "./rate-limit-policy";
 export * from "./content";
 export * from "./jobs";
+export * from "./job-contract";
+export * from "./job-errors";

@@ -17,3 +17,8 @@ export function openDb(d1: D1Like) {
   return drizzle(d1 as D1Database, { schema });
 }
 export type Db = ReturnType<typeof openDb>;
+export * from "./job-lifecycle";
+export * from "./job-queue";
+export * from "./document-store";
+export * from "./course-generation";
+export * from "./lesson-cache";

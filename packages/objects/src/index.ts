@@ -1,3 +1,6 @@
 /** Durable Object classes: exported by the API worker, reached by both workers through their bindings. */
 export { RateLimiter } from "./rate-limiter";
 export type { TakeInput } from "./rate-limiter";
+export { LlmGate } from "./llm-gate";
+export type { AcquireInput, AcquireResult } from "./llm-gate";
+export { Counters } from "./counters";

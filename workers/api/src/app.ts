@@ -14,7 +14,11 @@ import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { authRoutes } from "./routes/auth";
 import { courseRoutes } from "./routes/courses";
+import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
+import { jobEventRoutes } from "./routes/job-events";
+import { jobRoutes } from "./routes/jobs";
+import { lessonRoutes } from "./routes/lessons";
 import { meRoutes } from "./routes/me";
 import { orgRoutes } from "./routes/orgs";
 import { methodsFor } from "./route-methods";
@@ -26,7 +30,8 @@ export function newApp() {
   app.onError(onError);
   app.use("*", requestContext());
   app.use("/v1/*", d1Session());
-  app.use("/v1/*", jsonBody());
+  // Uploads carry a PDF, not JSON, and check their own size and type.
+  app.use("/v1/*", jsonBody({ skip: (path) => path === "/v1/documents" || path === "/v1/documents/" }));
   // Everything under /v1 but sign-in needs a token and counts against the general API limit.
   app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : authenticate()(c, next)));
   app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : rateLimit("api")(c, next)));
@@ -36,7 +41,11 @@ export function newApp() {
     .route("/v1/auth", authRoutes)
     .route("/v1/me", meRoutes)
     .route("/v1/orgs", orgRoutes)
-    .route("/v1/courses", courseRoutes);
+    .route("/v1/courses", courseRoutes)
+    .route("/v1/courses", lessonRoutes)
+    .route("/v1/documents", documentRoutes)
+    .route("/v1/jobs", jobRoutes)
+    .route("/v1/jobs", jobEventRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 

@@ -1,34 +1,50 @@
 /**
- * The queue consumer worker. It validates each message, dispatches it by job
- * kind and acknowledges only when the handler has committed its result.
- * A message that can never succeed (malformed, unknown kind) is logged and
- * acknowledged so it does not loop; everything else is retried.
+ * The queue consumer worker: drains the three priority lanes and the
+ * dead-letter queue, and sweeps for jobs whose message was lost or whose
+ * consumer died (cron). It validates each message, runs its job, and
+ * acknowledges only after the outcome is committed to D1.
  */
-import { jobMessageSchema } from "@studyhall/core";
+import { jobMessageSchema, loadConfig } from "@studyhall/core";
+import { laneQueues, openDb, sendJob } from "@studyhall/db";
+import { recordDeadLetter } from "./dead-letter";
 import { handlers } from "./handlers";
+import { progressPublisher } from "./progress";
+import { backoffMs, runJob } from "./runner";
+import { sweep } from "./sweep";
 
 export default {
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
+    const config = loadConfig(env);
+    const db = openDb(env.DB);
+    const deadLetters = batch.queue.endsWith("-dead");
     for (const message of batch.messages) {
       const parsed = jobMessageSchema.safeParse(message.body);
       if (!parsed.success) {
-        console.error(JSON.stringify({ level: "error", msg: "malformed job message", queue: batch.queue, id: message.id }));
-        message.ack();
-        continue;
-      }
-      const handler = handlers[parsed.data.kind];
-      if (!handler) {
-        console.error(JSON.stringify({ level: "error", msg: "unknown job kind", kind: parsed.data.kind, jobId: parsed.data.jobId }));
+        // It can never succeed: say so loudly, and don't let it loop.
+        console.error(JSON.stringify({ level: "error", msg: "malformed job message dropped", queue: batch.queue, messageId: message.id }));
         message.ack();
         continue;
       }
       try {
-        await handler(parsed.data, env);
-        message.ack();
+        if (deadLetters) {
+          await recordDeadLetter(db, parsed.data, message.attempts);
+          message.ack();
+          continue;
+        }
+        const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });
+        if (outcome === "ack") message.ack();
+        else if (await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane: outcome.lane }, outcome.retryInSeconds)) message.ack();
+        else message.retry({ delaySeconds: outcome.retryInSeconds });
       } catch (error) {
-        console.error(JSON.stringify({ level: "error", msg: "job attempt failed", jobId: parsed.data.jobId, error: String(error) }));
-        message.retry();
+        // D1 or R2 unreachable before anything was recorded: let the queue redeliver this message.
+        console.error(JSON.stringify({ level: "error", msg: "job message not processed; redelivering", jobId: parsed.data.jobId, error: String(error) }));
+        message.retry({ delaySeconds: Math.ceil(backoffMs(config, message.attempts) / 1000) });
       }
     }
+  },
+
+  async scheduled(_controller, env) {
+    const resent = await sweep(openDb(env.DB), laneQueues(env), loadConfig(env));
+    if (resent.length) console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", count: resent.length, jobIds: resent }));
   },
 } satisfies ExportedHandler<JobsEnv>;

@@ -23,6 +23,10 @@ export const courses = sqliteTable(
     description: text("description").notNull().default(""),
     audience: text("audience"),
     status: text("status").$type<CourseStatus>().notNull().default("DRAFT"),
+    /** JSON: the outline generation settled on (the first checkpoint). */
+    outline: text("outline", { mode: "json" }),
+    /** The job generating or regenerating the course, if any. */
+    jobId: text("job_id"),
     publishedAt: timestamp("published_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -12,3 +12,6 @@ export * from "./questions";
 export * from "./quiz-attempts";
 export * from "./jobs";
 export * from "./usage-ledger";
+export * from "./document-sections";
+export * from "./idempotency-keys";
+export * from "./job-events";

@@ -39,6 +39,8 @@ export const jobs = sqliteTable(
     /** SHA-256 of the request that created the job, to tell a replay from a reuse. */
     requestHash: text("request_hash"),
     leaseExpiresAt: timestamp("lease_expires_at"),
+    /** Who holds the lease: a consumer only commits while its token is still the job's. */
+    leaseToken: text("lease_token"),
     runAfter: timestamp("run_after"),
     sentAt: timestamp("sent_at"),
     cancelRequestedAt: timestamp("cancel_requested_at"),

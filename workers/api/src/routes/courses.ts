@@ -4,6 +4,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { notFound } from "@studyhall/core";
 import { assertCanEdit, courseStatuses, courses, visibleCourses, type Course } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
+import { courseOutline, outlineSchema, visibleCourse } from "./lessons";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 import { iso } from "./views";
 
@@ -16,6 +17,7 @@ export const courseSchema = z
     status: z.enum(courseStatuses),
     ownerId: z.string(),
     documentId: z.string().nullable(),
+    jobId: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     publishedAt: z.string().nullable(),
@@ -30,6 +32,7 @@ export const courseView = (c: Course) => ({
   status: c.status,
   ownerId: c.ownerId,
   documentId: c.documentId,
+  jobId: c.jobId,
   createdAt: iso(c.createdAt)!,
   updatedAt: iso(c.updatedAt)!,
   publishedAt: iso(c.publishedAt),
@@ -108,16 +111,12 @@ export const courseRoutes = newRouter()
       security: bearer,
       summary: "One course",
       request: { params: idParam },
-      responses: { 200: json(courseSchema, "The course"), ...pick(401, 404, 429) },
+      responses: { 200: json(courseSchema.extend({ modules: outlineSchema }), "The course and its outline"), ...pick(401, 404, 429) },
     }),
     async (c) => {
-      const [course] = await c
-        .get("db")
-        .select()
-        .from(courses)
-        .where(and(eq(courses.id, c.req.valid("param").id), visibleCourses(currentUser(c))));
-      if (!course) throw notFound("course");
-      return c.json(courseView(course), 200);
+      const db = c.get("db");
+      const course = await visibleCourse(db, currentUser(c), c.req.valid("param").id);
+      return c.json({ ...courseView(course), modules: await courseOutline(db, course.id) }, 200);
     },
   )
   .openapi(

@@ -1,0 +1,210 @@
+/**
+ * A job's life in D1: claim, lease, progress, completion, failure, retry,
+ * deferral and cancellation. Every transition is one conditional UPDATE, so
+ * redelivered messages and racing consumers can never run or finish a job twice:
+ * a consumer holds a lease token and only it may move an active job on.
+ */
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import type { JobError } from "@studyhall/core";
+import type { Db } from "./index";
+import { jobEvents, type JobEventType } from "./schema/job-events";
+import { jobs, type Job } from "./schema/jobs";
+
+export type ClaimOutcome =
+  | { claimed: true; job: Job; leaseToken: string }
+  | { claimed: false; reason: "missing" | "finished" }
+  | { claimed: false; reason: "busy"; retryInMs: number }
+  | { claimed: false; reason: "not-yet"; retryInMs: number; lane: Job["lane"] }
+  | { claimed: false; reason: "cancelled"; job: Job };
+
+const FINISHED = ["completed", "failed", "cancelled"];
+
+export function jobEvent(db: Db, jobId: string, type: JobEventType, fields: { attempt?: number; progress?: number; stage?: string; error?: JobError | null; at?: number } = {}) {
+  return db.insert(jobEvents).values({
+    jobId,
+    type,
+    attempt: fields.attempt ?? 0,
+    progress: fields.progress ?? null,
+    stage: fields.stage ?? null,
+    error: fields.error ?? null,
+    at: new Date(fields.at ?? Date.now()),
+  });
+}
+
+/**
+ * Takes a queued job (or an active one whose lease has expired: its consumer
+ * died) and starts an attempt. Only one caller can win.
+ */
+export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Date.now()): Promise<ClaimOutcome> {
+  const leaseToken = crypto.randomUUID();
+  const [claimed] = await db
+    .update(jobs)
+    .set({
+      status: "active",
+      attempts: sql`${jobs.attempts} + 1`,
+      leaseToken,
+      leaseExpiresAt: new Date(now + leaseMs),
+      startedAt: sql`coalesce(${jobs.startedAt}, ${now})`,
+      runAfter: null,
+      updatedAt: new Date(now),
+    })
+    .where(
+      and(
+        eq(jobs.id, jobId),
+        isNull(jobs.cancelRequestedAt),
+        or(
+          and(eq(jobs.status, "queued"), or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now)))),
+          and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now))),
+        ),
+      ),
+    )
+    .returning();
+  if (claimed) {
+    await jobEvent(db, jobId, "started", { attempt: claimed.attempts, progress: claimed.progress, stage: claimed.stage, at: now });
+    return { claimed: true, job: claimed, leaseToken };
+  }
+  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  if (!job) return { claimed: false, reason: "missing" };
+  if (FINISHED.includes(job.status)) return { claimed: false, reason: "finished" };
+  if (job.cancelRequestedAt) {
+    const cancelled = await finishCancelled(db, job, now);
+    return cancelled ? { claimed: false, reason: "cancelled", job: cancelled } : { claimed: false, reason: "finished" };
+  }
+  if (job.status === "active") return { claimed: false, reason: "busy", retryInMs: Math.max(1000, (job.leaseExpiresAt?.getTime() ?? now) - now + 1000) };
+  return { claimed: false, reason: "not-yet", retryInMs: Math.max(1000, (job.runAfter?.getTime() ?? now) - now), lane: job.lane };
+}
+
+async function finishCancelled(db: Db, job: Job, now: number): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "cancelled", leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), stage: "cancelled", updatedAt: new Date(now) })
+    .where(and(eq(jobs.id, job.id), or(eq(jobs.status, "queued"), eq(jobs.status, "active"))))
+    .returning();
+  if (row) await jobEvent(db, job.id, "cancelled", { attempt: row.attempts, progress: row.progress, at: now });
+  return row;
+}
+
+const held = (jobId: string, leaseToken: string) => and(eq(jobs.id, jobId), eq(jobs.status, "active"), eq(jobs.leaseToken, leaseToken));
+
+export type Checkpoint = { held: true; cancelRequested: boolean; job: Job } | { held: false };
+
+/**
+ * Records progress and renews the lease; tells the consumer whether it still
+ * holds the job and whether it must stop (a cancellation was asked for, in
+ * which case the progress is not recorded).
+ */
+export async function recordProgress(db: Db, jobId: string, leaseToken: string, progress: number, stage: string, leaseMs: number, now = Date.now()): Promise<Checkpoint> {
+  const [row] = await db
+    .update(jobs)
+    .set({ progress: Math.max(0, Math.min(100, Math.round(progress))), stage: stage.slice(0, 200), leaseExpiresAt: new Date(now + leaseMs), updatedAt: new Date(now) })
+    .where(and(held(jobId, leaseToken), isNull(jobs.cancelRequestedAt)))
+    .returning();
+  if (row) {
+    await jobEvent(db, jobId, "progress", { attempt: row.attempts, progress: row.progress, stage: row.stage, at: now });
+    return { held: true, cancelRequested: false, job: row };
+  }
+  const [current] = await db.select().from(jobs).where(held(jobId, leaseToken));
+  return current ? { held: true, cancelRequested: current.cancelRequestedAt !== null, job: current } : { held: false };
+}
+
+/** Marks the attempt's job completed with its result. False when the lease was lost (another consumer owns it now). */
+export async function completeJob(db: Db, jobId: string, leaseToken: string, result: unknown, now = Date.now()): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "completed", progress: 100, stage: "done", result: result ?? null, error: null, leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), updatedAt: new Date(now) })
+    .where(held(jobId, leaseToken))
+    .returning();
+  if (row) await jobEvent(db, jobId, "completed", { attempt: row.attempts, progress: 100, stage: "done", at: now });
+  return row;
+}
+
+/** Fails the job for good, with its error visible. */
+export async function failJob(db: Db, jobId: string, leaseToken: string | null, error: JobError, now = Date.now()): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "failed", error, stage: "failed", leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), updatedAt: new Date(now) })
+    .where(leaseToken ? held(jobId, leaseToken) : and(eq(jobs.id, jobId), or(eq(jobs.status, "queued"), eq(jobs.status, "active"))))
+    .returning();
+  if (row) await jobEvent(db, jobId, "failed", { attempt: row.attempts, progress: row.progress, stage: row.stage, error, at: now });
+  return row;
+}
+
+/** Puts the job back in the queue after a failed attempt, to run no earlier than `runAfter`. */
+export async function scheduleRetry(db: Db, jobId: string, leaseToken: string, error: JobError, runAfter: number, now = Date.now()): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "queued", error, stage: "waiting to retry", leaseToken: null, leaseExpiresAt: null, runAfter: new Date(runAfter), sentAt: new Date(now), updatedAt: new Date(now) })
+    .where(held(jobId, leaseToken))
+    .returning();
+  if (row) await jobEvent(db, jobId, "retrying", { attempt: row.attempts, progress: row.progress, error, at: now });
+  return row;
+}
+
+/**
+ * Puts the job back without using up an attempt: it had to wait (for the
+ * global LLM limit), it did not fail.
+ */
+export async function deferJob(db: Db, jobId: string, leaseToken: string, runAfter: number, reason: string, now = Date.now()): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({
+      status: "queued",
+      attempts: sql`max(${jobs.attempts} - 1, 0)`,
+      stage: reason.slice(0, 200),
+      leaseToken: null,
+      leaseExpiresAt: null,
+      runAfter: new Date(runAfter),
+      sentAt: new Date(now),
+      updatedAt: new Date(now),
+    })
+    .where(held(jobId, leaseToken))
+    .returning();
+  if (row) await jobEvent(db, jobId, "deferred", { attempt: row.attempts, progress: row.progress, stage: row.stage, at: now });
+  return row;
+}
+
+/** Cancels a queued job at once, or asks an active one to stop at its next checkpoint. */
+export async function requestCancel(db: Db, jobId: string, now = Date.now()): Promise<Job | undefined> {
+  const [queued] = await db
+    .update(jobs)
+    .set({ status: "cancelled", cancelRequestedAt: new Date(now), stage: "cancelled", finishedAt: new Date(now), updatedAt: new Date(now) })
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, "queued")))
+    .returning();
+  if (queued) {
+    await jobEvent(db, jobId, "cancelled", { attempt: queued.attempts, progress: queued.progress, at: now });
+    return queued;
+  }
+  const [active] = await db
+    .update(jobs)
+    .set({ cancelRequestedAt: new Date(now), stage: "cancelling", updatedAt: new Date(now) })
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, "active")))
+    .returning();
+  return active;
+}
+
+/** Gives a failed job a fresh set of attempts. */
+export async function requeueFailed(db: Db, jobId: string, now = Date.now()): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "queued", attempts: 0, progress: 0, stage: "queued", runAfter: null, finishedAt: null, cancelRequestedAt: null, sentAt: null, updatedAt: new Date(now) })
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, "failed")))
+    .returning();
+  if (row) await jobEvent(db, jobId, "requeued", { at: now });
+  return row;
+}
+
+/** Notes that the job's message reached the queue. */
+export async function markSent(db: Db, jobIds: string[], now = Date.now()): Promise<void> {
+  for (const id of jobIds) await db.update(jobs).set({ sentAt: new Date(now) }).where(eq(jobs.id, id));
+}
+
+/** Ends an active job whose cancellation its handler saw at a checkpoint. */
+export async function cancelActive(db: Db, jobId: string, leaseToken: string, now = Date.now()): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ status: "cancelled", stage: "cancelled", leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), updatedAt: new Date(now) })
+    .where(held(jobId, leaseToken))
+    .returning();
+  if (row) await jobEvent(db, jobId, "cancelled", { attempt: row.attempts, progress: row.progress, at: now });
+  return row;
+}

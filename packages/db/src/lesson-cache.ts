@@ -1,0 +1,31 @@
+/**
+ * Lessons are served from KV. A cached entry is the lesson as a reader gets
+ * it, with its ETag; regenerating a lesson deletes the entry so the next read
+ * fills it from D1. KV is eventually consistent across locations (up to about
+ * a minute), which is acceptable for course content.
+ */
+
+export interface CachedLesson {
+  etag: string;
+  body: unknown;
+}
+
+const key = (courseId: string, lessonId: string) => `lesson:${courseId}:${lessonId}`;
+
+export async function readCachedLesson(kv: KVNamespace, courseId: string, lessonId: string): Promise<CachedLesson | null> {
+  return kv.get<CachedLesson>(key(courseId, lessonId), "json");
+}
+
+export async function writeCachedLesson(kv: KVNamespace, courseId: string, lessonId: string, entry: CachedLesson, ttlSeconds: number): Promise<void> {
+  await kv.put(key(courseId, lessonId), JSON.stringify(entry), { expirationTtl: Math.max(60, ttlSeconds) });
+}
+
+export async function invalidateLesson(kv: KVNamespace, courseId: string, lessonId: string): Promise<void> {
+  await kv.delete(key(courseId, lessonId));
+}
+
+/** A strong ETag from a lesson's id and version. */
+export async function lessonEtag(lessonId: string, version: number, updatedAt: number): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${lessonId}:${version}:${updatedAt}`)));
+  return `"${Array.from(digest.slice(0, 12), (b) => b.toString(16).padStart(2, "0")).join("")}"`;
+}

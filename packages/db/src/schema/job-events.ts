@@ -1,0 +1,26 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { id } from "./columns";
+import { jobs } from "./jobs";
+
+export const jobEventTypes = ["queued", "started", "progress", "retrying", "deferred", "completed", "failed", "cancelled", "dead-lettered", "requeued"] as const;
+export type JobEventType = (typeof jobEventTypes)[number];
+
+/** A job's history: every state change and progress step, with the attempt it belongs to. */
+export const jobEvents = sqliteTable(
+  "job_events",
+  {
+    id: id(),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    type: text("type").$type<JobEventType>().notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    progress: integer("progress"),
+    stage: text("stage"),
+    /** JSON problem, for failures and retries. */
+    error: text("error", { mode: "json" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("job_events_job_idx").on(t.jobId, t.at)],
+);
+export type JobEvent = typeof jobEvents.$inferSelect;

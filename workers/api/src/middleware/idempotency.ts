@@ -1,0 +1,60 @@
+/**
+ * `Idempotency-Key` for POSTs that create work: the first 2xx response to a
+ * key is kept; the same key with the same request gets it again (and no new
+ * work), the same key with a different request is a 422.
+ */
+import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { ProblemError } from "@studyhall/core";
+import { sha256Hex } from "@studyhall/auth";
+import { idempotencyKeys, type Db } from "@studyhall/db";
+import type { AppEnv } from "../env";
+
+const KEY = /^[A-Za-z0-9._:-]{8,200}$/;
+
+/** The key the client sent, validated; undefined if none. */
+export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return undefined;
+  if (!KEY.test(key)) {
+    throw new ProblemError("bad-request", { detail: "Idempotency-Key must be 8 to 200 characters of letters, digits and . _ : -" });
+  }
+  return key;
+}
+
+export type Replay = { status: number; body: unknown } | undefined;
+
+/** Looks a key up: the stored response to replay, nothing if the key is new, or a 422 if it was used for something else. */
+export async function replayFor(db: Db, ownerId: string, key: string, route: string, requestHash: string): Promise<Replay> {
+  const row = await db.query.idempotencyKeys.findFirst({ where: and(eq(idempotencyKeys.ownerId, ownerId), eq(idempotencyKeys.key, key)) });
+  if (!row) return undefined;
+  if (row.route !== route || row.requestHash !== requestHash) {
+    throw new ProblemError("idempotency-key-reused", { detail: "This Idempotency-Key was already used with a different request." });
+  }
+  return { status: row.status, body: JSON.parse(row.body) };
+}
+
+export async function remember(db: Db, ownerId: string, key: string, route: string, requestHash: string, status: number, body: unknown): Promise<void> {
+  await db.insert(idempotencyKeys).values({ ownerId, key, route, requestHash, status, body: JSON.stringify(body) }).onConflictDoNothing();
+}
+
+/** For JSON routes: the request is its method, path and body. Mount after `authenticate()`. */
+export const idempotent = () =>
+  createMiddleware<AppEnv>(async function idempotent(c, next) {
+    const key = idempotencyKeyOf(c);
+    const user = c.get("user");
+    if (!key || !user) return next();
+    const route = `${c.req.method} ${c.req.path}`;
+    const requestHash = await sha256Hex(`${route}\n${await c.req.raw.clone().text()}`);
+    const replay = await replayFor(c.get("db"), user.id, key, route, requestHash);
+    if (replay) {
+      c.res = c.json(replay.body, replay.status as 200, { "Idempotent-Replayed": "true" });
+      return;
+    }
+    await next();
+    if (c.res.status >= 200 && c.res.status < 300) {
+      const body = await c.res.clone().json().catch(() => null);
+      await remember(c.get("db"), user.id, key, route, requestHash, c.res.status, body);
+    }
+  });

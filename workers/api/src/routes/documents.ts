@@ -1,0 +1,277 @@
+/** Documents: upload a PDF, see what the parser found, delete it, generate a course from it. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { ProblemError, lanes, notFound, outlineEntrySchema } from "@studyhall/core";
+import { sha256Hex } from "@studyhall/auth";
+import {
+  assertTokenQuota,
+  createCourseGeneration,
+  deleteDocumentFiles,
+  documentKeys,
+  documents,
+  documentSections,
+  insertJob,
+  jobs,
+  laneQueues,
+  markSent,
+  sendJob,
+  type Db,
+  type Document,
+} from "@studyhall/db";
+import { currentUser, requireRole } from "../middleware/auth";
+import { idempotencyKeyOf, idempotent, remember, replayFor } from "../middleware/idempotency";
+import { rateLimit } from "../middleware/rate-limit";
+import { receivePdf } from "../upload-pdf";
+import { jobSchema, jobView } from "./job-views";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
+import { iso } from "./views";
+
+const documentSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    status: z.enum(["uploaded", "parsing", "parsed", "failed"]),
+    bytes: z.number().int(),
+    sha256: z.string(),
+    pageCount: z.number().int().nullable(),
+    outline: z.array(outlineEntrySchema).nullable(),
+    error: z.unknown().nullable(),
+    ownerId: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Document");
+
+const documentView = (d: Document) => ({
+  id: d.id,
+  title: d.title,
+  status: d.status,
+  bytes: d.bytes,
+  sha256: d.sha256,
+  pageCount: d.pageCount,
+  outline: (d.outline as z.infer<typeof outlineEntrySchema>[] | null) ?? null,
+  error: d.error ?? null,
+  ownerId: d.ownerId,
+  createdAt: iso(d.createdAt)!,
+});
+
+const acceptedUpload = z
+  .object({ document: documentSchema, job: jobSchema.nullable(), links: z.object({ document: z.string(), status: z.string().nullable(), progress: z.string().nullable() }) })
+  .openapi("AcceptedUpload");
+
+const uploadQuery = z.object({
+  title: z.string().trim().min(1).max(200).optional(),
+  generate: z.enum(["true", "false"]).default("true"),
+  audience: z.string().trim().max(200).optional(),
+  modules: z.coerce.number().int().min(1).max(20).optional(),
+  priority: z.enum(lanes).default("normal"),
+});
+
+const courseRequest = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    audience: z.string().trim().max(200).optional(),
+    moduleCount: z.number().int().min(1).max(20).optional(),
+    priority: z.enum(lanes).default("normal"),
+  })
+  .openapi("CourseGenerationRequest");
+
+const links = (documentId: string, jobId: string | undefined) => ({
+  document: `/v1/documents/${documentId}`,
+  status: jobId ? `/v1/jobs/${jobId}` : null,
+  progress: jobId ? `/v1/jobs/${jobId}/events` : null,
+});
+
+/** A document the caller may see: their own, or any in the organisation for an admin. */
+async function visibleDocument(db: Db, user: { id: string; orgId: string; role: string }, id: string) {
+  const doc = await db.query.documents.findFirst({ where: and(eq(documents.id, id), eq(documents.orgId, user.orgId)) });
+  if (!doc || (doc.ownerId !== user.id && user.role !== "admin")) throw notFound("document");
+  return doc;
+}
+
+const router = newRouter();
+router.use("/", requireRole("admin", "teacher"));
+router.use("/*", requireRole("admin", "teacher"));
+
+export const documentRoutes = router
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags: ["documents"],
+      security: bearer,
+      middleware: [rateLimit("uploads")] as const,
+      summary: "Upload a PDF (raw application/pdf body, or multipart/form-data with a `file` part); it is parsed, then a course is generated unless generate=false",
+      request: {
+        query: uploadQuery,
+        headers: z.object({ "idempotency-key": z.string().optional(), "x-title": z.string().optional() }),
+        body: { required: true, content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+      },
+      responses: {
+        202: json(acceptedUpload, "Stored; parsing is queued"),
+        200: json(acceptedUpload, "The same file was uploaded before: the existing document"),
+        ...pick(400, 401, 403, 413, 415, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = currentUser(c);
+      const db = c.get("db");
+      const config = c.get("config");
+      const query = c.req.valid("query");
+      const key = idempotencyKeyOf(c);
+      const documentId = crypto.randomUUID();
+      const r2Key = documentKeys.source(me.orgId, documentId);
+      const received = await receivePdf(c.req.raw, c.env.FILES, r2Key, config.MAX_UPLOAD_BYTES);
+      const headerTitle = c.req.header("X-Title");
+      const title = (query.title ?? received.fields.title ?? (headerTitle ? decodeURIComponent(headerTitle) : undefined) ?? received.title ?? "Untitled document").slice(0, 200);
+      const generate = (received.fields.generate ?? query.generate) !== "false";
+      const route = "POST /v1/documents";
+      const requestHash = await sha256Hex(`${received.sha256}\n${title}\n${generate}\n${query.audience ?? ""}\n${query.modules ?? ""}`);
+
+      if (key) {
+        const replay = await replayFor(db, me.id, key, route, requestHash).catch(async (error: unknown) => {
+          await c.env.FILES.delete(r2Key);
+          throw error;
+        });
+        if (replay) {
+          await c.env.FILES.delete(r2Key);
+          return c.json(replay.body as z.infer<typeof acceptedUpload>, replay.status as 202, { "Idempotent-Replayed": "true" });
+        }
+      }
+
+      const existing = await db.query.documents.findFirst({ where: and(eq(documents.ownerId, me.id), eq(documents.sha256, received.sha256)) });
+      if (existing) {
+        await c.env.FILES.delete(r2Key);
+        const parseJob = await db.query.jobs.findFirst({
+          where: and(eq(jobs.ownerId, me.id), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
+        });
+        return c.json({ document: documentView(existing), job: parseJob ? jobView(parseJob) : null, links: links(existing.id, parseJob?.id) }, 200);
+      }
+
+      const now = Date.now();
+      const jobId = crypto.randomUUID();
+      const generateCourse = generate ? { title, audience: query.audience, moduleCount: query.modules, lane: query.priority } : null;
+      // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
+      await db.batch([
+        db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),
+        insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "parse-document", lane: query.priority, payload: { documentId, generateCourse }, maxAttempts: config.JOB_MAX_RETRIES + 1, idempotencyKey: `parse:${documentId}` }, now),
+      ]);
+      const job = { id: jobId, kind: "parse-document", lane: query.priority } as const;
+      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
+      const row = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
+      const document = (await db.query.documents.findFirst({ where: eq(documents.id, documentId) }))!;
+      const body = { document: documentView(document), job: jobView(row), links: links(documentId, jobId) };
+      if (key) await remember(db, me.id, key, route, requestHash, 202, body);
+      return c.json(body, 202, { Location: `/v1/documents/${documentId}` });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["documents"],
+      security: bearer,
+      summary: "Your documents (an admin sees the organisation's)",
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), offset: z.coerce.number().int().min(0).default(0) }) },
+      responses: { 200: json(z.object({ items: z.array(documentSchema), limit: z.number(), offset: z.number() }), "Documents"), ...pick(401, 403, 429) },
+    }),
+    async (c) => {
+      const me = currentUser(c);
+      const { limit, offset } = c.req.valid("query");
+      const rows = await c
+        .get("db")
+        .select()
+        .from(documents)
+        .where(me.role === "admin" ? eq(documents.orgId, me.orgId) : eq(documents.ownerId, me.id))
+        .orderBy(desc(documents.createdAt))
+        .limit(limit)
+        .offset(offset);
+      return c.json({ items: rows.map(documentView), limit, offset }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["documents"],
+      security: bearer,
+      summary: "A document: metadata, page count, parse status, outline and sections",
+      request: { params: idParam },
+      responses: {
+        200: json(
+          documentSchema.extend({
+            sections: z.array(z.object({ index: z.number(), title: z.string(), level: z.number(), pageStart: z.number(), pageEnd: z.number(), characters: z.number() })),
+            parseJob: jobSchema.nullable(),
+          }),
+          "The document",
+        ),
+        ...pick(401, 403, 404, 429),
+      },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const doc = await visibleDocument(db, currentUser(c), c.req.valid("param").id);
+      const [sections, parseJob] = await Promise.all([
+        db
+          .select({ index: documentSections.position, title: documentSections.title, level: documentSections.level, pageStart: documentSections.pageStart, pageEnd: documentSections.pageEnd, characters: sql<number>`length(${documentSections.text})` })
+          .from(documentSections)
+          .where(eq(documentSections.documentId, doc.id))
+          .orderBy(asc(documentSections.position)),
+        db.query.jobs.findFirst({ where: and(eq(jobs.ownerId, doc.ownerId), eq(jobs.idempotencyKey, `parse:${doc.id}`)) }),
+      ]);
+      return c.json({ ...documentView(doc), sections, parseJob: parseJob ? jobView(parseJob) : null }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["documents"],
+      security: bearer,
+      summary: "Delete a document and its files (courses made from it stay)",
+      request: { params: idParam },
+      responses: { 204: { description: "Deleted" }, ...pick(401, 403, 404, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const doc = await visibleDocument(db, currentUser(c), c.req.valid("param").id);
+      await db.delete(documents).where(eq(documents.id, doc.id));
+      await deleteDocumentFiles(c.env.FILES, doc.orgId, doc.id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/course",
+      tags: ["documents"],
+      security: bearer,
+      middleware: [rateLimit("jobs"), idempotent()] as const,
+      summary: "Generate a course from a parsed document",
+      request: { params: idParam, body: jsonBody(courseRequest) },
+      responses: {
+        202: json(z.object({ job: jobSchema, courseId: z.string(), links: z.object({ status: z.string(), progress: z.string(), course: z.string() }) }), "Generation queued"),
+        ...pick(400, 401, 403, 404, 409, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = currentUser(c);
+      const db = c.get("db");
+      const config = c.get("config");
+      const doc = await visibleDocument(db, me, c.req.valid("param").id);
+      if (doc.status !== "parsed") throw new ProblemError("conflict", { detail: `The document is ${doc.status}; a course can be generated once it is parsed.` });
+      await assertTokenQuota(db, config, me);
+      const body = c.req.valid("json");
+      const { job, courseId } = await createCourseGeneration(db, {
+        orgId: me.orgId,
+        ownerId: me.id,
+        documentId: doc.id,
+        title: body.title ?? doc.title,
+        audience: body.audience,
+        moduleCount: body.moduleCount,
+        lane: body.priority,
+        maxAttempts: config.JOB_MAX_RETRIES + 1,
+      });
+      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [job.id]));
+      return c.json({ job: jobView(job), courseId, links: { status: `/v1/jobs/${job.id}`, progress: `/v1/jobs/${job.id}/events`, course: `/v1/courses/${courseId}` } }, 202);
+    },
+  );

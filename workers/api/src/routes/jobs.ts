@@ -1,0 +1,127 @@
+/** Jobs: follow, list, cancel and retry your own work. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { ProblemError, jobStatusValues, notFound } from "@studyhall/core";
+import { jobs, laneQueues, markSent, requestCancel, requeueFailed, sendJob, type Db, type Job } from "@studyhall/db";
+import type { CurrentUser } from "../env";
+import { currentUser } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
+import { jobKindSchema, jobSchema, jobView } from "./job-views";
+import { bearer, idParam, json, newRouter, pick } from "./openapi";
+
+/** A job the caller may see: their own, or any of the organisation's for an admin. Others are 404. */
+export async function visibleJob(db: Db, user: CurrentUser, id: string): Promise<Job> {
+  const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, user.orgId)) });
+  if (!job || (job.ownerId !== user.id && user.role !== "admin")) throw notFound("job");
+  return job;
+}
+
+const listQuery = z.object({
+  status: z.enum(jobStatusValues).optional(),
+  kind: jobKindSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+});
+
+function encodeCursor(job: Job): string {
+  return btoa(`${job.createdAt.getTime()}:${job.id}`);
+}
+
+function decodeCursor(cursor: string): { at: number; id: string } {
+  try {
+    const [at, id] = atob(cursor).split(":");
+    if (!at || !id || !Number.isFinite(Number(at))) throw new Error();
+    return { at: Number(at), id };
+  } catch {
+    throw new ProblemError("validation-failed", { detail: "The cursor is not valid.", extensions: { invalidParams: [{ name: "cursor", reason: "not a cursor from this API" }] } });
+  }
+}
+
+export const jobRoutes = newRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["jobs"],
+      security: bearer,
+      summary: "Your jobs, newest first",
+      request: { query: listQuery },
+      responses: { 200: json(z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }), "A page of jobs"), ...pick(400, 401, 429) },
+    }),
+    async (c) => {
+      const me = currentUser(c);
+      const { status, kind, limit, cursor } = c.req.valid("query");
+      const after = cursor ? decodeCursor(cursor) : undefined;
+      const rows = await c
+        .get("db")
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.ownerId, me.id),
+            status ? eq(jobs.status, status) : undefined,
+            kind ? eq(jobs.kind, kind) : undefined,
+            after ? or(lt(jobs.createdAt, new Date(after.at)), and(eq(jobs.createdAt, new Date(after.at)), lt(jobs.id, after.id))) : undefined,
+          ),
+        )
+        .orderBy(desc(jobs.createdAt), desc(jobs.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      return c.json({ items: page.map(jobView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["jobs"],
+      security: bearer,
+      summary: "A job's status, progress, stage, attempts, error and result link",
+      request: { params: idParam },
+      responses: { 200: json(jobSchema, "The job"), ...pick(401, 404, 429) },
+    }),
+    async (c) => {
+      const job = await visibleJob(c.get("db"), currentUser(c), c.req.valid("param").id);
+      return c.json(jobView(job), 200, { "Cache-Control": "no-store" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/cancel",
+      tags: ["jobs"],
+      security: bearer,
+      middleware: [idempotent()] as const,
+      summary: "Cancel a job: a queued one never starts; an active one stops at its next checkpoint",
+      request: { params: idParam },
+      responses: { 202: json(jobSchema, "Cancelled, or cancelling"), ...pick(401, 404, 409, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
+      const updated = await requestCancel(db, job.id);
+      if (!updated) throw new ProblemError("conflict", { detail: `The job is already ${job.status}.` });
+      return c.json(jobView(updated), 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/retry",
+      tags: ["jobs"],
+      security: bearer,
+      middleware: [idempotent()] as const,
+      summary: "Run a failed job again, with a fresh set of attempts",
+      request: { params: idParam },
+      responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 404, 409, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
+      const requeued = await requeueFailed(db, job.id);
+      if (!requeued) throw new ProblemError("conflict", { detail: `Only a failed job can be retried; this one is ${job.status}.` });
+      if (await sendJob(laneQueues(c.env), requeued)) c.executionCtx.waitUntil(markSent(db, [requeued.id]));
+      return c.json(jobView(requeued), 202);
+    },
+  );

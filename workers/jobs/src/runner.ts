@@ -1,0 +1,218 @@
+/**
+ * Runs one queue message's job: claim it, run its handler with a context that
+ * renews the lease at every progress report, then commit the outcome before
+ * the message is acknowledged. Whatever happens, the job row ends up saying
+ * so: completed, retrying with backoff, deferred, cancelled, or failed (and
+ * dead-lettered) with its error.
+ */
+import {
+  DeferJob,
+  JobCancelled,
+  LeaseLost,
+  PermanentJobError,
+  transientJobError,
+  type Config,
+  type JobError,
+  type JobMessage,
+  type ProgressPublisher,
+} from "@studyhall/core";
+import {
+  cancelActive,
+  claimJob,
+  completeJob,
+  deferJob,
+  failJob,
+  insertJob,
+  laneQueues,
+  recordProgress,
+  scheduleRetry,
+  sendAndMark,
+  type Db,
+  type Job,
+  type NewJob,
+} from "@studyhall/db";
+
+export interface JobContext {
+  job: Job;
+  db: Db;
+  env: JobsEnv;
+  config: Config;
+  /** Reports progress, renews the lease and is the cancellation checkpoint. */
+  progress(percent: number, stage: string): Promise<void>;
+  /** Creates and sends a follow-up job (for example, a course after a parse). */
+  enqueue(job: NewJob): Promise<string>;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+
+export interface RunnerDeps {
+  db: Db;
+  env: JobsEnv;
+  config: Config;
+  handlers: Record<string, { run: JobHandler; settled?: (db: Db, job: Job) => Promise<void> }>;
+  publisher: ProgressPublisher;
+  now?: () => number;
+}
+
+/** What the caller should do: acknowledge, or send the job again after a delay (a new message, so waiting never counts as a delivery attempt). */
+export type RunOutcome = "ack" | { retryInSeconds: number; lane: Job["lane"] };
+
+/** Delay before retry `n` (1-based): base × 2^(n-1), plus up to 25 % jitter so retries don't stampede. */
+export function backoffMs(config: Config, retry: number, random = Math.random): number {
+  const base = config.JOB_BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1);
+  return Math.round(base * (1 + 0.25 * random()));
+}
+
+function log(level: "info" | "error", msg: string, fields: Record<string, unknown>) {
+  const line = JSON.stringify({ level, msg, ...fields });
+  if (level === "error") console.error(line);
+  else if (fields.quiet !== true) console.log(line);
+}
+
+async function publish(deps: RunnerDeps, job: Job | undefined): Promise<void> {
+  if (!job) return;
+  if (job.status === "failed" || job.status === "cancelled") {
+    try {
+      await deps.handlers[job.kind]?.settled?.(deps.db, job);
+    } catch (error) {
+      log("error", "settle hook failed", { jobId: job.id, error: String(error) });
+    }
+  }
+  try {
+    await deps.publisher.publish({
+      jobId: job.id,
+      ownerId: job.ownerId,
+      kind: job.kind,
+      status: job.status,
+      progress: job.progress,
+      stage: job.stage,
+      attempts: job.attempts,
+      error: (job.error as JobError | null) ?? null,
+      result: job.result,
+      at: (deps.now ?? Date.now)(),
+    });
+  } catch (error) {
+    // Live progress is best effort; the job row is the truth.
+    log("error", "progress publish failed", { jobId: job.id, error: String(error) });
+  }
+}
+
+async function deadLetter(env: JobsEnv, job: Job): Promise<void> {
+  try {
+    await env.JOBS_DEAD.send({ jobId: job.id, kind: job.kind });
+  } catch (error) {
+    log("error", "dead-letter send failed; the job is failed regardless", { jobId: job.id, error: String(error) });
+  }
+}
+
+/** Runs the job a message points at. Never throws for a job failure: the outcome is in D1. */
+export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<RunOutcome> {
+  const { db, env, config } = deps;
+  const now = deps.now ?? Date.now;
+  const leaseMs = config.JOB_LEASE_SECONDS * 1000;
+  const claim = await claimJob(db, message.jobId, leaseMs, now());
+
+  if (!claim.claimed) {
+    switch (claim.reason) {
+      case "missing":
+      case "finished":
+        // A redelivered or duplicate message for a job that is done (or was deleted): nothing to do.
+        return "ack";
+      case "cancelled":
+        await publish(deps, claim.job);
+        return "ack";
+      case "busy":
+        // Another consumer holds a live lease. If it dies, the sweep resends once the lease expires.
+        return "ack";
+      case "not-yet":
+        return { retryInSeconds: Math.ceil(claim.retryInMs / 1000), lane: claim.lane };
+    }
+  }
+
+  const { job, leaseToken } = claim;
+  log("info", "job started", { jobId: job.id, kind: job.kind, attempt: job.attempts, quiet: config.APP_ENV === "test" });
+  await publish(deps, job);
+
+  // A job that keeps killing its consumer (no failure was ever recorded) must still end.
+  if (job.attempts > job.maxAttempts) {
+    const failed = await failJob(db, job.id, leaseToken, {
+      type: "/problems/job-crashed",
+      title: "The job stopped its worker too many times",
+      detail: `The worker stopped while running this job ${job.attempts - 1} times without reporting an error.`,
+      retryable: false,
+    });
+    await publish(deps, failed);
+    if (failed) await deadLetter(env, failed);
+    return "ack";
+  }
+
+  const handler = deps.handlers[job.kind];
+  const ctx: JobContext = {
+    job,
+    db,
+    env,
+    config,
+    async progress(percent, stage) {
+      const checkpoint = await recordProgress(db, job.id, leaseToken, percent, stage, leaseMs, now());
+      if (!checkpoint.held) throw new LeaseLost();
+      await publish(deps, checkpoint.job);
+      if (checkpoint.cancelRequested) throw new JobCancelled();
+    },
+    async enqueue(next) {
+      const id = next.id ?? crypto.randomUUID();
+      await insertJob(db, { ...next, id }, now()).onConflictDoNothing();
+      const row = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, id) });
+      const existing = row ?? (next.idempotencyKey ? await db.query.jobs.findFirst({ where: (j, { and, eq }) => and(eq(j.ownerId, next.ownerId), eq(j.idempotencyKey, next.idempotencyKey!)) }) : undefined);
+      if (existing && existing.status === "queued" && !existing.sentAt) await sendAndMark(db, laneQueues(env), existing);
+      return existing?.id ?? id;
+    },
+  };
+
+  try {
+    if (!handler) throw new PermanentJobError("unknown-job-kind", "Unknown job kind", `No handler for jobs of kind "${job.kind}".`);
+    const result = await handler.run(ctx);
+    const done = await completeJob(db, job.id, leaseToken, result ?? null, now());
+    if (!done) log("error", "job finished after its lease was lost; result kept, state untouched", { jobId: job.id });
+    await publish(deps, done);
+    return "ack";
+  } catch (error) {
+    return settleFailure(error, job, leaseToken, deps);
+  }
+}
+
+async function settleFailure(error: unknown, job: Job, leaseToken: string, deps: RunnerDeps): Promise<RunOutcome> {
+  const { db, env, config } = deps;
+  const now = (deps.now ?? Date.now)();
+
+  if (error instanceof LeaseLost) return "ack";
+  if (error instanceof JobCancelled) {
+    const cancelled = await cancelActive(db, job.id, leaseToken, now);
+    await publish(deps, cancelled);
+    return "ack";
+  }
+  if (error instanceof DeferJob) {
+    const deferred = await deferJob(db, job.id, leaseToken, now + error.retryAfterMs, error.reason, now);
+    await publish(deps, deferred);
+    return deferred ? { retryInSeconds: Math.ceil(error.retryAfterMs / 1000), lane: job.lane } : "ack";
+  }
+  if (error instanceof PermanentJobError) {
+    const failed = await failJob(db, job.id, leaseToken, error.toJobError(), now);
+    log("info", "job failed permanently", { jobId: job.id, type: error.type, quiet: config.APP_ENV === "test" });
+    await publish(deps, failed);
+    return "ack";
+  }
+
+  const jobError = transientJobError(error);
+  log("error", "job attempt failed", { jobId: job.id, attempt: job.attempts, error: jobError.detail });
+  if (job.attempts <= config.JOB_MAX_RETRIES && job.attempts < job.maxAttempts) {
+    const delay = backoffMs(config, job.attempts);
+    const retrying = await scheduleRetry(db, job.id, leaseToken, jobError, now + delay, now);
+    await publish(deps, retrying);
+    return retrying ? { retryInSeconds: Math.ceil(delay / 1000), lane: job.lane } : "ack";
+  }
+  const failed = await failJob(db, job.id, leaseToken, { ...jobError, title: "The job failed after every retry", retryable: false }, now);
+  await publish(deps, failed);
+  if (failed) await deadLetter(env, failed);
+  return "ack";
+}
+

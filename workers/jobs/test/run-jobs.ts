@@ -1,0 +1,55 @@
+/**
+ * Drives the jobs worker through its real `queue` entry point, the way the
+ * queue would: one message per job, and the outcome read back with
+ * `getQueueResult`. Delays (backoff, deferrals) are fast-forwarded by moving
+ * `run_after` to now, which is what their elapsing amounts to.
+ */
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { jobs, openDb, type Job } from "@studyhall/db";
+import worker from "../src/index";
+
+export const db = () => openDb(env.DB);
+const laneQueue = { high: "studyhall-jobs-high", normal: "studyhall-jobs-normal", low: "studyhall-jobs-low" } as const;
+
+export async function jobRow(jobId: string): Promise<Job> {
+  const job = await db().query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  if (!job) throw new Error(`no job ${jobId}`);
+  return job;
+}
+
+/** Delivers one message for a job, as the queue would, and returns the queue's view of the outcome. */
+export async function deliver(jobId: string, options: { queue?: string; attempts?: number } = {}) {
+  const job = await jobRow(jobId);
+  const batch = createMessageBatch(options.queue ?? laneQueue[job.lane], [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts: options.attempts ?? 1, body: { jobId, kind: job.kind } },
+  ]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** Lets a job's wait elapse. */
+export async function skipWait(jobId: string): Promise<void> {
+  await db().update(jobs).set({ runAfter: null }).where(eq(jobs.id, jobId));
+}
+
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+
+/** Delivers a job's messages until it has finished, skipping its waits; returns it and how many deliveries it took. */
+export async function runToEnd(jobId: string, maxDeliveries = 20): Promise<{ job: Job; deliveries: number }> {
+  for (let deliveries = 1; deliveries <= maxDeliveries; deliveries++) {
+    await deliver(jobId);
+    const job = await jobRow(jobId);
+    if (FINISHED.has(job.status)) return { job, deliveries };
+    await skipWait(jobId);
+  }
+  throw new Error(`job ${jobId} did not finish in ${maxDeliveries} deliveries`);
+}
+
+/** The PDF corpus, served to tests by the vitest config. */
+export async function corpusPdf(name: string): Promise<Uint8Array> {
+  const response = await fetch(`https://corpus.test/${name}`);
+  if (!response.ok) throw new Error(`corpus file ${name}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
