@@ -5,17 +5,19 @@
  */
 import type { JobMessage } from "@studyhall/core";
 import { failJob, jobEvent, type Db } from "@studyhall/db";
+import { settle, type RunnerDeps } from "./runner";
 
-export async function recordDeadLetter(db: Db, message: JobMessage, deliveries: number): Promise<void> {
+export async function recordDeadLetter(db: Db, handlers: RunnerDeps["handlers"], message: JobMessage, deliveries: number): Promise<void> {
   const job = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, message.jobId) });
   if (!job) return;
   if (job.status === "queued" || job.status === "active") {
-    await failJob(db, job.id, null, {
+    const failed = await failJob(db, job.id, null, {
       type: "/problems/job-dead-lettered",
       title: "The job's message could not be delivered",
       detail: `The queue gave up on this job after ${deliveries} deliveries.`,
       retryable: false,
     });
+    await settle(handlers, db, failed);
   }
   await jobEvent(db, job.id, "dead-lettered", { attempt: job.attempts });
 }

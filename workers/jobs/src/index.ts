@@ -27,7 +27,7 @@ export default {
       }
       try {
         if (deadLetters) {
-          await recordDeadLetter(db, parsed.data, message.attempts);
+          await recordDeadLetter(db, handlers, parsed.data, message.attempts);
           message.ack();
           continue;
         }

@@ -22,14 +22,10 @@ import {
   completeJob,
   deferJob,
   failJob,
-  insertJob,
-  laneQueues,
   recordProgress,
   scheduleRetry,
-  sendAndMark,
   type Db,
   type Job,
-  type NewJob,
 } from "@studyhall/db";
 
 export interface JobContext {
@@ -39,8 +35,6 @@ export interface JobContext {
   config: Config;
   /** Reports progress, renews the lease and is the cancellation checkpoint. */
   progress(percent: number, stage: string): Promise<void>;
-  /** Creates and sends a follow-up job (for example, a course after a parse). */
-  enqueue(job: NewJob): Promise<string>;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
@@ -69,15 +63,19 @@ function log(level: "info" | "error", msg: string, fields: Record<string, unknow
   else if (fields.quiet !== true) console.log(line);
 }
 
-async function publish(deps: RunnerDeps, job: Job | undefined): Promise<void> {
-  if (!job) return;
-  if (job.status === "failed" || job.status === "cancelled") {
-    try {
-      await deps.handlers[job.kind]?.settled?.(deps.db, job);
-    } catch (error) {
-      log("error", "settle hook failed", { jobId: job.id, error: String(error) });
-    }
+/** Tells the job's kind that it ended without success (a course marks itself FAILED, say). */
+export async function settle(handlers: RunnerDeps["handlers"], db: Db, job: Job | undefined): Promise<void> {
+  if (!job || (job.status !== "failed" && job.status !== "cancelled")) return;
+  try {
+    await handlers[job.kind]?.settled?.(db, job);
+  } catch (error) {
+    log("error", "settle hook failed", { jobId: job.id, error: String(error) });
   }
+}
+
+async function publish(deps: RunnerDeps, job: Job | undefined): Promise<void> {
+  await settle(deps.handlers, deps.db, job);
+  if (!job) return;
   try {
     await deps.publisher.publish({
       jobId: job.id,
@@ -157,14 +155,6 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
       if (!checkpoint.held) throw new LeaseLost();
       await publish(deps, checkpoint.job);
       if (checkpoint.cancelRequested) throw new JobCancelled();
-    },
-    async enqueue(next) {
-      const id = next.id ?? crypto.randomUUID();
-      await insertJob(db, { ...next, id }, now()).onConflictDoNothing();
-      const row = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, id) });
-      const existing = row ?? (next.idempotencyKey ? await db.query.jobs.findFirst({ where: (j, { and, eq }) => and(eq(j.ownerId, next.ownerId), eq(j.idempotencyKey, next.idempotencyKey!)) }) : undefined);
-      if (existing && existing.status === "queued" && !existing.sentAt) await sendAndMark(db, laneQueues(env), existing);
-      return existing?.id ?? id;
     },
   };
 
