@@ -4,3 +4,5 @@ export type { TakeInput } from "./rate-limiter";
 export { LlmGate } from "./llm-gate";
 export type { AcquireInput, AcquireResult } from "./llm-gate";
 export { Counters } from "./counters";
+export { SessionRoom } from "./session-room";
+export { JobChannel } from "./job-channel";

@@ -1,7 +1,7 @@
 /** The edge API worker: the Hono app, and the Durable Object classes every worker binds to. */
 import { newApp } from "./app";
 
-export { Counters, LlmGate, RateLimiter } from "@studyhall/objects";
+export { Counters, JobChannel, LlmGate, RateLimiter, SessionRoom } from "@studyhall/objects";
 
 const app = newApp();
 

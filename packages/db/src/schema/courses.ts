@@ -28,6 +28,8 @@ export const courses = sqliteTable(
     /** The job generating or regenerating the course, if any. */
     jobId: text("job_id"),
     publishedAt: timestamp("published_at"),
+    /** Who may find and enrol once published: the whole organisation, or only invited students. */
+    visibility: text("visibility").$type<"org" | "invited">().notNull().default("org"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

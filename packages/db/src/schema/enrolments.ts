@@ -1,0 +1,26 @@
+import { index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, timestamp } from "./columns";
+import { courses } from "./courses";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+/** A student enrolled in a course. */
+export const enrolments = sqliteTable(
+  "enrolments",
+  {
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    enrolledAt: createdAt(),
+    completedAt: timestamp("completed_at"),
+    lastActivityAt: timestamp("last_activity_at"),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.userId] }), index("enrolments_user_idx").on(t.userId), index("enrolments_course_activity_idx").on(t.courseId, t.lastActivityAt)],
+);
+export type Enrolment = typeof enrolments.$inferSelect;

@@ -1,0 +1,33 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id } from "./columns";
+import { courses } from "./courses";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+export const exportFormats = ["pdf", "markdown", "json"] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+/** An export of a course, built by a job and stored in R2. */
+export const courseExports = sqliteTable(
+  "course_exports",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    format: text("format").$type<ExportFormat>().notNull(),
+    jobId: text("job_id").notNull(),
+    r2Key: text("r2_key"),
+    bytes: integer("bytes"),
+    pages: integer("pages"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("course_exports_course_idx").on(t.courseId, t.createdAt)],
+);
+export type CourseExport = typeof courseExports.$inferSelect;

@@ -1,0 +1,56 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, id } from "./columns";
+import { documents } from "./documents";
+import { organisations } from "./organisations";
+import { users } from "./users";
+
+export const difficulties = ["easy", "medium", "hard"] as const;
+export type Difficulty = (typeof difficulties)[number];
+
+/** A practice question of a bank: generated for a topic or a document section, then pinned, tagged, searched. */
+export const practiceQuestions = sqliteTable(
+  "practice_questions",
+  {
+    id: id(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    documentId: text("document_id").references(() => documents.id, { onDelete: "set null" }),
+    sectionIndex: integer("section_index"),
+    topic: text("topic").notNull(),
+    difficulty: text("difficulty").$type<Difficulty>().notNull(),
+    prompt: text("prompt").notNull(),
+    /** JSON: the options shown. */
+    choices: text("choices", { mode: "json" }).notNull(),
+    /** JSON: index of the correct choice. */
+    answer: text("answer", { mode: "json" }).notNull(),
+    explanation: text("explanation").notNull().default(""),
+    sourcePassage: text("source_passage"),
+    pinned: integer("pinned", { mode: "boolean" }).notNull().default(false),
+    /** JSON array of tags. */
+    tags: text("tags", { mode: "json" }).notNull().default([]),
+    jobId: text("job_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("practice_questions_org_topic_idx").on(t.orgId, t.topic), index("practice_questions_org_pinned_idx").on(t.orgId, t.pinned)],
+);
+export type PracticeQuestion = typeof practiceQuestions.$inferSelect;
+
+/** One practice answer: what "most practised this week" counts. */
+export const practiceEvents = sqliteTable(
+  "practice_events",
+  {
+    id: id(),
+    orgId: text("org_id").notNull(),
+    questionId: text("question_id")
+      .notNull()
+      .references(() => practiceQuestions.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    correct: integer("correct", { mode: "boolean" }).notNull(),
+    at: createdAt(),
+  },
+  (t) => [index("practice_events_org_at_idx").on(t.orgId, t.at)],
+);

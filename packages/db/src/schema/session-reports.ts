@@ -1,0 +1,17 @@
+import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, timestamp } from "./columns";
+import { sessions } from "./sessions";
+
+/** The report of a tutoring session, written by a job from the transcript. */
+export const sessionReports = sqliteTable("session_reports", {
+  sessionId: text("session_id")
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: "cascade" }),
+  /** The job writing (or that wrote) the report. */
+  jobId: text("job_id").notNull(),
+  /** JSON: topics, understood, gaps, recommended lessons, each with transcript quotes. */
+  report: text("report", { mode: "json" }),
+  createdAt: createdAt(),
+  completedAt: timestamp("completed_at"),
+});
+export type SessionReport = typeof sessionReports.$inferSelect;
