@@ -12,6 +12,7 @@ import { d1Session } from "./middleware/d1-session";
 import { jsonBody } from "./middleware/json-body";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { mountApiDocs } from "./routes/api-docs";
 import { authRoutes } from "./routes/auth";
 import { courseRoutes } from "./routes/courses";
 import { documentRoutes } from "./routes/documents";
@@ -48,6 +49,7 @@ export function newApp() {
     .route("/v1/jobs", jobEventRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  mountApiDocs(app);
 
   app.notFound((c) => {
     const allowed = methodsFor(app.routes, c.req.path);
