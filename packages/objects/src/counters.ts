@@ -6,7 +6,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 
-const incrementInput = z.record(z.string().regex(/^[a-z0-9_:.-]{1,100}$/), z.number().int().min(0).max(1_000_000));
+// A metric name, optionally with Prometheus labels: `http_requests_total{method="GET",status="200"}`.
+const incrementInput = z.record(z.string().regex(/^[a-z_][a-z0-9_:]*(\{[^\n{}]{0,400}\})?$/).max(500), z.number().min(0).max(1e12));
 
 export class Counters extends DurableObject {
   /** Adds to named counters. */

@@ -13,6 +13,7 @@ import { jsonBody } from "./middleware/json-body";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { mountApiDocs } from "./routes/api-docs";
+import { metricsRoutes } from "./routes/metrics";
 import { authRoutes } from "./routes/auth";
 import { courseRoutes } from "./routes/courses";
 import { documentRoutes } from "./routes/documents";
@@ -31,6 +32,7 @@ export function newApp() {
   app.onError(onError);
   app.use("*", requestContext());
   app.use("/v1/*", d1Session());
+  app.use("/metrics", d1Session());
   // Uploads carry a PDF, not JSON, and check their own size and type.
   app.use("/v1/*", jsonBody({ skip: (path) => path === "/v1/documents" || path === "/v1/documents/" }));
   // Everything under /v1 but sign-in needs a token and counts against the general API limit.
@@ -39,6 +41,7 @@ export function newApp() {
 
   const routes = app
     .route("/", healthRoutes)
+    .route("/", metricsRoutes)
     .route("/v1/auth", authRoutes)
     .route("/v1/me", meRoutes)
     .route("/v1/orgs", orgRoutes)

@@ -6,7 +6,7 @@
  */
 import { DeferJob, PermanentJobError, loadConfig } from "@studyhall/core";
 import { chargeTokens, type Db, type Job } from "@studyhall/db";
-import type { LlmGate } from "@studyhall/objects";
+import type { Counters, LlmGate } from "@studyhall/objects";
 import { LlmPermanentError, LlmRateLimitedError, createProvider, loadLlmConfig, type LlmProvider, type TokenUsage } from "@studyhall/llm";
 
 /** The gate lives in the API worker; this worker reaches it through its binding. */
@@ -43,8 +43,14 @@ export function generatorFor(env: JobsEnv, db: Db, job: Job, provider: LlmProvid
         if (!grant.granted) throw new DeferJob(grant.retryAfterMs, "waiting for the shared LLM rate limit");
         ticket = grant.ticket;
       }
+      const count = (name: string) =>
+        (env.COUNTERS as unknown as DurableObjectNamespace<Counters>)
+          .getByName("global")
+          .increment({ [name]: 1 })
+          .catch(() => undefined);
       try {
         const result = await (provider[method] as (i: unknown) => Promise<{ usage: TokenUsage }>)(input);
+        await count(`llm_requests_total{provider="${provider.name}",method="${method}"}`);
         const usage = result.usage;
         if (usage.totalTokens > 0) {
           used += usage.totalTokens;
@@ -53,6 +59,7 @@ export function generatorFor(env: JobsEnv, db: Db, job: Job, provider: LlmProvid
         if (ticket !== undefined) await llmGate(env).settle({ ticket, estimatedTokens, usedTokens: usage.totalTokens });
         return result as unknown as Awaited<ReturnType<LlmProvider[M]>>;
       } catch (error) {
+        await count(`llm_errors_total{provider="${provider.name}",error="${error instanceof Error ? error.name : "unknown"}"}`);
         if (error instanceof LlmRateLimitedError) throw new DeferJob(error.retryAfterMs, "the model's endpoint asked us to wait");
         if (error instanceof LlmPermanentError) throw new PermanentJobError(`llm-${error.reason}`, "The model could not do this", error.message);
         throw error;

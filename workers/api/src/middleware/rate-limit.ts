@@ -7,6 +7,7 @@
 import { createMiddleware } from "hono/factory";
 import { ProblemError, type Config, type RateDecision } from "@studyhall/core";
 import type { AppEnv } from "../env";
+import { recordRateLimited } from "../metrics/recorder";
 
 export type RouteClass = "api" | "uploads" | "jobs" | "auth";
 
@@ -57,6 +58,7 @@ export const rateLimit = (routeClass: RouteClass) =>
     const decision = await takeRate(c.env, key, limitFor(c.get("config"), routeClass));
     const headers = headersFor(routeClass, decision);
     if (!decision.allowed) {
+      recordRateLimited(routeClass);
       throw new ProblemError("rate-limited", {
         detail: `Limit of ${decision.limit} ${routeClass} requests per minute reached; retry in ${decision.retryAfterSeconds} s.`,
         headers: { ...headers, "Retry-After": String(decision.retryAfterSeconds) },

@@ -4,8 +4,10 @@
  * configuration, and one structured log line per request.
  */
 import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
 import { loadConfig } from "@studyhall/core";
 import type { AppEnv } from "../env";
+import { flushMetrics, recordRequest } from "../metrics/recorder";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -18,6 +20,14 @@ export const requestContext = () =>
     const started = Date.now();
     await next();
     c.header("X-Request-Id", requestId);
+    // The route template, not the path, keeps the label set small; a miss matched only middleware.
+    const matched = routePath(c, -1);
+    recordRequest(matched.endsWith("*") ? "unmatched" : matched, c.req.method, c.res.status, Date.now() - started);
+    try {
+      c.executionCtx.waitUntil(flushMetrics(c.env));
+    } catch {
+      // No execution context (a request made in-process): metrics wait for the next flush.
+    }
     if (c.get("config").APP_ENV !== "test") {
       console.log(
         JSON.stringify({
