@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 
-export const roles = ["admin", "teacher", "student"] as const;
+/** `operator` watches the job queues read-only; it has a student's view of courses. */
+export const roles = ["admin", "teacher", "student", "operator"] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 

@@ -22,3 +22,5 @@ export * from "./job-queue";
 export * from "./document-store";
 export * from "./course-generation";
 export * from "./lesson-cache";
+export * from "./lane-state";
+export * from "./queue-stats";

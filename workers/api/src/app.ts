@@ -14,6 +14,8 @@ import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { mountApiDocs } from "./routes/api-docs";
 import { metricsRoutes } from "./routes/metrics";
+import { adminActionRoutes } from "./routes/admin-actions";
+import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { courseRoutes } from "./routes/courses";
 import { documentRoutes } from "./routes/documents";
@@ -25,7 +27,9 @@ import { meRoutes } from "./routes/me";
 import { orgRoutes } from "./routes/orgs";
 import { methodsFor } from "./route-methods";
 
-const PUBLIC_V1 = /^\/v1\/auth\//;
+// Live job streams check a single-use ticket (browsers cannot send headers on a WebSocket or an EventSource)
+// or the bearer token themselves, in routes/job-events.ts.
+const PUBLIC_V1 = /^\/v1\/(?:auth\/|jobs\/[^/]+\/(?:ws|events)$)/;
 
 export function newApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -49,7 +53,9 @@ export function newApp() {
     .route("/v1/courses", lessonRoutes)
     .route("/v1/documents", documentRoutes)
     .route("/v1/jobs", jobRoutes)
-    .route("/v1/jobs", jobEventRoutes);
+    .route("/v1/jobs", jobEventRoutes)
+    .route("/v1/admin", adminRoutes)
+    .route("/v1/admin", adminActionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   mountApiDocs(app);

@@ -1,12 +1,12 @@
 /** The API worker's Hono environment: generated bindings plus what middleware puts on the context. */
-import type { Config } from "@studyhall/core";
+import type { Config, Role } from "@studyhall/core";
 import type { Db } from "@studyhall/db";
 import type { Principal } from "@studyhall/auth";
 
 export interface CurrentUser {
   id: string;
   orgId: string;
-  role: "admin" | "teacher" | "student";
+  role: Role;
   email: string;
   name: string;
   /** The login session (refresh-token family) behind the token, if any. */

@@ -5,18 +5,23 @@
  * acknowledges only after the outcome is committed to D1.
  */
 import { jobMessageSchema, loadConfig } from "@studyhall/core";
-import { laneQueues, openDb, sendJob } from "@studyhall/db";
+import { laneOfQueue, laneQueues, openDb, pausedLanes, sendJob } from "@studyhall/db";
 import { recordDeadLetter } from "./dead-letter";
 import { handlers } from "./handlers";
 import { progressPublisher } from "./progress";
 import { backoffMs, runJob } from "./runner";
 import { sweep } from "./sweep";
 
+const LANE_PAUSED_RECHECK_SECONDS = 30;
+
 export default {
   async queue(batch, env, _ctx) {
     const config = loadConfig(env);
     const db = openDb(env.DB);
     const deadLetters = batch.queue.endsWith("-dead");
+    const lane = laneOfQueue(batch.queue);
+    // A paused lane takes nothing new and loses nothing: each message comes back later as a new one.
+    const paused = lane !== undefined && (await pausedLanes(db)).has(lane);
     for (const message of batch.messages) {
       const parsed = jobMessageSchema.safeParse(message.body);
       if (!parsed.success) {
@@ -29,6 +34,11 @@ export default {
         if (deadLetters) {
           await recordDeadLetter(db, handlers, parsed.data, message.attempts);
           message.ack();
+          continue;
+        }
+        if (paused && lane) {
+          if (await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane }, LANE_PAUSED_RECHECK_SECONDS)) message.ack();
+          else message.retry({ delaySeconds: LANE_PAUSED_RECHECK_SECONDS });
           continue;
         }
         const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });

@@ -22,3 +22,4 @@ export * from "./course-invitations";
 export * from "./lesson-progress";
 export * from "./practice-questions";
 export * from "./exports";
+export * from "./lane-controls";

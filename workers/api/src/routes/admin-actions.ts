@@ -1,0 +1,145 @@
+/**
+ * The queue dashboard's actions, for admins: retry one or every failed job,
+ * cancel, clean old completed jobs, pause and resume a lane, and requeue what
+ * reached the dead-letter queue. Each acts only on the admin's organisation.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { ProblemError, jobKinds, lanes, notFound } from "@studyhall/core";
+import { jobs, laneQueues, markSent, requestCancel, requeueFailed, sendJob, setLanePaused, type Db, type Job } from "@studyhall/db";
+import { currentUser, requireRole } from "../middleware/auth";
+import { jobSchema, jobView } from "./job-views";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
+
+const bulkResult = z.object({ count: z.number().int(), jobIds: z.array(z.string()) }).openapi("BulkResult");
+
+async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
+  const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, orgId)) });
+  if (!job) throw notFound("job");
+  return job;
+}
+
+/** Requeues failed jobs and sends them; returns the ids that went back on a lane. */
+async function requeue(db: Db, env: ApiEnv, waitUntil: (p: Promise<unknown>) => void, candidates: Job[]): Promise<string[]> {
+  const requeued: Job[] = [];
+  for (const job of candidates) {
+    const row = await requeueFailed(db, job.id);
+    if (row) requeued.push(row);
+  }
+  const sent: string[] = [];
+  for (const job of requeued) if (await sendJob(laneQueues(env), job)) sent.push(job.id);
+  waitUntil(markSent(db, sent));
+  return requeued.map((j) => j.id);
+}
+
+const router = newRouter();
+router.use("*", requireRole("admin"));
+
+export const adminActionRoutes = router
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/jobs/{id}/retry",
+      tags: ["admin"],
+      security: bearer,
+      summary: "Run a failed job again",
+      request: { params: idParam },
+      responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 403, 404, 409, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
+      const [id] = await requeue(db, c.env, (p) => c.executionCtx.waitUntil(p), [job]);
+      if (!id) throw new ProblemError("conflict", { detail: `Only a failed job can be retried; this one is ${job.status}.` });
+      return c.json(jobView((await db.query.jobs.findFirst({ where: eq(jobs.id, id) }))!), 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/jobs/{id}/cancel",
+      tags: ["admin"],
+      security: bearer,
+      summary: "Cancel a queued or active job",
+      request: { params: idParam },
+      responses: { 202: json(jobSchema, "Cancelled, or cancelling"), ...pick(401, 403, 404, 409, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
+      const updated = await requestCancel(db, job.id);
+      if (!updated) throw new ProblemError("conflict", { detail: `The job is already ${job.status}.` });
+      return c.json(jobView(updated), 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/jobs/retry-failed",
+      tags: ["admin"],
+      security: bearer,
+      summary: "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones)",
+      request: { body: jsonBody(z.object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), deadLetteredOnly: z.boolean().default(false) }).openapi("RetryFailedRequest")) },
+      responses: { 202: json(bulkResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const body = c.req.valid("json");
+      const failed = await db
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.orgId, currentUser(c).orgId),
+            eq(jobs.status, "failed"),
+            body.kind ? eq(jobs.kind, body.kind) : undefined,
+            body.lane ? eq(jobs.lane, body.lane) : undefined,
+            body.deadLetteredOnly ? sql`exists (select 1 from job_events e where e.job_id = ${jobs.id} and e.type = 'dead-lettered')` : undefined,
+          ),
+        )
+        .limit(500);
+      const ids = await requeue(db, c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      return c.json({ count: ids.length, jobIds: ids }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/jobs/clean",
+      tags: ["admin"],
+      security: bearer,
+      summary: "Delete completed (or cancelled) jobs older than N hours",
+      request: { body: jsonBody(z.object({ olderThanHours: z.number().min(0).max(24 * 365), status: z.enum(["completed", "cancelled"]).default("completed") }).openapi("CleanRequest")) },
+      responses: { 200: json(bulkResult, "Jobs deleted"), ...pick(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const { olderThanHours, status } = c.req.valid("json");
+      const cutoff = new Date(Date.now() - olderThanHours * 3_600_000);
+      const doomed = await db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(eq(jobs.orgId, currentUser(c).orgId), eq(jobs.status, status), lt(jobs.finishedAt, cutoff)))
+        .limit(1000);
+      const ids = doomed.map((j) => j.id);
+      // D1 binds at most 100 values per statement.
+      for (let i = 0; i < ids.length; i += 90) await db.delete(jobs).where(inArray(jobs.id, ids.slice(i, i + 90)));
+      return c.json({ count: ids.length, jobIds: ids }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/lanes/{lane}/{action}",
+      tags: ["admin"],
+      security: bearer,
+      summary: "Pause or resume a lane: a paused lane takes nothing new, and loses nothing",
+      request: { params: z.object({ lane: z.enum(lanes), action: z.enum(["pause", "resume"]) }) },
+      responses: { 200: json(z.object({ lane: z.enum(lanes), paused: z.boolean() }), "The lane's state"), ...pick(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const { lane, action } = c.req.valid("param");
+      await setLanePaused(c.get("db"), lane, action === "pause", currentUser(c).id);
+      return c.json({ lane, paused: action === "pause" }, 200);
+    },
+  );
