@@ -8,6 +8,7 @@ import {
   courseOutlineSchema,
   generatedLessonSchema,
   generatedQuestionSchema,
+  sessionReportContentSchema,
   type GeneratedQuestion,
   type ParsedDocument,
 } from "@studyhall/core";
@@ -15,10 +16,11 @@ import { z } from "zod";
 import { teachableSections } from "./document-sections.ts";
 import { extractiveLesson, outlineLesson } from "./extractive-lesson.ts";
 import { extractiveOutline } from "./extractive-outline.ts";
+import { extractiveReport } from "./extractive-report.ts";
 import { LlmPermanentError } from "./errors.ts";
 import { documentTerms, type TermEntry } from "./key-terms.ts";
 import { bestPassages, bm25 } from "./passage-search.ts";
-import { ZERO_USAGE, passageSchema, type Difficulty, type LlmProvider, type Passage } from "./provider.ts";
+import { ZERO_USAGE, passageSchema, reportInputSchema, type Difficulty, type LlmProvider, type Passage } from "./provider.ts";
 import { buildQuestions, type QuestionPlan } from "./questions.ts";
 import { normalizeForCompare } from "./words.ts";
 
@@ -121,6 +123,10 @@ export function createExtractiveProvider(): LlmProvider {
       }
       const questions: GeneratedQuestion[] = buildQuestions(document, candidates, pool, count, PLANS[input.difficulty]);
       return { questions: questionsSchema.parse(questions), usage: ZERO_USAGE };
+    },
+
+    async report(input) {
+      return { report: sessionReportContentSchema.parse(extractiveReport(reportInputSchema.parse(input))), usage: ZERO_USAGE };
     },
   };
 }

@@ -19,7 +19,10 @@ export type {
   Passage,
   QuestionSource,
   QuizInput,
+  ReportInput,
+  ReportLesson,
   TokenUsage,
+  TranscriptLine,
 } from "./provider.ts";
 export { ZERO_USAGE, addUsage, citationSchema, passageSchema } from "./provider.ts";
 export { llmConfigSchema, loadLlmConfig, type LlmConfig } from "./config.ts";
@@ -32,6 +35,7 @@ export {
   type LlmPermanentReason,
 } from "./errors.ts";
 export { createProvider } from "./create-provider.ts";
+export { sectionPassages, topPassages, type SectionText } from "./course-passages.ts";
 export { createExtractiveProvider } from "./extractive.ts";
 export { createOpenAiProvider } from "./openai-provider.ts";
 export type { ChatDeps } from "./chat-json.ts";

@@ -13,7 +13,8 @@ import { LlmPermanentError } from "./errors.ts";
 import { answerOutputFor, lessonOutputSchema, outlineOutputSchema, questionsOutputSchema, schemaForPrompt } from "./llm-output.ts";
 import { bm25 } from "./passage-search.ts";
 import { defuse, documentBlock, documentSources, messages, passageSources, truncate } from "./prompts.ts";
-import { passageSchema, type Citation, type Difficulty, type LlmProvider } from "./provider.ts";
+import { passageSchema, reportInputSchema, type Citation, type Difficulty, type LlmProvider } from "./provider.ts";
+import { REPORT_TASK, reportFromOutput, reportOutputFor, transcriptBlock } from "./report-prompt.ts";
 
 const DIFFICULTY: Record<Difficulty, string> = {
   easy: "easy: recall of definitions and facts stated plainly in the text, 3 or 4 choices",
@@ -132,6 +133,13 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
         questionsOutputSchema,
       );
       return { questions: value.questions.slice(0, count).map((q): GeneratedQuestion => ({ kind: "single-choice", ...q })), usage };
+    },
+
+    async report(input) {
+      const given = reportInputSchema.parse(input);
+      const schema = reportOutputFor(given);
+      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), REPORT_TASK, transcriptBlock(given, budget)), schema);
+      return { report: reportFromOutput(value, given.lessons), usage };
     },
   };
 }

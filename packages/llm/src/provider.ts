@@ -2,10 +2,10 @@
  * The door every generator goes through. A course is generated in stages,
  * each one a checkpoint the job handler stores before the next: the outline,
  * then one lesson at a time, then a quiz per module. The tutor and practice
- * banks use `answer` and `generateQuestions`.
+ * banks use `answer` and `generateQuestions`; tutoring-session reports use `report`.
  */
 import { z } from "zod";
-import type { CourseOutline, GeneratedLesson, GeneratedQuestion, ParsedDocument } from "@studyhall/core";
+import type { CourseOutline, GeneratedLesson, GeneratedQuestion, ParsedDocument, SessionReportContent } from "@studyhall/core";
 
 /** Tokens a call consumed, as the endpoint reported them; zero for the extractive provider. */
 export interface TokenUsage {
@@ -87,6 +87,26 @@ export type GenerateQuestionsInput = QuestionSource & {
   count: number;
 };
 
+/** One message of a session's transcript, as a report reads it. */
+export const transcriptLineSchema = z.object({
+  seq: z.number().int().positive(),
+  speaker: z.enum(["student", "teacher", "tutor", "other"]),
+  name: z.string(),
+  text: z.string(),
+});
+export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
+
+/** A lesson of the session's course that a report may recommend. */
+export const reportLessonSchema = z.object({ id: z.string().min(1), title: z.string(), text: z.string() });
+export type ReportLesson = z.infer<typeof reportLessonSchema>;
+
+export const reportInputSchema = z.object({
+  transcript: z.array(transcriptLineSchema),
+  lessons: z.array(reportLessonSchema),
+  courseTitle: z.string().optional(),
+});
+export type ReportInput = z.infer<typeof reportInputSchema>;
+
 /**
  * A course generator. Implementations: `createExtractiveProvider()` (offline,
  * deterministic, the default) and `createOpenAiProvider()`.
@@ -105,4 +125,6 @@ export interface LlmProvider {
   quiz(input: QuizInput): Promise<{ questions: GeneratedQuestion[]; usage: TokenUsage }>;
   answer(input: AnswerInput): Promise<{ text: string; citations: Citation[]; usage: TokenUsage }>;
   generateQuestions(input: GenerateQuestionsInput): Promise<{ questions: GeneratedQuestion[]; usage: TokenUsage }>;
+  /** A tutoring session's report from its transcript; every quote is an exact substring of the message it names. */
+  report(input: ReportInput): Promise<{ report: SessionReportContent; usage: TokenUsage }>;
 }

@@ -5,4 +5,7 @@ export { LlmGate } from "./llm-gate";
 export type { AcquireInput, AcquireResult } from "./llm-gate";
 export { Counters } from "./counters";
 export { SessionRoom } from "./session-room";
-export { JobChannel } from "./job-channel";
+export type { PostBotMessageInput, SessionRoomInit } from "./session-room";
+export type { TutorAnswerPayload } from "./room-tutor";
+export { JobChannel, JOB_SEED_HEADER } from "./job-channel";
+export type { IssueJobTicketInput } from "./job-channel";

@@ -12,7 +12,7 @@ import { LlmPermanentError, LlmRateLimitedError, createProvider, loadLlmConfig, 
 /** The gate lives in the API worker; this worker reaches it through its binding. */
 const llmGate = (env: JobsEnv) => (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName("global");
 
-type Method = "outline" | "lesson" | "quiz" | "answer" | "generateQuestions";
+type Method = "outline" | "lesson" | "quiz" | "answer" | "generateQuestions" | "report";
 
 function estimateTokens(input: unknown, maxInputChars: number): number {
   const chars = Math.min(JSON.stringify(input).length, maxInputChars + 4000);

@@ -1,8 +1,7 @@
 /** How jobs are shown to clients, with links to follow them. */
 import { z } from "@hono/zod-openapi";
 import { jobErrorSchema, jobKinds, jobStatusValues, lanes } from "@studyhall/core";
-import type { Job } from "@studyhall/db";
-import { iso } from "./views";
+import { jobViewOf, type Job } from "@studyhall/db";
 
 export const jobSchema = z
   .object({
@@ -26,30 +25,5 @@ export const jobSchema = z
 
 export const jobKindSchema = z.enum(jobKinds);
 
-function resultLink(job: Job): string | null {
-  const result = job.result as { courseId?: string; documentId?: string } | null;
-  if (job.status !== "completed" || !result) return null;
-  if (result.courseId) return `/v1/courses/${result.courseId}`;
-  if (result.documentId) return `/v1/documents/${result.documentId}`;
-  return null;
-}
-
-export function jobView(job: Job) {
-  return {
-    id: job.id,
-    kind: job.kind,
-    status: job.status,
-    lane: job.lane,
-    progress: job.progress,
-    stage: job.stage,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    error: (job.error as z.infer<typeof jobErrorSchema> | null) ?? null,
-    result: job.result ?? null,
-    createdAt: iso(job.createdAt)!,
-    startedAt: iso(job.startedAt),
-    finishedAt: iso(job.finishedAt),
-    runAfter: iso(job.runAfter),
-    links: { self: `/v1/jobs/${job.id}`, events: `/v1/jobs/${job.id}/events`, result: resultLink(job) },
-  };
-}
+/** The client's view of a job: one definition, shared with the live channel so a stream's last event equals a poll. */
+export const jobView = (job: Job) => jobViewOf(job);

@@ -1,0 +1,184 @@
+/**
+ * Live-session fan-out on a local `wrangler dev`: one study room with a
+ * thousand WebSockets (the Socket.io + Redis-adapter workload, here one
+ * Durable Object). It measures how long one message takes to reach every
+ * socket (p50 and p99 over every delivery, and until the last socket has it)
+ * and how many messages per second the room takes in and delivers to all.
+ * Figures only: nothing here fails on time.
+ *
+ * Both ends run on this machine, so the figures include Node decoding every
+ * frame for a thousand clients; on Cloudflare the clients are elsewhere.
+ *
+ *   node bench/session-fanout.ts                         # starts its own platform
+ *   node bench/session-fanout.ts http://127.0.0.1:8787   # against a running `npm run dev`
+ *   node bench/session-fanout.ts --sockets 200 --messages 20 --throughput 500
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startPlatform, type Platform } from "../test/e2e/platform.ts";
+import { createStudyRoom, LiveSocket, sessionTicket, type SessionFrame } from "../test/e2e/session-client.ts";
+import { ms, percentile, seconds, table } from "./stats.ts";
+import { inBatches, registerTeachers } from "./teacher-accounts.ts";
+
+export interface FanoutOptions {
+  /** Sockets in the room. */
+  sockets?: number;
+  /** Messages sent one at a time for the latency figures. */
+  messages?: number;
+  /** Messages sent as fast as the per-socket limit allows, for the throughput figure. */
+  throughput?: number;
+  log?: (line: string) => void;
+}
+
+export interface FanoutResult {
+  sockets: number;
+  /** Messages sent one at a time for the latency figures. */
+  latencyMessages: number;
+  connectMs: number;
+  /** Send → arrival, one sample per socket per message. */
+  deliveryMs: number[];
+  /** Send → arrival at the last socket, one sample per message. */
+  lastSocketMs: number[];
+  throughput: { messages: number; delivered: number; wallMs: number; complete: boolean };
+  /** Latency deliveries that never arrived (a healthy run has none). */
+  missing: number;
+  errors: Record<string, number>;
+}
+
+/** Tickets are ordinary API calls (120 a minute per user by default), so the sockets are spread over this many per account. */
+const SOCKETS_PER_ACCOUNT = 100;
+/** The room lets one socket send 10 chat messages per 10 s. */
+const PER_SOCKET_BURST = 10;
+
+export async function benchSessionFanout(base: string, options: FanoutOptions = {}): Promise<FanoutResult> {
+  const count = options.sockets ?? 1000;
+  const latencyMessages = Math.min(options.messages ?? 30, count);
+  const throughputMessages = options.throughput ?? 1000;
+  const log = options.log ?? (() => {});
+  const errors: Record<string, number> = {};
+
+  log(`  sessions: ${Math.ceil(count / SOCKETS_PER_ACCOUNT)} accounts, one study room, ${count} sockets…`);
+  const accounts = await registerTeachers(base, Math.ceil(count / SOCKETS_PER_ACCOUNT));
+  const { sessionId } = await createStudyRoom(base, accounts[0]!.token, `Fan-out bench ${Date.now()}`);
+
+  // Each socket's handler is swapped per phase; errors are counted throughout.
+  const handlers: ((frame: SessionFrame, at: number) => void)[] = [];
+  const connectStarted = performance.now();
+  const sockets = await inBatches(Array.from({ length: count }, (_, i) => i), 25, async (i) => {
+    const { url } = await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId);
+    return LiveSocket.open(url, {
+      keepFrames: false,
+      onFrame: (frame, at) => {
+        if (frame.type === "error") errors[frame.code ?? "unknown"] = (errors[frame.code ?? "unknown"] ?? 0) + 1;
+        handlers[i]?.(frame, at);
+      },
+    });
+  });
+  const connectMs = performance.now() - connectStarted;
+  log(`  sessions: ${count} sockets connected in ${seconds(connectMs)}`);
+
+  // Latency: one message at a time, each from a different socket, until every socket has it.
+  const deliveryMs: number[] = [];
+  const lastSocketMs: number[] = [];
+  let missing = 0;
+  for (let k = 0; k < latencyMessages; k++) {
+    const text = `latency ${k}`;
+    let waiting = count;
+    let sentAt = 0;
+    await new Promise<void>((resolve) => {
+      // A guard against a lost delivery: count it as missing rather than hang.
+      const guard = setTimeout(() => {
+        missing += waiting;
+        resolve();
+      }, 60_000);
+      sockets.forEach((_, i) => {
+        handlers[i] = (frame, at) => {
+          if (frame.type !== "chat" || frame.text !== text) return;
+          deliveryMs.push(at - sentAt);
+          if (--waiting === 0) {
+            clearTimeout(guard);
+            lastSocketMs.push(at - sentAt);
+            resolve();
+          }
+        };
+      });
+      sentAt = performance.now();
+      sockets[k]!.send({ type: "chat", text });
+    });
+  }
+  if (missing) log(`  sessions: ${missing} latency deliveries never arrived (${sockets.filter((s) => s.closed).length} sockets closed)`);
+  log(`  sessions: latency p50 ${ms(percentile(deliveryMs, 50))}, p99 ${ms(percentile(deliveryMs, 99))}`);
+
+  // Throughput: senders that have not spoken yet each send a full burst at once.
+  const senders = sockets.slice(latencyMessages, latencyMessages + Math.ceil(throughputMessages / PER_SOCKET_BURST));
+  const total = Math.min(throughputMessages, senders.length * PER_SOCKET_BURST);
+  let delivered = 0;
+  let lastAt = 0;
+  const started = performance.now();
+  const complete = await new Promise<boolean>((resolve) => {
+    // A guard against a stuck run: report what arrived rather than fail.
+    const guard = setTimeout(() => resolve(false), 10 * 60_000);
+    sockets.forEach((_, i) => {
+      handlers[i] = (frame, at) => {
+        if (frame.type !== "chat" || !frame.text?.startsWith("burst ")) return;
+        lastAt = at;
+        if (++delivered === total * count) {
+          clearTimeout(guard);
+          resolve(true);
+        }
+      };
+    });
+    let sent = 0;
+    for (const sender of senders) for (let j = 0; j < PER_SOCKET_BURST && sent < total; j++, sent++) sender.send({ type: "chat", text: `burst ${sent}` });
+  });
+  const wallMs = (lastAt || performance.now()) - started;
+  log(`  sessions: ${total} messages to ${count} sockets in ${seconds(wallMs)}${complete ? "" : " (incomplete)"}`);
+
+  await Promise.all(sockets.map((s) => s.close()));
+  await fetch(`${base}/v1/sessions/${sessionId}/close`, { method: "POST", headers: { Authorization: `Bearer ${accounts[0]!.token}` } });
+  return { sockets: count, latencyMessages, connectMs, deliveryMs, lastSocketMs, throughput: { messages: total, delivered, wallMs, complete }, missing, errors };
+}
+
+/** The benchmark table's rows for a result, and the notes that say how they were measured. */
+export function fanoutRows(r: FanoutResult): { rows: [string, string, string][]; notes: string[] } {
+  const wallSeconds = r.throughput.wallMs / 1000;
+  const errors = Object.entries(r.errors).map(([code, n]) => `${n}× ${code}`).join(", ");
+  const rows: [string, string, string][] = [
+    ["(f) fan-out latency p50", ms(percentile(r.deliveryMs, 50)), `one message to ${r.sockets} sockets; ${r.deliveryMs.length} deliveries`],
+    ["(f) fan-out latency p99", ms(percentile(r.deliveryMs, 99)), r.missing ? `${r.missing} deliveries NEVER ARRIVED` : "same deliveries"],
+    ["(f)   until the last socket", ms(percentile(r.lastSocketMs, 50)), `p50 of ${r.latencyMessages} messages; p99 ${ms(percentile(r.lastSocketMs, 99))}`],
+    ["(f) room messages/s", (r.throughput.delivered / r.sockets / wallSeconds).toFixed(0), `${r.throughput.messages} messages, each to all ${r.sockets} sockets${r.throughput.complete ? "" : "; INCOMPLETE"}`],
+    ["(f)   deliveries/s", (r.throughput.delivered / wallSeconds).toFixed(0), `over ${seconds(r.throughput.wallMs)}`],
+    ["(f) sockets connected", seconds(r.connectMs), `${r.sockets} × (ticket + upgrade + welcome), 25 at a time`],
+  ];
+  const notes = [
+    `(f) one study room (one Durable Object) with ${r.sockets} WebSockets from this Node process (its global WebSocket), spread over ${Math.ceil(r.sockets / SOCKETS_PER_ACCOUNT)} freshly registered teachers so the tickets stay within the default 120 API calls/min per user: no limit was raised. Latency: ${r.latencyMessages} chat messages sent one at a time, each from a different socket, timed from send to arrival at every socket (performance.now() in the one client process, so Node decoding ${r.sockets} frames per message is part of the figure). Throughput: ${Math.ceil(r.throughput.messages / PER_SOCKET_BURST)} sockets send ${PER_SOCKET_BURST} messages each at once (the per-socket limit is ${PER_SOCKET_BURST} per 10 s), timed from the first send to the last arrival at the last socket; messages/s counts each message once, deliveries/s every frame received.${errors ? ` Error frames: ${errors}.` : ""}`,
+  ];
+  return { rows, notes };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { sockets: { type: "string", default: "1000" }, messages: { type: "string", default: "30" }, throughput: { type: "string", default: "1000" } },
+  });
+  let platform: Platform | undefined;
+  try {
+    let base = positionals[0];
+    if (!base) {
+      console.error("starting a platform instance (wrangler dev of every worker, fresh state)…");
+      platform = await startPlatform({ label: "bench-sessions" });
+      base = platform.url;
+    }
+    const result = await benchSessionFanout(base, {
+      sockets: Number(values.sockets),
+      messages: Number(values.messages),
+      throughput: Number(values.throughput),
+      log: (line) => console.error(line),
+    });
+    const { rows, notes } = fanoutRows(result);
+    console.log(`\n${table("studyhall session fan-out: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
+  } finally {
+    await platform?.stop();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The sockets of a session room. Who a socket belongs to and how much it has
+ * sent lately live in its serialized attachment (and its user id in its tag),
+ * not in instance fields: a hibernated or evicted room is rebuilt around the
+ * same sockets and must still know them.
+ */
+import { z } from "zod";
+import { participantSchema, type Participant, type ServerFrame } from "@studyhall/core";
+
+/** Chat messages a socket may send per window. */
+export const SEND_LIMIT = 10;
+export const SEND_WINDOW_MS = 10_000;
+/** One typing notice per socket per this long is fanned out; the rest are dropped (typing is advisory). */
+export const TYPING_INTERVAL_MS = 2_000;
+
+const attachmentSchema = z.object({
+  user: participantSchema,
+  /** When the room accepted the socket: presence lists people in the order they came. */
+  joinedAt: z.number(),
+  /** When this socket's recent chat messages were accepted, oldest first. */
+  sent: z.array(z.number()),
+  typingAt: z.number(),
+  /** Set once the room has seen this socket go, so its departure is announced once. */
+  left: z.boolean().optional(),
+});
+export type SocketState = z.infer<typeof attachmentSchema>;
+
+export function readState(ws: WebSocket): SocketState | null {
+  const parsed = attachmentSchema.safeParse(ws.deserializeAttachment());
+  return parsed.success ? parsed.data : null;
+}
+
+export function writeState(ws: WebSocket, state: SocketState): void {
+  ws.serializeAttachment(state);
+}
+
+const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
+const isHere = (ws: WebSocket) => isOpen(ws) && readState(ws)?.left !== true;
+
+/** Sends to one socket; a socket that is going away is skipped (its close handler does the bookkeeping). */
+export function sendTo(ws: WebSocket, frame: ServerFrame | string): void {
+  try {
+    ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  } catch {
+    // The peer left between our check and the send; nothing to tell anyone.
+  }
+}
+
+/**
+ * Sends one frame to every open socket, in the order the room accepted them.
+ * The frame is serialised once, however many sockets there are.
+ */
+export function broadcast(ctx: DurableObjectState, frame: ServerFrame, except?: WebSocket): void {
+  const text = JSON.stringify(frame);
+  for (const ws of ctx.getWebSockets()) if (ws !== except && isOpen(ws)) sendTo(ws, text);
+}
+
+/** Everyone with at least one open socket, once each, in the order they came. */
+export function presentUsers(ctx: DurableObjectState, leaving?: WebSocket): Participant[] {
+  const first = new Map<string, { user: Participant; at: number }>();
+  for (const ws of ctx.getWebSockets()) {
+    if (ws === leaving || !isOpen(ws)) continue;
+    const state = readState(ws);
+    if (!state || state.left) continue;
+    const seen = first.get(state.user.id);
+    if (!seen || state.joinedAt < seen.at) first.set(state.user.id, { user: state.user, at: state.joinedAt });
+  }
+  return [...first.values()].sort((a, b) => a.at - b.at).map((entry) => entry.user);
+}
+
+/** Whether a user has an open socket other than `besides`. */
+export function hasOtherSocket(ctx: DurableObjectState, userId: string, besides: WebSocket): boolean {
+  return ctx.getWebSockets(userId).some((ws) => ws !== besides && isHere(ws));
+}
+
+/**
+ * Counts one chat message against the socket's sliding window; false (and
+ * nothing counted) when the window is full.
+ */
+export function takeSend(ws: WebSocket, state: SocketState, now: number): boolean {
+  const recent = state.sent.filter((at) => at > now - SEND_WINDOW_MS);
+  if (recent.length >= SEND_LIMIT) return false;
+  writeState(ws, { ...state, sent: [...recent, now] });
+  return true;
+}
+
+/** Whether a typing notice from this socket should go out now (and notes that it did). */
+export function takeTyping(ws: WebSocket, state: SocketState, now: number): boolean {
+  if (now - state.typingAt < TYPING_INTERVAL_MS) return false;
+  writeState(ws, { ...state, typingAt: now });
+  return true;
+}

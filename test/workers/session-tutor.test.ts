@@ -1,0 +1,126 @@
+/** The AI tutor's side of a room: `@tutor` becomes a job; the tutor speaks through postBotMessage; reports read the transcript. */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { chargeTokens, openDb } from "@studyhall/db";
+import { call, json } from "../helpers/api";
+import { newClassroom, RoomClient } from "../helpers/room-client";
+
+interface JobRow {
+  id: string;
+  kind: string;
+  lane: string;
+  owner_id: string;
+  org_id: string;
+  status: string;
+  payload: string;
+}
+
+async function tutorJobs(ownerId: string): Promise<JobRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM jobs WHERE kind = 'tutor-answer' AND owner_id = ?").bind(ownerId).all<JobRow>();
+  return results;
+}
+
+/** The room creates the job after fanning the message out; wait for its row (bounded). */
+async function untilJobs(ownerId: string, count: number): Promise<JobRow[]> {
+  for (let i = 0; i < 100; i++) {
+    const rows = await tutorJobs(ownerId);
+    if (rows.length >= count) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${count} tutor-answer job(s) for ${ownerId}`);
+}
+
+describe("@tutor", () => {
+  it("a question to @tutor in a study room with a course becomes a high-priority tutor-answer job owned by the asker", async () => {
+    const { admin, students, courseId, roomId } = await newClassroom();
+    const asker = await RoomClient.join(students[0], roomId);
+    asker.send({ type: "chat", text: "@tutor what is a trace tree?" });
+    await asker.until(() => asker.messages().length === 1);
+    const question = asker.messages()[0]!;
+    expect(question).toMatchObject({ type: "chat", text: "@tutor what is a trace tree?" });
+
+    const [job] = await untilJobs(students[0].id, 1);
+    expect(job).toMatchObject({ kind: "tutor-answer", lane: "high", status: "queued", org_id: admin.orgId });
+    expect(JSON.parse(job!.payload)).toEqual({
+      sessionId: roomId,
+      orgId: admin.orgId,
+      courseId,
+      question: "what is a trace tree?",
+      replyToSeq: question.seq,
+      askedBy: students[0].id,
+    });
+    expect(asker.errors()).toEqual([]);
+    asker.close();
+  });
+
+  it("a plain message makes no job, and a spent monthly quota is refused with an error frame", async () => {
+    const { admin, students, roomId } = await newClassroom();
+    const asker = await RoomClient.join(students[1], roomId);
+    asker.send({ type: "chat", text: "no tutor here, @tutor is mid-sentence" });
+    await asker.until(() => asker.messages().length === 1);
+    await chargeTokens(openDb(env.DB), { orgId: admin.orgId, userId: students[1].id, amount: 10_000_000 });
+
+    asker.send({ type: "chat", text: "@tutor explain guards" });
+    await asker.until(() => asker.errors().some((e) => e.code === "quota-exceeded"));
+    expect(await tutorJobs(students[1].id)).toEqual([]);
+    asker.close();
+  });
+
+  it("in a tutoring session @tutor is not available, and says so", async () => {
+    const { teacher, students } = await newClassroom();
+    const session = await json(await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: students[0].id } }));
+    const client = await RoomClient.join(students[0], session.id);
+    client.send({ type: "chat", text: "@tutor help" });
+    await client.until(() => client.errors().some((e) => e.code === "tutor-unavailable"));
+    expect(await tutorJobs(students[0].id)).toEqual([]);
+    client.close();
+  });
+});
+
+describe("the tutor speaks", () => {
+  it("a streamed answer reaches everyone piece by piece, then as one stored message; finishing twice posts it once", async () => {
+    const { teacher, students, roomId } = await newClassroom();
+    const viewers = [await RoomClient.join(teacher, roomId), await RoomClient.join(students[0], roomId)];
+    viewers[1]!.send({ type: "chat", text: "@tutor what is a guard?" });
+    await viewers[0]!.until(() => viewers[0]!.messages().length === 1);
+    const replyToSeq = viewers[0]!.messages()[0]!.seq;
+    const room = env.SESSION_ROOM.getByName(roomId);
+
+    expect(await room.postBotMessage({ text: "A guard ", streamId: "s1", replyToSeq })).toEqual({ seq: 0 });
+    expect(await room.postBotMessage({ text: "checks a ", streamId: "s1" })).toEqual({ seq: 0 });
+    const citations = [{ title: "Trace trees", pageStart: 3, quote: "guards check the assumptions" }];
+    const { seq } = await room.postBotMessage({ text: "trace's assumptions.", streamId: "s1", final: true, citations });
+    expect(seq).toBeGreaterThan(replyToSeq);
+    expect(await room.postBotMessage({ text: "again", streamId: "s1", final: true })).toEqual({ seq });
+
+    for (const viewer of viewers) {
+      await viewer.until(() => viewer.messages().some((m) => m.type === "tutor"));
+      const chunks = viewer.frames.filter((f) => f.type === "tutor-chunk");
+      expect(chunks.map((c) => c.text)).toEqual(["A guard ", "A guard checks a "]);
+      expect(viewer.messages().filter((m) => m.type === "tutor")).toEqual([
+        expect.objectContaining({ seq, text: "A guard checks a trace's assumptions.", replyToSeq, citations, author: { id: "tutor", name: "Tutor", role: "tutor" } }),
+      ]);
+    }
+
+    const plain = await room.postBotMessage({ text: "Anything else?" });
+    const transcript = await room.transcript();
+    expect(transcript.map((m) => [m.type, m.text])).toEqual([
+      ["chat", "@tutor what is a guard?"],
+      ["tutor", "A guard checks a trace's assumptions."],
+      ["tutor", "Anything else?"],
+    ]);
+    expect(transcript.at(-1)!.seq).toBe(plain.seq);
+    viewers.forEach((v) => v.close());
+  });
+
+  it("the transcript leaves out deleted messages and the room's own notices", async () => {
+    const { teacher, roomId } = await newClassroom();
+    const host = await RoomClient.join(teacher, roomId);
+    for (const text of ["first", "oops", "last"]) host.send({ type: "chat", text });
+    await host.until(() => host.messages().length === 3);
+    await call(`/v1/sessions/${roomId}/messages/${host.messages()[1]!.seq}`, { method: "DELETE", token: teacher.token });
+    await call(`/v1/sessions/${roomId}/close`, { method: "POST", token: teacher.token });
+    const transcript = await env.SESSION_ROOM.getByName(roomId).transcript();
+    expect(transcript.map((m) => m.text)).toEqual(["first", "last"]);
+  });
+});

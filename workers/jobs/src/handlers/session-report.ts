@@ -1,0 +1,82 @@
+/**
+ * session-report: the report of a tutoring session, written from its room's
+ * transcript by the provider (through the global LLM gate, charged to the
+ * teacher who asked): topics, what the student understood, gaps, and the
+ * course's lessons to take next, each backed by exact quotes. The report row
+ * names the job writing it; a job that is no longer the row's (a newer
+ * request took over) or whose report is written already writes nothing.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { PermanentJobError, misquotes, sessionReportContentSchema, type RoomMessage, type SessionReportDocument } from "@studyhall/core";
+import { courses, lessons, modules, sessionReports, sessions, type Session } from "@studyhall/db";
+import type { TranscriptLine } from "@studyhall/llm";
+import { generatorFor } from "../llm";
+import type { JobContext, JobHandler } from "../runner";
+import { readTranscript, sessionRoomFor, type RoomFor } from "../session-room-port";
+
+export const sessionReportPayload = z.object({ sessionId: z.string().min(1).max(64), orgId: z.string().min(1).max(64) });
+
+/** Who said a message, as the report reads it: the session's student, its teachers, the tutor. */
+function speakerOf(message: RoomMessage, session: Session): TranscriptLine["speaker"] {
+  if (message.type === "tutor") return "tutor";
+  if (message.author.id === session.studentId || message.author.role === "student") return "student";
+  if (message.author.role === "teacher" || message.author.role === "admin") return "teacher";
+  return "other";
+}
+
+/** The course's lessons in teaching order, for the report to recommend from. */
+async function courseLessons(ctx: JobContext, courseId: string | null) {
+  if (!courseId) return { title: undefined, lessons: [] };
+  const course = await ctx.db.query.courses.findFirst({ where: eq(courses.id, courseId) });
+  const rows = await ctx.db
+    .select({ id: lessons.id, title: lessons.title, text: lessons.bodyMd })
+    .from(lessons)
+    .innerJoin(modules, eq(modules.id, lessons.moduleId))
+    .where(eq(lessons.courseId, courseId))
+    .orderBy(asc(modules.position), asc(lessons.position));
+  return { title: course?.title, lessons: rows };
+}
+
+/** The handler, with the room it reads as a dependency (tests may pass a double). */
+export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler {
+  return async function sessionReport(ctx: JobContext): Promise<unknown> {
+    const { sessionId, orgId } = sessionReportPayload.parse(ctx.job.payload);
+    const { db, env, job } = ctx;
+    const session = await db.query.sessions.findFirst({ where: and(eq(sessions.id, sessionId), eq(sessions.orgId, orgId)) });
+    if (!session) throw new PermanentJobError("not-found", "The session is gone", "The session to report on no longer exists.");
+    const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, session.id) });
+    if (!row || row.jobId !== job.id) return { sessionId, superseded: true };
+    if (row.completedAt) return { sessionId, alreadyWritten: true };
+
+    await ctx.progress(10, "reading the transcript");
+    const transcript: TranscriptLine[] = (await readTranscript(deps.room(env, session.id)))
+      .filter((m) => m.text.trim() !== "")
+      .map((m) => ({ seq: m.seq, speaker: speakerOf(m, session), name: m.author.name, text: m.text }));
+    const course = await courseLessons(ctx, session.courseId);
+
+    await ctx.progress(30, "writing the report");
+    const generator = generatorFor(env, db, job);
+    const { report } = await generator.call("report", { transcript, lessons: course.lessons, courseTitle: course.title });
+    const content = sessionReportContentSchema.parse(report);
+    // Providers promise exact quotes; a report that breaks the promise is not stored.
+    const wrong = misquotes(content, new Map(transcript.map((l) => [l.seq, l.text])));
+    if (wrong.length) throw new PermanentJobError("report-misquoted", "The report misquoted the session", `${wrong.length} quotes are not in the transcript.`);
+
+    await ctx.progress(90, "saving the report");
+    const document: SessionReportDocument = {
+      ...content,
+      messageCount: transcript.length,
+      provider: generator.provider.name,
+      model: generator.provider.model,
+      generatedAt: new Date().toISOString(),
+    };
+    await db
+      .update(sessionReports)
+      .set({ report: document, completedAt: new Date() })
+      .where(and(eq(sessionReports.sessionId, session.id), eq(sessionReports.jobId, job.id)));
+    return { sessionId, messageCount: transcript.length, provider: generator.provider.name, tokens: generator.tokensUsed() };
+  };
+}
+
+export const sessionReport = sessionReportHandler();
