@@ -15,6 +15,7 @@ export const courseSchema = z
     description: z.string(),
     audience: z.string().nullable(),
     status: z.enum(courseStatuses),
+    visibility: z.enum(["org", "invited"]),
     ownerId: z.string(),
     documentId: z.string().nullable(),
     jobId: z.string().nullable(),
@@ -30,6 +31,7 @@ export const courseView = (c: Course) => ({
   description: c.description,
   audience: c.audience,
   status: c.status,
+  visibility: c.visibility,
   ownerId: c.ownerId,
   documentId: c.documentId,
   jobId: c.jobId,
@@ -48,7 +50,8 @@ const courseBody = z
 
 const coursePatch = courseBody
   .partial()
-  .extend({ status: z.enum(["DRAFT", "PUBLISHED"]).optional() })
+  // Who may find and enrol once published: the whole organisation, or invited students only.
+  .extend({ status: z.enum(["DRAFT", "PUBLISHED"]).optional(), visibility: z.enum(["org", "invited"]).optional() })
   .openapi("CoursePatch");
 
 const listQuery = z.object({

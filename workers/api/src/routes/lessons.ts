@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { keyTermSchema, notFound } from "@studyhall/core";
+import { keyTermSchema, notFound, renderMarkdown } from "@studyhall/core";
 import {
   assertCanEdit,
   assertTokenQuota,
@@ -20,6 +20,7 @@ import {
   questions,
   quizzes,
   readCachedLesson,
+  recordLessonRead,
   sendJob,
   visibleCourses,
   writeCachedLesson,
@@ -92,6 +93,8 @@ const lessonSchema = z
   .openapi("Lesson");
 
 const lessonParams = z.object({ id: z.string().min(1).max(64), lessonId: z.string().min(1).max(64) });
+/** `?format=html` adds `bodyHtml`: the Markdown rendered with no way to run a script (see @studyhall/core markdown). */
+const lessonQuery = z.object({ format: z.enum(["markdown", "html"]).default("markdown") });
 
 function countCache(env: ApiEnv, ctx: { waitUntil(promise: Promise<unknown>): void }, hit: boolean) {
   // Off the response path; a lost count is better than a slower read.
@@ -114,14 +117,15 @@ export const lessonRoutes = newRouter()
       path: "/{id}/lessons/{lessonId}",
       tags: ["courses"],
       security: bearer,
-      summary: "A lesson, from the cache (ETag and If-None-Match supported)",
-      request: { params: lessonParams },
-      responses: { 200: json(lessonSchema, "The lesson"), 304: { description: "Not modified" }, ...pick(401, 404, 429) },
+      summary: "A lesson, from the cache (ETag and If-None-Match supported); ?format=html adds bodyHtml; an enrolled student's read is recorded",
+      request: { params: lessonParams, query: lessonQuery },
+      responses: { 200: json(lessonSchema.extend({ bodyHtml: z.string().optional() }), "The lesson"), 304: { description: "Not modified" }, ...pick(401, 404, 429) },
     }),
     async (c) => {
       const db = c.get("db");
       const { id, lessonId } = c.req.valid("param");
-      const course = await visibleCourse(db, currentUser(c), id);
+      const me = currentUser(c);
+      const course = await visibleCourse(db, me, id);
       const headers = { "Cache-Control": "private, max-age=60, must-revalidate", Vary: "Authorization" };
       let cached = await readCachedLesson(c.env.LESSONS, course.id, lessonId);
       const hit = cached !== null;
@@ -145,8 +149,16 @@ export const lessonRoutes = newRouter()
         // A lesson still being written is not cached, so readers see it as soon as it is done.
         if (lesson.version > 0) c.executionCtx.waitUntil(writeCachedLesson(c.env.LESSONS, course.id, lesson.id, cached, c.get("config").LESSON_CACHE_TTL));
       }
-      if (c.req.header("If-None-Match") === cached.etag) return c.body(null, 304, { ETag: cached.etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
-      return c.json(cached.body as z.infer<typeof lessonSchema>, 200, { ETag: cached.etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
+      // The lesson exists: record a student's read off the response path (nothing is written unless they are enrolled).
+      if (me.role === "student") {
+        c.executionCtx.waitUntil(recordLessonRead(db, me.id, course.id, lessonId).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "lesson progress not recorded", error: String(error) }))));
+      }
+      // The HTML form is another representation, so it has its own validator.
+      const html = c.req.valid("query").format === "html";
+      const etag = html ? cached.etag.replace(/"$/, '-html"') : cached.etag;
+      if (c.req.header("If-None-Match") === etag) return c.body(null, 304, { ETag: etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
+      const body = cached.body as z.infer<typeof lessonSchema>;
+      return c.json(html ? { ...body, bodyHtml: renderMarkdown(body.bodyMd) } : body, 200, { ETag: etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
     },
   )
   .openapi(

@@ -1,0 +1,60 @@
+/**
+ * The rules of taking a quiz, in one place so grading on submit, progress,
+ * completion and the teachers' analytics (which repeat some of them in SQL)
+ * agree: what an answer is, when it is right, what passing means and when a
+ * student counts as stuck.
+ */
+import { z } from "zod";
+
+/** A quiz is passed by an attempt scoring at least this fraction of its questions. */
+export const QUIZ_PASS_SCORE = 0.7;
+
+/** Stuck, by default: enrolled, not finished, and idle this many days... */
+export const STUCK_INACTIVE_DAYS = 7;
+/** ...or this many failed attempts at one quiz of the course without ever passing it. */
+export const STUCK_FAILED_ATTEMPTS = 3;
+
+/**
+ * A saved answer: the index of the chosen choice, or null to clear it.
+ * The generator writes single-choice questions, whose answer is one index.
+ */
+export const savedAnswerSchema = z.number().int().min(0).max(63).nullable();
+
+/** The body of a save: answers by question id. */
+export const answersPatchSchema = z
+  .record(z.string().min(1).max(64), savedAnswerSchema)
+  .refine((answers) => Object.keys(answers).length <= 200, { message: "At most 200 answers at a time." });
+export type AnswersPatch = z.infer<typeof answersPatchSchema>;
+
+/** Whether a given answer is the correct one; a question left unanswered is wrong. */
+export function isCorrect(correct: unknown, given: unknown): boolean {
+  return given !== null && given !== undefined && JSON.stringify(given) === JSON.stringify(correct);
+}
+
+export interface GradedQuestion {
+  questionId: string;
+  given: unknown;
+  correct: boolean;
+}
+
+export interface Grade {
+  questionCount: number;
+  correctCount: number;
+  /** Fraction of the questions answered correctly, 0 to 1. */
+  score: number;
+  passed: boolean;
+  questions: GradedQuestion[];
+}
+
+/**
+ * Grades saved answers against the answer key.
+ * @example gradeAnswers([{ id: "q1", answer: 2 }], { q1: 2 }).score === 1
+ */
+export function gradeAnswers(questions: readonly { id: string; answer: unknown }[], answers: Record<string, unknown>): Grade {
+  const graded = questions.map((q) => ({ questionId: q.id, given: answers[q.id] ?? null, correct: isCorrect(q.answer, answers[q.id]) }));
+  const correctCount = graded.filter((g) => g.correct).length;
+  const score = questions.length ? correctCount / questions.length : 0;
+  return { questionCount: questions.length, correctCount, score, passed: hasPassed(score), questions: graded };
+}
+
+export const hasPassed = (score: number | null | undefined): boolean => score !== null && score !== undefined && score >= QUIZ_PASS_SCORE;

@@ -1,0 +1,125 @@
+/**
+ * Teachers' figures for a course or a quiz, in plain SQL over indexed tables:
+ * enrolments by the primary key (course_id, user_id), attempts by
+ * quiz_attempts_quiz_user_idx (quiz_id, user_id), questions by
+ * questions_quiz_idx. Only students' submitted attempts count: an owner's or
+ * admin's preview attempts are left out. Passing and "stuck" follow
+ * `quiz-rules` in @studyhall/core.
+ */
+import { QUIZ_PASS_SCORE } from "@studyhall/core";
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "./index";
+
+export interface QuizFigures {
+  quizId: string;
+  title: string;
+  /** Submitted attempts by students. */
+  attempts: number;
+  students: number;
+  passed: number;
+  /** Sum of the scores, so averages over several quizzes stay exact. */
+  scoreSum: number;
+}
+
+export interface QuestionFigures {
+  questionId: string;
+  quizId: string;
+  position: number;
+  prompt: string;
+  /** Submitted attempts that had this question; unanswered counts as wrong. */
+  attempts: number;
+  answered: number;
+  correct: number;
+}
+
+export interface StuckRow {
+  userId: string;
+  name: string;
+  email: string;
+  enrolledAt: number;
+  lastActivityAt: number | null;
+  /** The most failed attempts at one quiz of the course the student has not passed. */
+  failedAttempts: number;
+}
+
+/** Quizzes in scope: every quiz of a course, or one quiz. */
+export type QuizScope = { courseId: string; quizId?: string };
+
+const quizFilter = (scope: QuizScope): SQL =>
+  scope.quizId ? sql`select id from quizzes where id = ${scope.quizId} and course_id = ${scope.courseId}` : sql`select id from quizzes where course_id = ${scope.courseId}`;
+
+export async function enrolmentCounts(db: Db, courseId: string): Promise<{ enrolled: number; completed: number }> {
+  const [row] = await db.all<{ enrolled: number; completed: number | null }>(
+    sql`select count(*) as enrolled, sum(completed_at is not null) as completed from enrolments where course_id = ${courseId}`,
+  );
+  return { enrolled: row?.enrolled ?? 0, completed: row?.completed ?? 0 };
+}
+
+export async function quizFigures(db: Db, scope: QuizScope): Promise<QuizFigures[]> {
+  return db.all<QuizFigures>(sql`
+    select q.id as "quizId", q.title as "title",
+      count(a.id) as "attempts", count(distinct a.user_id) as "students",
+      coalesce(sum(a.score >= ${QUIZ_PASS_SCORE}), 0) as "passed", coalesce(sum(a.score), 0) as "scoreSum"
+    from quizzes q
+    left join (
+      select a.id, a.quiz_id, a.user_id, a.score from quiz_attempts a join users u on u.id = a.user_id
+      where a.quiz_id in (${quizFilter(scope)}) and a.submitted_at is not null and u.role = 'student'
+    ) a on a.quiz_id = q.id
+    where q.id in (${quizFilter(scope)})
+    group by q.id
+    order by q.created_at, q.id`);
+}
+
+/** Each question's correct rate over students' submitted attempts; `limit` keeps the hardest. */
+export async function questionFigures(db: Db, scope: QuizScope, limit = 1000): Promise<QuestionFigures[]> {
+  // A saved answer is `answers[questionId]`; it is right when it equals the question's answer, as grading decides.
+  const given = sql`json_extract(a.answers, '$."' || qq.id || '"')`;
+  return db.all<QuestionFigures>(sql`
+    select qq.id as "questionId", qq.quiz_id as "quizId", qq.position as "position", qq.prompt as "prompt",
+      count(a.id) as "attempts",
+      coalesce(sum(${given} is not null), 0) as "answered",
+      coalesce(sum(${given} = json_extract(qq.answer, '$')), 0) as "correct"
+    from questions qq
+    left join (
+      select a.id, a.quiz_id, a.answers from quiz_attempts a join users u on u.id = a.user_id
+      where a.quiz_id in (${quizFilter(scope)}) and a.submitted_at is not null and u.role = 'student'
+    ) a on a.quiz_id = qq.quiz_id
+    where qq.quiz_id in (${quizFilter(scope)})
+    group by qq.id
+    order by (case when count(a.id) = 0 then 1 else 0 end), cast(coalesce(sum(${given} = json_extract(qq.answer, '$')), 0) as real) / max(count(a.id), 1), qq.quiz_id, qq.position
+    limit ${limit}`);
+}
+
+export interface StuckRule {
+  /** No activity (reading or a submitted attempt) for this many days; null to ignore inactivity. */
+  inactiveDays: number | null;
+  /** This many failed submitted attempts at one quiz never passed. */
+  failedAttempts: number;
+  now: number;
+}
+
+/**
+ * Students who are stuck: enrolled, not finished, and either idle for
+ * `inactiveDays` (counted from enrolment if they never did anything) or with
+ * `failedAttempts` failed attempts at one quiz in scope they have not passed.
+ */
+export async function stuckStudents(db: Db, scope: QuizScope, rule: StuckRule): Promise<StuckRow[]> {
+  const idleBefore = rule.inactiveDays === null ? null : rule.now - rule.inactiveDays * 86_400_000;
+  return db.all<StuckRow>(sql`
+    select e.user_id as "userId", u.name as "name", u.email as "email", e.created_at as "enrolledAt",
+      e.last_activity_at as "lastActivityAt", coalesce(f.failed, 0) as "failedAttempts"
+    from enrolments e
+    join users u on u.id = e.user_id
+    left join (
+      select user_id, max(failed) as failed from (
+        select a.user_id, a.quiz_id, sum(a.score < ${QUIZ_PASS_SCORE}) as failed, max(a.score >= ${QUIZ_PASS_SCORE}) as passed
+        from quiz_attempts a
+        where a.quiz_id in (${quizFilter(scope)}) and a.submitted_at is not null
+        group by a.user_id, a.quiz_id
+      ) where passed = 0 group by user_id
+    ) f on f.user_id = e.user_id
+    where e.course_id = ${scope.courseId} and e.completed_at is null
+      and ((${idleBefore} is not null and coalesce(e.last_activity_at, e.created_at) < ${idleBefore}) or coalesce(f.failed, 0) >= ${rule.failedAttempts})
+    order by coalesce(e.last_activity_at, e.created_at), e.user_id
+    limit 500`);
+}
