@@ -1,0 +1,78 @@
+/**
+ * generate-questions: writes interview-style practice questions for the
+ * organisation's bank from a document section, a topic, or both, and stores
+ * them with the job's id. A redelivered message finds the questions already
+ * stored under that id and writes nothing twice.
+ */
+import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { PermanentJobError } from "@studyhall/core";
+import { difficulties, practiceQuestions } from "@studyhall/db";
+import { generatorFor } from "../llm";
+import { passageOf, selectPassages } from "../practice-passages";
+import type { JobContext } from "../runner";
+
+export const generateQuestionsPayload = z
+  .object({
+    count: z.number().int().min(1).max(50),
+    difficulty: z.enum(difficulties),
+    topic: z.string().trim().min(1).max(200).optional(),
+    documentId: z.string().min(1).optional(),
+    sectionIndex: z.number().int().min(0).optional(),
+  })
+  .refine((p) => p.topic !== undefined || p.documentId !== undefined, "a topic or a document is needed");
+export type GenerateQuestionsPayload = z.infer<typeof generateQuestionsPayload>;
+
+export async function generateQuestions(ctx: JobContext): Promise<unknown> {
+  const parsed = generateQuestionsPayload.safeParse(ctx.job.payload);
+  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", parsed.error.message);
+  const payload = parsed.data;
+  const { db, env, job } = ctx;
+
+  // The questions of an attempt are written in one batch, so either all of them are here or none.
+  const stored = await db.select({ id: practiceQuestions.id }).from(practiceQuestions).where(eq(practiceQuestions.jobId, job.id)).orderBy(asc(practiceQuestions.createdAt));
+  if (stored.length > 0) return { count: stored.length, questionIds: stored.map((q) => q.id) };
+
+  await ctx.progress(10, "finding passages");
+  const passages = await selectPassages(db, { orgId: job.orgId, documentId: payload.documentId, sectionIndex: payload.sectionIndex, topic: payload.topic });
+
+  await ctx.progress(30, "writing questions");
+  const { questions } = await generatorFor(env, db, job).call("generateQuestions", {
+    passages: passages.map((p) => p.passage),
+    topic: payload.topic,
+    difficulty: payload.difficulty,
+    count: payload.count,
+  });
+  if (questions.length === 0) {
+    throw new PermanentJobError("no-questions", "No questions could be written", "The passages hold no definitions or facts to ask about; try another section or topic.");
+  }
+
+  await ctx.progress(90, "saving questions");
+  const now = Date.now();
+  const rows = questions.slice(0, payload.count).map((q, i) => {
+    const from = passageOf(passages, q.sourcePassage);
+    return {
+      id: crypto.randomUUID(),
+      orgId: job.orgId,
+      ownerId: job.ownerId,
+      documentId: from?.documentId ?? payload.documentId ?? null,
+      sectionIndex: from?.sectionIndex ?? payload.sectionIndex ?? null,
+      // Without a topic, the section's (or the document's first passage's) title names what the question is about.
+      topic: payload.topic ?? from?.passage.title ?? passages[0]!.passage.title,
+      difficulty: payload.difficulty,
+      prompt: q.prompt,
+      choices: q.choices,
+      answer: q.answer,
+      explanation: q.explanation,
+      sourcePassage: q.sourcePassage,
+      tags: [],
+      jobId: job.id,
+      // Distinct times keep the bank's newest-first order stable within one batch.
+      createdAt: new Date(now + i),
+    };
+  });
+  // One statement per row: D1 caps bound parameters per statement; the batch is one transaction.
+  const [first, ...rest] = rows.map((row) => db.insert(practiceQuestions).values(row));
+  await db.batch([first!, ...rest]);
+  return { count: rows.length, questionIds: rows.map((r) => r.id) };
+}

@@ -1,0 +1,125 @@
+/**
+ * Which passages a practice bank's questions are written from: one section of
+ * a document, a document's sections about a topic, or — when only a topic is
+ * given — the sections about it across the organisation's parsed documents.
+ * Each passage keeps where it came from, so every question can name its
+ * document and section.
+ */
+import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
+import { PermanentJobError } from "@studyhall/core";
+import { documentSections, documents, type Db } from "@studyhall/db";
+import type { Passage } from "@studyhall/llm";
+
+/** A passage for the provider (numbered uniquely) and where it lives. */
+export interface SourcedPassage {
+  passage: Passage;
+  documentId: string;
+  sectionIndex: number;
+}
+
+export interface PassageRequest {
+  orgId: string;
+  documentId?: string;
+  sectionIndex?: number;
+  topic?: string;
+}
+
+/** Enough text for a bank of 50 questions, little enough to keep one call's input bounded. */
+const MAX_PASSAGES = 12;
+/** Sections read from D1 before ranking, when searching the whole organisation. */
+const MAX_CANDIDATES = 200;
+const STOPWORDS = new Set(["the", "and", "for", "with", "from", "into", "about", "what", "how", "why", "of", "in", "on", "to", "a", "an", "is", "are", "its"]);
+
+/** The topic's words worth searching for, lower-cased, at most eight. */
+export function topicWords(topic: string): string[] {
+  const words = topic.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words.filter((w) => w.length >= 2 && !STOPWORDS.has(w)))].slice(0, 8);
+}
+
+/** How well a section matches: distinct topic words present (a title hit counts double), then total hits. */
+function score(words: readonly string[], title: string, text: string): number {
+  const t = title.toLowerCase();
+  const body = text.toLowerCase();
+  let distinct = 0;
+  let hits = 0;
+  for (const word of words) {
+    const inTitle = t.includes(word);
+    const count = body.split(word).length - 1;
+    if (inTitle || count > 0) distinct += inTitle ? 2 : 1;
+    hits += Math.min(count, 20);
+  }
+  return distinct * 1000 + hits;
+}
+
+type SectionRow = { documentId: string; position: number; title: string; text: string; pageStart: number; pageEnd: number };
+
+function toPassages(rows: readonly SectionRow[]): SourcedPassage[] {
+  return rows.map((row, i) => ({
+    // Sections of different documents share positions; the provider needs them apart.
+    passage: { sectionIndex: i, title: row.title, text: row.text, pageStart: row.pageStart, pageEnd: row.pageEnd },
+    documentId: row.documentId,
+    sectionIndex: row.position,
+  }));
+}
+
+function rank(rows: SectionRow[], topic: string): SectionRow[] {
+  const words = topicWords(topic);
+  if (words.length === 0) return rows.slice(0, MAX_PASSAGES);
+  const scored = rows.map((row) => ({ row, score: score(words, row.title, row.text) })).filter((s) => s.score > 0);
+  scored.sort((a, b) => b.score - a.score || a.row.position - b.row.position);
+  return scored.slice(0, MAX_PASSAGES).map((s) => s.row);
+}
+
+const sectionColumns = {
+  documentId: documentSections.documentId,
+  position: documentSections.position,
+  title: documentSections.title,
+  text: documentSections.text,
+  pageStart: documentSections.pageStart,
+  pageEnd: documentSections.pageEnd,
+};
+
+/**
+ * The passages to write questions from.
+ * @throws PermanentJobError when the document is gone or unparsed, or nothing matches the topic.
+ */
+export async function selectPassages(db: Db, request: PassageRequest): Promise<SourcedPassage[]> {
+  const topic = request.topic?.trim() || undefined;
+  let rows: SectionRow[];
+  if (request.documentId) {
+    const document = await db.query.documents.findFirst({ where: and(eq(documents.id, request.documentId), eq(documents.orgId, request.orgId)) });
+    if (!document || document.status !== "parsed") {
+      throw new PermanentJobError("document-not-parsed", "The document is not available", "The document is gone or has not been parsed.");
+    }
+    const where = [eq(documentSections.documentId, document.id)];
+    if (request.sectionIndex !== undefined) where.push(eq(documentSections.position, request.sectionIndex));
+    rows = await db.select(sectionColumns).from(documentSections).where(and(...where)).orderBy(asc(documentSections.position));
+    if (rows.length === 0) throw new PermanentJobError("section-not-found", "The section does not exist", `The document has no section ${request.sectionIndex}.`);
+    // A chosen section is used whole (the provider narrows it to the topic); otherwise the topic picks sections.
+    if (request.sectionIndex === undefined) rows = topic ? rank(rows, topic) : rows.slice(0, MAX_PASSAGES);
+  } else {
+    if (!topic) throw new PermanentJobError("bad-input", "Nothing to write questions from", "Give a topic, a document, or both.");
+    const words = topicWords(topic);
+    const parsed = db.select({ id: documents.id }).from(documents).where(and(eq(documents.orgId, request.orgId), eq(documents.status, "parsed")));
+    // A cheap pre-filter in SQL (any topic word in the title or text), then ranking here. Words are letters and digits only, so no LIKE wildcards.
+    const matches: SQL[] = words.flatMap((w) => [like(documentSections.title, `%${w}%`), like(documentSections.text, `%${w}%`)]);
+    rows = await db
+      .select(sectionColumns)
+      .from(documentSections)
+      .where(and(inArray(documentSections.documentId, parsed), matches.length ? or(...matches) : undefined))
+      .limit(MAX_CANDIDATES);
+    rows = rank(rows, topic);
+  }
+  if (rows.length === 0) {
+    throw new PermanentJobError("no-matching-passages", "Nothing matches the topic", `No parsed document of the organisation says anything about "${topic}".`);
+  }
+  return toPassages(rows);
+}
+
+const squash = (text: string) => text.replace(/\s+/g, " ").trim().toLowerCase();
+
+/** The passage a question's source passage was quoted from, if any. */
+export function passageOf(passages: readonly SourcedPassage[], sourcePassage: string): SourcedPassage | undefined {
+  const needle = squash(sourcePassage);
+  return passages.find((p) => squash(p.passage.text).includes(needle)) ?? (passages.length === 1 ? passages[0] : undefined);
+}
