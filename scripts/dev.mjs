@@ -6,16 +6,22 @@
  * messages flow from the API worker to the consumers.
  *
  *   npm run dev -- --port 8787 --persist-to .wrangler/state
+ *
+ * `--vars-file <file>` (dotenv format) adds variables and secrets for every
+ * worker for this run only, on top of wrangler.toml and .dev.vars, without
+ * writing to .dev.vars: the end-to-end suite points the jobs worker at a local
+ * OpenAI-compatible server this way.
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { applyMigrations, configs, demoAccounts, ensureDevVars, root, seedDemo, wranglerBin, wranglerEnv } from "./local-env.mjs";
+import { applyMigrations, configs, configsWithVars, demoAccounts, ensureDevVars, root, seedDemo, wranglerBin, wranglerEnv } from "./local-env.mjs";
 
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: process.env.PORT ?? "8787" },
     "persist-to": { type: "string", default: ".wrangler/state" },
     quiet: { type: "boolean", default: false },
+    "vars-file": { type: "string" },
   },
 });
 const port = Number(values.port);
@@ -29,7 +35,8 @@ process.stdout.write("done\nSeeding the demo organisation… ");
 seedDemo(persistTo);
 process.stdout.write("done\nStarting the API and jobs workers…\n");
 
-const args = ["dev", ...configs.flatMap((c) => ["-c", c]), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", "0", "--show-interactive-dev-session=false"];
+const workerConfigs = values["vars-file"] ? configsWithVars(persistTo, values["vars-file"]) : configs;
+const args = ["dev", ...workerConfigs.flatMap((c) => ["-c", c]), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", "0", "--show-interactive-dev-session=false"];
 const child = spawn(wranglerBin, args, { cwd: root, env: { ...wranglerEnv, CI: "" }, stdio: ["ignore", values.quiet ? "ignore" : "inherit", "inherit"] });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

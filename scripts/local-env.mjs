@@ -4,9 +4,9 @@
  * migrations, and the demo organisation. None of this runs on deploy.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { pbkdf2Sync, randomBytes, randomUUID } from "node:crypto";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { exportJWK, generateKeyPair } from "jose";
 
 export const root = new URL("..", import.meta.url).pathname;
@@ -41,11 +41,39 @@ export async function ensureDevVars(extra = {}) {
     ];
     writeFileSync(apiVars, lines.join("\n") + "\n", { mode: 0o600 });
   }
+  // Signs export download links; appended to an older file too, so its signing keys survive.
+  if (!readFileSync(apiVars, "utf8").includes("EXPORT_URL_SECRET=")) appendFileSync(apiVars, `EXPORT_URL_SECRET=${randomBytes(32).toString("base64url")}\n`);
   const jobsVars = join(root, "workers/jobs/.dev.vars");
   if (!existsSync(jobsVars)) writeFileSync(jobsVars, "APP_ENV=development\n", { mode: 0o600 });
   for (const [file, vars] of Object.entries(extra)) {
     writeFileSync(join(root, file), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
   }
+}
+
+/**
+ * For one run with extra variables (`npm run dev -- --vars-file f`): copies each worker's config into
+ * `<persistTo>/config/<worker>/` with a `.dev.vars` beside it holding that worker's own `.dev.vars` and then
+ * the extra file (later lines win), and returns the copies' paths for `wrangler dev -c`. Wrangler reads
+ * `.dev.vars` from beside each config, and in a multi-config `wrangler dev` its `--var` and `--env-file`
+ * reach only the first worker, so this is the one way to give every worker the same variables without
+ * touching the developer's own `.dev.vars` files.
+ */
+export function configsWithVars(persistTo, varsFile) {
+  const extra = readFileSync(varsFile, "utf8");
+  return configs.map((config) => {
+    const source = join(root, config);
+    const text = readFileSync(source, "utf8");
+    const name = /^name\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? config.replaceAll("/", "-");
+    const dir = join(resolve(root, persistTo), "config", name);
+    mkdirSync(dir, { recursive: true });
+    // The copy lives elsewhere, so its paths must not be relative to where it lives.
+    const copy = text.replace(/^(main|migrations_dir)(\s*=\s*)"([^"]+)"/gm, (_, key, eq, path) => `${key}${eq}${JSON.stringify(isAbsolute(path) ? path : resolve(dirname(source), path))}`);
+    writeFileSync(join(dir, "wrangler.toml"), `# Copied from ${config} for one run; see scripts/local-env.mjs.\n${copy}`);
+    const own = join(dirname(source), ".dev.vars");
+    const vars = `${existsSync(own) ? `${readFileSync(own, "utf8").trimEnd()}\n` : ""}${extra}`;
+    writeFileSync(join(dir, ".dev.vars"), vars, { mode: 0o600 });
+    return join(dir, "wrangler.toml");
+  });
 }
 
 function wrangler(args, persistTo) {

@@ -1,0 +1,128 @@
+/**
+ * Starts the whole platform as `npm run dev` does (scripts/dev.mjs: every
+ * worker in one real `wrangler dev`, D1 migrated, demo organisation seeded)
+ * on a free port with throwaway state, and stops it again, leaving no
+ * wrangler or workerd process behind. Used by the e2e global setup, by e2e
+ * files that need a differently configured instance, and by `npm run bench`
+ * (plain Node runs this file as is: node builtins only, erasable types).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface PlatformOptions {
+  /** Variables and secrets for every worker of this instance (passed with dev.mjs `--vars-file`). */
+  vars?: Record<string, string>;
+  /** Prefix of the state directory's name, to tell instances apart. */
+  label?: string;
+  /** Keep wrangler's own output (workers' logs) in `output()`; off by default. */
+  verbose?: boolean;
+  /** How long to wait for `STUDYHALL_READY`. */
+  startTimeoutMs?: number;
+}
+
+export interface Platform {
+  url: string;
+  /** Everything dev.mjs and wrangler printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/** A port the system just handed out, so parallel instances do not collide. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** dotenv lines; single quotes keep the value literal. */
+function dotenv(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([key, value]) => {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || /['\n]/.test(value)) throw new Error(`cannot write ${key} to a vars file`);
+      return `${key}='${value}'`;
+    })
+    .join("\n");
+}
+
+/**
+ * Starts an instance and resolves once it answers.
+ *
+ * @example
+ * const platform = await startPlatform({ vars: { RATE_LIMIT_UPLOADS_PER_MIN: "1000" } });
+ * await fetch(`${platform.url}/healthz`);
+ * await platform.stop();
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const state = mkdtempSync(join(tmpdir(), `studyhall-${options.label ?? "e2e"}-`));
+  const port = await freePort();
+  const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", state, ...(options.verbose ? [] : ["--quiet"])];
+  if (options.vars) {
+    const file = join(state, "run.vars");
+    writeFileSync(file, `${dotenv(options.vars)}\n`, { mode: 0o600 });
+    args.push("--vars-file", file);
+  }
+  // Its own process group, so stopping it reaches wrangler and workerd too.
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let output = "";
+  let stopped = false;
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, name);
+      } catch {}
+    };
+    signal("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // Whatever did not leave with dev.mjs (workerd, wrangler's helpers) goes now.
+    signal("SIGKILL");
+    rmSync(state, { recursive: true, force: true });
+  };
+
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), options.startTimeoutMs ?? 150_000);
+      let settled = false;
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (settled) return;
+        const match = /STUDYHALL_READY (\S+)/.exec(output);
+        if (match) {
+          settled = true;
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+        // wrangler dev keeps waiting for a file change after a failed build; a test run would only time out.
+        if (/\[ERROR\] Build failed/.test(output.replace(/\x1b\[[0-9;]*m/g, ""))) {
+          settled = true;
+          clearTimeout(timer);
+          reject(new Error(`the workers did not build:\n${output}`));
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`dev server exited with ${code}:\n${output}`));
+      });
+    });
+    return { url, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
