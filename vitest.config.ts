@@ -26,6 +26,21 @@ async function corpusFile(pathname: string): Promise<Response> {
   }
 }
 
+/**
+ * `.ttf` imports load as their bytes, as wrangler bundles them (a Data module, see workers/jobs/wrangler.toml).
+ * Vite's asset handling would otherwise make them a URL string: a `modulesRules` entry for the pool did not
+ * reach them in this setup.
+ */
+const fontsAsBytes = {
+  name: "fonts-as-bytes",
+  enforce: "pre" as const,
+  async load(id: string) {
+    if (!id.endsWith(".ttf")) return undefined;
+    const base64 = (await readFile(id)).toString("base64");
+    return `export default Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0)).buffer;`;
+  },
+};
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const current = await newSigningKey("test-current");
@@ -38,6 +53,7 @@ export default defineConfig(async () => {
       projects: [
         {
           plugins: [
+            fontsAsBytes,
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
@@ -53,6 +69,7 @@ export default defineConfig(async () => {
                   OIDC_JWKS_URL: `${IDP_ORIGIN}/jwks.json`,
                   // Short leases so an abandoned job can be recovered within a test.
                   JOB_LEASE_SECONDS: "5",
+                  EXPORT_URL_SECRET: "test-export-url-secret-of-at-least-32-characters",
                 },
                 // The jobs worker's producers too: its handlers run inside this runtime in tests.
                 queueProducers: {

@@ -7,3 +7,8 @@ export * from "./content";
 export * from "./jobs";
 export * from "./job-contract";
 export * from "./job-errors";
+export * from "./markdown";
+export * from "./job-live";
+export * from "./quiz-rules";
+export * from "./session-protocol";
+export * from "./session-report";

@@ -19,17 +19,30 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { courseRoutes } from "./routes/courses";
 import { documentRoutes } from "./routes/documents";
+import { courseExportRoutes, exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { jobEventRoutes } from "./routes/job-events";
 import { jobRoutes } from "./routes/jobs";
 import { lessonRoutes } from "./routes/lessons";
+import { analyticsRoutes } from "./routes/analytics";
+import { attemptRoutes } from "./routes/attempts";
+import { catalogueRoutes } from "./routes/catalogue";
+import { courseInvitationRoutes } from "./routes/course-invitations";
+import { enrolmentRoutes } from "./routes/enrolment";
+import { quizRoutes } from "./routes/quizzes";
 import { meRoutes } from "./routes/me";
 import { orgRoutes } from "./routes/orgs";
+import { practiceRoutes } from "./routes/practice";
+import { sessionRoutes } from "./routes/sessions";
+import { sessionReportRoutes } from "./routes/session-reports";
 import { methodsFor } from "./route-methods";
 
 // Live job streams check a single-use ticket (browsers cannot send headers on a WebSocket or an EventSource)
-// or the bearer token themselves, in routes/job-events.ts.
-const PUBLIC_V1 = /^\/v1\/(?:auth\/|jobs\/[^/]+\/(?:ws|events)$)/;
+// or the bearer token themselves, in routes/job-events.ts; so does the session WebSocket, in routes/sessions.ts.
+// An export's download link carries its own signature (routes/exports.ts), so it works as a plain link.
+const PUBLIC_V1 = /^\/v1\/(?:auth\/|jobs\/[^/]+\/(?:ws|events)$|sessions\/[^/]+\/ws$|exports\/[^/]+\/download$)/;
+/** The session WebSocket: its single-use ticket authenticates it, and it has no body. */
+const SESSION_SOCKET = /^\/v1\/sessions\/[^/]+\/ws$/;
 
 export function newApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -38,7 +51,7 @@ export function newApp() {
   app.use("/v1/*", d1Session());
   app.use("/metrics", d1Session());
   // Uploads carry a PDF, not JSON, and check their own size and type.
-  app.use("/v1/*", jsonBody({ skip: (path) => path === "/v1/documents" || path === "/v1/documents/" }));
+  app.use("/v1/*", jsonBody({ skip: (path) => path === "/v1/documents" || path === "/v1/documents/" || SESSION_SOCKET.test(path) }));
   // Everything under /v1 but sign-in needs a token and counts against the general API limit.
   app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : authenticate()(c, next)));
   app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : rateLimit("api")(c, next)));
@@ -51,9 +64,20 @@ export function newApp() {
     .route("/v1/orgs", orgRoutes)
     .route("/v1/courses", courseRoutes)
     .route("/v1/courses", lessonRoutes)
+    .route("/v1/courses", enrolmentRoutes)
+    .route("/v1/courses", courseInvitationRoutes)
+    .route("/v1/courses", courseExportRoutes)
+    .route("/v1/exports", exportRoutes)
+    .route("/v1/questions", practiceRoutes)
+    .route("/v1", catalogueRoutes)
+    .route("/v1/quizzes", quizRoutes)
+    .route("/v1/attempts", attemptRoutes)
+    .route("/v1", analyticsRoutes)
     .route("/v1/documents", documentRoutes)
     .route("/v1/jobs", jobRoutes)
     .route("/v1/jobs", jobEventRoutes)
+    .route("/v1/sessions", sessionRoutes)
+    .route("/v1/sessions", sessionReportRoutes)
     .route("/v1/admin", adminRoutes)
     .route("/v1/admin", adminActionRoutes);
 

@@ -45,6 +45,9 @@ describe("upload → parse → course", () => {
 
     const course = await json(await call(`/v1/courses/${courseId}`, { token: teacher.token }));
     expect(course.status).toBe("PUBLISHED");
+    // No title was given: the document and its course take the paper's own.
+    expect(doc.title).toMatch(/Trace-based Just-in-Time Type Specialization/);
+    expect(course.title).toMatch(/Trace-based Just-in-Time Type Specialization/);
     expect(course.modules.length).toBeGreaterThan(0);
     const lessons = course.modules.flatMap((m: { lessons: { id: string; ready: boolean }[] }) => m.lessons);
     expect(lessons.every((l: { ready: boolean }) => l.ready)).toBe(true);

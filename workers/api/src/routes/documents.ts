@@ -75,6 +75,8 @@ const courseRequest = z
   })
   .openapi("CourseGenerationRequest");
 
+const UNTITLED = "Untitled document";
+
 const links = (documentId: string, jobId: string | undefined) => ({
   document: `/v1/documents/${documentId}`,
   status: jobId ? `/v1/jobs/${jobId}` : null,
@@ -122,7 +124,9 @@ export const documentRoutes = router
       const r2Key = documentKeys.source(me.orgId, documentId);
       const received = await receivePdf(c.req.raw, c.env.FILES, r2Key, config.MAX_UPLOAD_BYTES);
       const headerTitle = c.req.header("X-Title");
-      const title = (query.title ?? received.fields.title ?? (headerTitle ? decodeURIComponent(headerTitle) : undefined) ?? received.title ?? "Untitled document").slice(0, 200);
+      const givenTitle = (query.title ?? received.fields.title ?? (headerTitle ? decodeURIComponent(headerTitle) : undefined) ?? received.title)?.slice(0, 200);
+      // Without a title the parser takes one from the PDF's metadata or first page.
+      const title = givenTitle ?? UNTITLED;
       const generate = (received.fields.generate ?? query.generate) !== "false";
       const route = "POST /v1/documents";
       const requestHash = await sha256Hex(`${received.sha256}\n${title}\n${generate}\n${query.audience ?? ""}\n${query.modules ?? ""}`);
@@ -149,7 +153,7 @@ export const documentRoutes = router
 
       const now = Date.now();
       const jobId = crypto.randomUUID();
-      const generateCourse = generate ? { title, audience: query.audience, moduleCount: query.modules, lane: query.priority } : null;
+      const generateCourse = generate ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority } : null;
       // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
       await db.batch([
         db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),

@@ -20,6 +20,9 @@ export const parsePayload = z.object({
     .default(null),
 });
 
+/** The upload's placeholder when no title was given. */
+const UNTITLED = "Untitled document";
+
 const failureTitles: Record<ParseFailureCode, string> = {
   "pdf-encrypted": "The PDF is password-protected",
   "pdf-damaged": "The PDF is damaged or not a PDF",
@@ -63,7 +66,7 @@ export async function parseDocument(ctx: JobContext): Promise<unknown> {
     await storeSections(db, document.id, parsed.sections);
     await db
       .update(documents)
-      .set({ status: "parsed", pageCount: parsed.pageCount, outline: parsed.outline, error: null, title: document.title || parsed.title || "Untitled document" })
+      .set({ status: "parsed", pageCount: parsed.pageCount, outline: parsed.outline, error: null, title: document.title === UNTITLED && parsed.title ? parsed.title.slice(0, 200) : document.title })
       .where(eq(documents.id, document.id));
   }
 
@@ -71,7 +74,9 @@ export async function parseDocument(ctx: JobContext): Promise<unknown> {
   const sections = await db.$count(documentSections, eq(documentSections.documentId, document.id));
   let courseJobId: string | undefined;
   if (payload.generateCourse) {
-    courseJobId = await startCourseGeneration(ctx, document, payload.generateCourse);
+    // Read again: the parse may have given the document its title.
+    const parsedDocument = (await db.query.documents.findFirst({ where: eq(documents.id, document.id) })) ?? document;
+    courseJobId = await startCourseGeneration(ctx, parsedDocument, payload.generateCourse);
   }
   return { documentId: document.id, sections, courseJobId: courseJobId ?? null };
 }
