@@ -35,6 +35,7 @@ import { orgRoutes } from "./routes/orgs";
 import { practiceRoutes } from "./routes/practice";
 import { sessionRoutes } from "./routes/sessions";
 import { sessionReportRoutes } from "./routes/session-reports";
+import { webRoutes } from "./routes/web";
 import { methodsFor } from "./route-methods";
 
 // Live job streams check a single-use ticket (browsers cannot send headers on a WebSocket or an EventSource)
@@ -59,6 +60,7 @@ export function newApp() {
   const routes = app
     .route("/", healthRoutes)
     .route("/", metricsRoutes)
+    .route("/", webRoutes)
     .route("/v1/auth", authRoutes)
     .route("/v1/me", meRoutes)
     .route("/v1/orgs", orgRoutes)

@@ -1,0 +1,31 @@
+/**
+ * The web pages the API worker serves: the studio at `/` and the queue
+ * dashboard at `/admin`, with their modules and stylesheet under `/web/`.
+ * They are not JSON API routes (test/workers/openapi.test.ts lists them as
+ * undocumented). The server sends static shells and modules only; the browser
+ * fills them from /v1 with the signed-in user's token.
+ */
+import { Hono } from "hono";
+import { ProblemError } from "@studyhall/core";
+import type { AppEnv } from "../env";
+import { webAsset } from "./web-assets";
+import { adminPage, studioPage } from "../web/pages";
+import { webSecurityHeaders } from "../web/security-headers";
+
+// Rendered once per isolate: the shells do not depend on the request.
+let studio: string | undefined;
+let admin: string | undefined;
+
+/** Always revalidated (a deploy shows at once), and cheap to revalidate: assets answer 304 by ETag. */
+const REVALIDATE = "no-cache";
+
+export const webRoutes = new Hono<AppEnv>()
+  .get("/", webSecurityHeaders(), (c) => c.html((studio ??= studioPage()), 200, { "Cache-Control": REVALIDATE }))
+  .get("/admin", webSecurityHeaders(), (c) => c.html((admin ??= adminPage()), 200, { "Cache-Control": REVALIDATE }))
+  .get("/web/:name", webSecurityHeaders(), async (c) => {
+    const asset = await webAsset(c.req.param("name"));
+    if (!asset) throw new ProblemError("not-found", { detail: `No web asset is called ${c.req.param("name")}.` });
+    const headers = { ETag: asset.etag, "Cache-Control": REVALIDATE };
+    if (c.req.header("If-None-Match") === asset.etag) return c.body(null, 304, headers);
+    return c.body(asset.body, 200, { ...headers, "Content-Type": asset.type });
+  });

@@ -1,0 +1,192 @@
+/**
+ * The queue dashboard's job list (GET /v1/admin/jobs, filtered by status,
+ * kind, lane, owner, text and dead-lettering, a page at a time) and one job's
+ * detail (GET /v1/admin/jobs/{id}): its payload, progress history, every
+ * attempt with its error and the event log, with retry and cancel for admins.
+ */
+import { api, query } from "./api.mjs";
+import { announce, badge, busy, byId, errorText, formatClock, formatDate, h, plural, redrawKeepingFocus } from "./dom.mjs";
+
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+
+/** A job error in one line; a detail that already starts with the title is enough alone. */
+function errorLine(error) {
+  if (!error) return "";
+  const title = error.title ?? error.type ?? "error";
+  if (!error.detail) return title;
+  return error.detail.startsWith(title) ? error.detail : `${title}: ${error.detail}`;
+}
+
+/** The payload's fields, each shortened: enough to recognise a job, without a wall of JSON. */
+function payloadSummary(payload) {
+  if (!payload || typeof payload !== "object") return h("p", {}, payload === null || payload === undefined ? "No payload." : String(payload));
+  const show = (value) => {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  };
+  return h("dl", { class: "facts" }, Object.entries(payload).map(([key, value]) => [h("dt", {}, key), h("dd", {}, h("code", {}, show(value)))]));
+}
+
+function facts(job) {
+  const rows = [
+    ["Status", badge(job.status)],
+    ["Lane", job.lane],
+    ["Progress", `${job.progress} % · ${job.stage}`],
+    ["Attempts", `${job.attempts} of ${job.maxAttempts}`],
+    ["Owner", `${job.owner.name} <${job.owner.email}>`],
+    ["Title", job.title ?? "—"],
+    ["Created", formatDate(job.createdAt)],
+    ["Started", formatDate(job.startedAt)],
+    ["Finished", formatDate(job.finishedAt)],
+    ["Run after", job.runAfter ? formatDate(job.runAfter) : "—"],
+    ["Error", errorLine(job.error) || "—"],
+  ];
+  return h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+function attemptsTable(attempts) {
+  if (!attempts.length) return h("p", {}, "No attempt has started yet.");
+  return h(
+    "table",
+    { id: "attempts" },
+    h("caption", { class: "sr-only" }, "Attempts"),
+    h("thead", {}, h("tr", {}, ["Attempt", "Started", "Ended", "Outcome", "Error"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, attempts.map((a) => h("tr", {}, h("td", { class: "num" }, String(a.attempt)), h("td", {}, formatClock(a.startedAt)), h("td", {}, formatClock(a.endedAt)), h("td", {}, a.outcome), h("td", {}, errorLine(a.error))))),
+  );
+}
+
+function eventLog(events) {
+  const line = (e) =>
+    [new Date(e.at).toISOString().slice(11, 23), e.type.padEnd(12), `attempt ${e.attempt}`, e.progress === null ? "" : `${e.progress} %`, e.stage ?? "", errorLine(e.error)].filter(Boolean).join("  ");
+  return h("ol", { class: "log", role: "log", "aria-label": "Event log", id: "event-log" }, events.map((e) => h("li", {}, line(e))));
+}
+
+/**
+ * Wires the filters, the list and the detail panel, once; `canAct()` says whether the signed-in person may act.
+ * Returns `{ reload, refreshOpen, close }` for the poller and for signing out.
+ */
+export function setupJobs({ canAct }) {
+  const form = byId("job-filter");
+  const body = byId("jobs").tBodies[0];
+  const count = byId("job-count");
+  const more = byId("more-jobs");
+  const detail = byId("job-detail");
+  let nextBefore = null;
+  let open = null;
+
+  const filters = () => {
+    const data = new FormData(form);
+    return Object.fromEntries([...data.entries()].map(([k, v]) => [k, String(v).trim()]));
+  };
+
+  const row = (job) =>
+    h(
+      "tr",
+      { "data-job": job.id, class: job.id === open?.id ? "is-open" : "" },
+      h("td", {}, formatDate(job.createdAt)),
+      h("td", {}, h("button", { type: "button", class: "secondary", "aria-label": `Open ${job.kind} job ${job.title ?? job.id}`, onclick: () => show(job.id) }, job.kind)),
+      h("td", {}, job.title ?? "—"),
+      h("td", {}, job.owner.email),
+      h("td", {}, job.lane),
+      h("td", {}, badge(job.status)),
+      h("td", { class: "num" }, `${job.progress} %`),
+      h("td", { class: "num" }, `${job.attempts} / ${job.maxAttempts}`),
+    );
+
+  async function load({ append = false } = {}) {
+    try {
+      const page = await api(`/v1/admin/jobs${query({ ...filters(), limit: 50, before: append ? nextBefore : undefined })}`);
+      if (append) body.append(...page.items.map(row));
+      else redrawKeepingFocus(body, () => body.replaceChildren(...page.items.map(row)));
+      nextBefore = page.nextBefore;
+      more.hidden = !nextBefore;
+      count.textContent = `${plural(body.rows.length, "job")} shown${nextBefore ? " (there are more)" : ""}.`;
+    } catch (error) {
+      count.textContent = `Could not load the jobs: ${errorText(error)}`;
+    }
+  }
+
+  const action = (label, path, done) => {
+    const button = h("button", { type: "button" }, label);
+    button.addEventListener("click", () =>
+      busy(button, async () => {
+        try {
+          await api(path, { method: "POST" });
+          await Promise.all([show(open.id, { focus: false }), load()]);
+          // The button is gone (a retried job cannot be retried again): the keyboard stays in the panel.
+          if (!detail.contains(document.activeElement)) detail.focus({ preventScroll: true });
+          announce(done);
+        } catch (error) {
+          announce(errorText(error), { error: true });
+        }
+      }),
+    );
+    return button;
+  };
+
+  async function show(id, { focus = true } = {}) {
+    let job;
+    try {
+      job = await api(`/v1/admin/jobs/${encodeURIComponent(id)}`);
+    } catch (error) {
+      announce(errorText(error), { error: true });
+      return;
+    }
+    open = job;
+    for (const tr of body.rows) tr.classList.toggle("is-open", tr.dataset.job === id);
+    const close = h("button", { type: "button", class: "secondary" }, "Close details");
+    close.addEventListener("click", () => {
+      open = null;
+      detail.hidden = true;
+      for (const tr of body.rows) tr.classList.remove("is-open");
+      // Back to the job's button in the list (the list may have been redrawn since it was opened).
+      body.querySelector(`tr[data-job="${CSS.escape(job.id)}"] button`)?.focus();
+    });
+    const buttons = [
+      canAct() && job.status === "failed" ? action("Retry this job", `/v1/admin/jobs/${job.id}/retry`, "The job is queued again.") : null,
+      canAct() && (job.status === "queued" || job.status === "active") ? action("Cancel this job", `/v1/admin/jobs/${job.id}/cancel`, "The job is cancelled (an active one stops at its next checkpoint).") : null,
+      close,
+    ];
+    const progress = job.events.filter((e) => e.progress !== null);
+    const draw = () =>
+      detail.replaceChildren(
+        h("h2", { id: "job-title" }, `${job.kind} job`),
+        h("p", { class: "meta" }, h("code", {}, job.id)),
+        h("div", { class: "row" }, buttons),
+        facts(job),
+        h("h3", {}, "Payload"),
+        payloadSummary(job.payload),
+        h("h3", {}, "Progress history"),
+        progress.length ? h("ol", { id: "progress-history" }, progress.map((e) => h("li", {}, `${formatClock(e.at)}: ${e.progress} % (${e.stage ?? e.type})`))) : h("p", {}, "No progress reported."),
+        h("h3", {}, "Attempts"),
+        attemptsTable(job.attemptsLog),
+        h("h3", {}, "Events"),
+        eventLog(job.events),
+      );
+    redrawKeepingFocus(detail, draw);
+    detail.hidden = false;
+    if (focus) detail.focus();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load();
+  });
+  // Choices apply at once; typed text applies with Enter or the Filter button.
+  form.addEventListener("change", (event) => event.target.matches("select, input[type=checkbox]") && load());
+  form.addEventListener("reset", () => setTimeout(load));
+  more.addEventListener("click", () => busy(more, () => load({ append: true })));
+
+  return {
+    reload: load,
+    close() {
+      open = null;
+      detail.hidden = true;
+      body.replaceChildren();
+      // The next person starts with no filters of the last one.
+      form.reset();
+    },
+    /** Redraws the open job while it may still change. */
+    refreshOpen: () => (open && !FINISHED.has(open.status) ? show(open.id, { focus: false }) : undefined),
+  };
+}

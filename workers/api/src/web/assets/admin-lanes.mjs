@@ -1,0 +1,99 @@
+/**
+ * The lanes table of the queue dashboard, from GET /v1/admin/queues: per
+ * lane, jobs waiting, delayed, active, completed and failed, throughput per
+ * minute, failure rate, p50 and p95 run time, and whether it is paused, with
+ * pause and resume (POST /v1/admin/lanes/{lane}/{action}) for admins.
+ */
+import { api } from "./api.mjs";
+import { announce, badge, busy, byId, errorText, formatClock, formatPercent, formatSeconds, h, redrawKeepingFocus } from "./dom.mjs";
+
+function laneRow(lane, canAct, refresh) {
+  const cells = [
+    h("th", { scope: "row" }, lane.lane),
+    h("td", {}, lane.paused ? badge("paused") : badge("running")),
+    ...[lane.waiting, lane.delayed, lane.active, lane.completed, lane.failed].map((n) => h("td", { class: "num" }, String(n))),
+    h("td", { class: "num" }, String(lane.throughputPerMinute)),
+    h("td", { class: "num" }, formatPercent(lane.failureRate)),
+    h("td", { class: "num" }, formatSeconds(lane.p50Seconds)),
+    h("td", { class: "num" }, formatSeconds(lane.p95Seconds)),
+  ];
+  if (canAct) {
+    const action = lane.paused ? "resume" : "pause";
+    const button = h("button", { type: "button", class: "secondary", "aria-label": `${lane.paused ? "Resume" : "Pause"} the ${lane.lane} lane` }, lane.paused ? "Resume" : "Pause");
+    button.addEventListener("click", () =>
+      busy(button, async () => {
+        try {
+          const state = await api(`/v1/admin/lanes/${lane.lane}/${action}`, { method: "POST" });
+          await refresh();
+          announce(state.paused ? `The ${lane.lane} lane is paused: it takes no new jobs and loses none.` : `The ${lane.lane} lane is running again.`);
+          // The row was redrawn with the opposite button: keep the keyboard on it.
+          byId("lanes").querySelector(`tr[data-lane="${lane.lane}"] button`)?.focus();
+        } catch (error) {
+          announce(errorText(error), { error: true });
+        }
+      }),
+    );
+    cells.push(h("td", {}, button));
+  }
+  return h("tr", { "data-lane": lane.lane }, cells);
+}
+
+/** What changed in the queues, cheaply: the job list need not be reloaded while this stays the same. */
+const signatureOf = (lanes) => lanes.map((l) => [l.lane, l.paused, l.waiting, l.delayed, l.active, l.completed, l.failed].join(":")).join("|");
+
+/**
+ * Polls the lane statistics every `intervalMs` while the tab is visible, and stops while it is hidden.
+ * `onUpdate({ changed })` follows every update; `changed` says whether any count moved. Returns `{ refresh, stop }`.
+ */
+export function startLanes({ canAct, intervalMs = 2000, onUpdate }) {
+  const body = byId("lanes").tBodies[0];
+  const updated = byId("lanes-updated");
+  const polling = byId("polling-state");
+  let timer = null;
+  let stopped = false;
+  let signature = "";
+  let inFlight = null;
+
+  // Each call fetches anew after the one in flight, so what an action changed is what the table shows next.
+  const refresh = () =>
+    (inFlight = (inFlight ?? Promise.resolve()).then(async () => {
+      let wait = intervalMs;
+      try {
+        const stats = await api(`/v1/admin/queues`);
+        redrawKeepingFocus(body, () => body.replaceChildren(...stats.lanes.map((lane) => laneRow(lane, canAct, refresh))));
+        updated.textContent = `Updated ${formatClock(stats.at)} (rates over the last ${stats.windowMinutes} minutes).`;
+        const next = signatureOf(stats.lanes);
+        const changed = next !== signature;
+        signature = next;
+        onUpdate?.({ changed });
+      } catch (error) {
+        updated.textContent = `Not updated: ${errorText(error)}`;
+        if (error?.status === 429) wait = (error.retryAfter ?? 5) * 1000;
+      }
+      return wait;
+    }));
+
+  const loop = async () => {
+    clearTimeout(timer);
+    if (stopped || document.hidden) return;
+    const wait = await refresh();
+    if (!stopped && !document.hidden) timer = setTimeout(loop, wait);
+  };
+  const onVisibility = () => {
+    polling.textContent = document.hidden ? "Paused while this tab is hidden." : `Live: every ${intervalMs / 1000} s.`;
+    if (!document.hidden) loop();
+    else clearTimeout(timer);
+  };
+  document.addEventListener("visibilitychange", onVisibility);
+  onVisibility();
+
+  return {
+    refresh,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", onVisibility);
+      body.replaceChildren();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The queue dashboard (`/admin`): sign-in, then the lanes (polled every 2 s
+ * while the tab is visible), the job list and a job's detail. Admins also get
+ * the actions (bulk retry, requeue from the dead-letter queue, clean, pause
+ * and resume, retry and cancel one job); operators watch read-only, and the
+ * action controls are not shown to them at all (the API refuses them anyway).
+ */
+import { api } from "./api.mjs";
+import { announce, busy, byId, errorText, plural } from "./dom.mjs";
+import { setupJobs } from "./admin-jobs.mjs";
+import { startLanes } from "./admin-lanes.mjs";
+import { setupAccount } from "./signin.mjs";
+
+const DASHBOARD_ROLES = new Set(["admin", "operator"]);
+/** The job list follows the lanes when their counts move, and at least every this many ticks otherwise. */
+const LIST_EVERY_TICKS = 5;
+
+let lanes = null;
+let jobs = null;
+
+function bulkActions(refresh) {
+  const retry = (button, deadLetteredOnly) =>
+    button.addEventListener("click", () =>
+      busy(button, async () => {
+        try {
+          const { count } = await api("/v1/admin/jobs/retry-failed", { method: "POST", json: { deadLetteredOnly } });
+          await refresh();
+          announce(deadLetteredOnly ? `${plural(count, "dead-lettered job")} queued again.` : `${plural(count, "failed job")} queued again.`);
+        } catch (error) {
+          announce(errorText(error), { error: true });
+        }
+      }),
+    );
+  retry(byId("retry-failed"), false);
+  retry(byId("requeue-dead"), true);
+
+  const clean = byId("clean-form");
+  clean.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const hours = Number(clean.elements.hours.value);
+    if (!Number.isFinite(hours) || hours < 0) return announce("Give a number of hours, 0 or more.", { error: true });
+    busy(clean.querySelector("button"), async () => {
+      try {
+        const { count } = await api("/v1/admin/jobs/clean", { method: "POST", json: { olderThanHours: hours } });
+        await refresh();
+        announce(`${plural(count, "completed job")} older than ${hours} hours deleted.`);
+      } catch (error) {
+        announce(errorText(error), { error: true });
+      }
+    });
+  });
+}
+
+let canAct = false;
+
+function start(session) {
+  canAct = session.user.role === "admin";
+  for (const el of document.querySelectorAll("[data-admin-only]")) el.hidden = !canAct;
+  byId("role-note").textContent = canAct
+    ? "You are an admin: you can pause lanes and retry, cancel or clean jobs."
+    : "Read-only: as an operator you can watch the queues; admins act on them.";
+  byId("dashboard").hidden = false;
+  // Wired once per page: the job list reads the role each time it draws.
+  if (!jobs) {
+    jobs = setupJobs({ canAct: () => canAct });
+    bulkActions(() => Promise.all([lanes?.refresh(), jobs.reload()]));
+  }
+  let ticks = 0;
+  lanes = startLanes({
+    canAct,
+    onUpdate: ({ changed }) => {
+      ticks += 1;
+      if (changed || ticks % LIST_EVERY_TICKS === 0) jobs.reload();
+      // An open job that may still change follows every tick (a finished one is not fetched again).
+      jobs.refreshOpen();
+    },
+  });
+}
+
+function stop() {
+  lanes?.stop();
+  lanes = null;
+  jobs?.close();
+  byId("dashboard").hidden = true;
+}
+
+setupAccount((session) => {
+  stop();
+  const forbidden = byId("forbidden");
+  forbidden.hidden = true;
+  if (!session) return;
+  if (!DASHBOARD_ROLES.has(session.user.role)) {
+    forbidden.textContent = `You are signed in as ${session.user.role === "teacher" ? "a teacher" : `a ${session.user.role}`}: the queue dashboard is for admins and operators. The studio is at /.`;
+    forbidden.hidden = false;
+    return;
+  }
+  start(session);
+});
