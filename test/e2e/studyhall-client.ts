@@ -5,7 +5,7 @@
  * Node) can use it too.
  */
 import { readFile } from "node:fs/promises";
-import { readSse, type SseEvent } from "./sse.ts";
+import { readSse, type SseEvent } from "../../packages/client/src/sse.ts";
 
 /** The shared corpus of real PDFs, beside the repository. */
 export const CORPUS_DIR = new URL("../../../shared/corpus/pdfjs/", import.meta.url);
