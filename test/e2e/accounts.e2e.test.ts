@@ -3,10 +3,13 @@ import { describe, expect, inject, it } from "vitest";
 
 const base = inject("baseUrl");
 
+// Every e2e file signs in from this machine: a client address per call keeps them apart under the per-IP sign-in limit.
+const clientIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
 async function post(path: string, body: unknown, token?: string) {
   return fetch(`${base}${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: { "Content-Type": "application/json", "CF-Connecting-IP": clientIp(), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
 }
