@@ -1,7 +1,7 @@
 import { primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./columns";
+import { userRef } from "./references";
 import { courses } from "./courses";
-import { users } from "./users";
 
 /** Students invited to a course published to invited students only. */
 export const courseInvitations = sqliteTable(
@@ -10,9 +10,7 @@ export const courseInvitations = sqliteTable(
     courseId: text("course_id")
       .notNull()
       .references(() => courses.id, { onDelete: "cascade" }),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: userRef("user_id"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.courseId, t.userId] })],

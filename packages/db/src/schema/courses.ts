@@ -1,8 +1,7 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, updatedAt } from "./columns";
+import { orgRef, userRef } from "./references";
 import { documents } from "./documents";
-import { organisations } from "./organisations";
-import { users } from "./users";
 
 export const courseStatuses = ["DRAFT", "GENERATING", "PUBLISHED", "FAILED"] as const;
 export type CourseStatus = (typeof courseStatuses)[number];
@@ -12,12 +11,8 @@ export const courses = sqliteTable(
   "courses",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    ownerId: text("owner_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
+    ownerId: userRef("owner_id"),
     documentId: text("document_id").references(() => documents.id, { onDelete: "set null" }),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),

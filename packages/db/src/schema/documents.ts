@@ -1,7 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, updatedAt } from "./columns";
-import { organisations } from "./organisations";
-import { users } from "./users";
+import { orgRef, userRef } from "./references";
 
 export const documentStatuses = ["uploaded", "parsing", "parsed", "failed"] as const;
 export type DocumentStatus = (typeof documentStatuses)[number];
@@ -11,12 +10,8 @@ export const documents = sqliteTable(
   "documents",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    ownerId: text("owner_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
+    ownerId: userRef("owner_id"),
     title: text("title").notNull(),
     r2Key: text("r2_key").notNull(),
     sha256: text("sha256").notNull(),

@@ -1,8 +1,7 @@
 import { index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, timestamp } from "./columns";
+import { orgRef, userRef } from "./references";
 import { courses } from "./courses";
-import { organisations } from "./organisations";
-import { users } from "./users";
 
 /** A student enrolled in a course. */
 export const enrolments = sqliteTable(
@@ -11,12 +10,8 @@ export const enrolments = sqliteTable(
     courseId: text("course_id")
       .notNull()
       .references(() => courses.id, { onDelete: "cascade" }),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    userId: userRef("user_id"),
+    orgId: orgRef(),
     enrolledAt: createdAt(),
     completedAt: timestamp("completed_at"),
     lastActivityAt: timestamp("last_activity_at"),

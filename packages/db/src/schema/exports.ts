@@ -1,8 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns";
+import { orgRef, userRef } from "./references";
 import { courses } from "./courses";
-import { organisations } from "./organisations";
-import { users } from "./users";
 
 export const exportFormats = ["pdf", "markdown", "json"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -12,12 +11,8 @@ export const courseExports = sqliteTable(
   "course_exports",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    ownerId: text("owner_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
+    ownerId: userRef("owner_id"),
     courseId: text("course_id")
       .notNull()
       .references(() => courses.id, { onDelete: "cascade" }),

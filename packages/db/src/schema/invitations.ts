@@ -1,24 +1,19 @@
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Role } from "@studyhall/core";
 import { createdAt, id, timestamp } from "./columns";
-import { organisations } from "./organisations";
-import { users } from "./users";
+import { orgRef, userRef } from "./references";
 
 /** A single-use code that lets someone join an organisation with a given role. Only its hash is kept. */
 export const invitations = sqliteTable(
   "invitations",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
     codeHash: text("code_hash").notNull(),
     role: text("role").$type<Role>().notNull(),
     /** When set, only this email may use the invitation. */
     email: text("email"),
-    createdBy: text("created_by")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    createdBy: userRef("created_by"),
     expiresAt: timestamp("expires_at").notNull(),
     usedAt: timestamp("used_at"),
     usedBy: text("used_by"),

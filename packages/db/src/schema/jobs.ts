@@ -1,7 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, updatedAt } from "./columns";
-import { organisations } from "./organisations";
-import { users } from "./users";
+import { orgRef, userRef } from "./references";
 
 export const jobStatuses = ["queued", "active", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof jobStatuses)[number];
@@ -16,12 +15,8 @@ export const jobs = sqliteTable(
   "jobs",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    ownerId: text("owner_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
+    ownerId: userRef("owner_id"),
     kind: text("kind").notNull(),
     status: text("status").$type<JobStatus>().notNull().default("queued"),
     lane: text("lane").$type<JobLane>().notNull().default("normal"),

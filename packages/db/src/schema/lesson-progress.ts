@@ -1,16 +1,14 @@
 import { index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./columns";
+import { userRef } from "./references";
 import { courses } from "./courses";
 import { lessons } from "./lessons";
-import { users } from "./users";
 
 /** A lesson a student has read. */
 export const lessonProgress = sqliteTable(
   "lesson_progress",
   {
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: userRef("user_id"),
     lessonId: text("lesson_id")
       .notNull()
       .references(() => lessons.id, { onDelete: "cascade" }),

@@ -1,8 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns";
+import { orgRef, userRef } from "./references";
 import { documents } from "./documents";
-import { organisations } from "./organisations";
-import { users } from "./users";
 
 export const difficulties = ["easy", "medium", "hard"] as const;
 export type Difficulty = (typeof difficulties)[number];
@@ -12,12 +11,8 @@ export const practiceQuestions = sqliteTable(
   "practice_questions",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    ownerId: text("owner_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
+    ownerId: userRef("owner_id"),
     documentId: text("document_id").references(() => documents.id, { onDelete: "set null" }),
     sectionIndex: integer("section_index"),
     topic: text("topic").notNull(),

@@ -1,23 +1,18 @@
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp } from "./columns";
-import { organisations } from "./organisations";
+import { orgRef, userRef } from "./references";
 import { quizzes } from "./quizzes";
-import { users } from "./users";
 
 /** One student's attempt at a quiz: answers saved as they go, graded on submit. */
 export const quizAttempts = sqliteTable(
   "quiz_attempts",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
     quizId: text("quiz_id")
       .notNull()
       .references(() => quizzes.id, { onDelete: "cascade" }),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: userRef("user_id"),
     /** JSON: `{ [questionId]: answer }`. */
     answers: text("answers", { mode: "json" }),
     score: real("score"),

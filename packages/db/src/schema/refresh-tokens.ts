@@ -1,6 +1,6 @@
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp } from "./columns";
-import { users } from "./users";
+import { userRef } from "./references";
 
 /**
  * Rotating refresh tokens, stored as SHA-256 hashes. Every login starts a
@@ -11,9 +11,7 @@ export const refreshTokens = sqliteTable(
   "refresh_tokens",
   {
     id: id(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: userRef("user_id"),
     familyId: text("family_id").notNull(),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at").notNull(),

@@ -1,7 +1,7 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp } from "./columns";
+import { orgRef, userRef } from "./references";
 import { courses } from "./courses";
-import { organisations } from "./organisations";
 import { users } from "./users";
 
 export const sessionKinds = ["study-room", "tutoring"] as const;
@@ -15,16 +15,12 @@ export const sessions = sqliteTable(
   "sessions",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
     kind: text("kind").$type<SessionKind>().notNull(),
     title: text("title").notNull(),
     courseId: text("course_id").references(() => courses.id, { onDelete: "set null" }),
     /** The teacher who opened it. */
-    createdBy: text("created_by")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    createdBy: userRef("created_by"),
     /** The student of a tutoring session. */
     studentId: text("student_id").references(() => users.id, { onDelete: "cascade" }),
     status: text("status").$type<"open" | "closed">().notNull().default("open"),

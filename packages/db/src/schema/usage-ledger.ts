@@ -1,19 +1,14 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns";
-import { organisations } from "./organisations";
-import { users } from "./users";
+import { orgRef, userRef } from "./references";
 
 /** Append-only record of metered use (LLM tokens), summed per user and calendar month (UTC). */
 export const usageLedger = sqliteTable(
   "usage_ledger",
   {
     id: id(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: orgRef(),
+    userId: userRef("user_id"),
     /** `YYYY-MM`, UTC. */
     period: text("period").notNull(),
     metric: text("metric").$type<"llm_tokens">().notNull().default("llm_tokens"),
