@@ -5,10 +5,11 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
-import { ProblemError, jobKinds, lanes, notFound } from "@studyhall/core";
-import { jobs, laneQueues, markSent, requestCancel, requeueFailed, sendJob, setLanePaused, type Db, type Job } from "@studyhall/db";
+import { jobKinds, lanes, notFound } from "@studyhall/core";
+import { jobs, setLanePaused, type Db, type Job } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { jobSchema, jobView } from "./job-views";
+import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 
 const bulkResult = z.object({ count: z.number().int(), jobIds: z.array(z.string()) }).openapi("BulkResult");
@@ -19,18 +20,6 @@ async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
   return job;
 }
 
-/** Requeues failed jobs and sends them; returns the ids that went back on a lane. */
-async function requeue(db: Db, env: ApiEnv, waitUntil: (p: Promise<unknown>) => void, candidates: Job[]): Promise<string[]> {
-  const requeued: Job[] = [];
-  for (const job of candidates) {
-    const row = await requeueFailed(db, job.id);
-    if (row) requeued.push(row);
-  }
-  const sent: string[] = [];
-  for (const job of requeued) if (await sendJob(laneQueues(env), job)) sent.push(job.id);
-  waitUntil(markSent(db, sent));
-  return requeued.map((j) => j.id);
-}
 
 const router = newRouter();
 router.use("*", requireRole("admin"));
@@ -49,9 +38,7 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      const [id] = await requeue(db, c.env, (p) => c.executionCtx.waitUntil(p), [job]);
-      if (!id) throw new ProblemError("conflict", { detail: `Only a failed job can be retried; this one is ${job.status}.` });
-      return c.json(jobView((await db.query.jobs.findFirst({ where: eq(jobs.id, id) }))!), 202);
+      return c.json(jobView(await requeueOrConflict(db, c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
     },
   )
   .openapi(
@@ -67,9 +54,7 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      const updated = await requestCancel(db, job.id);
-      if (!updated) throw new ProblemError("conflict", { detail: `The job is already ${job.status}.` });
-      return c.json(jobView(updated), 202);
+      return c.json(jobView(await cancelOrConflict(db, job)), 202);
     },
   )
   .openapi(
@@ -98,7 +83,7 @@ export const adminActionRoutes = router
           ),
         )
         .limit(500);
-      const ids = await requeue(db, c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      const ids = (await requeueJobs(db, c.env, (p) => c.executionCtx.waitUntil(p), failed)).map((j) => j.id);
       return c.json({ count: ids.length, jobIds: ids }, 202);
     },
   )

@@ -2,11 +2,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import { ProblemError, jobStatusValues, notFound } from "@studyhall/core";
-import { jobs, laneQueues, markSent, requestCancel, requeueFailed, sendJob, type Db, type Job } from "@studyhall/db";
+import { jobs, type Db, type Job } from "@studyhall/db";
 import type { CurrentUser } from "../env";
 import { currentUser } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { jobKindSchema, jobSchema, jobView } from "./job-views";
+import { cancelOrConflict, requeueOrConflict } from "./job-actions";
 import { bearer, idParam, json, newRouter, pick } from "./openapi";
 
 /** A job the caller may see: their own, or any of the organisation's for an admin. Others are 404. */
@@ -100,9 +101,7 @@ export const jobRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
-      const updated = await requestCancel(db, job.id);
-      if (!updated) throw new ProblemError("conflict", { detail: `The job is already ${job.status}.` });
-      return c.json(jobView(updated), 202);
+      return c.json(jobView(await cancelOrConflict(db, job)), 202);
     },
   )
   .openapi(
@@ -119,9 +118,6 @@ export const jobRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
-      const requeued = await requeueFailed(db, job.id);
-      if (!requeued) throw new ProblemError("conflict", { detail: `Only a failed job can be retried; this one is ${job.status}.` });
-      if (await sendJob(laneQueues(c.env), requeued)) c.executionCtx.waitUntil(markSent(db, [requeued.id]));
-      return c.json(jobView(requeued), 202);
+      return c.json(jobView(await requeueOrConflict(db, c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
     },
   );
