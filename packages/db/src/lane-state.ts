@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import type { Lane } from "@studyhall/core";
 import type { Db } from "./index";
-import { laneControls } from "./schema/lane-controls";
+import { PLATFORM_SCOPE, laneControls } from "./schema/lane-controls";
 
 const CACHE_MS = 5000;
 let cache: { at: number; paused: Set<Lane> } | undefined;
@@ -20,8 +20,8 @@ export async function pausedLanes(db: Db, now = Date.now()): Promise<Set<Lane>> 
 export async function setLanePaused(db: Db, lane: Lane, paused: boolean, by: string, now = Date.now()): Promise<void> {
   await db
     .insert(laneControls)
-    .values({ lane, paused, updatedBy: by, updatedAt: new Date(now) })
-    .onConflictDoUpdate({ target: laneControls.lane, set: { paused, updatedBy: by, updatedAt: new Date(now) } });
+    .values({ scope: PLATFORM_SCOPE, lane, paused, updatedBy: by, updatedAt: new Date(now) })
+    .onConflictDoUpdate({ target: [laneControls.scope, laneControls.lane], set: { paused, updatedBy: by, updatedAt: new Date(now) } });
   cache = undefined;
 }
 

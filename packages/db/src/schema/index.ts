@@ -23,3 +23,4 @@ export * from "./lesson-progress";
 export * from "./practice-questions";
 export * from "./exports";
 export * from "./lane-controls";
+export * from "./token-reservations";

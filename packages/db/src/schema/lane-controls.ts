@@ -1,12 +1,24 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { JobLane } from "./jobs";
 import { timestamp } from "./columns";
 
-/** Operator switches per priority lane: a paused lane takes nothing new and loses nothing. */
-export const laneControls = sqliteTable("lane_controls", {
-  lane: text("lane").$type<JobLane>().primaryKey(),
-  paused: integer("paused", { mode: "boolean" }).notNull().default(false),
-  updatedBy: text("updated_by"),
-  updatedAt: timestamp("updated_at"),
-});
+/** The scope of a lane switch that holds every organisation's jobs: only platform operators set it. */
+export const PLATFORM_SCOPE = "platform";
+
+/**
+ * Pause switches per priority lane and scope: an organisation's admins pause their own organisation's jobs
+ * (`scope` is its id); platform operators pause a lane for everyone (`scope` is `platform`). A paused job
+ * waits and loses nothing.
+ */
+export const laneControls = sqliteTable(
+  "lane_controls",
+  {
+    scope: text("scope").notNull().default(PLATFORM_SCOPE),
+    lane: text("lane").$type<JobLane>().notNull(),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    updatedBy: text("updated_by"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.lane] })],
+);
 export type LaneControl = typeof laneControls.$inferSelect;

@@ -15,6 +15,11 @@ export const quizAttempts = sqliteTable(
     userId: userRef("user_id"),
     /** JSON: `{ [questionId]: answer }`. */
     answers: text("answers", { mode: "json" }),
+    /**
+     * JSON: the order this attempt shows its questions in and, per question, the original index of each choice
+     * as shown (`{ order: [questionId], choices: { [questionId]: [originalIndex] } }`). Null: the stored order.
+     */
+    layout: text("layout", { mode: "json" }),
     score: real("score"),
     correctCount: integer("correct_count"),
     startedAt: createdAt(),

@@ -1,6 +1,6 @@
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Role } from "@studyhall/core";
-import { createdAt, id, updatedAt } from "./columns";
+import { createdAt, id, timestamp, updatedAt } from "./columns";
 import { organisations } from "./organisations";
 
 /** A person with one role in one organisation. Emails are unique platform-wide. */
@@ -18,6 +18,11 @@ export const users = sqliteTable(
     passwordHash: text("password_hash"),
     /** `issuer|subject` of a linked external identity. */
     externalSubject: text("external_subject"),
+    /**
+     * When an admin removed the member from the organisation: the account can no longer sign in or act, and
+     * what it owned stays with the organisation. The row stays so that history (attempts, messages) keeps its author.
+     */
+    removedAt: timestamp("removed_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
