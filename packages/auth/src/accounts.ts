@@ -38,7 +38,7 @@ export async function register(db: Db, config: Config, input: Registration, now 
   const passwordHash = await hashPassword(input.password);
 
   if (!input.invitationCode) {
-    const organisation: Organisation = { id: crypto.randomUUID(), name: input.organisationName!, createdAt: new Date(now) };
+    const organisation: Organisation = { id: crypto.randomUUID(), name: input.organisationName!, linkExternalByEmail: false, createdAt: new Date(now) };
     const user = newUser(organisation.id, input, "admin", passwordHash, now);
     await db.batch([db.insert(organisations).values(organisation), db.insert(users).values(user)]);
     return { user, organisation };
@@ -72,6 +72,7 @@ function newUser(orgId: string, input: Registration, role: Role, passwordHash: s
     role,
     passwordHash,
     externalSubject: null,
+    removedAt: null,
     createdAt: new Date(now),
     updatedAt: new Date(now),
   };
