@@ -10,5 +10,6 @@ export * from "./job-errors";
 export * from "./markdown";
 export * from "./job-live";
 export * from "./quiz-rules";
+export * from "./quiz-layout";
 export * from "./session-protocol";
 export * from "./session-report";

@@ -1,8 +1,8 @@
 /**
  * The rules of taking a quiz, in one place so grading on submit, progress,
  * completion and the teachers' analytics (which repeat some of them in SQL)
- * agree: what an answer is, when it is right, what passing means and when a
- * student counts as stuck.
+ * agree: what an answer is, when it is right, what passing means, when a
+ * student may see the right answers and when a student counts as stuck.
  */
 import { z } from "zod";
 
@@ -55,6 +55,26 @@ export function gradeAnswers(questions: readonly { id: string; answer: unknown }
   const correctCount = graded.filter((g) => g.correct).length;
   const score = questions.length ? correctCount / questions.length : 0;
   return { questionCount: questions.length, correctCount, score, passed: hasPassed(score), questions: graded };
+}
+
+/**
+ * When a student sees the right answers, explanations and source passages of their submitted attempts
+ * (the course's owner and admins always do): once no attempt is left, after every attempt, or never.
+ */
+export const revealPolicySchema = z.enum(["after-last-attempt", "after-each-attempt", "never"]);
+export type RevealPolicy = z.infer<typeof revealPolicySchema>;
+
+/**
+ * Whether a student's submitted attempts at a quiz show the right answers. Under "after-last-attempt"
+ * every attempt the limit allows must have been started and none may still change (each submitted or
+ * past its deadline), so the answers of one attempt never help with the next; a quiz with unlimited
+ * attempts has no last one, so under that policy it never shows them.
+ * @example answersRevealed("after-last-attempt", 2, [{ closed: true }, { closed: true }]) === true
+ */
+export function answersRevealed(policy: RevealPolicy, maxAttempts: number | null, attempts: readonly { closed: boolean }[]): boolean {
+  if (policy === "after-each-attempt") return true;
+  if (policy === "never" || maxAttempts === null) return false;
+  return attempts.length >= maxAttempts && attempts.every((a) => a.closed);
 }
 
 export const hasPassed = (score: number | null | undefined): boolean => score !== null && score !== undefined && score >= QUIZ_PASS_SCORE;
