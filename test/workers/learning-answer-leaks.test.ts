@@ -2,7 +2,8 @@
  * No route a student can call shows an answer before they submit: every
  * course, lesson, quiz and attempt route is walked, successes and refusals
  * alike, and no response may hold an answer key, an explanation or a source
- * passage (which holds the answer).
+ * passage (which holds the answer). After submitting, what the quiz's answer
+ * policy allows is pinned in learning-answer-policy.test.ts.
  */
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -90,9 +91,14 @@ describe("answers before submission", () => {
     expect(seen.filter((s) => s.status === 200 || s.status === 201).length).toBeGreaterThan(20);
     expect(seen.flatMap((s) => leaks(s, course))).toEqual([]);
 
-    // Once submitted, the same check sees the answers: the walk above could have caught a leak.
+    // Submitted with an attempt left, under the default policy: right or wrong, still no answer, explanation or source.
     const submitted = await visit(`/v1/attempts/${attemptId}/submit`, "POST");
     expect(submitted.status).toBe(200);
-    expect(leaks(submitted, course)).not.toEqual([]);
+    expect(leaks(submitted, course).filter((l) => !/key (results|correct)$/.test(l))).toEqual([]);
+
+    // Once the quiz shows answers after each attempt, the same check sees them: the walk above could have caught a leak.
+    await call(`/v1/quizzes/${quiz}`, { method: "PATCH", token: teacher.token, body: { revealAnswers: "after-each-attempt" } });
+    const revealed = await visit(`/v1/attempts/${attemptId}`);
+    expect(leaks(revealed, course)).toEqual(expect.arrayContaining([`GET /v1/attempts/${attemptId}: key answer`, `GET /v1/attempts/${attemptId}: key explanation`]));
   });
 });

@@ -110,3 +110,18 @@ export function keysOf(value: unknown, into = new Set<string>()): Set<string> {
   }
   return into;
 }
+
+/** An attempt as the API shows it: each question's choices in the attempt's own order. */
+export interface ShownAttempt {
+  questions: { id: string; choices: string[] }[];
+}
+
+/** The index at which `attempt` shows the choice with this text: attempts shuffle choices, so a student answers by what they read. */
+export function shownIndex(attempt: ShownAttempt, questionId: string, text: string): number {
+  const index = attempt.questions.find((q) => q.id === questionId)?.choices.indexOf(text) ?? -1;
+  if (index === -1) throw new Error(`the attempt does not show "${text}" for question ${questionId}`);
+  return index;
+}
+
+/** The index `attempt` shows a seeded question's right choice at, or the choice `offset` places after it in the seeded order. */
+export const shownAnswer = (attempt: ShownAttempt, q: SeededQuestion, offset = 0) => shownIndex(attempt, q.id, q.choices[(q.answer + offset) % q.choices.length]!);

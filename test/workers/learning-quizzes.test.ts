@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { quizAttempts } from "@studyhall/db";
 import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { db, keysOf, seedCourse, type SeededCourse } from "./learning-fixtures";
+import { db, keysOf, seedCourse, shownAnswer, type SeededCourse } from "./learning-fixtures";
 
 async function enrolledStudent() {
   const admin = await newOrg("quiz-admin");
@@ -29,41 +29,49 @@ describe("an attempt", () => {
     const { student, course } = await enrolledStudent();
     const first = await start(student, course.quizIds[0]!);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ status: "open", deadlineAt: null, submittedAt: null, score: null, questionCount: 4, answers: {} });
-    expect(first.body.questions.map((q: { id: string }) => q.id)).toEqual(questionsOf(course, 0).map((q) => q.id));
-    expect(first.body.questions[0]).toEqual({ id: questionsOf(course, 0)[0]!.id, position: 0, kind: "single-choice", prompt: "Question 1.1?", choices: ["alpha", "beta", "gamma", "delta"] });
+    expect(first.body).toMatchObject({ status: "open", deadlineAt: null, submittedAt: null, score: null, questionCount: 4, answers: {}, answersShown: false });
+    // Every question of the quiz, in this attempt's own order, each with its prompt and its choices only.
+    expect(first.body.questions.map((q: { id: string }) => q.id).sort()).toEqual(questionsOf(course, 0).map((q) => q.id).sort());
+    expect(first.body.questions.map((q: { position: number }) => q.position)).toEqual([0, 1, 2, 3]);
+    const asked = first.body.questions.find((q: { id: string }) => q.id === questionsOf(course, 0)[0]!.id);
+    expect(Object.keys(asked).sort()).toEqual(["choices", "id", "kind", "position", "prompt"]);
+    expect(asked).toMatchObject({ kind: "single-choice", prompt: "Question 1.1?" });
+    expect([...asked.choices].sort()).toEqual(["alpha", "beta", "delta", "gamma"]);
     const again = await start(student, course.quizIds[0]!);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
+    // Resuming keeps the attempt's order.
+    expect(again.body.questions).toEqual(first.body.questions);
   });
 
-  it("saves answers as the student goes, then is graded on the server with answers, explanations and sources", async () => {
-    const { student, course } = await enrolledStudent();
+  it("saves answers as the student goes, then is graded on the server with answers, explanations and sources when the quiz shows them", async () => {
+    const { teacher, student, course } = await enrolledStudent();
     const qs = questionsOf(course, 0);
+    await call(`/v1/quizzes/${course.quizIds[0]}`, { method: "PATCH", token: teacher.token, body: { revealAnswers: "after-each-attempt" } });
     const { body: attempt } = await start(student, course.quizIds[0]!);
-    // Three right and one wrong, saved in two goes; a cleared answer counts as unanswered until given again.
-    expect((await save(student, attempt.id, { [qs[0]!.id]: qs[0]!.answer, [qs[1]!.id]: (qs[1]!.answer + 1) % 4 })).status).toBe(200);
-    const saved = await json(await save(student, attempt.id, { [qs[1]!.id]: null, [qs[2]!.id]: qs[2]!.answer, [qs[3]!.id]: qs[3]!.answer }));
-    expect(saved.answers).toEqual({ [qs[0]!.id]: qs[0]!.answer, [qs[2]!.id]: qs[2]!.answer, [qs[3]!.id]: qs[3]!.answer });
-    expect((await save(student, attempt.id, { [qs[1]!.id]: (qs[1]!.answer + 2) % 4 })).status).toBe(200);
+    // Three right and one wrong, chosen by their text, saved in two goes; a cleared answer counts as unanswered until given again.
+    const right = (i: number) => shownAnswer(attempt, qs[i]!);
+    const wrong = (i: number, offset: number) => shownAnswer(attempt, qs[i]!, offset);
+    expect((await save(student, attempt.id, { [qs[0]!.id]: right(0), [qs[1]!.id]: wrong(1, 1) })).status).toBe(200);
+    const saved = await json(await save(student, attempt.id, { [qs[1]!.id]: null, [qs[2]!.id]: right(2), [qs[3]!.id]: right(3) }));
+    expect(saved.answers).toEqual({ [qs[0]!.id]: right(0), [qs[2]!.id]: right(2), [qs[3]!.id]: right(3) });
+    expect((await save(student, attempt.id, { [qs[1]!.id]: wrong(1, 2) })).status).toBe(200);
 
     const submitted = await call(`/v1/attempts/${attempt.id}/submit`, { method: "POST", token: student.token });
     expect(submitted.status).toBe(200);
     const graded = await json(submitted);
-    expect(graded).toMatchObject({ status: "submitted", score: 0.75, correctCount: 3, questionCount: 4, passed: true });
+    expect(graded).toMatchObject({ status: "submitted", score: 0.75, correctCount: 3, questionCount: 4, passed: true, answersShown: true });
+    // In the attempt's order, indexes as the attempt shows its choices.
     expect(graded.results).toEqual(
-      qs.map((q, i) => ({
-        questionId: q.id,
-        given: i === 1 ? (q.answer + 2) % 4 : q.answer,
-        correct: i !== 1,
-        answer: q.answer,
-        explanation: q.explanation,
-        sourcePassage: q.sourcePassage,
-      })),
+      attempt.questions.map(({ id }: { id: string }) => {
+        const i = qs.findIndex((q) => q.id === id);
+        const q = qs[i]!;
+        return { questionId: q.id, given: i === 1 ? wrong(1, 2) : right(i), correct: i !== 1, answer: right(i), explanation: q.explanation, sourcePassage: q.sourcePassage };
+      }),
     );
     // Submitting twice gives the same grade; answers no longer change.
     expect(await json(await call(`/v1/attempts/${attempt.id}/submit`, { method: "POST", token: student.token }))).toEqual(graded);
-    const late = await expectProblem(await save(student, attempt.id, { [qs[1]!.id]: qs[1]!.answer }), 409, "conflict");
+    const late = await expectProblem(await save(student, attempt.id, { [qs[1]!.id]: right(1) }), 409, "conflict");
     expect(late.reason).toBe("attempt-submitted");
     expect(await json(await call(`/v1/attempts/${attempt.id}`, { token: student.token }))).toEqual(graded);
   });
@@ -138,15 +146,16 @@ describe("limits set by the teacher", () => {
     await json(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: teacher.token, body: { timeLimitSeconds: 600 } }));
     const { body: attempt } = await start(student, quizId);
     expect(Date.parse(attempt.deadlineAt) - Date.parse(attempt.startedAt)).toBe(600_000);
-    expect((await save(student, attempt.id, { [qs[0]!.id]: qs[0]!.answer, [qs[1]!.id]: qs[1]!.answer })).status).toBe(200);
+    expect((await save(student, attempt.id, { [qs[0]!.id]: shownAnswer(attempt, qs[0]!), [qs[1]!.id]: shownAnswer(attempt, qs[1]!) })).status).toBe(200);
 
     await db().update(quizAttempts).set({ deadlineAt: new Date(Date.now() - 1000) }).where(eq(quizAttempts.id, attempt.id));
-    const late = await expectProblem(await save(student, attempt.id, { [qs[2]!.id]: qs[2]!.answer }), 409, "conflict");
+    const late = await expectProblem(await save(student, attempt.id, { [qs[2]!.id]: shownAnswer(attempt, qs[2]!) }), 409, "conflict");
     expect(late.reason).toBe("deadline-passed");
     expect((await json(await call(`/v1/attempts/${attempt.id}`, { token: student.token }))).status).toBe("expired");
     const graded = await json(await call(`/v1/attempts/${attempt.id}/submit`, { method: "POST", token: student.token }));
     expect(graded).toMatchObject({ status: "submitted", correctCount: 2, score: 0.5, passed: false });
-    expect(graded.results.map((r: { given: unknown }) => r.given)).toEqual([qs[0]!.answer, qs[1]!.answer, null, null]);
+    const given = Object.fromEntries(graded.results.map((r: { questionId: string; given: unknown }) => [r.questionId, r.given]));
+    expect(given).toEqual({ [qs[0]!.id]: shownAnswer(attempt, qs[0]!), [qs[1]!.id]: shownAnswer(attempt, qs[1]!), [qs[2]!.id]: null, [qs[3]!.id]: null });
 
     // An expired attempt is not resumed: the next start is a new attempt.
     const next = await start(student, quizId);
@@ -168,7 +177,7 @@ describe("finishing a course", () => {
     const { teacher, student, course } = await enrolledStudent();
     for (const [index, quizId] of course.quizIds.entries()) {
       const { body: attempt } = await start(student, quizId);
-      await save(student, attempt.id, Object.fromEntries(questionsOf(course, index).map((q) => [q.id, q.answer])));
+      await save(student, attempt.id, Object.fromEntries(questionsOf(course, index).map((q) => [q.id, shownAnswer(attempt, q)])));
       expect((await json(await call(`/v1/attempts/${attempt.id}/submit`, { method: "POST", token: student.token }))).score).toBe(1);
     }
     const progress = async () => (await json(await call("/v1/me/courses", { token: student.token }))).items[0].progress;

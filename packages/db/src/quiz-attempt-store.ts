@@ -1,11 +1,12 @@
 /**
- * Quiz attempts: starting one within the quiz's attempt limit, saving answers
- * before submission and the deadline, and grading on submit. Each change is a
- * conditional statement, so two requests at once cannot pass the attempt
+ * Quiz attempts: starting one within the quiz's attempt limit (with its own
+ * shuffled layout), saving answers before submission and the deadline,
+ * grading on submit, and whether the right answers may be shown. Each change
+ * is a conditional statement, so two requests at once cannot pass the attempt
  * limit, save after the deadline or grade twice.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { gradeAnswers, notFound, ProblemError, type AnswersPatch, type Grade } from "@studyhall/core";
+import { answersRevealed, gradeAnswers, notFound, ProblemError, shuffleLayout, type AnswersPatch, type Grade } from "@studyhall/core";
 import { visibleCourses, type Viewer } from "./course-access";
 import type { Db } from "./index";
 import { courses, type Course } from "./schema/courses";
@@ -57,12 +58,15 @@ export interface StartAttempt {
   orgId: string;
   /** Whether the quiz's attempt limit applies (students; not an owner previewing). */
   limited: boolean;
+  /** The quiz's questions, shuffled into the new attempt's layout. */
+  questions: readonly Question[];
   now?: number;
 }
 
 /**
  * Gives the student's open attempt back, or starts a new one if the attempt
- * limit allows; a time limit sets the deadline from now.
+ * limit allows, with its questions and choices in a fresh random order; a
+ * time limit sets the deadline from now.
  */
 export async function startAttempt(db: Db, input: StartAttempt): Promise<{ attempt: QuizAttempt; resumed: boolean }> {
   const now = input.now ?? Date.now();
@@ -72,10 +76,11 @@ export async function startAttempt(db: Db, input: StartAttempt): Promise<{ attem
   const max = input.limited ? input.quiz.maxAttempts : null;
   const id = crypto.randomUUID();
   const deadline = input.quiz.timeLimitSeconds ? now + input.quiz.timeLimitSeconds * 1000 : null;
+  const layout = JSON.stringify(shuffleLayout(input.questions));
   // The count and the insert are one statement: concurrent starts cannot both take the last attempt.
   const result = await db.run(sql`
-    insert into quiz_attempts (id, org_id, quiz_id, user_id, answers, created_at, deadline_at)
-    select ${id}, ${input.orgId}, ${input.quiz.id}, ${input.userId}, '{}', ${now}, ${deadline}
+    insert into quiz_attempts (id, org_id, quiz_id, user_id, answers, layout, created_at, deadline_at)
+    select ${id}, ${input.orgId}, ${input.quiz.id}, ${input.userId}, '{}', ${layout}, ${now}, ${deadline}
     where ${max} is null or (select count(*) from quiz_attempts where quiz_id = ${input.quiz.id} and user_id = ${input.userId}) < ${max}`);
   if (!result.meta.changes) {
     throw new ProblemError("conflict", {
@@ -142,4 +147,23 @@ export async function submitAttempt(db: Db, attempt: QuizAttempt, now = Date.now
     return { attempt: graded ?? current, grade, questions: questionRows };
   }
   return { attempt: current, grade, questions: questionRows };
+}
+
+/** The course's owner and its organisation's admins, who see every answer (the same people as `assertCanEdit`). */
+const editsCourse = (viewer: Viewer, course: Course) => (viewer.role === "admin" && course.orgId === viewer.orgId) || course.ownerId === viewer.id;
+
+/**
+ * Whether `viewer` sees the right answers, explanations and source passages of
+ * `studentId`'s submitted attempts at the quiz: the course's owner and admins
+ * always, the student as the quiz's policy says (`answersRevealed` in core),
+ * anyone else never. Only "after-last-attempt" on a limited quiz reads the
+ * student's attempts, one indexed query.
+ */
+export async function answersShownTo(db: Db, viewer: Viewer, at: { quiz: Quiz; course: Course }, studentId: string, now = Date.now()): Promise<boolean> {
+  if (editsCourse(viewer, at.course)) return true;
+  if (viewer.id !== studentId) return false;
+  const { revealAnswers, maxAttempts } = at.quiz;
+  if (revealAnswers !== "after-last-attempt" || maxAttempts === null) return answersRevealed(revealAnswers, maxAttempts, []);
+  const mine = await attemptsOf(db, at.quiz.id, studentId);
+  return answersRevealed(revealAnswers, maxAttempts, mine.map((a) => ({ closed: !isOpen(a, now) })));
 }

@@ -1,11 +1,13 @@
 /**
- * How quizzes and attempts are shown. Before an attempt is submitted a
- * question is its prompt and choices only: the answer, the explanation and the
- * source passage (which holds the answer) are added to the view only once the
- * attempt is submitted, in `results`.
+ * How quizzes and attempts are shown. An attempt shows its questions and
+ * choices in its own shuffled order (core's quiz-layout), with indexes as
+ * shown. Before it is submitted a question is its prompt and choices only;
+ * once submitted, `results` says per question right or wrong, and adds the
+ * right answer, the explanation and the source passage (which holds the
+ * answer) only when the quiz's answer policy lets the viewer see them.
  */
 import { z } from "@hono/zod-openapi";
-import { gradeAnswers, QUIZ_PASS_SCORE } from "@studyhall/core";
+import { answersAsShown, gradeAnswers, QUIZ_PASS_SCORE, revealPolicySchema, showQuiz, shownChoices, toShownIndex } from "@studyhall/core";
 import type { Question, Quiz, QuizAttempt } from "@studyhall/db";
 import { iso } from "./views";
 
@@ -18,6 +20,8 @@ export const quizSchema = z
     questionCount: z.number().int(),
     maxAttempts: z.number().int().nullable(),
     timeLimitSeconds: z.number().int().nullable(),
+    /** When students see the right answers of their submitted attempts. */
+    revealAnswers: revealPolicySchema,
     passScore: z.number(),
   })
   .openapi("Quiz");
@@ -30,19 +34,22 @@ export const quizView = (quiz: Quiz, questionCount: number) => ({
   questionCount,
   maxAttempts: quiz.maxAttempts,
   timeLimitSeconds: quiz.timeLimitSeconds,
+  revealAnswers: quiz.revealAnswers,
   passScore: QUIZ_PASS_SCORE,
 });
 
-/** A question as a student taking the quiz sees it. */
+/** A question as a student taking the quiz sees it: `position` and the choices' order are this attempt's. */
 const askedQuestionSchema = z.object({ id: z.string(), position: z.number().int(), kind: z.string(), prompt: z.string(), choices: z.array(z.string()) });
 
 const resultSchema = z.object({
   questionId: z.string(),
+  /** The answer given, by index as shown. */
   given: z.unknown(),
   correct: z.boolean(),
-  answer: z.unknown(),
-  explanation: z.string(),
-  sourcePassage: z.string().nullable(),
+  /** Only when the answers are shown (`answersShown`): the right answer by index as shown, why, and the passage. */
+  answer: z.unknown().optional(),
+  explanation: z.string().optional(),
+  sourcePassage: z.string().nullable().optional(),
 });
 
 export const attemptSchema = z
@@ -55,15 +62,17 @@ export const attemptSchema = z
     startedAt: z.string(),
     deadlineAt: z.string().nullable(),
     submittedAt: z.string().nullable(),
-    /** The student's own saved answers: `{ [questionId]: choiceIndex }`. */
+    /** The student's own saved answers: `{ [questionId]: choiceIndex }`, by index as shown. */
     answers: z.record(z.string(), z.unknown()),
     questions: z.array(askedQuestionSchema),
     score: z.number().nullable(),
     correctCount: z.number().int().nullable(),
     questionCount: z.number().int(),
     passed: z.boolean().nullable(),
-    /** Only once submitted: each question graded, with the answer, explanation and source passage. */
+    /** Only once submitted: each question graded, right or wrong. */
     results: z.array(resultSchema).optional(),
+    /** Whether `results` carry the right answers, explanations and source passages. */
+    answersShown: z.boolean(),
   })
   .openapi("QuizAttempt");
 export type AttemptView = z.infer<typeof attemptSchema>;
@@ -73,10 +82,15 @@ export function attemptStatus(attempt: QuizAttempt, now = Date.now()): "open" | 
   return attempt.deadlineAt && attempt.deadlineAt.getTime() <= now ? "expired" : "open";
 }
 
-/** The attempt as its student (or the course's teacher) sees it; answers only after submission. */
-export function attemptView(attempt: QuizAttempt, courseId: string, questions: Question[], now = Date.now()): AttemptView {
+/**
+ * The attempt as its student (or the course's teacher) sees it, in its own order. Right or wrong only
+ * once submitted; the right answers, explanations and sources only then and when `showAnswers`
+ * (from `answersShownTo`) allows.
+ */
+export function attemptView(attempt: QuizAttempt, courseId: string, questions: Question[], showAnswers: boolean, now = Date.now()): AttemptView {
   const saved = (attempt.answers as Record<string, unknown> | null) ?? {};
   const status = attemptStatus(attempt, now);
+  const shown = showQuiz(attempt.layout, questions);
   const view: AttemptView = {
     id: attempt.id,
     quizId: attempt.quizId,
@@ -86,24 +100,28 @@ export function attemptView(attempt: QuizAttempt, courseId: string, questions: Q
     startedAt: iso(attempt.startedAt)!,
     deadlineAt: iso(attempt.deadlineAt),
     submittedAt: iso(attempt.submittedAt),
-    answers: saved,
-    questions: questions.map((q) => ({ id: q.id, position: q.position, kind: q.kind, prompt: q.prompt, choices: (q.choices as string[] | null) ?? [] })),
+    answers: answersAsShown(shown, saved),
+    questions: shown.map((s, position) => ({ id: s.question.id, position, kind: s.question.kind, prompt: s.question.prompt, choices: shownChoices(s) })),
     score: status === "submitted" ? attempt.score : null,
     correctCount: status === "submitted" ? attempt.correctCount : null,
     questionCount: questions.length,
     passed: null,
+    answersShown: false,
   };
   if (status !== "submitted") return view;
-  const grade = gradeAnswers(questions, saved);
-  const byId = new Map(questions.map((q) => [q.id, q]));
+  // Graded in the quiz's own index space, where answers are saved; only the view is translated.
+  const grade = gradeAnswers(shown.map((s) => s.question), saved);
   return {
     ...view,
     score: attempt.score ?? grade.score,
     correctCount: attempt.correctCount ?? grade.correctCount,
     passed: grade.passed,
-    results: grade.questions.map((g) => {
-      const q = byId.get(g.questionId)!;
-      return { questionId: q.id, given: g.given, correct: g.correct, answer: q.answer, explanation: q.explanation, sourcePassage: q.sourcePassage };
+    answersShown: showAnswers,
+    results: grade.questions.map((g, i) => {
+      const s = shown[i]!;
+      const result = { questionId: g.questionId, given: toShownIndex(s, g.given), correct: g.correct };
+      if (!showAnswers) return result;
+      return { ...result, answer: toShownIndex(s, s.question.answer), explanation: s.question.explanation, sourcePassage: s.question.sourcePassage };
     }),
   };
 }

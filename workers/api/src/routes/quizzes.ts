@@ -1,12 +1,13 @@
 /**
- * Quizzes: settings (attempt and time limits) for the course's owner or an
- * admin, and starting an attempt for an enrolled student (or the owner or an
- * admin previewing, who are not held to the limits). Nothing here shows an
- * answer: questions go out as prompt and choices only.
+ * Quizzes: settings (attempt and time limits, when students see the right
+ * answers) for the course's owner or an admin, and starting an attempt for an
+ * enrolled student (or the owner or an admin previewing, who are not held to
+ * the limits), shuffled afresh. Nothing here shows an answer: questions go
+ * out as prompt and choices only.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, eq } from "drizzle-orm";
-import { forbidden, hasPassed, ProblemError } from "@studyhall/core";
+import { forbidden, hasPassed, ProblemError, revealPolicySchema } from "@studyhall/core";
 import { assertCanEdit, attemptsOf, enrolments, questions, quizQuestions, quizzes, startAttempt, visibleQuiz, type Course, type Db } from "@studyhall/db";
 import type { CurrentUser } from "../env";
 import { currentUser } from "../middleware/auth";
@@ -19,8 +20,12 @@ const quizPatch = z
     maxAttempts: z.number().int().min(1).max(100).nullable().optional(),
     /** Seconds allowed per attempt; null for no limit. */
     timeLimitSeconds: z.number().int().min(30).max(86_400).nullable().optional(),
+    /** When students see the right answers of their submitted attempts. */
+    revealAnswers: revealPolicySchema.optional(),
   })
-  .refine((p) => p.maxAttempts !== undefined || p.timeLimitSeconds !== undefined, { message: "Send maxAttempts, timeLimitSeconds or both." })
+  .refine((p) => p.maxAttempts !== undefined || p.timeLimitSeconds !== undefined || p.revealAnswers !== undefined, {
+    message: "Send maxAttempts, timeLimitSeconds, revealAnswers or several.",
+  })
   .openapi("QuizPatch");
 
 const mineSchema = z.object({
@@ -81,7 +86,7 @@ export const quizRoutes = newRouter()
       path: "/{id}",
       tags: ["learning"],
       security: bearer,
-      summary: "Set a quiz's attempt limit and time limit (the course's owner or an admin); null removes a limit",
+      summary: "Set a quiz's attempt limit, time limit (null removes a limit) and when students see the right answers (the course's owner or an admin)",
       request: { params: idParam, body: jsonBody(quizPatch) },
       responses: { 200: json(quizSchema, "The quiz"), ...pick(400, 401, 403, 404, 413, 415, 429) },
     }),
@@ -101,7 +106,7 @@ export const quizRoutes = newRouter()
       path: "/{id}/attempts",
       tags: ["learning"],
       security: bearer,
-      summary: "Start an attempt (or get your open one back): the questions without their answers",
+      summary: "Start an attempt (or get your open one back): the questions without their answers, questions and choices in this attempt's own random order",
       request: { params: idParam },
       responses: { 200: json(attemptSchema, "Your open attempt"), 201: json(attemptSchema, "A new attempt"), ...pick(401, 403, 404, 409, 429) },
     }),
@@ -115,8 +120,8 @@ export const quizRoutes = newRouter()
       }
       const questionRows = await quizQuestions(db, quiz.id);
       if (!questionRows.length) throw new ProblemError("conflict", { detail: "This quiz has no questions yet.", extensions: { reason: "quiz-empty" } });
-      const { attempt, resumed } = await startAttempt(db, { quiz, userId: me.id, orgId: me.orgId, limited: !previewing });
-      const view = attemptView(attempt, course.id, questionRows);
+      const { attempt, resumed } = await startAttempt(db, { quiz, userId: me.id, orgId: me.orgId, limited: !previewing, questions: questionRows });
+      const view = attemptView(attempt, course.id, questionRows, false);
       return resumed ? c.json(view, 200) : c.json(view, 201);
     },
   );
