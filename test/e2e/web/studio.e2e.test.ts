@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CORPUS_DIR } from "../studyhall-client.ts";
+import { CORPUS_DIR, signIn } from "../studyhall-client.ts";
 import { openBrowser, type WebBrowser } from "./browser.ts";
 import { adminToken, newPerson, type Person } from "./people.ts";
 
@@ -165,26 +165,53 @@ describe("the studio in Chromium", () => {
     await browser.screenshot("my-courses");
   });
 
-  it("the student takes a quiz and sees it graded, with the right answers", async () => {
+  it("the student takes a quiz and sees it graded right or wrong; the right answers appear once the teacher's policy shows them", async () => {
     await page.getByRole("link", { name: courseTitle }).click();
     await page.getByRole("link", { name: /^Quiz: / }).first().click();
-    await page.getByRole("button", { name: "Start the quiz" }).click();
-    const questions = page.locator("fieldset");
-    await questions.first().waitFor();
-    const count = await questions.count();
-    expect(count).toBeGreaterThan(0);
-    for (let i = 0; i < count; i++) await questions.nth(i).getByRole("radio").first().check();
-    await page.getByText(/^Saved at /).waitFor();
-    await browser.screenshot("quiz-answered");
-    await page.getByRole("button", { name: "Submit answers" }).click();
+    const quizId = /#\/quizzes\/([\w-]+)$/.exec(page.url())?.[1];
+    expect(quizId).toBeTruthy();
 
-    await page.getByRole("heading", { name: "Your result" }).waitFor();
-    const score = await page.locator("#score").textContent();
-    expect(score).toMatch(new RegExp(`^Score \\d+(\\.\\d)? %: \\d+ of ${count} correct, (passed|not passed)\\.$`));
-    const marks = await page.locator("main ol > li .result").allTextContents();
-    expect(marks).toHaveLength(count);
-    const correct = Number(/: (\d+) of/.exec(score!)![1]);
-    expect(marks.filter((m) => m === "Correct")).toHaveLength(correct);
+    /** Takes the quiz once, choosing each question's first choice as shown; the score's "n of count correct". */
+    const takeQuiz = async () => {
+      await page.getByRole("button", { name: "Start the quiz" }).click();
+      const questions = page.locator("fieldset");
+      await questions.first().waitFor();
+      const count = await questions.count();
+      expect(count).toBeGreaterThan(0);
+      for (let i = 0; i < count; i++) await questions.nth(i).getByRole("radio").first().check();
+      await page.getByText(/^Saved at /).waitFor();
+      await page.getByRole("button", { name: "Submit answers" }).click();
+      await page.getByRole("heading", { name: "Your result" }).waitFor();
+      const score = await page.locator("#score").textContent();
+      expect(score).toMatch(new RegExp(`^Score \\d+(\\.\\d)? %: \\d+ of ${count} correct, (passed|not passed)\\.$`));
+      const marks = await page.locator("main ol > li .result").allTextContents();
+      expect(marks).toHaveLength(count);
+      const correct = Number(/: (\d+) of/.exec(score!)![1]);
+      expect(marks.filter((m) => m === "Correct")).toHaveLength(correct);
+      return { count, correct };
+    };
+
+    // A generated quiz allows unlimited attempts, so under the default policy it never shows its answers.
+    await takeQuiz();
+    await page.getByText("This quiz allows unlimited attempts, so its right answers are not shown.").waitFor();
+    expect(await page.getByText(/^Right answer: /).count()).toBe(0);
+    expect(await page.locator("main ol > li blockquote").count()).toBe(0);
+    await browser.screenshot("quiz-result-answers-held");
+
+    // The teacher shows answers after each attempt: the student's next attempt shows them, and no note.
+    const teacherToken = await signIn(base, teacher);
+    const patched = await fetch(`${base}/v1/quizzes/${quizId}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${teacherToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ revealAnswers: "after-each-attempt" }),
+    });
+    expect(patched.status).toBe(200);
+    await page.getByRole("link", { name: "Back to the course" }).click();
+    await page.getByRole("link", { name: /^Quiz: / }).first().click();
+    const { count, correct } = await takeQuiz();
+    expect(await page.getByText(/^Right answer: /).count()).toBe(count - correct);
+    expect(await page.locator("main ol > li blockquote").count()).toBeGreaterThan(0);
+    expect(await page.locator("#answers-note").count()).toBe(0);
     await browser.screenshot("quiz-result");
   });
 

@@ -3,7 +3,10 @@
  * starting or resuming an attempt (POST /v1/quizzes/{id}/attempts), saving
  * each answer as it is chosen (PUT /v1/attempts/{id}/answers), and submitting
  * it to be graded on the server (POST /v1/attempts/{id}/submit), after which
- * the right answers, explanations and source passages are shown.
+ * each question shows right or wrong, and the right answers, explanations and
+ * source passages when the API returns them (the quiz's answer policy), or a
+ * line saying when they will be shown. Questions and choices come in the
+ * attempt's own order, and answers are sent by index as shown.
  */
 import { api } from "./api.mjs";
 import { announce, busy, errorText, formatClock, formatPercent, h, plural } from "./dom.mjs";
@@ -24,8 +27,23 @@ function choiceText(question, index) {
   return typeof index === "number" && question.choices[index] !== undefined ? question.choices[index] : "no answer";
 }
 
-/** The graded attempt: the score, then each question right or wrong with the answer and why. */
-function results(attempt) {
+/** Why the right answers are not on the page, and when they will be; null when they are shown. */
+function answersNote(attempt, quiz) {
+  if (attempt.answersShown) return null;
+  const policy = quiz?.revealAnswers;
+  let text = "The right answers are not shown for this quiz.";
+  if (policy === "after-last-attempt") {
+    const left = quiz.mine?.attemptsLeft;
+    text =
+      left === null || left === undefined
+        ? "This quiz allows unlimited attempts, so its right answers are not shown."
+        : `The right answers will be shown once you have used your last attempt (${plural(left, "attempt")} left).`;
+  }
+  return h("p", { id: "answers-note", class: "meta" }, text);
+}
+
+/** The graded attempt: the score, then each question right or wrong, with the answer and why when the API gives them. */
+function results(attempt, quiz) {
   const byId = new Map(attempt.results.map((r) => [r.questionId, r]));
   return h(
     "section",
@@ -36,6 +54,7 @@ function results(attempt) {
       { id: "score", class: attempt.passed ? "result correct" : "result wrong" },
       `Score ${formatPercent(attempt.score)}: ${attempt.correctCount} of ${attempt.questionCount} correct, ${attempt.passed ? "passed" : "not passed"}.`,
     ),
+    answersNote(attempt, quiz),
     h(
       "ol",
       {},
@@ -47,7 +66,7 @@ function results(attempt) {
           h("p", {}, h("strong", {}, q.prompt)),
           h("p", { class: r?.correct ? "result correct" : "result wrong" }, r?.correct ? "Correct" : "Incorrect"),
           h("p", {}, `Your answer: ${choiceText(q, r?.given)}`),
-          r?.correct ? null : h("p", {}, `Right answer: ${choiceText(q, r?.answer)}`),
+          r?.correct || r?.answer === undefined ? null : h("p", {}, `Right answer: ${choiceText(q, r.answer)}`),
           r?.explanation ? h("p", {}, r.explanation) : null,
           r?.sourcePassage ? h("blockquote", {}, r.sourcePassage) : null,
         );
@@ -91,8 +110,9 @@ function attemptForm(attempt, area, signal) {
       try {
         await saving;
         const graded = await api(`/v1/attempts/${attempt.id}/submit`, { method: "POST", signal });
-        area.replaceChildren(results(graded));
+        // The quiz as it is now: attempts left after this one decide what the answers note says.
         const now = await api(`/v1/quizzes/${attempt.quizId}`, { signal }).catch(() => null);
+        area.replaceChildren(results(graded, now));
         if (now) document.getElementById("best-score")?.replaceWith(summary(now)[1]);
         announce(`Submitted. Score ${formatPercent(graded.score)}.`);
         area.querySelector("h2")?.focus();
