@@ -29,3 +29,5 @@ export * from "./learning-progress";
 export * from "./quiz-attempt-store";
 export * from "./learning-analytics";
 export * from "./session-access";
+export * from "./job-scope";
+export * from "./job-search";

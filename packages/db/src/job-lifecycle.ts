@@ -7,6 +7,7 @@
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { JobError } from "@studyhall/core";
 import type { Db } from "./index";
+import { PAUSED_RECHECK_MS, laneHeldBy, laneOpen } from "./lane-state";
 import { jobEvents, type JobEventType } from "./schema/job-events";
 import { jobs, type Job } from "./schema/jobs";
 
@@ -15,6 +16,7 @@ export type ClaimOutcome =
   | { claimed: false; reason: "missing" | "finished" }
   | { claimed: false; reason: "busy"; retryInMs: number }
   | { claimed: false; reason: "not-yet"; retryInMs: number; lane: Job["lane"] }
+  | { claimed: false; reason: "paused"; retryInMs: number; lane: Job["lane"]; by: "organisation" | "platform" }
   | { claimed: false; reason: "cancelled"; job: Job };
 
 const FINISHED = ["completed", "failed", "cancelled"];
@@ -33,7 +35,9 @@ export function jobEvent(db: Db, jobId: string, type: JobEventType, fields: { at
 
 /**
  * Takes a queued job (or an active one whose lease has expired: its consumer
- * died) and starts an attempt. Only one caller can win.
+ * died) and starts an attempt. Only one caller can win, and nobody while a
+ * switch (the platform's or the job's organisation's) holds its lane: the
+ * switch is part of the same conditional update, so no cached view decides.
  */
 export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Date.now()): Promise<ClaimOutcome> {
   const leaseToken = crypto.randomUUID();
@@ -56,6 +60,7 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
           and(eq(jobs.status, "queued"), or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now)))),
           and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now))),
         ),
+        laneOpen,
       ),
     )
     .returning();
@@ -69,6 +74,12 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
   if (job.cancelRequestedAt) {
     const cancelled = await finishCancelled(db, job, now);
     return cancelled ? { claimed: false, reason: "cancelled", job: cancelled } : { claimed: false, reason: "finished" };
+  }
+  const due = job.status === "queued" ? (job.runAfter?.getTime() ?? 0) <= now : (job.leaseExpiresAt?.getTime() ?? 0) <= now;
+  if (due) {
+    // Only a switch refuses a due job; a resume since the claim lets the next message take it.
+    const by = await laneHeldBy(db, job.orgId, job.lane);
+    if (by) return { claimed: false, reason: "paused", retryInMs: PAUSED_RECHECK_MS, lane: job.lane, by };
   }
   if (job.status === "active") return { claimed: false, reason: "busy", retryInMs: Math.max(1000, (job.leaseExpiresAt?.getTime() ?? now) - now + 1000) };
   return { claimed: false, reason: "not-yet", retryInMs: Math.max(1000, (job.runAfter?.getTime() ?? now) - now), lane: job.lane };

@@ -6,6 +6,7 @@
 import { and, eq, isNull, lte, or, type SQL } from "drizzle-orm";
 import type { JobKind, JobMessage, Lane } from "@studyhall/core";
 import type { Db } from "./index";
+import { laneOpen } from "./lane-state";
 import { jobs, type Job } from "./schema/jobs";
 
 /** The three priority lanes' producers. */
@@ -79,7 +80,11 @@ export interface SweepLimits {
   staleAfterMs: number;
 }
 
-/** Jobs whose message must be sent again: never sent, lost, or held by a consumer that died (lease expired). */
+/**
+ * Jobs whose message must be sent again: never sent, lost, or held by a consumer that died (lease expired).
+ * A held lane's jobs wait for its resume: a message that found the lane paused comes back on its own, and a
+ * resend would only add another.
+ */
 export async function jobsToResend(db: Db, limits: SweepLimits, now = Date.now(), limit = 200): Promise<Job[]> {
   const unsent: SQL = and(eq(jobs.status, "queued"), isNull(jobs.sentAt), lte(jobs.createdAt, new Date(now - limits.unsentAfterMs)))!;
   const stale: SQL = and(
@@ -88,5 +93,5 @@ export async function jobsToResend(db: Db, limits: SweepLimits, now = Date.now()
     or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now - limits.staleAfterMs))),
   )!;
   const abandoned: SQL = and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now)))!;
-  return db.select().from(jobs).where(or(unsent, stale, abandoned)).limit(limit);
+  return db.select().from(jobs).where(and(or(unsent, stale, abandoned), laneOpen)).limit(limit);
 }

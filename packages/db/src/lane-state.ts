@@ -1,32 +1,72 @@
 /**
- * Whether a priority lane is paused. Consumers ask on every message, so the
- * answer is kept for a few seconds per isolate; pausing takes effect within that.
+ * Pause switches per priority lane, in two scopes: an organisation's (its
+ * admins hold only their own jobs) and the platform's (operators hold every
+ * organisation's). The switch is read inside the claim itself (`laneOpen`),
+ * so a pause or a resume holds from the next claim on, with no cache to go
+ * stale.
  */
-import { eq } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Lane } from "@studyhall/core";
 import type { Db } from "./index";
+import { jobs } from "./schema/jobs";
 import { PLATFORM_SCOPE, laneControls } from "./schema/lane-controls";
 
-const CACHE_MS = 5000;
-let cache: { at: number; paused: Set<Lane> } | undefined;
+/** Who holds a lane: the viewer's organisation, the platform, or nobody. */
+export type PausedBy = "organisation" | "platform" | null;
 
-export async function pausedLanes(db: Db, now = Date.now()): Promise<Set<Lane>> {
-  if (cache && now - cache.at < CACHE_MS) return cache.paused;
-  const rows = await db.select().from(laneControls).where(eq(laneControls.paused, true));
-  cache = { at: now, paused: new Set(rows.map((r) => r.lane)) };
-  return cache.paused;
-}
+/** How long a job of a paused lane waits before its message asks again. */
+export const PAUSED_RECHECK_MS = 30_000;
 
-export async function setLanePaused(db: Db, lane: Lane, paused: boolean, by: string, now = Date.now()): Promise<void> {
+/**
+ * True while no switch holds the job's lane, neither the platform's nor its organisation's. A condition
+ * on `jobs`, for the claim and the sweep; it reads the switch table by its primary key.
+ */
+export const laneOpen: SQL = sql`not exists (select 1 from ${laneControls} where ${laneControls.lane} = ${jobs.lane} and ${laneControls.paused} = 1 and ${laneControls.scope} in (${PLATFORM_SCOPE}, ${jobs.orgId}))`;
+
+/** Sets one scope's switch for a lane: an organisation id, or `PLATFORM_SCOPE`. */
+export async function setLanePaused(db: Db, scope: string, lane: Lane, paused: boolean, by: string, now = Date.now()): Promise<void> {
   await db
     .insert(laneControls)
-    .values({ scope: PLATFORM_SCOPE, lane, paused, updatedBy: by, updatedAt: new Date(now) })
+    .values({ scope, lane, paused, updatedBy: by, updatedAt: new Date(now) })
     .onConflictDoUpdate({ target: [laneControls.scope, laneControls.lane], set: { paused, updatedBy: by, updatedAt: new Date(now) } });
-  cache = undefined;
 }
 
-/** The lane a queue feeds, from its name (`studyhall-jobs-high` → `high`). */
-export function laneOfQueue(queue: string): Lane | undefined {
-  const match = /-(high|normal|low)$/.exec(queue);
-  return match ? (match[1] as Lane) : undefined;
+export interface LanePause {
+  /** The platform's switch. */
+  platform: boolean;
+  /** The organisation's own switch (false when asked for the platform). */
+  organisation: boolean;
+  /** Organisations holding this lane for themselves; only counted for the platform's view. */
+  organisationsPaused: number;
+}
+
+/**
+ * Each lane's switches as `orgId` sees them, or as the platform does (`PLATFORM_SCOPE`): then also how
+ * many organisations hold the lane for themselves. An organisation never learns about another's switches.
+ */
+export async function lanePauses(db: Db, scope: string): Promise<Record<Lane, LanePause>> {
+  const platformView = scope === PLATFORM_SCOPE;
+  const rows = await db
+    .select({ scope: laneControls.scope, lane: laneControls.lane })
+    .from(laneControls)
+    .where(and(eq(laneControls.paused, true), platformView ? undefined : inArray(laneControls.scope, [PLATFORM_SCOPE, scope])));
+  const of = (lane: Lane): LanePause => {
+    const mine = rows.filter((r) => r.lane === lane);
+    return {
+      platform: mine.some((r) => r.scope === PLATFORM_SCOPE),
+      organisation: !platformView && mine.some((r) => r.scope === scope),
+      organisationsPaused: platformView ? mine.filter((r) => r.scope !== PLATFORM_SCOPE).length : 0,
+    };
+  };
+  return { high: of("high"), normal: of("normal"), low: of("low") };
+}
+
+/** What holds a lane for the viewer: the platform's switch wins, as the one they cannot lift. */
+export function pausedBy(pause: LanePause): PausedBy {
+  return pause.platform ? "platform" : pause.organisation ? "organisation" : null;
+}
+
+/** What holds one organisation's jobs of a lane now, if anything. */
+export async function laneHeldBy(db: Db, orgId: string, lane: Lane): Promise<PausedBy> {
+  return pausedBy((await lanePauses(db, orgId))[lane]);
 }

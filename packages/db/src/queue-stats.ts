@@ -1,17 +1,25 @@
 /**
- * What the queue dashboard shows per lane: waiting, delayed, active,
+ * What the queue dashboards show per lane: waiting, delayed, active,
  * completed, failed and cancelled counts, throughput, failure rate and run
- * time percentiles, for one organisation.
+ * time percentiles, and what holds the lane, for one organisation or for the
+ * whole platform.
  */
-import { and, eq, gte, isNotNull, sql } from "drizzle-orm";
+import { and, gte, isNotNull, sql } from "drizzle-orm";
 import { lanes, type Lane } from "@studyhall/core";
 import type { Db } from "./index";
+import { inScope, switchScope, type JobScope } from "./job-scope";
+import { lanePauses, pausedBy, type PausedBy } from "./lane-state";
 import { jobs } from "./schema/jobs";
-import { laneControls } from "./schema/lane-controls";
+import { PLATFORM_SCOPE } from "./schema/lane-controls";
 
 export interface LaneStats {
   lane: Lane;
+  /** Whether the scope's jobs of this lane are held now. */
   paused: boolean;
+  /** Which switch holds them: the platform's wins over the organisation's own. */
+  pausedBy: PausedBy;
+  /** In the platform's view: organisations holding this lane for themselves. */
+  organisationsPaused?: number;
   waiting: number;
   delayed: number;
   active: number;
@@ -31,7 +39,7 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export async function queueStats(db: Db, orgId: string, windowMinutes = 60, now = Date.now()): Promise<LaneStats[]> {
+export async function queueStats(db: Db, scope: JobScope, windowMinutes = 60, now = Date.now()): Promise<LaneStats[]> {
   const since = new Date(now - windowMinutes * 60_000);
   const counts = await db
     .select({
@@ -41,14 +49,14 @@ export async function queueStats(db: Db, orgId: string, windowMinutes = 60, now 
       n: sql<number>`count(*)`,
     })
     .from(jobs)
-    .where(eq(jobs.orgId, orgId))
+    .where(inScope(scope))
     .groupBy(jobs.lane, jobs.status);
   const finished = await db
     .select({ lane: jobs.lane, status: jobs.status, seconds: sql<number>`(${jobs.finishedAt} - ${jobs.startedAt}) / 1000.0` })
     .from(jobs)
-    .where(and(eq(jobs.orgId, orgId), gte(jobs.finishedAt, since), isNotNull(jobs.startedAt)))
+    .where(and(inScope(scope), gte(jobs.finishedAt, since), isNotNull(jobs.startedAt)))
     .limit(5000);
-  const paused = new Set((await db.select().from(laneControls).where(eq(laneControls.paused, true))).map((r) => r.lane));
+  const pauses = await lanePauses(db, switchScope(scope));
 
   return lanes.map((lane) => {
     const of = (status: string) => counts.filter((c) => c.lane === lane && c.status === status);
@@ -58,9 +66,12 @@ export async function queueStats(db: Db, orgId: string, windowMinutes = 60, now 
     const done = recent.filter((f) => f.status === "completed").map((f) => Number(f.seconds)).sort((a, b) => a - b);
     const failedRecent = recent.filter((f) => f.status === "failed").length;
     const total = (status: string) => of(status).reduce((s, c) => s + Number(c.n), 0);
+    const by = pausedBy(pauses[lane]);
     return {
       lane,
-      paused: paused.has(lane),
+      paused: by !== null,
+      pausedBy: by,
+      ...(scope === PLATFORM_SCOPE ? { organisationsPaused: pauses[lane].organisationsPaused } : {}),
       waiting: queued - delayed,
       delayed,
       active: total("active"),

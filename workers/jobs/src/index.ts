@@ -5,23 +5,18 @@
  * acknowledges only after the outcome is committed to D1.
  */
 import { jobMessageSchema, loadConfig } from "@studyhall/core";
-import { laneOfQueue, laneQueues, openDb, pausedLanes, sendJob } from "@studyhall/db";
+import { laneQueues, openDb, sendJob } from "@studyhall/db";
 import { recordDeadLetter } from "./dead-letter";
 import { handlers } from "./handlers";
 import { progressPublisher } from "./progress";
 import { backoffMs, runJob } from "./runner";
 import { sweep } from "./sweep";
 
-const LANE_PAUSED_RECHECK_SECONDS = 30;
-
 export default {
   async queue(batch, env, _ctx) {
     const config = loadConfig(env);
     const db = openDb(env.DB);
     const deadLetters = batch.queue.endsWith("-dead");
-    const lane = laneOfQueue(batch.queue);
-    // A paused lane takes nothing new and loses nothing: each message comes back later as a new one.
-    const paused = lane !== undefined && (await pausedLanes(db)).has(lane);
     for (const message of batch.messages) {
       const parsed = jobMessageSchema.safeParse(message.body);
       if (!parsed.success) {
@@ -36,11 +31,7 @@ export default {
           message.ack();
           continue;
         }
-        if (paused && lane) {
-          if (await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane }, LANE_PAUSED_RECHECK_SECONDS)) message.ack();
-          else message.retry({ delaySeconds: LANE_PAUSED_RECHECK_SECONDS });
-          continue;
-        }
+        // A paused lane's job comes back as "wait": the claim refused it, and it loses nothing.
         const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });
         if (outcome === "ack") message.ack();
         else if (await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane: outcome.lane }, outcome.retryInSeconds)) message.ack();

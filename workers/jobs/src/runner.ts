@@ -123,6 +123,8 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
         // Another consumer holds a live lease. If it dies, the sweep resends once the lease expires.
         return "ack";
       case "not-yet":
+      case "paused":
+        // Waiting, not failing: the job keeps its attempts and a new message asks again later.
         return { retryInSeconds: Math.ceil(claim.retryInMs / 1000), lane: claim.lane };
     }
   }

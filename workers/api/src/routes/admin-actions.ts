@@ -1,18 +1,18 @@
 /**
  * The queue dashboard's actions, for admins: retry one or every failed job,
  * cancel, clean old completed jobs, pause and resume a lane, and requeue what
- * reached the dead-letter queue. Each acts only on the admin's organisation.
+ * reached the dead-letter queue. Each acts only on the admin's organisation:
+ * pausing a lane holds its jobs, never another organisation's.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt } from "drizzle-orm";
 import { jobKinds, lanes, notFound } from "@studyhall/core";
-import { jobs, setLanePaused, type Db, type Job } from "@studyhall/db";
+import { failedJobs, laneHeldBy, jobs, setLanePaused, type Db, type Job } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { jobSchema, jobView } from "./job-views";
 import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-
-const bulkResult = z.object({ count: z.number().int(), jobIds: z.array(z.string()) }).openapi("BulkResult");
+import { bulkResult, laneActionParams, laneStateSchema } from "./queue-views";
 
 async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
   const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, orgId)) });
@@ -70,19 +70,7 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const body = c.req.valid("json");
-      const failed = await db
-        .select()
-        .from(jobs)
-        .where(
-          and(
-            eq(jobs.orgId, currentUser(c).orgId),
-            eq(jobs.status, "failed"),
-            body.kind ? eq(jobs.kind, body.kind) : undefined,
-            body.lane ? eq(jobs.lane, body.lane) : undefined,
-            body.deadLetteredOnly ? sql`exists (select 1 from job_events e where e.job_id = ${jobs.id} and e.type = 'dead-lettered')` : undefined,
-          ),
-        )
-        .limit(500);
+      const failed = await failedJobs(db, { orgId: currentUser(c).orgId }, { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly });
       const ids = (await requeueJobs(db, c.env, (p) => c.executionCtx.waitUntil(p), failed)).map((j) => j.id);
       return c.json({ count: ids.length, jobIds: ids }, 202);
     },
@@ -118,13 +106,16 @@ export const adminActionRoutes = router
       path: "/lanes/{lane}/{action}",
       tags: ["admin"],
       security: bearer,
-      summary: "Pause or resume a lane: a paused lane takes nothing new, and loses nothing",
-      request: { params: z.object({ lane: z.enum(lanes), action: z.enum(["pause", "resume"]) }) },
-      responses: { 200: json(z.object({ lane: z.enum(lanes), paused: z.boolean() }), "The lane's state"), ...pick(400, 401, 403, 429) },
+      summary: "Pause or resume the organisation's jobs of a lane: while paused they wait and lose nothing; other organisations' jobs run",
+      request: { params: laneActionParams },
+      responses: { 200: json(laneStateSchema, "The lane as the organisation now sees it (a platform pause still holds it)"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
       const { lane, action } = c.req.valid("param");
-      await setLanePaused(c.get("db"), lane, action === "pause", currentUser(c).id);
-      return c.json({ lane, paused: action === "pause" }, 200);
+      const me = currentUser(c);
+      const db = c.get("db");
+      await setLanePaused(db, me.orgId, lane, action === "pause", me.id);
+      const by = await laneHeldBy(db, me.orgId, lane);
+      return c.json({ lane, paused: by !== null, pausedBy: by }, 200);
     },
   );
