@@ -70,6 +70,9 @@ export default defineConfig(async () => {
                   // Short leases so an abandoned job can be recovered within a test.
                   JOB_LEASE_SECONDS: "5",
                   EXPORT_URL_SECRET: "test-export-url-secret-of-at-least-32-characters",
+                  // The one platform operator of the tests (test/helpers/platform.ts creates the account) and the scrape credential.
+                  PLATFORM_OPERATOR_IDS: "00000000-0000-4000-8000-0000000000f1",
+                  METRICS_TOKEN: "test-metrics-scrape-token-of-at-least-32-characters",
                 },
                 // The jobs worker's producers too: its handlers run inside this runtime in tests.
                 queueProducers: {

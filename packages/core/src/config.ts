@@ -10,6 +10,16 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
+/**
+ * User ids, comma-separated. Ids rather than emails: anyone may register any email first, but an id is
+ * only known once the account exists.
+ */
+const userIdList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((id) => id.trim()).filter((id) => id !== ""))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be comma-separated user ids")));
+
 export const configSchema = z.object({
   APP_ENV: z.enum(["development", "test", "production"]).default("production"),
   JWT_ISSUER: z.string().min(1).default("studyhall"),
@@ -59,6 +69,10 @@ export const configSchema = z.object({
   /** Global LLM use, shared by every consumer. */
   LLM_REQUESTS_PER_MIN: int(60, 1),
   LLM_TOKENS_PER_MIN: int(200_000, 1),
+  /** The people who run the deployment: platform-wide lane switches, every tenant's queues, all of /metrics. Secret. */
+  PLATFORM_OPERATOR_IDS: userIdList,
+  /** The scrape credential for /metrics (`Authorization: Bearer <token>`): platform-wide figures. Secret. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -81,4 +95,13 @@ export function loadConfig(env: object): Config {
     cache.set(env, config);
   }
   return config;
+}
+
+/**
+ * Whether a user is one of the deployment's platform operators. Only configuration grants it: no
+ * registration, invitation or role change can.
+ * @example isPlatformOperator(loadConfig(env), user.id) // true for an id listed in PLATFORM_OPERATOR_IDS
+ */
+export function isPlatformOperator(config: Config, userId: string): boolean {
+  return config.PLATFORM_OPERATOR_IDS.includes(userId);
 }

@@ -32,6 +32,7 @@ import { enrolmentRoutes } from "./routes/enrolment";
 import { quizRoutes } from "./routes/quizzes";
 import { meRoutes } from "./routes/me";
 import { orgRoutes } from "./routes/orgs";
+import { platformRoutes } from "./routes/platform";
 import { practiceRoutes } from "./routes/practice";
 import { sessionRoutes } from "./routes/sessions";
 import { sessionReportRoutes } from "./routes/session-reports";
@@ -81,7 +82,8 @@ export function newApp() {
     .route("/v1/sessions", sessionRoutes)
     .route("/v1/sessions", sessionReportRoutes)
     .route("/v1/admin", adminRoutes)
-    .route("/v1/admin", adminActionRoutes);
+    .route("/v1/admin", adminActionRoutes)
+    .route("/v1/platform", platformRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   mountApiDocs(app);

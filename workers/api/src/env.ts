@@ -9,6 +9,11 @@ export interface CurrentUser {
   role: Role;
   email: string;
   name: string;
+  /**
+   * One of the deployment's platform operators (PLATFORM_OPERATOR_IDS), whatever their role in their own
+   * organisation; worked out from the configuration on every request, so it follows the configuration at once.
+   */
+  platformOperator: boolean;
   /** The login session (refresh-token family) behind the token, if any. */
   sessionId?: string;
 }

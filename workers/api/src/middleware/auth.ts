@@ -5,7 +5,7 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { ProblemError, type Role } from "@studyhall/core";
+import { ProblemError, isPlatformOperator, type Role } from "@studyhall/core";
 import { users, type Db, type User } from "@studyhall/db";
 import { verifyAccessToken, type Principal } from "@studyhall/auth";
 import type { AppEnv, CurrentUser } from "../env";
@@ -54,6 +54,7 @@ export const authenticate = () =>
       role: user.role,
       email: user.email,
       name: user.name,
+      platformOperator: isPlatformOperator(c.get("config"), user.id),
       sessionId: principal.source === "studyhall" ? principal.sessionId : undefined,
     };
     c.set("principal", principal);
@@ -75,5 +76,15 @@ export const requireRole = (...allowed: Role[]) =>
     if (!allowed.includes(user.role)) {
       throw new ProblemError("forbidden", { detail: `This needs the role ${allowed.join(" or ")}; you are ${user.role}.` });
     }
+    await next();
+  });
+
+/**
+ * Refuses (403) everyone but the deployment's platform operators: platform-wide switches and every tenant's
+ * jobs are not an organisation role's to reach.
+ */
+export const requirePlatformOperator = () =>
+  createMiddleware<AppEnv>(async function requirePlatformOperator(c, next) {
+    if (!currentUser(c).platformOperator) throw new ProblemError("forbidden", { detail: "This is for the deployment's platform operators." });
     await next();
   });

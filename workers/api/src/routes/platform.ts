@@ -1,0 +1,89 @@
+/**
+ * The platform's queue controls, for the deployment's platform operators
+ * only (PLATFORM_OPERATOR_IDS; no organisation role reaches them): every
+ * organisation's lane statistics and jobs, the platform-wide lane switches,
+ * and requeueing what reached the dead-letter queue across tenants.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { jobKinds, lanes } from "@studyhall/core";
+import { PLATFORM_SCOPE, failedJobs, lanePauses, pausedBy, queueStats, searchJobs, setLanePaused } from "@studyhall/db";
+import { currentUser, requirePlatformOperator } from "../middleware/auth";
+import { requeueJobs } from "./job-actions";
+import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
+import { adminJobSchema, adminJobView, bulkResult, jobFilter, jobPage, laneActionParams, laneStateSchema, laneStatsSchema, listQuery, statsQuery } from "./queue-views";
+
+const platformLaneSchema = laneStatsSchema.extend({ organisationsPaused: z.number().int().describe("organisations holding this lane for themselves") }).openapi("PlatformLaneStats");
+const platformJobSchema = adminJobSchema.extend({ orgId: z.string() }).openapi("PlatformJob");
+const orgId = z.string().min(1).max(64);
+
+const router = newRouter();
+router.use("*", requirePlatformOperator());
+
+export const platformRoutes = router
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/queues",
+      tags: ["platform"],
+      security: bearer,
+      summary: "Per lane, every organisation's jobs: counts, throughput, failure rate, p50 and p95 run time; whether the platform holds the lane, and how many organisations hold it for themselves",
+      request: { query: statsQuery },
+      responses: { 200: json(z.object({ lanes: z.array(platformLaneSchema), windowMinutes: z.number(), at: z.string() }), "Platform-wide lane statistics"), ...pick(401, 403, 429) },
+    }),
+    async (c) => {
+      const { windowMinutes } = c.req.valid("query");
+      const stats = await queueStats(c.get("db"), PLATFORM_SCOPE, windowMinutes);
+      return c.json({ lanes: stats.map((l) => ({ ...l, organisationsPaused: l.organisationsPaused ?? 0 })), windowMinutes, at: new Date().toISOString() }, 200, { "Cache-Control": "no-store" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/jobs",
+      tags: ["platform"],
+      security: bearer,
+      summary: "Every organisation's jobs (or one's, with orgId), filtered as the organisation dashboard's list, newest first",
+      request: { query: listQuery.extend({ orgId: orgId.optional() }) },
+      responses: { 200: json(z.object({ items: z.array(platformJobSchema), nextBefore: z.string().nullable() }), "Jobs"), ...pick(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const rows = await searchJobs(c.get("db"), PLATFORM_SCOPE, jobFilter(query));
+      return c.json(jobPage(rows, query.limit, (row) => ({ ...adminJobView(row), orgId: row.job.orgId })), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/lanes/{lane}/{action}",
+      tags: ["platform"],
+      security: bearer,
+      summary: "Pause or resume a lane for every organisation: while paused no job of it starts, and none is lost",
+      request: { params: laneActionParams },
+      responses: { 200: json(laneStateSchema, "The lane's platform switch"), ...pick(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const { lane, action } = c.req.valid("param");
+      const db = c.get("db");
+      await setLanePaused(db, PLATFORM_SCOPE, lane, action === "pause", currentUser(c).id);
+      const by = pausedBy((await lanePauses(db, PLATFORM_SCOPE))[lane]);
+      return c.json({ lane, paused: by !== null, pausedBy: by }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/jobs/requeue-dead",
+      tags: ["platform"],
+      security: bearer,
+      summary: "Requeue dead-lettered jobs of every organisation (optionally of one kind, lane or organisation), up to 500 at a time",
+      request: { body: jsonBody(z.object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), orgId: orgId.optional() }).openapi("RequeueDeadRequest")) },
+      responses: { 202: json(bulkResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const failed = await failedJobs(db, PLATFORM_SCOPE, { ...c.req.valid("json"), deadLettered: true });
+      const ids = (await requeueJobs(db, c.env, (p) => c.executionCtx.waitUntil(p), failed)).map((j) => j.id);
+      return c.json({ count: ids.length, jobIds: ids }, 202);
+    },
+  );

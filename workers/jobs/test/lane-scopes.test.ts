@@ -1,0 +1,121 @@
+/**
+ * Lane pauses are scoped: an organisation's admin holds only that
+ * organisation's jobs (a stranger who registers an organisation cannot stall
+ * anyone else's queues), and only platform operators hold or release a lane
+ * for everyone. A held job waits without spending an attempt.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "@studyhall/core";
+import { insertJob, laneQueues } from "@studyhall/db";
+import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
+import { platformOperator } from "../../../test/helpers/platform";
+import { sweep } from "../src/sweep";
+import { corpusPdf, db, deliver, jobRow, runToEnd } from "./run-jobs";
+
+const config = loadConfig(env);
+
+async function upload(actor: Actor, query = "?generate=false") {
+  const response = await call(`/v1/documents${query}`, { token: actor.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } });
+  expect(response.status).toBe(202);
+  return json(response);
+}
+
+async function laneAs(actor: Actor, lane: string, path = "/v1/admin/queues") {
+  return (await json(await call(path, { token: actor.token }))).lanes.find((l: { lane: string }) => l.lane === lane);
+}
+
+const switchLane = (actor: Actor, scope: "admin" | "platform", lane: string, action: "pause" | "resume") => call(`/v1/${scope}/lanes/${lane}/${action}`, { token: actor.token, method: "POST" });
+
+describe("an organisation's lane pause", () => {
+  it("holds the pausing organisation's jobs only: another organisation's upload is parsed and its course generated meanwhile", async () => {
+    const stranger = await newOrg("stranger");
+    const school = await newOrg("school");
+    const teacher = await newMember(school, "teacher");
+    expect(await json(await switchLane(stranger, "admin", "normal", "pause"))).toEqual({ lane: "normal", paused: true, pausedBy: "organisation" });
+    try {
+      const own = await upload(stranger);
+      const theirs = await upload(teacher, "");
+
+      // The school's upload goes all the way to a published course while the stranger's lane is paused.
+      const parsed = await runToEnd(theirs.job.id);
+      expect(parsed.job.status).toBe("completed");
+      const generated = await runToEnd((parsed.job.result as { courseJobId: string }).courseJobId);
+      expect(generated.job.status).toBe("completed");
+      const course = await json(await call(`/v1/courses/${(generated.job.result as { courseId: string }).courseId}`, { token: teacher.token }));
+      expect(course.status).toBe("PUBLISHED");
+      expect(await laneAs(school, "normal")).toMatchObject({ paused: false, pausedBy: null, completed: 2 });
+
+      // The stranger's own job waits: handed back as a new, delayed message, not started, no attempt spent.
+      const result = await deliver(own.job.id);
+      expect(result.explicitAcks).toHaveLength(1);
+      expect(await jobRow(own.job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null });
+      expect(await laneAs(stranger, "normal")).toMatchObject({ paused: true, pausedBy: "organisation", waiting: 1 });
+
+      expect(await json(await switchLane(stranger, "admin", "normal", "resume"))).toEqual({ lane: "normal", paused: false, pausedBy: null });
+      const done = await runToEnd(own.job.id);
+      expect(done.job).toMatchObject({ status: "completed", attempts: 1 });
+    } finally {
+      await switchLane(stranger, "admin", "normal", "resume");
+    }
+  });
+
+  it("keeps a held job out of the sweep until it is resumed, then the sweep sends it", async () => {
+    const admin = await newOrg();
+    const job = { id: crypto.randomUUID(), orgId: admin.orgId, ownerId: admin.id, kind: "parse-document" as const, lane: "low" as const, payload: {}, maxAttempts: 4 };
+    await insertJob(db(), job);
+    const later = Date.now() + (config.JOB_UNSENT_AFTER_SECONDS + 1) * 1000;
+    await switchLane(admin, "admin", "low", "pause");
+    try {
+      expect(await sweep(db(), laneQueues(env), config, later)).not.toContain(job.id);
+    } finally {
+      await switchLane(admin, "admin", "low", "resume");
+    }
+    expect(await sweep(db(), laneQueues(env), config, later)).toContain(job.id);
+  });
+});
+
+describe("the platform's lane pause", () => {
+  it("holds every organisation's jobs, and only a platform operator can lift it", async () => {
+    const ops = await platformOperator();
+    const first = await newOrg();
+    const second = await newOrg();
+    expect(await json(await switchLane(ops, "platform", "low", "pause"))).toEqual({ lane: "low", paused: true, pausedBy: "platform" });
+    try {
+      const jobs = [await upload(first, "?generate=false&priority=low"), await upload(second, "?generate=false&priority=low")];
+      for (const { job } of jobs) {
+        expect((await deliver(job.id)).explicitAcks).toHaveLength(1);
+        expect(await jobRow(job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null });
+      }
+      expect(await laneAs(first, "low")).toMatchObject({ paused: true, pausedBy: "platform" });
+
+      // An organisation's admin can neither lift it through their own switch nor through the platform's.
+      expect(await json(await switchLane(first, "admin", "low", "resume"))).toEqual({ lane: "low", paused: true, pausedBy: "platform" });
+      await expectProblem(await switchLane(first, "platform", "low", "resume"), 403, "forbidden");
+      await deliver(jobs[0]!.job.id);
+      expect(await jobRow(jobs[0]!.job.id)).toMatchObject({ status: "queued", attempts: 0 });
+      expect(await laneAs(ops, "low", "/v1/platform/queues")).toMatchObject({ paused: true, pausedBy: "platform" });
+
+      expect(await json(await switchLane(ops, "platform", "low", "resume"))).toEqual({ lane: "low", paused: false, pausedBy: null });
+      for (const { job } of jobs) expect((await runToEnd(job.id)).job).toMatchObject({ status: "completed", attempts: 1 });
+    } finally {
+      await switchLane(ops, "platform", "low", "resume");
+    }
+  });
+
+  it("shows the platform how many organisations hold a lane for themselves, and shows no organisation another's switch", async () => {
+    const ops = await platformOperator();
+    const holding = await newOrg();
+    const other = await newOrg();
+    const before = (await laneAs(ops, "high", "/v1/platform/queues")).organisationsPaused;
+    await switchLane(holding, "admin", "high", "pause");
+    try {
+      expect(await laneAs(ops, "high", "/v1/platform/queues")).toMatchObject({ paused: false, pausedBy: null, organisationsPaused: before + 1 });
+      const seen = await laneAs(other, "high");
+      expect(seen).toMatchObject({ paused: false, pausedBy: null });
+      expect(seen).not.toHaveProperty("organisationsPaused");
+    } finally {
+      await switchLane(holding, "admin", "high", "resume");
+    }
+  });
+});
