@@ -1,10 +1,12 @@
 /**
- * Renders metrics in the Prometheus text exposition format (0.0.4). Job
- * figures are read from D1 at scrape time, so they are exact; request, cache,
- * LLM and rate-limit counters come from the global Counters object.
+ * Renders metrics in the Prometheus text exposition format (0.0.4), for one
+ * scope. Job figures and LLM tokens are read from D1, for the platform or
+ * for one organisation; the request, cache, LLM-call and rate-limit counters
+ * of the global Counters object are platform-wide, so only the platform's
+ * scope shows them.
  */
 import { sql } from "drizzle-orm";
-import type { Db } from "@studyhall/db";
+import { PLATFORM_SCOPE, type Db, type JobScope } from "@studyhall/db";
 
 interface Sample {
   labels?: Record<string, string | number>;
@@ -74,11 +76,24 @@ const counterHelp: Record<string, [string, Family["type"]]> = {
   llm_errors_total: ["Failed calls to the generator, by provider and error.", "counter"],
 };
 
-export async function renderMetrics(db: Db, counters: Record<string, number>): Promise<string> {
-  const byState = await db.all<{ kind: string; lane: string; status: string; n: number }>(sql`select kind, lane, status, count(*) as n from jobs group by kind, lane, status`);
-  const durations = await db.all<Record<string, number> & { kind: string }>(sql.raw(`select kind, count(*) as count, coalesce(sum((finished_at - started_at) / 1000.0), 0) as sum, ${JOB_DURATION_BUCKETS_S.map((b, i) => `sum(case when finished_at - started_at <= ${b * 1000} then 1 else 0 end) as b${i}`).join(", ")} from jobs where status = 'completed' and started_at is not null and finished_at is not null group by kind`));
-  const events = await db.all<{ type: string; n: number }>(sql`select type, count(*) as n from job_events where type in ('retrying', 'dead-lettered', 'deferred') group by type`);
-  const tokens = await db.all<{ n: number }>(sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens'`);
+/** One scope's job figures; `counters` (the platform's) are added only when given. */
+export async function renderMetrics(db: Db, scope: JobScope, counters: Record<string, number> | undefined, generatedAt = Date.now()): Promise<string> {
+  const orgId = scope === PLATFORM_SCOPE ? undefined : scope.orgId;
+  // Every query filters on the organisation first, so an organisation's scrape reads its rows by index.
+  const ofOrg = orgId ? sql`and org_id = ${orgId}` : sql``;
+  const byState = await db.all<{ kind: string; lane: string; status: string; n: number }>(sql`select kind, lane, status, count(*) as n from jobs ${orgId ? sql`where org_id = ${orgId}` : sql``} group by kind, lane, status`);
+  const buckets = sql.raw(JOB_DURATION_BUCKETS_S.map((b, i) => `sum(case when finished_at - started_at <= ${b * 1000} then 1 else 0 end) as b${i}`).join(", "));
+  const durations = await db.all<Record<string, number> & { kind: string }>(sql`select kind, count(*) as count, coalesce(sum((finished_at - started_at) / 1000.0), 0) as sum, ${buckets} from jobs where status = 'completed' and started_at is not null and finished_at is not null ${ofOrg} group by kind`);
+  const events = await db.all<{ type: string; n: number }>(
+    orgId
+      ? sql`select e.type as type, count(*) as n from job_events e join jobs j on j.id = e.job_id where j.org_id = ${orgId} and e.type in ('retrying', 'dead-lettered', 'deferred') group by e.type`
+      : sql`select type, count(*) as n from job_events where type in ('retrying', 'dead-lettered', 'deferred') group by type`,
+  );
+  const tokens = await db.all<{ n: number }>(
+    orgId
+      ? sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens' and user_id in (select id from users where org_id = ${orgId}) and org_id = ${orgId}`
+      : sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens'`,
+  );
   const eventCount = (type: string) => Number(events.find((e) => e.type === type)?.n ?? 0);
 
   const families: Family[] = [
@@ -98,7 +113,8 @@ export async function renderMetrics(db: Db, counters: Record<string, number>): P
     { name: "studyhall_jobs_deferred_total", help: "Times a job waited for the shared LLM limit.", type: "counter", samples: [{ value: eventCount("deferred") }] },
     { name: "studyhall_jobs_dead_lettered_total", help: "Jobs that reached the dead-letter queue.", type: "counter", samples: [{ value: eventCount("dead-lettered") }] },
     { name: "studyhall_llm_tokens_total", help: "LLM tokens charged to users' quotas.", type: "counter", samples: [{ value: Number(tokens[0]?.n ?? 0) }] },
-    ...fromCounters(counters, "studyhall_", counterHelp),
+    ...(counters ? fromCounters(counters, "studyhall_", counterHelp) : []),
   ];
-  return render(families);
+  const whose = orgId ? `organisation ${orgId}` : "the platform";
+  return `# studyhall metrics of ${whose}, generated at ${new Date(generatedAt).toISOString()}\n${render(families)}`;
 }

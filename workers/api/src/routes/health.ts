@@ -3,11 +3,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemTypes, type ProblemType } from "@studyhall/core";
 import { keyRing } from "@studyhall/auth";
 import { ProblemError } from "@studyhall/core";
+import { memoHeaders, windowedMemo } from "../ops-cache";
 import { json, newRouter } from "./openapi";
 
 const checkSchema = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
+type Check = z.infer<typeof checkSchema>;
 
-async function check(name: string, probe: () => Promise<unknown>): Promise<[string, z.infer<typeof checkSchema>]> {
+/** How long one round of readiness probes answers for, per isolate: a flood of probes reaches D1, KV and R2 once per window. */
+export const READYZ_CACHE_MS = 5_000;
+const probes = windowedMemo<[string, Check][]>(READYZ_CACHE_MS);
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, Check]> {
   const started = Date.now();
   try {
     await probe();
@@ -35,23 +41,26 @@ export const healthRoutes = newRouter()
       method: "get",
       path: "/readyz",
       tags: ["operations"],
-      summary: "Readiness: D1, KV and R2 answer",
+      summary: "Readiness: D1, KV and R2 answer (probed at most once per 5 s per isolate: X-Cache, Age, checkedAt)",
       responses: {
-        200: json(z.object({ status: z.literal("ready"), checks: z.record(z.string(), checkSchema) }), "Ready"),
-        503: json(z.object({ status: z.literal("unavailable"), failed: z.array(z.string()), checks: z.record(z.string(), checkSchema) }), "Not ready"),
+        200: json(z.object({ status: z.literal("ready"), checks: z.record(z.string(), checkSchema), checkedAt: z.string() }), "Ready"),
+        503: json(z.object({ status: z.literal("unavailable"), failed: z.array(z.string()), checks: z.record(z.string(), checkSchema), checkedAt: z.string() }), "Not ready"),
       },
     }),
     async (c) => {
-      const results = await Promise.all([
-        check("d1", () => c.env.DB.prepare("select 1").first()),
-        check("kv", () => c.env.LESSONS.get("readyz:probe")),
-        check("r2", () => c.env.FILES.head("readyz/probe")),
-      ]);
-      const checks = Object.fromEntries(results);
-      const failed = results.filter(([, r]) => !r.ok).map(([name]) => name);
-      const headers = { "Cache-Control": "no-store" };
-      if (failed.length) return c.json({ status: "unavailable" as const, failed, checks }, 503, headers);
-      return c.json({ status: "ready" as const, checks }, 200, headers);
+      const result = await probes.get("readyz", () =>
+        Promise.all([
+          check("d1", () => c.env.DB.prepare("select 1").first()),
+          check("kv", () => c.env.LESSONS.get("readyz:probe")),
+          check("r2", () => c.env.FILES.head("readyz/probe")),
+        ]),
+      );
+      const checks = Object.fromEntries(result.value);
+      const failed = result.value.filter(([, r]) => !r.ok).map(([name]) => name);
+      const checkedAt = new Date(result.at).toISOString();
+      const headers = memoHeaders(result);
+      if (failed.length) return c.json({ status: "unavailable" as const, failed, checks, checkedAt }, 503, headers);
+      return c.json({ status: "ready" as const, checks, checkedAt }, 200, headers);
     },
   )
   .openapi(

@@ -1,37 +1,72 @@
-/** `GET /metrics`: Prometheus text, for an admin's token or the METRICS_TOKEN secret. */
+/**
+ * `GET /metrics`: Prometheus text, scoped to who asks. The scrape credential
+ * (METRICS_TOKEN) and platform operators get the platform's figures; an
+ * organisation's admin gets that organisation's job and LLM figures only,
+ * without the platform-wide request, cache and rate-limit counters; anyone
+ * else is refused. Each scope's text is computed at most once per 15 s per
+ * isolate (ops-cache.ts), however many scrape.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProblemError } from "@studyhall/core";
-import { constantTimeEqual, verifyAccessToken } from "@studyhall/auth";
-import { users } from "@studyhall/db";
-import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { ProblemError, type Config } from "@studyhall/core";
+import { constantTimeEqual } from "@studyhall/auth";
+import { PLATFORM_SCOPE, type Db, type JobScope } from "@studyhall/db";
+import { authenticate, currentUser } from "../middleware/auth";
 import { flushMetrics } from "../metrics/recorder";
 import { renderMetrics } from "../metrics/prometheus";
+import { memoHeaders, windowedMemo } from "../ops-cache";
+import type { AppEnv } from "../env";
 import { newRouter, pick } from "./openapi";
 
+/** How long one scope's metrics text is served from the isolate's memo. */
+export const METRICS_CACHE_MS = 15_000;
+const memo = windowedMemo<string>(METRICS_CACHE_MS);
 const encoder = new TextEncoder();
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/** Compared as digests, so neither the token's content nor its length shows in the time taken. */
+async function isScrapeToken(config: Config, token: string): Promise<boolean> {
+  if (!config.METRICS_TOKEN) return false;
+  return constantTimeEqual(await digest(token), await digest(config.METRICS_TOKEN));
+}
+
+/** Whose figures the caller may read: the scrape token's and platform operators' are the platform's. */
+async function scopeOf(c: Context<AppEnv>, token: string): Promise<JobScope> {
+  if (await isScrapeToken(c.get("config"), token)) return PLATFORM_SCOPE;
+  // Otherwise an access token, checked exactly as on /v1 (the account's current role, not the token's).
+  await authenticate()(c, async () => {});
+  const me = currentUser(c);
+  if (me.platformOperator) return PLATFORM_SCOPE;
+  if (me.role === "admin") return { orgId: me.orgId };
+  throw new ProblemError("forbidden", { detail: "Metrics are for organisation admins (their organisation's figures) and platform operators." });
+}
+
+async function compute(env: ApiEnv, db: Db, scope: JobScope): Promise<string> {
+  const generatedAt = Date.now();
+  if (scope !== PLATFORM_SCOPE) return renderMetrics(db, scope, undefined, generatedAt);
+  await flushMetrics(env, true);
+  const counters = await env.COUNTERS.getByName("global").snapshot();
+  return renderMetrics(db, scope, counters, generatedAt);
+}
 
 export const metricsRoutes = newRouter().openapi(
   createRoute({
     method: "get",
     path: "/metrics",
     tags: ["operations"],
-    summary: "Metrics in Prometheus text format (an admin's bearer token, or the METRICS_TOKEN secret)",
+    summary: "Metrics in Prometheus text format: the platform's for the METRICS_TOKEN credential or a platform operator, an organisation's for its admin; cached 15 s per scope (X-Cache, Age)",
     security: [{ bearerAuth: [] }],
     responses: { 200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } }, ...pick(401, 403) },
   }),
   async (c) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     if (!token) throw new ProblemError("unauthenticated", { detail: "Send an admin's access token or the metrics token as a bearer token.", headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });
-    const secret = (c.env as unknown as { METRICS_TOKEN?: string }).METRICS_TOKEN;
-    const bySecret = secret !== undefined && secret.length >= 16 && constantTimeEqual(encoder.encode(token), encoder.encode(secret));
-    if (!bySecret) {
-      const principal = await verifyAccessToken(c.get("config"), token);
-      if (principal.source !== "studyhall") throw new ProblemError("forbidden", { detail: "Metrics are for admins." });
-      const user = await c.get("db").query.users.findFirst({ where: eq(users.id, principal.userId) });
-      if (!user || user.role !== "admin") throw new ProblemError("forbidden", { detail: "Metrics are for admins." });
-    }
-    await flushMetrics(c.env, true);
-    const counters = await c.env.COUNTERS.getByName("global").snapshot();
-    return c.text(await renderMetrics(c.get("db"), counters), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" });
+    const scope = await scopeOf(c, token);
+    const key = scope === PLATFORM_SCOPE ? PLATFORM_SCOPE : `org:${scope.orgId}`;
+    const result = await memo.get(key, () => compute(c.env, c.get("db"), scope));
+    return c.text(result.value, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", ...memoHeaders(result) });
   },
 );
