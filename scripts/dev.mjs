@@ -2,8 +2,8 @@
 /**
  * `npm run dev`: the whole platform on this machine, offline, with no
  * Cloudflare account. Prepares local secrets, applies D1 migrations, seeds the
- * demo organisation, then runs every worker in one `wrangler dev` so queue
- * messages flow from the API worker to the consumers.
+ * demo organisation and a platform operator, then runs every worker in one
+ * `wrangler dev` so queue messages flow from the API worker to the consumers.
  *
  *   npm run dev -- --port 8787 --persist-to .wrangler/state
  *
@@ -14,7 +14,7 @@
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { applyMigrations, configs, configsWithVars, demoAccounts, ensureDevVars, root, seedDemo, wranglerBin, wranglerEnv } from "./local-env.mjs";
+import { applyMigrations, configs, configsWithVars, demoAccounts, ensureDevVars, platformAccount, root, seedDemo, wranglerBin, wranglerEnv } from "./local-env.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -54,13 +54,16 @@ async function waitUntilReady() {
 }
 
 if (await waitUntilReady()) {
-  const width = Math.max(...demoAccounts.map((a) => a.email.length));
+  const width = Math.max(...[...demoAccounts, platformAccount].map((a) => a.email.length));
   const lines = [
     "",
     `studyhall is running at ${url}`,
     "",
     "Demo accounts (organisation: Demo School):",
     ...demoAccounts.map((a) => `  ${a.role.padEnd(8)} ${a.email.padEnd(width)}  ${a.password}`),
+    "",
+    "Platform operator (organisation: studyhall platform; PLATFORM_OPERATOR_IDS in .dev.vars):",
+    `  ${"platform".padEnd(8)} ${platformAccount.email.padEnd(width)}  ${platformAccount.password}`,
     "",
     "Try:",
     `  curl -s ${url}/v1/auth/login -H 'content-type: application/json' \\`,

@@ -1,7 +1,8 @@
 /**
  * Local-only set-up shared by `npm run dev` and the end-to-end suite: the
  * `.dev.vars` secrets (a fresh ES256 signing key, never committed), the D1
- * migrations, and the demo organisation. None of this runs on deploy.
+ * migrations, the demo organisation and a platform operator in an
+ * organisation of its own. None of this runs on deploy.
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -43,6 +44,8 @@ export async function ensureDevVars(extra = {}) {
   }
   // Signs export download links; appended to an older file too, so its signing keys survive.
   if (!readFileSync(apiVars, "utf8").includes("EXPORT_URL_SECRET=")) appendFileSync(apiVars, `EXPORT_URL_SECRET=${randomBytes(32).toString("base64url")}\n`);
+  // The seeded platform operator; appended to an older file as well, and left alone once it is there.
+  if (!readFileSync(apiVars, "utf8").includes("PLATFORM_OPERATOR_IDS=")) appendFileSync(apiVars, `PLATFORM_OPERATOR_IDS=${platformAccount.id}\n`);
   const jobsVars = join(root, "workers/jobs/.dev.vars");
   if (!existsSync(jobsVars)) writeFileSync(jobsVars, "APP_ENV=development\n", { mode: 0o600 });
   for (const [file, vars] of Object.entries(extra)) {
@@ -93,6 +96,13 @@ export const demoAccounts = [
 ];
 const DEMO_ORG = { id: "00000000-0000-4000-8000-00000000000d", name: "Demo School" };
 
+/**
+ * The deployment's platform operator, locally: `.dev.vars` lists its id in PLATFORM_OPERATOR_IDS. It is an
+ * admin of its own organisation; what makes it an operator is that id, never its role.
+ */
+export const platformAccount = { id: "00000000-0000-4000-8000-0000000000f1", email: "ops@studyhall.test", name: "Pat Platform", password: "demo-platform-password" };
+const PLATFORM_ORG = { id: "00000000-0000-4000-8000-00000000000f", name: "studyhall platform" };
+
 function hashPassword(password) {
   // Same format and iteration count as packages/auth/src/password.ts.
   const iterations = 100_000;
@@ -103,7 +113,7 @@ function hashPassword(password) {
 
 const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
-/** Seeds the demo organisation; running it again changes nothing. */
+/** Seeds the demo organisation and the platform operator's; running it again changes nothing. */
 export function seedDemo(persistTo) {
   const now = Date.now();
   const statements = [
@@ -112,6 +122,8 @@ export function seedDemo(persistTo) {
       (a) =>
         `INSERT OR IGNORE INTO users (id, org_id, email, name, role, password_hash, created_at, updated_at) VALUES (${q(a.id)}, ${q(DEMO_ORG.id)}, ${q(a.email)}, ${q(a.name)}, ${q(a.role)}, ${q(hashPassword(a.password))}, ${now}, ${now});`,
     ),
+    `INSERT OR IGNORE INTO organisations (id, name, created_at) VALUES (${q(PLATFORM_ORG.id)}, ${q(PLATFORM_ORG.name)}, ${now});`,
+    `INSERT OR IGNORE INTO users (id, org_id, email, name, role, password_hash, created_at, updated_at) VALUES (${q(platformAccount.id)}, ${q(PLATFORM_ORG.id)}, ${q(platformAccount.email)}, ${q(platformAccount.name)}, 'admin', ${q(hashPassword(platformAccount.password))}, ${now}, ${now});`,
   ];
   const dir = join(persistTo, "seed");
   mkdirSync(dir, { recursive: true });
