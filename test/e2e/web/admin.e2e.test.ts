@@ -3,15 +3,16 @@
  * real platform. A fresh teacher uploads encrypted-attachment.pdf through the
  * API into the low lane, where it fails; then the demo admin, in the browser,
  * sees the lanes, filters the job list down to that job, opens it, pauses and
- * resumes the low lane and retries the job; an operator sees the same
+ * resumes the low lane for the organisation, sees a lane the platform paused
+ * with nothing to lift it, and retries the job; an operator sees the same
  * dashboard without a single action.
  */
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { corpusPdf, expectJson, pollJob, uploadPdf, type AcceptedUpload } from "../studyhall-client.ts";
+import { corpusPdf, expectJson, pollJob, signIn, uploadPdf, type AcceptedUpload } from "../studyhall-client.ts";
 import { openBrowser, type WebBrowser } from "./browser.ts";
-import { adminToken, demoAdmin, newPerson, type Person } from "./people.ts";
+import { adminToken, demoAdmin, newPerson, platformOperator, type Person } from "./people.ts";
 
 const base = inject("baseUrl");
 
@@ -35,11 +36,13 @@ describe("the queue dashboard in Chromium", () => {
   let teacher: Person;
   let operator: Person;
   let admin: string;
+  let ops: string;
   let jobId: string;
   const title = `Locked leaflet ${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     admin = await adminToken(base);
+    ops = await signIn(base, platformOperator);
     teacher = await newPerson(base, admin, "teacher", "Tara Uploader");
     operator = await newPerson(base, admin, "operator", "Otto Operator");
     const query = `?title=${encodeURIComponent(title)}&priority=low&generate=false`;
@@ -53,8 +56,9 @@ describe("the queue dashboard in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    // Whatever happened above, the shared instance's low lane is left running.
+    // Whatever happened above, the shared instance's lanes are left running.
     await fetch(`${base}/v1/admin/lanes/low/resume`, { method: "POST", headers: { Authorization: `Bearer ${admin}` } }).catch(() => {});
+    await fetch(`${base}/v1/platform/lanes/high/resume`, { method: "POST", headers: { Authorization: `Bearer ${ops}` } }).catch(() => {});
   });
 
   it("is served with a strict Content-Security-Policy and nosniff", async () => {
@@ -111,19 +115,34 @@ describe("the queue dashboard in Chromium", () => {
     await browser.screenshot("job-detail");
   });
 
-  it("pausing the low lane shows at once and survives the next updates; resuming it too", async () => {
-    await page.getByRole("button", { name: "Pause the low lane" }).click();
-    await page.getByRole("status").getByText("The low lane is paused").waitFor();
-    expect(await laneCell(page, "low", "State")).toBe("paused");
+  it("pausing the low lane for the organisation shows at once and survives the next updates; resuming it too", async () => {
+    await page.getByRole("button", { name: "Pause the low lane for this organisation" }).click();
+    await page.getByRole("status").getByText("The low lane is paused for this organisation").waitFor();
+    expect(await laneCell(page, "low", "State")).toBe("paused by this organisation");
     // Two more polls later it is still paused: the state is the server's, not the button's.
     const updated = await page.getByText(/^Updated /).textContent();
     await page.waitForFunction((before) => document.getElementById("lanes-updated")?.textContent !== before, updated, { timeout: 15_000 });
-    expect(await laneCell(page, "low", "State")).toBe("paused");
+    expect(await laneCell(page, "low", "State")).toBe("paused by this organisation");
     await browser.screenshot("lane-paused");
 
-    await page.getByRole("button", { name: "Resume the low lane" }).click();
+    await page.getByRole("button", { name: "Resume the low lane for this organisation" }).click();
     await page.getByRole("status").getByText("The low lane is running again").waitFor();
     expect(await laneCell(page, "low", "State")).toBe("running");
+  });
+
+  it("a lane the platform pauses shows as paused by the platform, with nothing to lift it, until the platform resumes it", async () => {
+    const platformSwitch = async (action: "pause" | "resume") =>
+      expectJson<{ pausedBy: string | null }>(await fetch(`${base}/v1/platform/lanes/high/${action}`, { method: "POST", headers: { Authorization: `Bearer ${ops}` } }), 200);
+    expect((await platformSwitch("pause")).pausedBy).toBe("platform");
+    const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "high", exact: true }) });
+    await row.getByText("paused by the platform").waitFor({ timeout: 15_000 });
+    expect(await row.getByRole("button").count()).toBe(0);
+    expect(await laneCell(page, "high", "Action")).toBe("Only the platform can resume it");
+    await browser.screenshot("lane-paused-by-platform");
+
+    expect((await platformSwitch("resume")).pausedBy).toBeNull();
+    await row.getByRole("button", { name: "Pause the high lane for this organisation" }).waitFor({ timeout: 15_000 });
+    expect(await laneCell(page, "high", "State")).toBe("running");
   });
 
   it("retrying the failed job runs it again: the log shows the requeue and a second failed attempt", async () => {

@@ -2,12 +2,15 @@
  * Accounts for the browser tests. The demo admin invites a fresh teacher,
  * student or operator into the demo organisation for each test file, so a
  * file starts from a clean slate (no enrolments, no earlier uploads, its own
- * upload limit) whatever the other e2e files did before it.
+ * upload limit) whatever the other e2e files did before it. The seeded
+ * platform operator acts on the platform's lane switches.
  */
 import { randomUUID } from "node:crypto";
 import { expectJson, signIn } from "../studyhall-client.ts";
 
 export const demoAdmin = { email: "admin@demo.studyhall.test", password: "demo-admin-password" };
+/** The platform operator `npm run dev` seeds (scripts/local-env.mjs) and lists in PLATFORM_OPERATOR_IDS. */
+export const platformOperator = { email: "ops@studyhall.test", password: "demo-platform-password" };
 
 export interface Person {
   id: string;

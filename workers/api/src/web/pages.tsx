@@ -62,6 +62,10 @@ export function adminPage(): string {
           <p class="meta">
             <span id="lanes-updated">Loading…</span> <span id="polling-state"></span>
           </p>
+          <p class="hint" id="lanes-scope">
+            Figures and switches are this organisation's: pausing a lane holds only its jobs, while other organisations' run. A lane paused by the
+            platform holds every organisation's jobs until the platform resumes it.
+          </p>
           <div class="scroll">
             <table id="lanes">
               <caption class="sr-only">Per lane: jobs by state now, and throughput, failure rate and run times over the last hour</caption>

@@ -1,45 +1,60 @@
 /**
  * The lanes table of the queue dashboard, from GET /v1/admin/queues: per
  * lane, jobs waiting, delayed, active, completed and failed, throughput per
- * minute, failure rate, p50 and p95 run time, and whether it is paused, with
- * pause and resume (POST /v1/admin/lanes/{lane}/{action}) for admins.
+ * minute, failure rate, p50 and p95 run time, and what holds it. Admins pause
+ * and resume a lane for their own organisation (POST
+ * /v1/admin/lanes/{lane}/{action}); a lane the platform holds says so, with
+ * nothing to press, because only the deployment's operators can lift it.
  */
 import { api } from "./api.mjs";
 import { announce, badge, busy, byId, errorText, formatClock, formatPercent, formatSeconds, h, redrawKeepingFocus } from "./dom.mjs";
 
+const stateText = { organisation: "paused by this organisation", platform: "paused by the platform" };
+
+function announcement(lane, state) {
+  if (state.pausedBy === "platform") return `The ${lane} lane is still paused by the platform: no organisation's jobs of it start until the platform resumes it.`;
+  if (state.paused) return `The ${lane} lane is paused for this organisation: its jobs wait and lose nothing, and other organisations' jobs run.`;
+  return `The ${lane} lane is running again for this organisation.`;
+}
+
+function laneAction(lane, refresh) {
+  // The platform's pause is not this organisation's to lift: no button, just what holds the lane.
+  if (lane.pausedBy === "platform") return h("td", { class: "meta" }, "Only the platform can resume it");
+  const ours = lane.pausedBy === "organisation";
+  const action = ours ? "resume" : "pause";
+  const button = h("button", { type: "button", class: "secondary", "aria-label": `${ours ? "Resume" : "Pause"} the ${lane.lane} lane for this organisation` }, ours ? "Resume" : "Pause");
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      try {
+        const state = await api(`/v1/admin/lanes/${lane.lane}/${action}`, { method: "POST" });
+        await refresh();
+        announce(announcement(lane.lane, state));
+        // The row was redrawn with the opposite button: keep the keyboard on it.
+        byId("lanes").querySelector(`tr[data-lane="${lane.lane}"] button`)?.focus();
+      } catch (error) {
+        announce(errorText(error), { error: true });
+      }
+    }),
+  );
+  return h("td", {}, button);
+}
+
 function laneRow(lane, canAct, refresh) {
   const cells = [
     h("th", { scope: "row" }, lane.lane),
-    h("td", {}, lane.paused ? badge("paused") : badge("running")),
+    h("td", {}, lane.pausedBy ? badge(stateText[lane.pausedBy], "paused") : badge("running")),
     ...[lane.waiting, lane.delayed, lane.active, lane.completed, lane.failed].map((n) => h("td", { class: "num" }, String(n))),
     h("td", { class: "num" }, String(lane.throughputPerMinute)),
     h("td", { class: "num" }, formatPercent(lane.failureRate)),
     h("td", { class: "num" }, formatSeconds(lane.p50Seconds)),
     h("td", { class: "num" }, formatSeconds(lane.p95Seconds)),
   ];
-  if (canAct) {
-    const action = lane.paused ? "resume" : "pause";
-    const button = h("button", { type: "button", class: "secondary", "aria-label": `${lane.paused ? "Resume" : "Pause"} the ${lane.lane} lane` }, lane.paused ? "Resume" : "Pause");
-    button.addEventListener("click", () =>
-      busy(button, async () => {
-        try {
-          const state = await api(`/v1/admin/lanes/${lane.lane}/${action}`, { method: "POST" });
-          await refresh();
-          announce(state.paused ? `The ${lane.lane} lane is paused: it takes no new jobs and loses none.` : `The ${lane.lane} lane is running again.`);
-          // The row was redrawn with the opposite button: keep the keyboard on it.
-          byId("lanes").querySelector(`tr[data-lane="${lane.lane}"] button`)?.focus();
-        } catch (error) {
-          announce(errorText(error), { error: true });
-        }
-      }),
-    );
-    cells.push(h("td", {}, button));
-  }
+  if (canAct) cells.push(laneAction(lane, refresh));
   return h("tr", { "data-lane": lane.lane }, cells);
 }
 
 /** What changed in the queues, cheaply: the job list need not be reloaded while this stays the same. */
-const signatureOf = (lanes) => lanes.map((l) => [l.lane, l.paused, l.waiting, l.delayed, l.active, l.completed, l.failed].join(":")).join("|");
+const signatureOf = (lanes) => lanes.map((l) => [l.lane, l.pausedBy, l.waiting, l.delayed, l.active, l.completed, l.failed].join(":")).join("|");
 
 /**
  * Polls the lane statistics every `intervalMs` while the tab is visible, and stops while it is hidden.

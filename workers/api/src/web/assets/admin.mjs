@@ -2,8 +2,10 @@
  * The queue dashboard (`/admin`): sign-in, then the lanes (polled every 2 s
  * while the tab is visible), the job list and a job's detail. Admins also get
  * the actions (bulk retry, requeue from the dead-letter queue, clean, pause
- * and resume, retry and cancel one job); operators watch read-only, and the
- * action controls are not shown to them at all (the API refuses them anyway).
+ * and resume a lane for the organisation, retry and cancel one job); every
+ * figure and action is the organisation's own. Operators watch read-only,
+ * and the action controls are not shown to them at all (the API refuses them
+ * anyway).
  */
 import { api } from "./api.mjs";
 import { announce, busy, byId, errorText, plural } from "./dom.mjs";
@@ -57,7 +59,7 @@ function start(session) {
   canAct = session.user.role === "admin";
   for (const el of document.querySelectorAll("[data-admin-only]")) el.hidden = !canAct;
   byId("role-note").textContent = canAct
-    ? "You are an admin: you can pause lanes and retry, cancel or clean jobs."
+    ? "You are an admin: you can pause and resume lanes for this organisation (its jobs wait; other organisations' run) and retry, cancel or clean its jobs."
     : "Read-only: as an operator you can watch the queues; admins act on them.";
   byId("dashboard").hidden = false;
   // Wired once per page: the job list reads the role each time it draws.
