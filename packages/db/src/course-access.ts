@@ -3,7 +3,9 @@
  * students see only published courses (published to the whole organisation,
  * or to invited students when they are invited or already enrolled), teachers
  * their own and published ones, admins all. A course outside that set answers
- * 404: its existence is not shown.
+ * 404: its existence is not shown. Owning something gives its powers only
+ * while the owner teaches: a teacher demoted to student or operator keeps the
+ * rows (they stay with the organisation) but none of the owner's rights.
  */
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import { ProblemError, type Role } from "@studyhall/core";
@@ -28,9 +30,26 @@ export function visibleCourses(viewer: Viewer): SQL {
   return and(inOrg, eq(courses.status, "PUBLISHED"), or(eq(courses.visibility, "org"), invited, enrolled))!;
 }
 
-/** Whether a viewer may change a visible course: its owner, or an admin. */
+/** Roles whose ownership of a course, session, document or export carries the owner's powers. */
+const OWNER_ROLES: readonly Role[] = ["admin", "teacher"];
+
+/**
+ * Whether the viewer owns something and may act as its owner now. Every
+ * owner check goes through here, so a role change takes effect at the next request.
+ * @example holdsOwnerPowers(me, course.ownerId) // false once `me` was demoted to student
+ */
+export function holdsOwnerPowers(viewer: Viewer, ownerId: string): boolean {
+  return ownerId === viewer.id && OWNER_ROLES.includes(viewer.role);
+}
+
+/** Whether a viewer may change a course: its owner while they teach, or an admin of its organisation. */
+export function canEditCourse(viewer: Viewer, course: Course): boolean {
+  if (course.orgId !== viewer.orgId) return false;
+  return viewer.role === "admin" || holdsOwnerPowers(viewer, course.ownerId);
+}
+
+/** Throws 403 unless the viewer may change a visible course (see `canEditCourse`). */
 export function assertCanEdit(viewer: Viewer, course: Course): void {
-  if (viewer.role === "admin" && course.orgId === viewer.orgId) return;
-  if (course.ownerId === viewer.id) return;
-  throw new ProblemError("forbidden", { detail: "Only the course's owner or an admin can change it." });
+  if (canEditCourse(viewer, course)) return;
+  throw new ProblemError("forbidden", { detail: "Only the course's owner (while a teacher) or an admin can change it." });
 }

@@ -7,7 +7,7 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import { answersRevealed, gradeAnswers, notFound, ProblemError, shuffleLayout, type AnswersPatch, type Grade } from "@studyhall/core";
-import { visibleCourses, type Viewer } from "./course-access";
+import { canEditCourse, visibleCourses, type Viewer } from "./course-access";
 import type { Db } from "./index";
 import { courses, type Course } from "./schema/courses";
 import { questions, type Question } from "./schema/questions";
@@ -149,9 +149,6 @@ export async function submitAttempt(db: Db, attempt: QuizAttempt, now = Date.now
   return { attempt: current, grade, questions: questionRows };
 }
 
-/** The course's owner and its organisation's admins, who see every answer (the same people as `assertCanEdit`). */
-const editsCourse = (viewer: Viewer, course: Course) => (viewer.role === "admin" && course.orgId === viewer.orgId) || course.ownerId === viewer.id;
-
 /**
  * Whether `viewer` sees the right answers, explanations and source passages of
  * `studentId`'s submitted attempts at the quiz: the course's owner and admins
@@ -160,7 +157,7 @@ const editsCourse = (viewer: Viewer, course: Course) => (viewer.role === "admin"
  * student's attempts, one indexed query.
  */
 export async function answersShownTo(db: Db, viewer: Viewer, at: { quiz: Quiz; course: Course }, studentId: string, now = Date.now()): Promise<boolean> {
-  if (editsCourse(viewer, at.course)) return true;
+  if (canEditCourse(viewer, at.course)) return true;
   if (viewer.id !== studentId) return false;
   const { revealAnswers, maxAttempts } = at.quiz;
   if (revealAnswers !== "after-last-attempt" || maxAttempts === null) return answersRevealed(revealAnswers, maxAttempts, []);

@@ -7,7 +7,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { answersAsSaved, answersPatchSchema, forbidden, notFound, showQuiz } from "@studyhall/core";
-import { answersShownTo, quizQuestions, recordQuizActivity, saveAnswers, submitAttempt, visibleAttempt, type Db } from "@studyhall/db";
+import { answersShownTo, canEditCourse, quizQuestions, recordQuizActivity, saveAnswers, submitAttempt, visibleAttempt, type Db } from "@studyhall/db";
 import type { CurrentUser } from "../env";
 import { validationProblem } from "../errors";
 import { currentUser } from "../middleware/auth";
@@ -20,7 +20,7 @@ const answersBody = z.object({ answers: answersPatchSchema }).openapi("AttemptAn
 async function ownAttempt(db: Db, me: CurrentUser, id: string) {
   const found = await visibleAttempt(db, me, id);
   if (found.attempt.userId === me.id) return found;
-  if (me.role === "admin" || found.course.ownerId === me.id) throw forbidden("Only the student who started an attempt can answer or submit it.");
+  if (canEditCourse(me, found.course)) throw forbidden("Only the student who started an attempt can answer or submit it.");
   throw notFound("attempt");
 }
 
@@ -39,7 +39,7 @@ export const attemptRoutes = newRouter()
       const db = c.get("db");
       const me = currentUser(c);
       const { attempt, quiz, course } = await visibleAttempt(db, me, c.req.valid("param").id);
-      if (attempt.userId !== me.id && me.role !== "admin" && course.ownerId !== me.id) throw notFound("attempt");
+      if (attempt.userId !== me.id && !canEditCourse(me, course)) throw notFound("attempt");
       const showAnswers = attempt.submittedAt !== null && (await answersShownTo(db, me, { quiz, course }, attempt.userId));
       return c.json(attemptView(attempt, course.id, await quizQuestions(db, attempt.quizId), showAnswers), 200);
     },

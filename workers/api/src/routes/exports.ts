@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { ProblemError, jobErrorSchema, jobStatusValues, notFound } from "@studyhall/core";
-import { assertCanEdit, courseExports, courses, exportFormats, insertJob, jobs, laneQueues, markSent, sendJob, type CourseExport, type Job } from "@studyhall/db";
+import { assertCanEdit, canEditCourse, courseExports, courses, exportFormats, holdsOwnerPowers, insertJob, jobs, laneQueues, markSent, sendJob, type CourseExport, type Job } from "@studyhall/db";
 import { downloadLink, exportUrlSecret, verifyDownload } from "../export-links";
 import { currentUser } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
@@ -125,9 +125,10 @@ export const exportRoutes = newRouter()
       const me = currentUser(c);
       const row = await db.query.courseExports.findFirst({ where: and(eq(courseExports.id, c.req.valid("param").id), eq(courseExports.orgId, me.orgId)) });
       if (!row) throw notFound("export");
-      if (me.role !== "admin" && row.ownerId !== me.id) {
+      // Whoever asked keeps it only while they teach: an export holds the answer key.
+      if (me.role !== "admin" && !holdsOwnerPowers(me, row.ownerId)) {
         const course = await db.query.courses.findFirst({ where: eq(courses.id, row.courseId) });
-        if (course?.ownerId !== me.id) throw new ProblemError("forbidden", { detail: "Only whoever asked for the export, the course's owner or an admin can see it." });
+        if (!course || !canEditCourse(me, course)) throw new ProblemError("forbidden", { detail: "Only whoever asked for the export, the course's owner or an admin can see it." });
       }
       const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
       const ready = job?.status === "completed" && row.r2Key;

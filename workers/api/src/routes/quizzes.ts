@@ -8,8 +8,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, eq } from "drizzle-orm";
 import { forbidden, hasPassed, ProblemError, revealPolicySchema } from "@studyhall/core";
-import { assertCanEdit, attemptsOf, enrolments, questions, quizQuestions, quizzes, startAttempt, visibleQuiz, type Course, type Db } from "@studyhall/db";
-import type { CurrentUser } from "../env";
+import { assertCanEdit, attemptsOf, canEditCourse, enrolments, questions, quizQuestions, quizzes, startAttempt, visibleQuiz, type Db } from "@studyhall/db";
 import { currentUser } from "../middleware/auth";
 import { attemptSchema, attemptStatus, attemptView, quizSchema, quizView } from "./attempt-views";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
@@ -35,8 +34,6 @@ const mineSchema = z.object({
   passed: z.boolean(),
   openAttemptId: z.string().nullable(),
 });
-
-const canEdit = (me: CurrentUser, course: Course) => me.role === "admin" || course.ownerId === me.id;
 
 async function isEnrolled(db: Db, courseId: string, userId: string): Promise<boolean> {
   return (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, courseId), eq(enrolments.userId, userId)) })) !== undefined;
@@ -114,7 +111,7 @@ export const quizRoutes = newRouter()
       const db = c.get("db");
       const me = currentUser(c);
       const { quiz, course } = await visibleQuiz(db, me, c.req.valid("param").id);
-      const previewing = canEdit(me, course);
+      const previewing = canEditCourse(me, course);
       if (!previewing && (me.role !== "student" || !(await isEnrolled(db, course.id, me.id)))) {
         throw forbidden(me.role === "student" ? "Enrol in the course to take its quizzes." : "Only enrolled students, the course's owner and admins take its quizzes.");
       }
