@@ -1,6 +1,6 @@
 /** Access-token verification refuses every token an attacker could craft (RFC 8725). */
 import { env } from "cloudflare:test";
-import { SignJWT, base64url, importJWK, type JWK } from "jose";
+import { SignJWT, base64url, decodeJwt, importJWK, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, json, newOrg } from "../helpers/api";
 
@@ -21,9 +21,11 @@ async function forge(
     .sign(key);
 }
 
+/** Claims as we would issue them, for the admin's real login (a token must belong to a live login). */
 async function claimsFor() {
   const admin = await newOrg();
-  return { admin, claims: { sub: admin.id, org: admin.orgId, role: "admin", sid: crypto.randomUUID(), iss: "studyhall", aud: "studyhall-api" } };
+  const sid = decodeJwt(admin.token).sid;
+  return { admin, claims: { sub: admin.id, org: admin.orgId, role: "admin", sid, iss: "studyhall", aud: "studyhall-api" } };
 }
 
 const me = (token: string) => call("/v1/me", { token });

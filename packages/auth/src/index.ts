@@ -5,3 +5,4 @@ export * from "./signing-keys";
 export * from "./access-token";
 export * from "./refresh-tokens";
 export * from "./accounts";
+export * from "./current-access";

@@ -1,23 +1,22 @@
 /**
  * Authentication and role checks. The bearer token says who is calling; the
- * user row (not the token) says their current organisation and role, so a
- * role change or a removed account takes effect at once.
+ * user row (not the token) says their current organisation and role, and the
+ * login behind the token must still be live, so a role change, a removed
+ * member or a signed-out login takes effect at once (see `currentAccess`).
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { ProblemError, isPlatformOperator, type Role } from "@studyhall/core";
 import { users, type Db, type User } from "@studyhall/db";
-import { verifyAccessToken, type Principal } from "@studyhall/auth";
+import { accessDenialDetail, currentAccess, verifyAccessToken, type Principal } from "@studyhall/auth";
 import type { AppEnv, CurrentUser } from "../env";
 
 const unauthenticated = (detail: string) =>
   new ProblemError("unauthenticated", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall"' } });
+const refused = (detail: string) =>
+  new ProblemError("invalid-token", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall", error="invalid_token"' } });
 
-async function userFor(db: Db, principal: Principal): Promise<User | undefined> {
-  if (principal.source === "studyhall") {
-    const user = await db.query.users.findFirst({ where: eq(users.id, principal.userId) });
-    return user && user.orgId === principal.orgId ? user : undefined;
-  }
+async function userFor(db: Db, principal: Extract<Principal, { source: "external" }>): Promise<User | undefined> {
   const subject = `${principal.issuer}|${principal.subject}`;
   const linked = await db.query.users.findFirst({ where: eq(users.externalSubject, subject) });
   if (linked) return linked;
@@ -39,14 +38,15 @@ export const authenticate = () =>
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim());
     if (!match?.[1]) throw unauthenticated("The Authorization header must be 'Bearer <token>'.");
     const principal = await verifyAccessToken(c.get("config"), match[1]);
-    const user = await userFor(c.get("db"), principal);
-    if (!user) {
-      throw new ProblemError("invalid-token", {
-        detail:
-          principal.source === "external"
-            ? "No studyhall account is linked to this identity; register or accept an invitation with the same email first."
-            : "The account this token was issued to no longer exists.",
-      });
+    let user: User | undefined;
+    if (principal.source === "studyhall") {
+      const access = await currentAccess(c.get("db"), principal);
+      if (!access.live) throw refused(accessDenialDetail(access.reason));
+      user = access.user;
+    } else {
+      user = await userFor(c.get("db"), principal);
+      if (!user) throw refused("No studyhall account is linked to this identity; register or accept an invitation with the same email first.");
+      if (user.removedAt) throw refused(accessDenialDetail("removed"));
     }
     const current: CurrentUser = {
       id: user.id,

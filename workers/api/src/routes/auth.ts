@@ -99,7 +99,7 @@ export const authRoutes = router
       method: "post",
       path: "/logout",
       tags: ["auth"],
-      summary: "End a login session: its refresh tokens stop working",
+      summary: "End a login session: its refresh tokens and the access tokens issued to it stop working",
       request: { body: jsonBody(refreshBody) },
       responses: { 204: { description: "Signed out (also when the token was unknown)" }, ...pick(400, 413, 415, 429) },
     }),
