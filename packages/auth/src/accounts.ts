@@ -97,6 +97,10 @@ export async function login(db: Db, email: string, password: string): Promise<Us
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });
   const ok = await verifyPassword(password, user?.passwordHash);
   if (!user || !ok) throw new ProblemError("invalid-credentials", { detail: "The email or the password is wrong." });
+  // Only after the password matched, so the answer tells a stranger nothing about the account.
+  if (user.removedAt) {
+    throw new ProblemError("account-removed", { detail: "This account was removed from its organisation; ask one of its admins if that is a mistake." });
+  }
   return user;
 }
 

@@ -6,3 +6,4 @@ export * from "./access-token";
 export * from "./refresh-tokens";
 export * from "./accounts";
 export * from "./current-access";
+export * from "./membership";

@@ -80,6 +80,11 @@ export async function rotateRefreshToken(
   }
   const user = await db.query.users.findFirst({ where: eq(users.id, row.userId) });
   if (!user) throw rejected("The account no longer exists.");
+  // Removal revokes the account's tokens; this catches a refresh that raced with it.
+  if (user.removedAt) {
+    await revokeFamily(db, row.familyId, now);
+    throw rejected("This account was removed from its organisation.");
+  }
   return { user, refresh: next };
 }
 

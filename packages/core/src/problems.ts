@@ -14,6 +14,7 @@ export const problemTypes = {
   "invalid-token": { status: 401, title: "The token is invalid" },
   "refresh-token-reused": { status: 401, title: "Refresh token reused; the session was revoked" },
   forbidden: { status: 403, title: "Not allowed" },
+  "account-removed": { status: 403, title: "The account was removed from its organisation" },
   "not-found": { status: 404, title: "Not found" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },

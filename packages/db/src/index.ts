@@ -31,3 +31,4 @@ export * from "./learning-analytics";
 export * from "./session-access";
 export * from "./job-scope";
 export * from "./job-search";
+export * from "./ownership";

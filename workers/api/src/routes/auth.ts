@@ -66,9 +66,9 @@ export const authRoutes = router
       method: "post",
       path: "/login",
       tags: ["auth"],
-      summary: "Sign in with email and password",
+      summary: "Sign in with email and password (a removed member is refused with account-removed)",
       request: { body: jsonBody(loginBody) },
-      responses: { 200: json(session, "Signed in"), ...pick(400, 401, 413, 415, 429) },
+      responses: { 200: json(session, "Signed in"), ...pick(400, 401, 403, 413, 415, 429) },
     }),
     async (c) => {
       const db = c.get("db");

@@ -1,8 +1,8 @@
 /** Courses: teachers create and publish them; students see them once published. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
-import { notFound } from "@studyhall/core";
-import { assertCanEdit, courseStatuses, courses, visibleCourses, type Course } from "@studyhall/db";
+import { forbidden, notFound } from "@studyhall/core";
+import { assertCanEdit, assertCanOwn, canOwnSql, courseStatuses, courses, visibleCourses, type Course } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { courseOutline, outlineSchema, visibleCourse } from "./lessons";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
@@ -51,7 +51,12 @@ const courseBody = z
 const coursePatch = courseBody
   .partial()
   // Who may find and enrol once published: the whole organisation, or invited students only.
-  .extend({ status: z.enum(["DRAFT", "PUBLISHED"]).optional(), visibility: z.enum(["org", "invited"]).optional() })
+  .extend({
+    status: z.enum(["DRAFT", "PUBLISHED"]).optional(),
+    visibility: z.enum(["org", "invited"]).optional(),
+    /** Admins only: hand the course to another teacher or admin of the organisation. */
+    ownerId: z.string().min(1).max(64).optional(),
+  })
   .openapi("CoursePatch");
 
 const listQuery = z.object({
@@ -128,7 +133,7 @@ export const courseRoutes = newRouter()
       path: "/{id}",
       tags: ["courses"],
       security: bearer,
-      summary: "Edit or publish a course (its owner or an admin)",
+      summary: "Edit or publish a course (its owner or an admin); an admin may also hand it to another teacher (ownerId)",
       request: { params: idParam, body: jsonBody(coursePatch) },
       responses: { 200: json(courseSchema, "The updated course"), ...pick(400, 401, 403, 404, 413, 415, 429) },
     }),
@@ -139,13 +144,23 @@ export const courseRoutes = newRouter()
       if (!course) throw notFound("course");
       assertCanEdit(me, course);
       const patch = c.req.valid("json");
+      if (patch.ownerId !== undefined && patch.ownerId !== course.ownerId) {
+        if (me.role !== "admin") throw forbidden("Only an admin can hand a course to another teacher.");
+        await assertCanOwn(db, me.orgId, patch.ownerId, "ownerId");
+      }
       const publishing = patch.status === "PUBLISHED" && course.status !== "PUBLISHED";
       const [updated] = await db
         .update(courses)
         .set({ ...patch, ...(publishing ? { publishedAt: new Date() } : {}) })
-        .where(eq(courses.id, course.id))
+        // Checked again in the write: a new owner removed or demoted meanwhile does not receive the course.
+        .where(and(eq(courses.id, course.id), patch.ownerId ? canOwnSql(me.orgId, patch.ownerId) : undefined))
         .returning();
-      return c.json(courseView(updated!), 200);
+      if (!updated) {
+        // Nothing written: the new owner was removed or demoted meanwhile, or the course was deleted.
+        if (patch.ownerId) await assertCanOwn(db, me.orgId, patch.ownerId, "ownerId");
+        throw notFound("course");
+      }
+      return c.json(courseView(updated), 200);
     },
   )
   .openapi(

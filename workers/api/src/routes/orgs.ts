@@ -1,9 +1,13 @@
-/** The caller's organisation: invitations and members. */
+/**
+ * The caller's organisation: invitations, and its members (listing them,
+ * changing a role, removing a member and handing what they owned to another
+ * teacher). Admins manage every member; teachers see them.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, isNull } from "drizzle-orm";
-import { ProblemError, emailSchema, notFound, roleSchema, userSchema } from "@studyhall/core";
-import { createInvitation, openInvitations } from "@studyhall/auth";
-import { invitations, users } from "@studyhall/db";
+import { emailSchema, forbidden, notFound, roleSchema, userSchema } from "@studyhall/core";
+import { changeMemberRole, createInvitation, openInvitations, removeMember } from "@studyhall/auth";
+import { invitations, transferOwnership, users, type User } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 import { iso, userView } from "./views";
@@ -35,11 +39,32 @@ const invitationView = (row: { id: string; role: z.infer<typeof roleSchema>; ema
   createdAt: iso(row.createdAt)!,
 });
 
+/** A member as admins and teachers see them; `removedAt` is set only in an admin's list of removed members. */
+const memberSchema = userSchema.extend({ removedAt: z.string().nullable() }).openapi("Member");
+const memberView = (user: User) => ({ ...userView(user), removedAt: iso(user.removedAt) });
+
+const transferSchema = z
+  .object({
+    courses: z.number().int(),
+    documents: z.number().int(),
+    sessions: z.number().int(),
+    questions: z.number().int(),
+    exports: z.number().int(),
+    documentsKept: z.number().int(),
+  })
+  .openapi("OwnershipTransfer");
+
+const memberQuery = z.object({
+  role: roleSchema.optional(),
+  /** Admins only: also list members who were removed. */
+  includeRemoved: z.enum(["true", "false"]).default("false"),
+});
+
 const router = newRouter();
 router.use("/invitations", requireRole("admin", "teacher"));
 router.use("/invitations/*", requireRole("admin", "teacher"));
+// Only the list itself: "/members/*" would match "/members" too, and each route below it names its own role.
 router.use("/members", requireRole("admin", "teacher"));
-router.use("/members/*", requireRole("admin"));
 
 export const orgRoutes = router
   .openapi(
@@ -96,20 +121,21 @@ export const orgRoutes = router
       path: "/members",
       tags: ["organisation"],
       security: bearer,
-      summary: "Members of your organisation",
-      request: { query: z.object({ role: roleSchema.optional() }) },
-      responses: { 200: json(z.object({ items: z.array(userSchema) }), "Members"), ...pick(401, 403, 429) },
+      summary: "Members of your organisation (admins and teachers); admins may add removed members with includeRemoved=true",
+      request: { query: memberQuery },
+      responses: { 200: json(z.object({ items: z.array(memberSchema) }), "Members"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
       const me = currentUser(c);
-      const { role } = c.req.valid("query");
+      const { role, includeRemoved } = c.req.valid("query");
+      if (includeRemoved === "true" && me.role !== "admin") throw forbidden("Only admins see removed members.");
       const rows = await c
         .get("db")
         .select()
         .from(users)
-        .where(and(eq(users.orgId, me.orgId), role ? eq(users.role, role) : undefined))
+        .where(and(eq(users.orgId, me.orgId), role ? eq(users.role, role) : undefined, includeRemoved === "true" ? undefined : isNull(users.removedAt)))
         .orderBy(asc(users.createdAt));
-      return c.json({ items: rows.map(userView) }, 200);
+      return c.json({ items: rows.map(memberView) }, 200);
     },
   )
   .openapi(
@@ -118,22 +144,50 @@ export const orgRoutes = router
       path: "/members/{id}",
       tags: ["organisation"],
       security: bearer,
-      summary: "Change a member's role (admins only; the last admin stays admin)",
+      middleware: [requireRole("admin")] as const,
+      summary: "Change a member's role (admins only; the last admin stays admin). It applies from the member's next request",
       request: { params: idParam, body: jsonBody(z.object({ role: roleSchema }).openapi("RoleChange")) },
       responses: { 200: json(userSchema, "The member with the new role"), ...pick(400, 401, 403, 404, 409, 429) },
+    }),
+    async (c) => {
+      const updated = await changeMemberRole(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json").role);
+      return c.json(userView(updated), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/members/{id}",
+      tags: ["organisation"],
+      security: bearer,
+      middleware: [requireRole("admin")] as const,
+      summary: "Remove a member (admins only; the last admin stays): their tokens stop working at once, what they owned stays",
+      request: { params: idParam },
+      responses: { 204: { description: "Removed" }, ...pick(401, 403, 404, 409, 429) },
+    }),
+    async (c) => {
+      await removeMember(c.get("db"), currentUser(c), c.req.valid("param").id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/members/{id}/transfer",
+      tags: ["organisation"],
+      security: bearer,
+      middleware: [requireRole("admin")] as const,
+      summary: "Hand everything a member owns (courses, documents, sessions, practice questions, exports) to another teacher or admin, in one step",
+      request: { params: idParam, body: jsonBody(z.object({ toUserId: z.string().min(1).max(64) }).openapi("OwnershipTransferRequest")) },
+      responses: { 200: json(transferSchema, "How much moved"), ...pick(400, 401, 403, 404, 413, 415, 429) },
     }),
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
       const { id } = c.req.valid("param");
-      const { role } = c.req.valid("json");
-      const member = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.orgId, me.orgId)) });
+      // Removed members too: handing over what they left behind is the point.
+      const member = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.orgId, me.orgId)), columns: { id: true } });
       if (!member) throw notFound("member");
-      if (member.role === "admin" && role !== "admin") {
-        const admins = await db.$count(users, and(eq(users.orgId, me.orgId), eq(users.role, "admin")));
-        if (admins <= 1) throw new ProblemError("conflict", { detail: "An organisation keeps at least one admin." });
-      }
-      const [updated] = await db.update(users).set({ role }).where(eq(users.id, member.id)).returning();
-      return c.json(userView(updated!), 200);
+      return c.json(await transferOwnership(db, me.orgId, member.id, c.req.valid("json").toUserId), 200);
     },
   );
