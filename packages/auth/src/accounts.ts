@@ -3,7 +3,7 @@
  * signing in, and invitations. Everything here enforces the rules; the routes
  * only validate shapes and call in.
  */
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
 import { ProblemError, grantableRoles, type Config, type Role } from "@studyhall/core";
 import { invitations, organisations, users, type Db, type Organisation, type User } from "@studyhall/db";
 import { randomToken, sha256Hex } from "./encoding";
@@ -136,10 +136,21 @@ export async function createInvitation(
   return { id: row.id, code, role: row.role, email: row.email, expiresAt: row.expiresAt, createdAt: row.createdAt };
 }
 
-/** Open invitations of an organisation. */
-export function openInvitations(db: Db, orgId: string, now = Date.now()) {
+/**
+ * The invitations a member manages: admins every one of the organisation;
+ * teachers the student invitations and any they created themselves (a
+ * teacher or admin invitation is an admin's business, and its existence is not shown).
+ */
+export function managedInvitations(manager: { id: string; orgId: string; role: Role }): SQL {
+  const inOrg = eq(invitations.orgId, manager.orgId);
+  if (manager.role === "admin") return inOrg;
+  return and(inOrg, or(eq(invitations.role, "student"), eq(invitations.createdBy, manager.id)))!;
+}
+
+/** Open invitations the member manages (see `managedInvitations`), newest first. */
+export function openInvitations(db: Db, manager: { id: string; orgId: string; role: Role }, now = Date.now()) {
   return db.query.invitations.findMany({
-    where: and(eq(invitations.orgId, orgId), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date(now))),
+    where: and(managedInvitations(manager), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date(now))),
     columns: { codeHash: false },
     orderBy: [desc(invitations.createdAt)],
   });

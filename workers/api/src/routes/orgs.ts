@@ -1,12 +1,13 @@
 /**
  * The caller's organisation: invitations, and its members (listing them,
  * changing a role, removing a member and handing what they owned to another
- * teacher). Admins manage every member; teachers see them.
+ * teacher). Admins manage every invitation and member; teachers see the
+ * members and manage student invitations.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { emailSchema, forbidden, notFound, roleSchema, userSchema } from "@studyhall/core";
-import { changeMemberRole, createInvitation, openInvitations, removeMember } from "@studyhall/auth";
+import { changeMemberRole, createInvitation, managedInvitations, openInvitations, removeMember } from "@studyhall/auth";
 import { invitations, transferOwnership, users, type User } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
@@ -88,10 +89,10 @@ export const orgRoutes = router
       path: "/invitations",
       tags: ["organisation"],
       security: bearer,
-      summary: "Open invitations of your organisation",
+      summary: "Open invitations you manage (admins: all of the organisation's; teachers: student invitations and their own)",
       responses: { 200: json(z.object({ items: z.array(invitationSchema) }), "Open invitations"), ...pick(401, 403, 429) },
     }),
-    async (c) => c.json({ items: (await openInvitations(c.get("db"), currentUser(c).orgId)).map(invitationView) }, 200),
+    async (c) => c.json({ items: (await openInvitations(c.get("db"), currentUser(c))).map(invitationView) }, 200),
   )
   .openapi(
     createRoute({
@@ -99,7 +100,7 @@ export const orgRoutes = router
       path: "/invitations/{id}",
       tags: ["organisation"],
       security: bearer,
-      summary: "Revoke an open invitation",
+      summary: "Revoke an open invitation you manage (another's teacher or admin invitation is a 404 to a teacher)",
       request: { params: idParam },
       responses: { 204: { description: "Revoked" }, ...pick(401, 403, 404, 429) },
     }),
@@ -109,7 +110,7 @@ export const orgRoutes = router
         .get("db")
         .update(invitations)
         .set({ revokedAt: new Date() })
-        .where(and(eq(invitations.id, c.req.valid("param").id), eq(invitations.orgId, me.orgId), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
+        .where(and(eq(invitations.id, c.req.valid("param").id), managedInvitations(me), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
         .returning({ id: invitations.id });
       if (revoked.length === 0) throw notFound("open invitation");
       return c.body(null, 204);
