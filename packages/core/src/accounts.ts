@@ -3,11 +3,21 @@
  * roles, what each role may grant, and the request and response shapes.
  */
 import { z } from "zod";
+import { ProblemError } from "./problems";
 
 /** `operator` watches the job queues read-only; it has a student's view of courses. */
 export const roles = ["admin", "teacher", "student", "operator"] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
+
+/**
+ * Refuses read-only callers before they start work: every job may spend (LLM
+ * tokens, storage), and an operator only watches.
+ * @throws ProblemError forbidden for the `operator` role.
+ */
+export function assertStartsWork(user: { role: Role }): void {
+  if (user.role === "operator") throw new ProblemError("forbidden", { detail: "The operator role is read-only: it starts no jobs and spends nothing." });
+}
 
 /** Roles a member of `role` may grant with an invitation. */
 export function grantableRoles(role: Role): readonly Role[] {

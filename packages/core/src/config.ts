@@ -45,6 +45,8 @@ export const configSchema = z.object({
   RATE_LIMIT_UPLOADS_PER_MIN: int(5, 1),
   RATE_LIMIT_JOBS_PER_MIN: int(10, 1),
   RATE_LIMIT_AUTH_PER_MIN: int(20, 1),
+  /** Questions to the tutor per minute per user, across every socket and room. */
+  RATE_LIMIT_TUTOR_PER_MIN: int(5, 1),
   /** Monthly LLM tokens per role. */
   QUOTA_TOKENS_ADMIN: int(2_000_000),
   QUOTA_TOKENS_TEACHER: int(1_000_000),

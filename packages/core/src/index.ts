@@ -13,3 +13,4 @@ export * from "./quiz-rules";
 export * from "./quiz-layout";
 export * from "./session-protocol";
 export * from "./session-report";
+export * from "./token-estimates";

@@ -21,11 +21,13 @@ export interface CourseGenerationRequest {
   maxAttempts: number;
   idempotencyKey?: string | null;
   requestHash?: string | null;
+  /** The job's id, when something (a token reservation) was written for it before it exists. */
+  jobId?: string;
 }
 
 export async function createCourseGeneration(db: Db, request: CourseGenerationRequest, now = Date.now()): Promise<{ job: Job; courseId: string; created: boolean }> {
   const courseId = crypto.randomUUID();
-  const jobId = crypto.randomUUID();
+  const jobId = request.jobId ?? crypto.randomUUID();
   const payload = { courseId, documentId: request.documentId, audience: request.audience ?? null, moduleCount: request.moduleCount ?? null, title: request.title };
   try {
     await db.batch([

@@ -32,3 +32,5 @@ export * from "./session-access";
 export * from "./job-scope";
 export * from "./job-search";
 export * from "./ownership";
+export * from "./token-reservations";
+export * from "./job-estimates";

@@ -1,0 +1,64 @@
+/**
+ * What a job is expected to spend, from what D1 knows about it: the facts
+ * (a document's text size, a question count) read here, the arithmetic in
+ * core's token-estimates.ts. Used when a job is accepted again (a retry) and
+ * may call the LLM.
+ */
+import { eq, sql } from "drizzle-orm";
+import { estimateTokens } from "@studyhall/core";
+import type { Db } from "./index";
+import { documents } from "./schema/documents";
+import { documentSections } from "./schema/document-sections";
+import type { Job } from "./schema/jobs";
+
+/** Characters of a parsed document's text, or its file's size before it is parsed (a stand-in the estimate accepts). */
+export async function documentTextChars(db: Db, documentId: string): Promise<number> {
+  const [row] = await db
+    .select({ chars: sql<number>`coalesce(sum(length(${documentSections.text})), 0)` })
+    .from(documentSections)
+    .where(eq(documentSections.documentId, documentId));
+  const chars = Number(row?.chars ?? 0);
+  if (chars > 0) return chars;
+  const document = await db.query.documents.findFirst({ where: eq(documents.id, documentId), columns: { bytes: true } });
+  return document?.bytes ?? 0;
+}
+
+const field = (payload: unknown, name: string): unknown => (typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>)[name] : undefined);
+const numberOr = (value: unknown, fallback: number | null) => (typeof value === "number" && Number.isFinite(value) ? value : fallback);
+
+/**
+ * Tokens to reserve before running `job` again; null when it spends nothing.
+ *
+ * @example
+ * const amount = await jobTokenEstimate(db, failedJob); // null for an export
+ */
+export async function jobTokenEstimate(db: Db, job: Pick<Job, "kind" | "payload">): Promise<number | null> {
+  const { payload } = job;
+  switch (job.kind) {
+    case "export-course":
+      return null;
+    case "parse-document": {
+      // A parse spends nothing itself; the course it starts does.
+      const course = field(payload, "generateCourse");
+      const documentId = field(payload, "documentId");
+      if (!course || typeof documentId !== "string") return null;
+      return estimateTokens({ kind: "generate-course", textChars: await documentTextChars(db, documentId), moduleCount: numberOr(field(course, "moduleCount"), null) });
+    }
+    case "generate-course": {
+      const documentId = field(payload, "documentId");
+      const textChars = typeof documentId === "string" ? await documentTextChars(db, documentId) : 0;
+      return estimateTokens({ kind: "generate-course", textChars, moduleCount: numberOr(field(payload, "moduleCount"), null) });
+    }
+    case "regenerate-lesson":
+      return estimateTokens({ kind: "regenerate-lesson" });
+    case "generate-questions":
+      return estimateTokens({ kind: "generate-questions", count: numberOr(field(payload, "count"), 50)! });
+    case "tutor-answer":
+      return estimateTokens({ kind: "tutor-answer" });
+    case "session-report":
+      return estimateTokens({ kind: "session-report" });
+    default:
+      // A kind this file does not know yet might spend: reserve as for the largest single request.
+      return estimateTokens({ kind: "regenerate-lesson" });
+  }
+}

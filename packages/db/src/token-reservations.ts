@@ -1,0 +1,148 @@
+/**
+ * Spending bounded before it happens. Work that may call the LLM first
+ * reserves an estimate against its owner's monthly quota, in one conditional
+ * INSERT … SELECT: what the ledger holds this month, plus the unspent part of
+ * held reservations, plus this amount, must fit the limit. D1 runs one
+ * statement at a time, so two requests cannot both pass a nearly spent quota.
+ * The work then charges each request's real usage (a ledger row and the
+ * reservation's `charged`, in one batch), extends the reservation with the
+ * same kind of statement when it needs more, and releases the rest when it ends.
+ */
+import { and, eq, or, sql } from "drizzle-orm";
+import type { Config, Role } from "@studyhall/core";
+import type { Db } from "./index";
+import { tokenReservations, type TokenReservation } from "./schema/token-reservations";
+import { usageLedger } from "./schema/usage-ledger";
+import { users } from "./schema/users";
+import { monthlyTokenLimit, quotaExceeded, reservedSql, spentSql, usagePeriod, usageSummary } from "./usage";
+
+/** Whose quota pays. */
+export interface Spender {
+  id: string;
+  orgId: string;
+  role: Role;
+}
+
+/**
+ * A held reservation stops counting this long after it was last touched: its
+ * job vanished without ending. Long enough for a job to wait out a paused lane
+ * overnight; a job renews it at every charge and extension.
+ */
+export const RESERVATION_TTL_MS = 24 * 3600_000;
+
+/** The user as their quota sees them now (the role sets the limit), or undefined when the account is gone. */
+export async function spenderOf(db: Db, userId: string): Promise<Spender | undefined> {
+  const [row] = await db.select({ id: users.id, orgId: users.orgId, role: users.role }).from(users).where(eq(users.id, userId));
+  return row;
+}
+
+/**
+ * Reserves `amount` tokens of the spender's quota for a job (its id may be
+ * chosen before the job row is written).
+ *
+ * @example
+ * const reservation = await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "tutor-answer" }), jobId });
+ * @throws ProblemError quota-exceeded (429) with the usage and the amount needed, when it does not fit.
+ */
+export async function reserveTokens(db: Db, config: Config, spender: Spender, request: { amount: number; jobId: string | null }, now = new Date()): Promise<TokenReservation> {
+  const at = now.getTime();
+  const period = usagePeriod(now);
+  const amount = Math.max(1, Math.ceil(request.amount));
+  const limit = monthlyTokenLimit(config, spender.role);
+  const id = crypto.randomUUID();
+  const expiresAt = at + RESERVATION_TTL_MS;
+  const inserted = await db.run(sql`
+    insert into token_reservations (id, org_id, user_id, job_id, period, amount, charged, status, created_at, expires_at)
+    select ${id}, ${spender.orgId}, ${spender.id}, ${request.jobId}, ${period}, ${amount}, 0, 'held', ${at}, ${expiresAt}
+    where ${spentSql(spender.id, period)} + ${reservedSql(spender.id, period, at)} + ${amount} <= ${limit}`);
+  if (!inserted.meta.changes) throw quotaExceeded(await usageSummary(db, config, spender, now), now, amount);
+  return { id, orgId: spender.orgId, userId: spender.id, jobId: request.jobId, period, amount, charged: 0, status: "held", createdAt: now, expiresAt: new Date(expiresAt), releasedAt: null };
+}
+
+/**
+ * Reserves, then runs `create` (which writes the job); if creating fails, the
+ * reservation is released at once rather than left to expire.
+ */
+export async function reserveFor<T>(db: Db, config: Config, spender: Spender, request: { amount: number; jobId: string }, create: () => Promise<T>): Promise<T> {
+  const reservation = await reserveTokens(db, config, spender, request);
+  try {
+    return await create();
+  } catch (error) {
+    await releaseReservation(db, reservation.id);
+    throw error;
+  }
+}
+
+/** Grows a held reservation by `by` tokens if the quota still has them; null when it does not. */
+export async function extendReservation(db: Db, reservation: TokenReservation, by: number, limit: number, now = Date.now()): Promise<TokenReservation | null> {
+  const more = Math.max(1, Math.ceil(by));
+  const expiresAt = now + RESERVATION_TTL_MS;
+  const { userId, period } = reservation;
+  const updated = await db.run(sql`
+    update token_reservations set amount = amount + ${more}, expires_at = ${expiresAt}
+    where id = ${reservation.id} and status = 'held'
+      and ${spentSql(userId, period)} + ${reservedSql(userId, period, now, reservation.id)} + max(amount + ${more} - charged, 0) <= ${limit}`);
+  return updated.meta.changes ? { ...reservation, amount: reservation.amount + more, expiresAt: new Date(expiresAt) } : null;
+}
+
+/** Records tokens a request really used: the ledger row and the reservation's `charged` move together. */
+export async function chargeReservation(db: Db, reservation: TokenReservation, amount: number, now = Date.now()): Promise<TokenReservation> {
+  const tokens = Math.max(0, Math.round(amount));
+  if (tokens === 0) return reservation;
+  const expiresAt = new Date(now + RESERVATION_TTL_MS);
+  await db.batch([
+    db.insert(usageLedger).values({
+      orgId: reservation.orgId,
+      userId: reservation.userId,
+      amount: tokens,
+      jobId: reservation.jobId,
+      period: reservation.period,
+      metric: "llm_tokens",
+      createdAt: new Date(now),
+    }),
+    db
+      .update(tokenReservations)
+      .set({ charged: sql`${tokenReservations.charged} + ${tokens}`, expiresAt })
+      .where(eq(tokenReservations.id, reservation.id)),
+  ]);
+  return { ...reservation, charged: reservation.charged + tokens, expiresAt };
+}
+
+/** The job's newest held reservation, if it has one. */
+export async function heldReservation(db: Db, jobId: string): Promise<TokenReservation | undefined> {
+  return db.query.tokenReservations.findFirst({
+    where: and(eq(tokenReservations.jobId, jobId), eq(tokenReservations.status, "held")),
+    orderBy: (r, { desc }) => [desc(r.createdAt)],
+  });
+}
+
+/** Returns what a finished job did not spend to the quota. */
+export async function releaseReservations(db: Db, jobId: string, now = Date.now()): Promise<void> {
+  await db
+    .update(tokenReservations)
+    .set({ status: "released", releasedAt: new Date(now) })
+    .where(and(eq(tokenReservations.jobId, jobId), eq(tokenReservations.status, "held")));
+}
+
+export async function releaseReservation(db: Db, reservationId: string, now = Date.now()): Promise<void> {
+  await db
+    .update(tokenReservations)
+    .set({ status: "released", releasedAt: new Date(now) })
+    .where(and(eq(tokenReservations.id, reservationId), eq(tokenReservations.status, "held")));
+}
+
+/**
+ * Moves what one job holds to another (an upload's reservation, held by its
+ * parse job, goes to the course job the parse starts), shrinking it to
+ * `atMost` when a better estimate is known by then.
+ */
+export async function handOverReservations(db: Db, hand: { fromJobId: string; reservationId?: string | null; toJobId: string; atMost?: number }): Promise<void> {
+  const from = hand.reservationId ? or(eq(tokenReservations.jobId, hand.fromJobId), eq(tokenReservations.id, hand.reservationId)) : eq(tokenReservations.jobId, hand.fromJobId);
+  await db
+    .update(tokenReservations)
+    .set({
+      jobId: hand.toJobId,
+      ...(hand.atMost !== undefined ? { amount: sql`max(${tokenReservations.charged}, min(${tokenReservations.amount}, ${Math.ceil(hand.atMost)}))` } : {}),
+    })
+    .where(and(from, eq(tokenReservations.status, "held")));
+}
