@@ -4,14 +4,41 @@
  * the next key and honour `retry-after-ms` / `retry-after` (capped); 5xx,
  * 408, 409 and connection errors back off and retry; other statuses fail
  * permanently. A reply that fails validation gets exactly one repair round.
+ * Every HTTP request carries a `max_tokens` and, when a meter is given, goes
+ * through it first (a job's token reservation, the shared rate limit) and
+ * reports its real usage to it afterwards: retries and repairs included.
  */
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type { z } from "zod";
+import { CHARS_PER_TOKEN } from "@studyhall/core";
 import type { LlmConfig } from "./config.ts";
 import { LlmError, LlmPermanentError, LlmRateLimitedError, LlmUnavailableError } from "./errors.ts";
 import { readReply } from "./llm-output.ts";
 import { repairPrompt, type ChatMessage } from "./prompts.ts";
 import { ZERO_USAGE, addUsage, type TokenUsage } from "./provider.ts";
+
+/** One HTTP request about to be sent, as a meter sees it. */
+export interface MeteredRequest {
+  /** The prompt's tokens, estimated from its characters. */
+  inputTokens: number;
+  /** The most the method lets the model write. */
+  maxTokens: number;
+}
+
+/** Leave to send one request: the `max_tokens` to ask for, and where its real usage goes once it is answered (or failed). */
+export interface RequestPermit {
+  maxTokens: number;
+  settle(usage: TokenUsage): Promise<void>;
+}
+
+/**
+ * What every HTTP request to the endpoint passes through. `begin` may wait,
+ * lower `maxTokens`, or throw to stop the call; its errors, and `settle`'s,
+ * reach the caller unchanged.
+ */
+export interface RequestMeter {
+  begin(request: MeteredRequest): Promise<RequestPermit>;
+}
 
 /** What tests (and unusual deployments) swap: the transport and the clock. */
 export interface ChatDeps {
@@ -21,7 +48,16 @@ export interface ChatDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Longest wait honoured inside one call; a longer retry-after becomes `LlmRateLimitedError` for the queue to delay. */
   maxWaitMs?: number;
+  /** Meters each request (a job's reservation and the shared LLM gate); without one, requests are only bounded by `maxTokens`. */
+  meter?: RequestMeter;
 }
+
+/** Prompt tokens as OpenAI's counting guide estimates them: about four characters a token, and a few per message. */
+export function promptTokens(messages: readonly ChatMessage[]): number {
+  return messages.reduce((n, m) => n + 4 + Math.ceil(m.content.length / CHARS_PER_TOKEN), 3);
+}
+
+const unmetered: RequestMeter = { begin: async ({ maxTokens }) => ({ maxTokens, settle: async () => {} }) };
 
 const BASE_BACKOFF_MS = 500;
 const DEFAULT_MAX_WAIT_MS = 20_000;
@@ -51,13 +87,14 @@ function usageOf(usage: { prompt_tokens?: number; completion_tokens?: number; to
  *
  * @example
  * const chat = new JsonChat(config, { fetch: fakeFetch, sleep: async () => {} });
- * const { value, usage } = await chat.complete(messages, lessonOutputSchema);
+ * const { value, usage } = await chat.complete(messages, lessonOutputSchema, { maxTokens: 2500 });
  */
 export class JsonChat {
   private readonly config: LlmConfig;
   private readonly clients: OpenAI[];
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxWaitMs: number;
+  private readonly meter: RequestMeter;
   /** The key in use; it stays on the last one that worked, across calls. */
   private current = 0;
 
@@ -76,17 +113,21 @@ export class JsonChat {
     );
     this.sleep = deps.sleep ?? defaultSleep;
     this.maxWaitMs = deps.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    this.meter = deps.meter ?? unmetered;
   }
 
-  /** Asks, validates, repairs once; throws `LlmPermanentError("invalid-output")` after a failed repair. */
-  async complete<T>(messages: ChatMessage[], schema: z.ZodType<T>): Promise<{ value: T; usage: TokenUsage }> {
-    const first = await this.send(messages);
+  /**
+   * Asks, validates, repairs once; throws `LlmPermanentError("invalid-output")` after a failed repair.
+   * `maxTokens` bounds every reply, the repair's too.
+   */
+  async complete<T>(messages: ChatMessage[], schema: z.ZodType<T>, bounds: { maxTokens: number }): Promise<{ value: T; usage: TokenUsage }> {
+    const first = await this.send(messages, bounds.maxTokens);
     let usage = first.usage;
     const read = readReply(first.content, schema);
     if (read.ok) return { value: read.value, usage };
 
     const repair: ChatMessage[] = [...messages, { role: "assistant", content: first.content }, { role: "user", content: repairPrompt(read.problems) }];
-    const second = await this.send(repair, usage);
+    const second = await this.send(repair, bounds.maxTokens, usage);
     usage = addUsage(usage, second.usage);
     const reread = readReply(second.content, schema);
     if (reread.ok) return { value: reread.value, usage };
@@ -96,21 +137,28 @@ export class JsonChat {
   }
 
   /** One request with retries; returns the reply text and its usage. */
-  private async send(messages: ChatMessage[], spent: TokenUsage = ZERO_USAGE): Promise<{ content: string; usage: TokenUsage }> {
+  private async send(messages: ChatMessage[], maxTokens: number, spent: TokenUsage = ZERO_USAGE): Promise<{ content: string; usage: TokenUsage }> {
     const keys = this.clients.length;
+    const inputTokens = promptTokens(messages);
     let rotationsWithoutWait = 0;
     for (let attempt = 0; ; attempt++) {
       const client = this.clients[this.current];
       if (!client) throw new LlmPermanentError("misconfigured", "no API key available");
+      // Every attempt is a request the endpoint sees, so each one is metered on its own.
+      const permit = await this.meter.begin({ inputTokens, maxTokens });
+      let response: OpenAI.Chat.Completions.ChatCompletion;
       try {
-        const response = await client.chat.completions.create({
+        response = await client.chat.completions.create({
           model: this.config.LLM_MODEL,
           messages,
           response_format: { type: "json_object" },
           temperature: 0.2,
+          max_tokens: permit.maxTokens,
+          stream: false,
         });
-        return { content: response.choices[0]?.message?.content ?? "", usage: usageOf(response.usage) };
       } catch (cause) {
+        // A failed request reports no usage; the meter still counts it.
+        await permit.settle(ZERO_USAGE);
         const failure = this.classify(cause);
         failure.usage = spent;
         if (!failure.transient || attempt >= this.config.LLM_MAX_RETRIES) throw failure;
@@ -124,7 +172,11 @@ export class JsonChat {
           }
         }
         await this.sleep(Math.min(this.maxWaitMs, asked ?? BASE_BACKOFF_MS * 2 ** attempt));
+        continue;
       }
+      const usage = usageOf(response.usage);
+      await permit.settle(usage);
+      return { content: response.choices[0]?.message?.content ?? "", usage };
     }
   }
 

@@ -4,6 +4,7 @@
  * the tutor read it.
  */
 import { z } from "zod";
+import { DEFAULT_INPUT_CHARS } from "@studyhall/core";
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -28,7 +29,7 @@ export const llmConfigSchema = z.object({
   /** Per request; a slow local model needs more than a hosted one. */
   LLM_TIMEOUT_MS: int(60_000, 1000),
   /** Characters of document text sent per call, so one call stays well inside the context window. */
-  LLM_MAX_INPUT_CHARS: int(24_000, 2000),
+  LLM_MAX_INPUT_CHARS: int(DEFAULT_INPUT_CHARS, 2000),
 });
 
 /** Parsed settings; `LLM_API_KEYS` is already a list. */

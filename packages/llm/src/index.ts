@@ -38,4 +38,4 @@ export { createProvider } from "./create-provider.ts";
 export { sectionPassages, topPassages, type SectionText } from "./course-passages.ts";
 export { createExtractiveProvider } from "./extractive.ts";
 export { createOpenAiProvider } from "./openai-provider.ts";
-export type { ChatDeps } from "./chat-json.ts";
+export { promptTokens, type ChatDeps, type MeteredRequest, type RequestMeter, type RequestPermit } from "./chat-json.ts";

@@ -4,7 +4,7 @@
  * a bounded, delimited slice of the document; replies are validated with zod
  * (see chat-json.ts for retries, key rotation and the repair round).
  */
-import type { GeneratedQuestion, ParsedDocument } from "@studyhall/core";
+import { outputTokenBound, type GeneratedQuestion, type ParsedDocument } from "@studyhall/core";
 import { JsonChat, type ChatDeps } from "./chat-json.ts";
 import type { LlmConfig } from "./config.ts";
 import { teachableSections } from "./document-sections.ts";
@@ -58,7 +58,9 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
         title ? `Course title: ${quote(title)}.` : "",
         audience ? `The course is for ${quote(audience)}.` : "",
       ].filter(Boolean);
-      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), task.join(" "), documentBlock(document.title, sources, budget)), schema);
+      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), task.join(" "), documentBlock(document.title, sources, budget)), schema, {
+        maxTokens: outputTokenBound("outline"),
+      });
       return { outline: title ? { ...value, title: title.slice(0, 200) } : value, usage };
     },
 
@@ -72,6 +74,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const { value, usage } = await chat.complete(
         messages(schemaForPrompt(lessonOutputSchema), task, documentBlock(document.title, documentSources(document, only), budget)),
         lessonOutputSchema,
+        { maxTokens: outputTokenBound("lesson") },
       );
       // Sources are ours to state: the sections the outline assigned, with their pages.
       const sources = document.sections
@@ -96,6 +99,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const { value, usage } = await chat.complete(
         messages(schemaForPrompt(questionsOutputSchema), task, documentBlock(document.title, documentSources(document, only), budget)),
         questionsOutputSchema,
+        { maxTokens: outputTokenBound("quiz") },
       );
       return { questions: value.questions.slice(0, count).map((q): GeneratedQuestion => ({ kind: "single-choice", ...q })), usage };
     },
@@ -104,7 +108,9 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const given = passageSchema.array().parse(passages);
       const schema = answerOutputFor(new Set(given.map((p) => p.sectionIndex)));
       const task = `Answer the student's question ${quote(question)} from the passages below only, in a few sentences of Markdown. If they do not answer it, say so. Cite each passage you use with its section number and the exact words you rely on.`;
-      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), task, documentBlock(null, passageSources(given), budget)), schema);
+      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), task, documentBlock(null, passageSources(given), budget)), schema, {
+        maxTokens: outputTokenBound("answer"),
+      });
       const citations = value.citations.flatMap((c): Citation[] => {
         const passage = given.find((p) => p.sectionIndex === c.sectionIndex);
         return passage ? [{ sectionIndex: c.sectionIndex, title: passage.title, pageStart: passage.pageStart, pageEnd: passage.pageEnd, quote: c.quote }] : [];
@@ -131,6 +137,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const { value, usage } = await chat.complete(
         messages(schemaForPrompt(questionsOutputSchema), task, documentBlock(input.document?.title ?? null, sources, budget)),
         questionsOutputSchema,
+        { maxTokens: outputTokenBound("generateQuestions", count) },
       );
       return { questions: value.questions.slice(0, count).map((q): GeneratedQuestion => ({ kind: "single-choice", ...q })), usage };
     },
@@ -138,7 +145,9 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
     async report(input) {
       const given = reportInputSchema.parse(input);
       const schema = reportOutputFor(given);
-      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), REPORT_TASK, transcriptBlock(given, budget)), schema);
+      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), REPORT_TASK, transcriptBlock(given, budget)), schema, {
+        maxTokens: outputTokenBound("report"),
+      });
       return { report: reportFromOutput(value, given.lessons), usage };
     },
   };
