@@ -8,7 +8,7 @@
  * reservation's `charged`, in one batch), extends the reservation with the
  * same kind of statement when it needs more, and releases the rest when it ends.
  */
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Config, Role } from "@studyhall/core";
 import type { Db } from "./index";
 import { tokenReservations, type TokenReservation } from "./schema/token-reservations";
@@ -30,9 +30,9 @@ export interface Spender {
  */
 export const RESERVATION_TTL_MS = 24 * 3600_000;
 
-/** The user as their quota sees them now (the role sets the limit), or undefined when the account is gone. */
+/** The user as their quota sees them now (the role sets the limit), or undefined when the account is gone or removed. */
 export async function spenderOf(db: Db, userId: string): Promise<Spender | undefined> {
-  const [row] = await db.select({ id: users.id, orgId: users.orgId, role: users.role }).from(users).where(eq(users.id, userId));
+  const [row] = await db.select({ id: users.id, orgId: users.orgId, role: users.role }).from(users).where(and(eq(users.id, userId), isNull(users.removedAt)));
   return row;
 }
 

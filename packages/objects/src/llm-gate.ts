@@ -1,72 +1,162 @@
 /**
  * The one global limit on LLM use, shared by every consumer: requests and
- * tokens per minute, each a sliding window held by this single object. A job
- * that cannot go now is told how long to wait, and waits without losing an attempt.
+ * tokens per minute, each a sliding window held by this single object. Every
+ * HTTP request to the endpoint asks here first (retries and repair rounds
+ * too), so the provider never sees more than the limit. A request that cannot
+ * go now is told how long to wait, and waits without losing an attempt.
+ *
+ * The budget is shared fairly between organisations: max-min fair shares
+ * among those that asked within the last window, an organisation that was
+ * refused in that window counting as wanting more. An organisation over its
+ * share is refused while another that wants more is under its own, even if
+ * the window has room: the freed requests go to the one being starved. An
+ * organisation asking alone may use everything.
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 
-const WINDOW_MS = 60_000;
+export const GATE_WINDOW_MS = 60_000;
+const STATE_KEY = "gate";
 
 const acquireInput = z.object({
+  /** Whose work this request is: fairness is between organisations. */
+  orgId: z.string().min(1).max(64),
   requestsPerMinute: z.number().int().positive(),
   tokensPerMinute: z.number().int().positive(),
-  /** Tokens the call is expected to use; corrected by `settle` afterwards. */
+  /** Tokens the request may use (its prompt and `max_tokens`); corrected by `settle` afterwards. */
   estimatedTokens: z.number().int().min(0),
 });
 export type AcquireInput = z.infer<typeof acquireInput>;
-export type AcquireResult = { granted: true; ticket: number } | { granted: false; retryAfterMs: number };
+export type AcquireResult = { granted: true; ticket: number } | { granted: false; retryAfterMs: number; reason: "limit" | "fair-share" };
 
-type Entry = [at: number, tokens: number];
+const settleInput = z.object({ ticket: z.number().int(), usedTokens: z.number().min(0) });
+
+/** One granted request in the window. */
+export interface GateEntry {
+  id: number;
+  at: number;
+  tokens: number;
+  org: string;
+}
+/** When an organisation last asked, and last had to wait. */
+export interface GateOrg {
+  askedAt: number;
+  refusedAt: number | null;
+}
+export interface GateState {
+  seq: number;
+  log: GateEntry[];
+  orgs: Record<string, GateOrg>;
+}
+
+/**
+ * Max-min fair split of `capacity` by demand (Infinity: as much as it can
+ * get): nobody gets more than it wants, and what one leaves is shared by the rest.
+ *
+ * @example fairShares(10, new Map([["a", Infinity], ["b", 2]])) // a: 8, b: 2
+ */
+export function fairShares(capacity: number, demands: ReadonlyMap<string, number>): Map<string, number> {
+  const order = [...demands].sort((a, b) => (a[1] === b[1] ? 0 : a[1] < b[1] ? -1 : 1));
+  const shares = new Map<string, number>();
+  let left = capacity;
+  order.forEach(([who, demand], i) => {
+    const share = Math.min(demand, left / (order.length - i));
+    shares.set(who, share);
+    left -= share;
+  });
+  return shares;
+}
+
+interface Used {
+  requests: number;
+  tokens: number;
+}
 
 export class LlmGate extends DurableObject {
-  private log: Entry[] | undefined;
-
-  private load(now: number): Entry[] {
-    this.log ??= this.ctx.storage.kv.get<Entry[]>("log") ?? [];
-    while (this.log.length && this.log[0]![0] <= now - WINDOW_MS) this.log.shift();
-    return this.log;
+  /** Read from storage on every call (the kv API is synchronous and cached), dropping what left the window. */
+  private load(now: number): GateState {
+    const state = this.ctx.storage.kv.get<GateState>(STATE_KEY) ?? { seq: 0, log: [], orgs: {} };
+    state.log = state.log.filter((e) => e.at > now - GATE_WINDOW_MS);
+    for (const [org, seen] of Object.entries(state.orgs)) if (seen.askedAt <= now - GATE_WINDOW_MS) delete state.orgs[org];
+    return state;
   }
 
-  private save(): void {
-    this.ctx.storage.kv.put("log", this.log ?? []);
+  private save(state: GateState): void {
+    this.ctx.storage.kv.put(STATE_KEY, state);
   }
 
-  /** Reserves one request and its estimated tokens, or says how long to wait. */
+  /** Reserves one request and its estimated tokens for an organisation, or says how long to wait. */
   async acquire(input: AcquireInput): Promise<AcquireResult> {
-    const { requestsPerMinute, tokensPerMinute, estimatedTokens } = acquireInput.parse(input);
+    const { orgId, requestsPerMinute, tokensPerMinute, estimatedTokens } = acquireInput.parse(input);
     const now = Date.now();
-    const log = this.load(now);
-    const used = log.reduce((sum, [, tokens]) => sum + tokens, 0);
-    // A single call larger than the whole budget may still run alone, or it would wait forever.
-    const tokensFit = used + estimatedTokens <= tokensPerMinute || used === 0;
-    if (log.length < requestsPerMinute && tokensFit) {
-      log.push([now, estimatedTokens]);
-      this.save();
-      return { granted: true, ticket: now };
+    const state = this.load(now);
+    const org = (state.orgs[orgId] ??= { askedAt: now, refusedAt: null });
+    org.askedAt = now;
+
+    const used = new Map<string, Used>(Object.keys(state.orgs).map((o) => [o, { requests: 0, tokens: 0 }]));
+    for (const e of state.log) {
+      const u = used.get(e.org) ?? { requests: 0, tokens: 0 };
+      u.requests += 1;
+      u.tokens += e.tokens;
+      used.set(e.org, u);
     }
-    // Wait until enough of the oldest entries leave the window.
+    const total = state.log.reduce((sum, e) => sum + e.tokens, 0);
+    // A single request larger than the whole budget may still run alone, or it would wait forever.
+    const fits = state.log.length < requestsPerMinute && (total + estimatedTokens <= tokensPerMinute || total === 0);
+    const yields = fits && this.mustYield(state, orgId, used, requestsPerMinute, tokensPerMinute, estimatedTokens, now);
+
+    if (fits && !yields) {
+      const id = ++state.seq;
+      state.log.push({ id, at: now, tokens: estimatedTokens, org: orgId });
+      this.save(state);
+      return { granted: true, ticket: id };
+    }
+    org.refusedAt = now;
+    this.save(state);
+    if (yields) {
+      // Over its share: its next chance comes as its own oldest request leaves the window.
+      const oldest = state.log.find((e) => e.org === orgId);
+      return { granted: false, reason: "fair-share", retryAfterMs: Math.max(1000, (oldest?.at ?? now) + GATE_WINDOW_MS - now) };
+    }
+    return { granted: false, reason: "limit", retryAfterMs: this.waitForRoom(state, total, requestsPerMinute, tokensPerMinute, estimatedTokens, now) };
+  }
+
+  /** True when the asker is over its fair share while another organisation that wants more is under its own. */
+  private mustYield(state: GateState, asker: string, used: Map<string, Used>, rpm: number, tpm: number, estimated: number, now: number): boolean {
+    const wanting = (o: string) => o === asker || (state.orgs[o]?.refusedAt ?? 0) > now - GATE_WINDOW_MS;
+    const demand = (pick: (u: Used) => number) => new Map([...used].map(([o, u]) => [o, wanting(o) ? Infinity : pick(u)]));
+    const requestShares = fairShares(rpm, demand((u) => u.requests));
+    const tokenShares = fairShares(tpm, demand((u) => u.tokens));
+    const mine = used.get(asker)!;
+    const over = mine.requests + 1 > requestShares.get(asker)! || (mine.tokens > 0 && mine.tokens + estimated > tokenShares.get(asker)!);
+    if (!over) return false;
+    return [...used].some(([o, u]) => o !== asker && wanting(o) && u.requests < requestShares.get(o)! && u.tokens < tokenShares.get(o)!);
+  }
+
+  /** How long until enough of the oldest requests leave the window for this one to fit. */
+  private waitForRoom(state: GateState, total: number, rpm: number, tpm: number, estimated: number, now: number): number {
     let freed = 0;
-    let waitUntil = now + WINDOW_MS;
-    for (let i = 0; i < log.length; i++) {
-      freed += log[i]![1];
-      const requestsOk = log.length - (i + 1) < requestsPerMinute;
-      const tokensOk = used - freed + estimatedTokens <= tokensPerMinute;
+    let waitUntil = now + GATE_WINDOW_MS;
+    for (let i = 0; i < state.log.length; i++) {
+      freed += state.log[i]!.tokens;
+      const requestsOk = state.log.length - (i + 1) < rpm;
+      const tokensOk = total - freed + estimated <= tpm;
       if (requestsOk && tokensOk) {
-        waitUntil = log[i]![0] + WINDOW_MS;
+        waitUntil = state.log[i]!.at + GATE_WINDOW_MS;
         break;
       }
     }
-    return { granted: false, retryAfterMs: Math.max(1000, waitUntil - now) };
+    return Math.max(1000, waitUntil - now);
   }
 
-  /** Replaces a reservation's estimate with the tokens the call really used. */
-  async settle(input: { ticket: number; estimatedTokens: number; usedTokens: number }): Promise<void> {
-    const log = this.load(Date.now());
-    const entry = log.find(([at, tokens]) => at === input.ticket && tokens === input.estimatedTokens);
+  /** Replaces a granted request's estimate with the tokens it really used. */
+  async settle(input: z.input<typeof settleInput>): Promise<void> {
+    const { ticket, usedTokens } = settleInput.parse(input);
+    const state = this.load(Date.now());
+    const entry = state.log.find((e) => e.id === ticket);
     if (entry) {
-      entry[1] = Math.max(0, Math.round(input.usedTokens));
-      this.save();
+      entry.tokens = Math.round(usedTokens);
+      this.save(state);
     }
   }
 }

@@ -23,6 +23,7 @@ import {
   deferJob,
   failJob,
   recordProgress,
+  releaseReservations,
   scheduleRetry,
   type Db,
   type Job,
@@ -51,6 +52,8 @@ export interface RunnerDeps {
 /** What the caller should do: acknowledge, or send the job again after a delay (a new message, so waiting never counts as a delivery attempt). */
 export type RunOutcome = "ack" | { retryInSeconds: number; lane: Job["lane"] };
 
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+
 /** Delay before retry `n` (1-based): base × 2^(n-1), plus up to 25 % jitter so retries don't stampede. */
 export function backoffMs(config: Config, retry: number, random = Math.random): number {
   const base = config.JOB_BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1);
@@ -63,9 +66,20 @@ function log(level: "info" | "error", msg: string, fields: Record<string, unknow
   else if (fields.quiet !== true) console.log(line);
 }
 
-/** Tells the job's kind that it ended without success (a course marks itself FAILED, say). */
+/**
+ * Tidies up after a job has ended: what it reserved and did not spend goes back
+ * to its owner's quota, and its kind hears that it ended without success (a
+ * course marks itself FAILED, say).
+ */
 export async function settle(handlers: RunnerDeps["handlers"], db: Db, job: Job | undefined): Promise<void> {
-  if (!job || (job.status !== "failed" && job.status !== "cancelled")) return;
+  if (!job || !FINISHED.has(job.status)) return;
+  try {
+    await releaseReservations(db, job.id);
+  } catch (error) {
+    // The quota already ignores reservations of finished jobs; this only tidies the rows.
+    log("error", "releasing the job's token reservation failed", { jobId: job.id, error: String(error) });
+  }
+  if (job.status === "completed") return;
   try {
     await handlers[job.kind]?.settled?.(db, job);
   } catch (error) {

@@ -124,7 +124,7 @@ describe("the shared LLM limit", () => {
     const config = loadConfig(env);
     const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName("global");
     for (let i = 0; i < config.LLM_REQUESTS_PER_MIN; i++) {
-      await gate.acquire({ requestsPerMinute: config.LLM_REQUESTS_PER_MIN, tokensPerMinute: config.LLM_TOKENS_PER_MIN, estimatedTokens: 0 });
+      await gate.acquire({ orgId: "another-organisation", requestsPerMinute: config.LLM_REQUESTS_PER_MIN, tokensPerMinute: config.LLM_TOKENS_PER_MIN, estimatedTokens: 0 });
     }
     // A remote model is configured; the gate is full, so no request is even attempted.
     const remote = Object.create(env) as JobsEnv;

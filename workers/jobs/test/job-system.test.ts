@@ -160,7 +160,7 @@ describe("waiting for the shared LLM limit", () => {
 
   it("the gate refuses past the requests-per-minute limit and says how long to wait", async () => {
     const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName(`test-${crypto.randomUUID()}`);
-    const limits = { requestsPerMinute: 3, tokensPerMinute: 1_000_000, estimatedTokens: 10 };
+    const limits = { orgId: "one-organisation", requestsPerMinute: 3, tokensPerMinute: 1_000_000, estimatedTokens: 10 };
     for (let i = 0; i < 3; i++) expect((await gate.acquire(limits)).granted).toBe(true);
     const refused = await gate.acquire(limits);
     expect(refused.granted).toBe(false);
@@ -169,7 +169,7 @@ describe("waiting for the shared LLM limit", () => {
 
   it("the gate refuses past the tokens-per-minute limit", async () => {
     const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName(`test-${crypto.randomUUID()}`);
-    const limits = { requestsPerMinute: 100, tokensPerMinute: 10_000, estimatedTokens: 4_000 };
+    const limits = { orgId: "one-organisation", requestsPerMinute: 100, tokensPerMinute: 10_000, estimatedTokens: 4_000 };
     expect((await gate.acquire(limits)).granted).toBe(true);
     expect((await gate.acquire(limits)).granted).toBe(true);
     expect((await gate.acquire(limits)).granted).toBe(false);

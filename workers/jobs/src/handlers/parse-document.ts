@@ -15,7 +15,14 @@ import { startCourseGeneration } from "./start-course";
 export const parsePayload = z.object({
   documentId: z.string(),
   generateCourse: z
-    .object({ title: z.string().optional(), audience: z.string().optional(), moduleCount: z.number().int().optional(), lane: z.enum(["high", "normal", "low"]).default("normal") })
+    .object({
+      title: z.string().optional(),
+      audience: z.string().optional(),
+      moduleCount: z.number().int().optional(),
+      lane: z.enum(["high", "normal", "low"]).default("normal"),
+      /** The tokens the upload reserved for the course; handed to the course job when it is created. */
+      reservationId: z.string().optional(),
+    })
     .nullable()
     .default(null),
 });

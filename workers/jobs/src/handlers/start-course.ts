@@ -1,12 +1,15 @@
-/** After a parse: start generating the course the upload asked for, once. */
-import { createCourseGeneration, laneQueues, sendAndMark, type Document } from "@studyhall/db";
-import type { Lane } from "@studyhall/core";
+/**
+ * After a parse: start generating the course the upload asked for, once, and
+ * hand it the tokens the upload reserved (sized again now that the text is known).
+ */
+import { estimateTokens, type Lane } from "@studyhall/core";
+import { createCourseGeneration, documentTextChars, handOverReservations, laneQueues, sendAndMark, type Document } from "@studyhall/db";
 import type { JobContext } from "../runner";
 
 export async function startCourseGeneration(
   ctx: JobContext,
   document: Document,
-  options: { title?: string; audience?: string; moduleCount?: number; lane: Lane },
+  options: { title?: string; audience?: string; moduleCount?: number; lane: Lane; reservationId?: string },
 ): Promise<string> {
   const { job, created } = await createCourseGeneration(ctx.db, {
     orgId: document.orgId,
@@ -20,6 +23,11 @@ export async function startCourseGeneration(
     // One automatic course per document, however often this parse is retried.
     idempotencyKey: `auto-course:${document.id}`,
   });
+  // A course job that already ran (the parse was retried after it) has settled its own budget; the parse keeps this one and releases it.
+  if (created || job.status === "queued" || job.status === "active") {
+    const atMost = estimateTokens({ kind: "generate-course", textChars: await documentTextChars(ctx.db, document.id), moduleCount: options.moduleCount });
+    await handOverReservations(ctx.db, { fromJobId: ctx.job.id, reservationId: options.reservationId, toJobId: job.id, atMost });
+  }
   if (created || (job.status === "queued" && !job.sentAt)) await sendAndMark(ctx.db, laneQueues(ctx.env), job);
   return job.id;
 }
