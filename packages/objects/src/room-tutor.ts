@@ -1,11 +1,18 @@
 /**
  * `@tutor` in a study room: the question becomes a high-priority
  * `tutor-answer` job owned by the asker (the jobs worker answers it through
- * the room's `postBotMessage`), unless the asker's monthly LLM quota is spent.
+ * the room's `postBotMessage`). Before the job exists the asker must be
+ * someone who may spend (not a read-only operator), within their own tutor
+ * limit per minute (held by the RateLimiter object keyed by user, so more
+ * sockets or rooms give no more questions), and the tokens of an answer must
+ * be reserved from their monthly quota.
  */
-import { loadConfig, ProblemError, type Participant, type RoomErrorCode } from "@studyhall/core";
-import { assertTokenQuota, insertJob, laneQueues, markSent, openDb, sendJob } from "@studyhall/db";
+import { estimateTokens, loadConfig, ProblemError, type Participant, type RoomErrorCode } from "@studyhall/core";
+import { insertJob, laneQueues, markSent, openDb, reserveFor, sendJob, spenderOf } from "@studyhall/db";
+import type { RateLimiter } from "./rate-limiter";
 import type { RoomMeta } from "./room-storage";
+
+const TUTOR_WINDOW_MS = 60_000;
 
 const TUTOR_PREFIX = /^@tutor\b[\s:,]*/i;
 
@@ -25,7 +32,7 @@ export interface TutorAnswerPayload {
   askedBy: string;
 }
 
-type TutorEnv = { DB: D1Database; JOBS_HIGH: Queue; JOBS_NORMAL: Queue; JOBS_LOW: Queue };
+type TutorEnv = { DB: D1Database; JOBS_HIGH: Queue; JOBS_NORMAL: Queue; JOBS_LOW: Queue; RATE_LIMITER: DurableObjectNamespace<RateLimiter> | DurableObjectNamespace };
 
 export type TutorRequest = { ok: true; jobId: string } | { ok: false; code: RoomErrorCode; message: string };
 
@@ -37,15 +44,28 @@ export async function requestTutorAnswer(env: TutorEnv, meta: RoomMeta, asker: P
   if (!question) return { ok: false, code: "bad-frame", message: "Ask a question after @tutor." };
   const db = openDb(env.DB);
   const config = loadConfig(env);
+  // The account as it is now, not as the ticket had it: a member made operator since joining spends nothing.
+  const spender = await spenderOf(db, asker.id);
+  if (!spender || spender.role === "operator") {
+    return { ok: false, code: "tutor-unavailable", message: "The tutor answers members who may start work; the operator role is read-only." };
+  }
+  const limit = config.RATE_LIMIT_TUTOR_PER_MIN;
+  // Typed as the API worker exports it; the jobs worker's generated types see the binding untyped.
+  const limiter = env.RATE_LIMITER as DurableObjectNamespace<RateLimiter>;
+  const decision = await limiter.getByName(`user:${asker.id}:tutor`).take({ limit, periodMs: TUTOR_WINDOW_MS });
+  if (!decision.allowed) {
+    return { ok: false, code: "rate-limited", message: `You may ask the tutor ${limit} times a minute, from all your connections together; try again in ${decision.retryAfterSeconds} s.` };
+  }
+  const payload: TutorAnswerPayload = { sessionId: meta.sessionId, orgId: meta.orgId, courseId: meta.courseId, question, replyToSeq, askedBy: asker.id };
+  const job = { id: crypto.randomUUID(), kind: "tutor-answer" as const, lane: "high" as const };
   try {
-    await assertTokenQuota(db, config, asker);
+    await reserveFor(db, config, spender, { amount: estimateTokens({ kind: "tutor-answer" }), jobId: job.id }, async () => {
+      await insertJob(db, { ...job, orgId: meta.orgId, ownerId: asker.id, payload, maxAttempts: config.JOB_MAX_RETRIES + 1 });
+    });
   } catch (error) {
     if (error instanceof ProblemError && error.type === "quota-exceeded") return { ok: false, code: "quota-exceeded", message: error.detail ?? error.title };
     throw error;
   }
-  const payload: TutorAnswerPayload = { sessionId: meta.sessionId, orgId: meta.orgId, courseId: meta.courseId, question, replyToSeq, askedBy: asker.id };
-  const job = { id: crypto.randomUUID(), kind: "tutor-answer" as const, lane: "high" as const };
-  await insertJob(db, { ...job, orgId: meta.orgId, ownerId: asker.id, payload, maxAttempts: config.JOB_MAX_RETRIES + 1 });
   // A failed send leaves the job queued and unsent; the sweep sends it.
   if (await sendJob(laneQueues(env), job)) await markSent(db, [job.id]);
   return { ok: true, jobId: job.id };

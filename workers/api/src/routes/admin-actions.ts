@@ -14,6 +14,10 @@ import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions"
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 import { bulkResult, laneActionParams, laneStateSchema } from "./queue-views";
 
+const retryResult = bulkResult
+  .extend({ quotaExceeded: z.array(z.string()).openapi({ description: "Failed jobs left failed: their owner's monthly LLM quota cannot cover running them again" }) })
+  .openapi("RetryFailedResult");
+
 async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
   const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, orgId)) });
   if (!job) throw notFound("job");
@@ -31,14 +35,14 @@ export const adminActionRoutes = router
       path: "/jobs/{id}/retry",
       tags: ["admin"],
       security: bearer,
-      summary: "Run a failed job again",
+      summary: "Run a failed job again (work that calls the LLM reserves its tokens from the owner's quota first)",
       request: { params: idParam },
       responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 403, 404, 409, 429) },
     }),
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      return c.json(jobView(await requeueOrConflict(db, c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
+      return c.json(jobView(await requeueOrConflict(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
     },
   )
   .openapi(
@@ -63,16 +67,17 @@ export const adminActionRoutes = router
       path: "/jobs/retry-failed",
       tags: ["admin"],
       security: bearer,
-      summary: "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones)",
+      summary: "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones); those whose owner's quota cannot cover them stay failed",
       request: { body: jsonBody(z.object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), deadLetteredOnly: z.boolean().default(false) }).openapi("RetryFailedRequest")) },
-      responses: { 202: json(bulkResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
+      responses: { 202: json(retryResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
       const db = c.get("db");
       const body = c.req.valid("json");
       const failed = await failedJobs(db, { orgId: currentUser(c).orgId }, { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly });
-      const ids = (await requeueJobs(db, c.env, (p) => c.executionCtx.waitUntil(p), failed)).map((j) => j.id);
-      return c.json({ count: ids.length, jobIds: ids }, 202);
+      const { requeued, refused } = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      const ids = requeued.map((j) => j.id);
+      return c.json({ count: ids.length, jobIds: ids, quotaExceeded: refused.map((r) => r.job.id) }, 202);
     },
   )
   .openapi(

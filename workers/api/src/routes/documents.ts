@@ -1,19 +1,22 @@
 /** Documents: upload a PDF, see what the parser found, delete it, generate a course from it. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { ProblemError, lanes, notFound, outlineEntrySchema } from "@studyhall/core";
+import { ProblemError, estimateTokens, lanes, notFound, outlineEntrySchema } from "@studyhall/core";
 import { sha256Hex } from "@studyhall/auth";
 import {
-  assertTokenQuota,
   createCourseGeneration,
   deleteDocumentFiles,
   documentKeys,
   documents,
   documentSections,
+  documentTextChars,
   insertJob,
   jobs,
   laneQueues,
   markSent,
+  releaseReservation,
+  reserveFor,
+  reserveTokens,
   sendJob,
   type Db,
   type Document,
@@ -153,12 +156,24 @@ export const documentRoutes = router
 
       const now = Date.now();
       const jobId = crypto.randomUUID();
-      const generateCourse = generate ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority } : null;
+      // The course the parse will start is paid for now, before anything is accepted; the parse job holds the tokens until it hands them over.
+      const reservation = generate
+        ? await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "generate-course", textChars: received.bytes, moduleCount: query.modules }), jobId }).catch(async (error: unknown) => {
+            await c.env.FILES.delete(r2Key);
+            throw error;
+          })
+        : null;
+      const generateCourse = generate ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation!.id } : null;
       // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
-      await db.batch([
-        db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),
-        insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "parse-document", lane: query.priority, payload: { documentId, generateCourse }, maxAttempts: config.JOB_MAX_RETRIES + 1, idempotencyKey: `parse:${documentId}` }, now),
-      ]);
+      await db
+        .batch([
+          db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),
+          insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "parse-document", lane: query.priority, payload: { documentId, generateCourse }, maxAttempts: config.JOB_MAX_RETRIES + 1, idempotencyKey: `parse:${documentId}` }, now),
+        ])
+        .catch(async (error: unknown) => {
+          if (reservation) await releaseReservation(db, reservation.id);
+          throw error;
+        });
       const job = { id: jobId, kind: "parse-document", lane: query.priority } as const;
       if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
       const row = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
@@ -263,18 +278,22 @@ export const documentRoutes = router
       const config = c.get("config");
       const doc = await visibleDocument(db, me, c.req.valid("param").id);
       if (doc.status !== "parsed") throw new ProblemError("conflict", { detail: `The document is ${doc.status}; a course can be generated once it is parsed.` });
-      await assertTokenQuota(db, config, me);
       const body = c.req.valid("json");
-      const { job, courseId } = await createCourseGeneration(db, {
-        orgId: me.orgId,
-        ownerId: me.id,
-        documentId: doc.id,
-        title: body.title ?? doc.title,
-        audience: body.audience,
-        moduleCount: body.moduleCount,
-        lane: body.priority,
-        maxAttempts: config.JOB_MAX_RETRIES + 1,
-      });
+      const jobId = crypto.randomUUID();
+      const amount = estimateTokens({ kind: "generate-course", textChars: await documentTextChars(db, doc.id), moduleCount: body.moduleCount });
+      const { job, courseId } = await reserveFor(db, config, me, { amount, jobId }, () =>
+        createCourseGeneration(db, {
+          jobId,
+          orgId: me.orgId,
+          ownerId: me.id,
+          documentId: doc.id,
+          title: body.title ?? doc.title,
+          audience: body.audience,
+          moduleCount: body.moduleCount,
+          lane: body.priority,
+          maxAttempts: config.JOB_MAX_RETRIES + 1,
+        }),
+      );
       if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [job.id]));
       return c.json({ job: jobView(job), courseId, links: { status: `/v1/jobs/${job.id}`, progress: `/v1/jobs/${job.id}/events`, course: `/v1/courses/${courseId}` } }, 202);
     },

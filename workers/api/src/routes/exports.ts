@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { ProblemError, jobErrorSchema, jobStatusValues, notFound } from "@studyhall/core";
+import { ProblemError, assertStartsWork, jobErrorSchema, jobStatusValues, notFound } from "@studyhall/core";
 import { assertCanEdit, canEditCourse, courseExports, courses, exportFormats, holdsOwnerPowers, insertJob, jobs, laneQueues, markSent, sendJob, type CourseExport, type Job } from "@studyhall/db";
 import { downloadLink, exportUrlSecret, verifyDownload } from "../export-links";
 import { currentUser } from "../middleware/auth";
@@ -77,6 +77,7 @@ export const courseExportRoutes = newRouter().openapi(
     const me = currentUser(c);
     const course = await visibleCourse(db, me, c.req.valid("param").id);
     assertCanEdit(me, course);
+    assertStartsWork(me);
     if (course.status === "GENERATING") throw new ProblemError("conflict", { detail: "The course is still being generated; export it once it is ready." });
     const { format } = c.req.valid("json");
     const exportId = crypto.randomUUID();

@@ -1,7 +1,7 @@
 /** Jobs: follow, list, cancel and retry your own work. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt, or } from "drizzle-orm";
-import { ProblemError, jobStatusValues, notFound } from "@studyhall/core";
+import { ProblemError, assertStartsWork, jobStatusValues, notFound } from "@studyhall/core";
 import { jobs, type Db, type Job } from "@studyhall/db";
 import type { CurrentUser } from "../env";
 import { currentUser } from "../middleware/auth";
@@ -111,13 +111,16 @@ export const jobRoutes = newRouter()
       tags: ["jobs"],
       security: bearer,
       middleware: [idempotent()] as const,
-      summary: "Run a failed job again, with a fresh set of attempts",
+      summary: "Run a failed job again, with a fresh set of attempts (and, for work that calls the LLM, a fresh token reservation)",
       request: { params: idParam },
-      responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 404, 409, 429) },
+      responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 403, 404, 409, 429) },
     }),
     async (c) => {
       const db = c.get("db");
-      const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
-      return c.json(jobView(await requeueOrConflict(db, c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
+      const me = currentUser(c);
+      const job = await visibleJob(db, me, c.req.valid("param").id);
+      // The owner of an old job, made operator since, may still see it but not run it again.
+      assertStartsWork(me);
+      return c.json(jobView(await requeueOrConflict(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
     },
   );

@@ -5,10 +5,9 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { keyTermSchema, notFound, renderMarkdown } from "@studyhall/core";
+import { assertStartsWork, estimateTokens, keyTermSchema, notFound, renderMarkdown } from "@studyhall/core";
 import {
   assertCanEdit,
-  assertTokenQuota,
   courses,
   insertJob,
   jobs,
@@ -21,6 +20,7 @@ import {
   quizzes,
   readCachedLesson,
   recordLessonRead,
+  reserveFor,
   sendJob,
   visibleCourses,
   writeCachedLesson,
@@ -211,18 +211,21 @@ export const lessonRoutes = newRouter()
       const { id, lessonId } = c.req.valid("param");
       const course = await visibleCourse(db, me, id);
       assertCanEdit(me, course);
+      // An owner made operator still owns the course, but starts no work.
+      assertStartsWork(me);
       const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, course.id)) });
       if (!lesson) throw notFound("lesson");
-      await assertTokenQuota(db, config, me);
       const jobId = crypto.randomUUID();
-      await insertJob(db, {
-        id: jobId,
-        orgId: me.orgId,
-        ownerId: me.id,
-        kind: "regenerate-lesson",
-        lane: "high",
-        payload: { courseId: course.id, lessonId: lesson.id, baseVersion: lesson.version },
-        maxAttempts: config.JOB_MAX_RETRIES + 1,
+      await reserveFor(db, config, me, { amount: estimateTokens({ kind: "regenerate-lesson" }), jobId }, async () => {
+        await insertJob(db, {
+          id: jobId,
+          orgId: me.orgId,
+          ownerId: me.id,
+          kind: "regenerate-lesson",
+          lane: "high",
+          payload: { courseId: course.id, lessonId: lesson.id, baseVersion: lesson.version },
+          maxAttempts: config.JOB_MAX_RETRIES + 1,
+        });
       });
       const job = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
       if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));

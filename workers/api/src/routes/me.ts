@@ -12,6 +12,8 @@ const usageSchema = z
     period: z.string(),
     metric: z.literal("llm_tokens"),
     used: z.number().int(),
+    /** Set aside by accepted work that has not finished, not yet spent. */
+    reserved: z.number().int(),
     limit: z.number().int(),
     remaining: z.number().int(),
     resetsAt: z.string(),
@@ -44,7 +46,7 @@ export const meRoutes = newRouter()
       path: "/usage",
       tags: ["me"],
       security: bearer,
-      summary: "This month's LLM token usage against the quota",
+      summary: "This month's LLM token usage against the quota: spent, reserved by work in progress, and what new work may still reserve",
       responses: { 200: json(usageSchema, "Usage for the current UTC month"), ...pick(401, 429) },
     }),
     async (c) => c.json(await usageSummary(c.get("db"), c.get("config"), currentUser(c)), 200),

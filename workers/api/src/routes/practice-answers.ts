@@ -9,7 +9,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq, gte, inArray, sum } from "drizzle-orm";
 import { ProblemError, notFound } from "@studyhall/core";
 import { difficulties, practiceEvents, practiceQuestions, type Db } from "@studyhall/db";
-import { currentUser } from "../middleware/auth";
+import { currentUser, requireRole } from "../middleware/auth";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 
 /** KV keeps the list this long (KV's shortest expiry); clients may keep it as long. */
@@ -104,9 +104,11 @@ export const practiceAnswerRoutes = newRouter()
       path: "/{id}/practice",
       tags: ["practice"],
       security: bearer,
-      summary: "Answer a question: right or wrong, with the explanation and source passage (any member)",
+      // Practice is recorded (trending, what a student may see); the read-only operator records nothing.
+      middleware: [requireRole("admin", "teacher", "student")] as const,
+      summary: "Answer a question: right or wrong, with the explanation and source passage (any member but an operator)",
       request: { params: idParam, body: jsonBody(z.object({ choice: z.number().int().min(0).max(25) }).openapi("PracticeAnswer")) },
-      responses: { 200: json(practiceResult, "The outcome"), ...pick(400, 401, 404, 429) },
+      responses: { 200: json(practiceResult, "The outcome"), ...pick(400, 401, 403, 404, 429) },
     }),
     async (c) => {
       const db = c.get("db");

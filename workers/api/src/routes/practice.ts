@@ -6,8 +6,8 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray } from "drizzle-orm";
-import { ProblemError, notFound } from "@studyhall/core";
-import { assertTokenQuota, difficulties, documentSections, documents, insertJob, jobs, laneQueues, markSent, practiceEvents, practiceQuestions, sendJob } from "@studyhall/db";
+import { ProblemError, estimateTokens, notFound } from "@studyhall/core";
+import { difficulties, documentSections, documents, insertJob, jobs, laneQueues, markSent, practiceEvents, practiceQuestions, reserveFor, sendJob } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { rateLimit } from "../middleware/rate-limit";
@@ -71,9 +71,10 @@ const bankRoutes = newRouter()
         const any = await db.query.documents.findFirst({ where: and(eq(documents.orgId, me.orgId), eq(documents.status, "parsed")) });
         if (!any) throw new ProblemError("conflict", { detail: "The organisation has no parsed document to write questions from yet." });
       }
-      await assertTokenQuota(db, config, me);
       const jobId = crypto.randomUUID();
-      await insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "generate-questions", lane: "normal", payload: body, maxAttempts: config.JOB_MAX_RETRIES + 1 });
+      await reserveFor(db, config, me, { amount: estimateTokens({ kind: "generate-questions", count: body.count }), jobId }, async () => {
+        await insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "generate-questions", lane: "normal", payload: body, maxAttempts: config.JOB_MAX_RETRIES + 1 });
+      });
       const job = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
       if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
       return c.json(jobView(job), 202, { Location: `/v1/jobs/${jobId}` });

@@ -8,14 +8,15 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
-import { ProblemError, notFound, sessionReportSchema } from "@studyhall/core";
+import { ProblemError, assertStartsWork, estimateTokens, notFound, sessionReportSchema } from "@studyhall/core";
 import {
   assertCanModerate,
-  assertTokenQuota,
   insertJob,
   jobs,
   laneQueues,
   markSent,
+  releaseReservation,
+  reserveTokens,
   sessionReports,
   sessions,
   sendJob,
@@ -80,11 +81,13 @@ export const sessionReportRoutes = newRouter()
       const config = c.get("config");
       const session = await visibleSession(db, me, c.req.valid("param").id);
       assertCanModerate(me, session);
+      // The teacher who opened the session, made operator since, still moderates it but starts no work.
+      assertStartsWork(me);
       if (session.kind !== "tutoring") throw new ProblemError("conflict", { detail: "Reports are written for tutoring sessions, not study rooms." });
       const running = await runningReportJob(db, session.id);
       if (running) return c.json(jobView(running), 202);
-      await assertTokenQuota(db, config, me);
       const jobId = crypto.randomUUID();
+      const reservation = await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "session-report" }), jobId });
       // One transaction: the job, and the report row pointing at it unless the row's job is still queued or running.
       const [, claimed] = await db.batch([
         insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "session-report", lane: "normal", payload: { sessionId: session.id, orgId: session.orgId }, maxAttempts: config.JOB_MAX_RETRIES + 1 }),
@@ -97,10 +100,14 @@ export const sessionReportRoutes = newRouter()
             setWhere: sql`coalesce((select ${jobs.status} from ${jobs} where ${jobs.id} = ${sessionReports.jobId}), 'gone') not in ('queued', 'active')`,
           })
           .returning({ jobId: sessionReports.jobId }),
-      ]);
+      ]).catch(async (error: unknown) => {
+        await releaseReservation(db, reservation.id);
+        throw error;
+      });
       if (claimed.length === 0) {
         // Another request got there first: its job is the answer, and ours never existed.
         await db.delete(jobs).where(eq(jobs.id, jobId));
+        await releaseReservation(db, reservation.id);
         const other = await runningReportJob(db, session.id);
         if (!other) throw new ProblemError("conflict", { detail: "A report for this session was just requested; try again." });
         return c.json(jobView(other), 202);
