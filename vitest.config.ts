@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { FAKE_LLM_ORIGIN, fakeLlm } from "./test/fake-llm-endpoint.ts";
 import { newSigningKey } from "./test/keys.ts";
 
 const IDP_ORIGIN = "https://idp.test";
@@ -81,14 +82,16 @@ export default defineConfig(async () => {
                   JOBS_LOW: { queueName: "studyhall-jobs-low" },
                   JOBS_DEAD: { queueName: "studyhall-jobs-dead" },
                 },
-                // No test reaches the internet: the identity provider's JWKS and the PDF corpus are served here,
-                // everything else fails.
+                // No test reaches the internet: the identity provider's JWKS, the PDF corpus and a fake
+                // OpenAI-compatible endpoint are served here, everything else fails.
                 outboundService: (request: Request) =>
                   new URL(request.url).origin === IDP_ORIGIN && new URL(request.url).pathname === "/jwks.json"
                     ? new Response(idpJwks, { headers: { "Content-Type": "application/json" } })
                     : new URL(request.url).origin === CORPUS_ORIGIN
                       ? corpusFile(new URL(request.url).pathname)
-                      : new Response(`no network in tests: ${request.url}`, { status: 599 }),
+                      : new URL(request.url).origin === FAKE_LLM_ORIGIN
+                        ? fakeLlm(request)
+                        : new Response(`no network in tests: ${request.url}`, { status: 599 }),
               },
             }),
           ],

@@ -18,14 +18,14 @@ export async function jobRow(jobId: string): Promise<Job> {
   return job;
 }
 
-/** Delivers one message for a job, as the queue would, and returns the queue's view of the outcome. */
-export async function deliver(jobId: string, options: { queue?: string; attempts?: number } = {}) {
+/** Delivers one message for a job, as the queue would, and returns the queue's view of the outcome; `env` replaces the worker's bindings (a remote model, say). */
+export async function deliver(jobId: string, options: { queue?: string; attempts?: number; env?: JobsEnv } = {}) {
   const job = await jobRow(jobId);
   const batch = createMessageBatch(options.queue ?? laneQueue[job.lane], [
     { id: crypto.randomUUID(), timestamp: new Date(), attempts: options.attempts ?? 1, body: { jobId, kind: job.kind } },
   ]);
   const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch, env, ctx);
+  await worker.queue(batch as MessageBatch, options.env ?? (env as unknown as JobsEnv), ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -37,9 +37,9 @@ export async function skipWait(jobId: string): Promise<void> {
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 /** Delivers a job's messages until it has finished, skipping its waits; returns it and how many deliveries it took. */
-export async function runToEnd(jobId: string, maxDeliveries = 20): Promise<{ job: Job; deliveries: number }> {
+export async function runToEnd(jobId: string, maxDeliveries = 20, options: { env?: JobsEnv } = {}): Promise<{ job: Job; deliveries: number }> {
   for (let deliveries = 1; deliveries <= maxDeliveries; deliveries++) {
-    await deliver(jobId);
+    await deliver(jobId, options);
     const job = await jobRow(jobId);
     if (FINISHED.has(job.status)) return { job, deliveries };
     await skipWait(jobId);
