@@ -66,6 +66,27 @@ describe("@tutor", () => {
     asker.close();
   });
 
+  it(".security: five sockets give a student no more tutor questions than one: the limit is per user, across connections", async () => {
+    const { students, roomId } = await newClassroom();
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => RoomClient.join(students[0], roomId)));
+    // Two questions from each socket: ten in all, each socket well inside its own send budget.
+    sockets.forEach((socket, i) => {
+      socket.send({ type: "chat", text: `@tutor what is a trace, take ${i}a?` });
+      socket.send({ type: "chat", text: `@tutor what is a guard, take ${i}b?` });
+    });
+    const limited = () => sockets.flatMap((s) => s.errors()).filter((e) => e.code === "rate-limited");
+    for (let i = 0; i < 200 && limited().length < 5; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(limited()).toHaveLength(5);
+    expect(limited()[0]!.message).toContain("5 times a minute");
+    expect(await untilJobs(students[0].id, 5)).toHaveLength(5);
+    // Another student of the same room has a limit of their own.
+    const other = await RoomClient.join(students[1], roomId);
+    other.send({ type: "chat", text: "@tutor and what is a trace tree?" });
+    expect(await untilJobs(students[1].id, 1)).toHaveLength(1);
+    expect(other.errors()).toEqual([]);
+    for (const socket of [...sockets, other]) socket.close();
+  });
+
   it("in a tutoring session @tutor is not available, and says so", async () => {
     const { teacher, students } = await newClassroom();
     const session = await json(await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: students[0].id } }));

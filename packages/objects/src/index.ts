@@ -2,7 +2,7 @@
 export { RateLimiter } from "./rate-limiter";
 export type { TakeInput } from "./rate-limiter";
 export { LlmGate } from "./llm-gate";
-export type { AcquireInput, AcquireResult } from "./llm-gate";
+export type { AcquireInput, AcquireResult, GateState } from "./llm-gate";
 export { Counters } from "./counters";
 export { SessionRoom } from "./session-room";
 export type { PostBotMessageInput, SessionRoomInit } from "./session-room";

@@ -10,7 +10,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { OUTPUT_TOKEN_BOUNDS, estimateTokens, outputTokenBound } from "@studyhall/core";
 import { documentTextChars, insertJob, tokenReservations } from "@studyhall/db";
-import type { GateState } from "../../../packages/objects/src/llm-gate";
+import type { GateState } from "@studyhall/objects";
 import { call, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
 import { fakeModel } from "./fake-llm";
 import { corpusPdf, db, runToEnd } from "./run-jobs";
