@@ -2,7 +2,8 @@
  * Course generation with the openai provider, end to end: a second platform
  * instance whose workers are configured (through dev.mjs `--vars-file`) to
  * use a real OpenAI-compatible server on loopback (fake-openai.ts). Nothing
- * leaves the machine.
+ * leaves the machine. A third instance gives teachers a small monthly quota:
+ * work that would spend more is refused before it is accepted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai.ts";
@@ -12,6 +13,7 @@ import { corpusPdf, demoTeacher, expectJson, getJson, pollJob, postJson, signIn,
 
 interface Usage {
   used: number;
+  reserved: number;
   limit: number;
   remaining: number;
 }
@@ -114,5 +116,54 @@ describe("a course generated through the openai provider against a local OpenAI-
 
     const usage = await getJson<Usage>(base, "/v1/me/usage", token);
     expect(usage.used).toBe(fake.usedTokens());
+  }, 240_000);
+});
+
+describe("a teacher whose monthly quota is smaller than the work asked for", () => {
+  let fake: FakeOpenAi;
+  let platform: Platform;
+  let base: string;
+  let token: string;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAi({ keys: ["key-one"], models: ["test-model"] });
+    platform = await startPlatform({
+      label: "openai-quota",
+      vars: { LLM_PROVIDER: "openai", LLM_BASE_URL: `${fake.url}/v1`, LLM_MODEL: "test-model", LLM_API_KEYS: "key-one", QUOTA_TOKENS_TEACHER: "2000" },
+    });
+    base = platform.url;
+    token = await signIn(base, demoTeacher);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await fake?.close();
+  });
+
+  it("has the default upload refused with 429 quota-exceeded before it is accepted: no document, no job, and the model never asked", async () => {
+    const refused = await uploadPdf(base, token, await corpusPdf("tracemonkey.pdf"), "?title=TraceMonkey");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    const problem = (await refused.json()) as { type: string; usage: Usage; needed: number; requestId: string };
+    expect(problem).toMatchObject({ type: "/problems/quota-exceeded", usage: { used: 0, reserved: 0, limit: 2000, remaining: 2000 } });
+    expect(problem.needed).toBeGreaterThan(2000);
+    expect(problem.requestId).toBe(refused.headers.get("x-request-id"));
+    expect((await getJson<{ items: unknown[] }>(base, "/v1/documents", token)).items).toEqual([]);
+    expect((await getJson<{ items: unknown[] }>(base, "/v1/jobs", token)).items).toEqual([]);
+
+    // Parsing spends nothing and is accepted; the course asked for afterwards is refused the same way.
+    const accepted = await expectJson<AcceptedUpload>(await uploadPdf(base, token, await corpusPdf("tracemonkey.pdf"), "?generate=false"), 202);
+    expect((await pollJob(base, token, accepted.job.id)).job.status).toBe("completed");
+    const course = await fetch(`${base}/v1/documents/${accepted.document.id}/course`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ moduleCount: 2 }),
+    });
+    expect(course.status).toBe(429);
+    expect(((await course.json()) as { type: string }).type).toBe("/problems/quota-exceeded");
+    expect((await getJson<{ items: { kind: string }[] }>(base, "/v1/jobs", token)).items.map((j) => j.kind)).toEqual(["parse-document"]);
+    expect(fake.chats).toEqual([]);
+    expect(await getJson<Usage>(base, "/v1/me/usage", token)).toMatchObject({ used: 0, reserved: 0, remaining: 2000 });
   }, 240_000);
 });
