@@ -1,9 +1,10 @@
-import { courseOutlineSchema, type CourseOutline, type ParsedDocument } from "@studyhall/core";
+import { courseOutlineSchema, outputTokenBound, type CourseOutline, type ParsedDocument } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
 import { llmConfigSchema } from "./config.ts";
 import { LlmPermanentError, LlmRateLimitedError, LlmUnavailableError, isTransientLlmError } from "./errors.ts";
 import { BASE_URL, completion, fakeOpenAi, rateLimited, serverError, unauthorized, type ScriptedReply } from "./fixtures/fake-openai-server.ts";
 import { languageImplementationNotes as document } from "./fixtures/language-implementation.ts";
+import type { RequestMeter } from "./chat-json.ts";
 import { createOpenAiProvider } from "./openai-provider.ts";
 
 const OUTLINE: CourseOutline = {
@@ -186,5 +187,43 @@ describe("openai provider: the document is data", () => {
     const { provider, server } = setup([completion(OUTLINE)], { LLM_MAX_INPUT_CHARS: "6000" });
     await provider.outline({ document: big });
     expect(userMessage(server).length).toBeLessThan(6000 + 1500);
+  });
+});
+
+describe("openai provider: every request is bounded and metered", () => {
+  it("a failed request, its retry and the repair round each pass the meter, carry its max_tokens and settle what they used", async () => {
+    const server = fakeOpenAi([
+      serverError(500),
+      completion({ title: "Lexical Analysis", keyTerms: [] }, { prompt_tokens: 100, completion_tokens: 10 }),
+      completion(LESSON, { prompt_tokens: 130, completion_tokens: 40 }),
+    ]);
+    const asked: { inputTokens: number; maxTokens: number }[] = [];
+    const settled: number[] = [];
+    const meter: RequestMeter = {
+      async begin(request) {
+        asked.push(request);
+        // What the reservation allows: less than the method's bound.
+        return { maxTokens: 1234, settle: async (usage) => void settled.push(usage.totalTokens) };
+      },
+    };
+    const config = llmConfigSchema.parse({ LLM_BASE_URL: BASE_URL, LLM_API_KEYS: "key-a" });
+    const provider = createOpenAiProvider(config, { fetch: server.fetch, sleep: async () => {}, meter });
+    await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 });
+
+    expect(server.requests).toHaveLength(3);
+    expect(asked).toHaveLength(3);
+    expect(asked.every((a) => a.maxTokens === outputTokenBound("lesson") && a.inputTokens > 0)).toBe(true);
+    // The repair round sends more: the first reply and the problems with it.
+    expect(asked[2]!.inputTokens).toBeGreaterThan(asked[1]!.inputTokens);
+    expect(server.requests.map((r) => r.body.max_tokens)).toEqual([1234, 1234, 1234]);
+    expect(settled).toEqual([0, 110, 170]);
+  });
+
+  it("a meter that refuses stops the call before anything is sent", async () => {
+    const server = fakeOpenAi([completion(LESSON)]);
+    const meter: RequestMeter = { begin: async () => Promise.reject(new Error("quota used up")) };
+    const provider = createOpenAiProvider(llmConfigSchema.parse({ LLM_BASE_URL: BASE_URL, LLM_API_KEYS: "key-a" }), { fetch: server.fetch, meter });
+    await expect(provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 })).rejects.toThrow("quota used up");
+    expect(server.requests).toEqual([]);
   });
 });
