@@ -163,7 +163,7 @@ export const documentRoutes = router
             throw error;
           })
         : null;
-      const generateCourse = generate ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation!.id } : null;
+      const generateCourse = reservation ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id } : null;
       // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
       await db
         .batch([
