@@ -12,11 +12,7 @@ import { currentUser, requireRole } from "../middleware/auth";
 import { jobSchema, jobView } from "./job-views";
 import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { bulkResult, laneActionParams, laneStateSchema } from "./queue-views";
-
-const retryResult = bulkResult
-  .extend({ quotaExceeded: z.array(z.string()).openapi({ description: "Failed jobs left failed: their owner's monthly LLM quota cannot cover running them again" }) })
-  .openapi("RetryFailedResult");
+import { bulkResult, laneActionParams, laneStateSchema, retryResult } from "./queue-views";
 
 async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
   const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, orgId)) });

@@ -10,7 +10,7 @@ import { PLATFORM_SCOPE, failedJobs, lanePauses, pausedBy, queueStats, searchJob
 import { currentUser, requirePlatformOperator } from "../middleware/auth";
 import { requeueJobs } from "./job-actions";
 import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
-import { adminJobSchema, adminJobView, bulkResult, jobFilter, jobPage, laneActionParams, laneStateSchema, laneStatsSchema, listQuery, statsQuery } from "./queue-views";
+import { adminJobSchema, adminJobView, jobFilter, jobPage, laneActionParams, laneStateSchema, laneStatsSchema, listQuery, retryResult, statsQuery } from "./queue-views";
 
 const platformLaneSchema = laneStatsSchema.extend({ organisationsPaused: z.number().int().describe("organisations holding this lane for themselves") }).openapi("PlatformLaneStats");
 const platformJobSchema = adminJobSchema.extend({ orgId: z.string() }).openapi("PlatformJob");
@@ -78,12 +78,13 @@ export const platformRoutes = router
       security: bearer,
       summary: "Requeue dead-lettered jobs of every organisation (optionally of one kind, lane or organisation), up to 500 at a time",
       request: { body: jsonBody(z.object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), orgId: orgId.optional() }).openapi("RequeueDeadRequest")) },
-      responses: { 202: json(bulkResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
+      responses: { 202: json(retryResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
       const db = c.get("db");
       const failed = await failedJobs(db, PLATFORM_SCOPE, { ...c.req.valid("json"), deadLettered: true });
-      const ids = (await requeueJobs(db, c.env, (p) => c.executionCtx.waitUntil(p), failed)).map((j) => j.id);
-      return c.json({ count: ids.length, jobIds: ids }, 202);
+      const { requeued, refused } = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      const ids = requeued.map((j) => j.id);
+      return c.json({ count: ids.length, jobIds: ids, quotaExceeded: refused.map((r) => r.job.id) }, 202);
     },
   );

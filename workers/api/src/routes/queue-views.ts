@@ -41,6 +41,9 @@ export const jobDetailSchema = adminJobSchema.extend({
 });
 
 export const bulkResult = z.object({ count: z.number().int(), jobIds: z.array(z.string()) }).openapi("BulkResult");
+export const retryResult = bulkResult
+  .extend({ quotaExceeded: z.array(z.string()).openapi({ description: "Failed jobs left failed: their owner's monthly LLM quota cannot cover running them again" }) })
+  .openapi("RetryFailedResult");
 
 export const listQuery = z.object({
   status: z.enum(jobStatusValues).optional(),
