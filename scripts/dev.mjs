@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run dev`: the whole platform on this machine, offline, with no
- * Cloudflare account. Prepares local secrets, applies D1 migrations, seeds the
- * demo organisation and a platform operator, then runs every worker in one
+ * Cloudflare account. Prepares local secrets, checks every worker's
+ * configuration (exiting with one line per variable out of bounds), applies D1
+ * migrations, seeds the demo organisation and a platform operator, then runs every worker in one
  * `wrangler dev` so queue messages flow from the API worker to the consumers.
  *
  *   npm run dev -- --port 8787 --persist-to .wrangler/state
@@ -14,6 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
+import { exitOnConfigProblems } from "./config-check.mjs";
 import { applyMigrations, configs, configsWithVars, demoAccounts, ensureDevVars, platformAccount, root, seedDemo, wranglerBin, wranglerEnv } from "./local-env.mjs";
 
 const { values } = parseArgs({
@@ -29,6 +31,8 @@ const persistTo = values["persist-to"];
 const url = `http://127.0.0.1:${port}`;
 
 await ensureDevVars();
+// A variable out of bounds would otherwise surface as a 503 on the first request; say which, and start nothing.
+exitOnConfigProblems({ root, configs, devVars: true, varsFile: values["vars-file"] });
 process.stdout.write("Applying D1 migrations (local)… ");
 applyMigrations(persistTo);
 process.stdout.write("done\nSeeding the demo organisation… ");

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Builds every worker as `wrangler deploy` would, without deploying, and
- * prints each bundle's size: a broken import or an oversized bundle fails here.
+ * Checks every worker's `[vars]` against its configuration schema, builds every
+ * worker as `wrangler deploy` would, without deploying, and prints each
+ * bundle's size: a bad variable, a broken import or an oversized bundle fails here.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -9,7 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
+import { exitOnConfigProblems } from "./config-check.mjs";
 import { configs, root, wranglerBin, wranglerEnv } from "./local-env.mjs";
+
+// What deploys is wrangler.toml's [vars] (secrets live in Cloudflare): check them before building.
+exitOnConfigProblems({ root, configs });
 
 const rows = [];
 for (const config of configs) {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ProblemError } from "./problems";
+import { PASSWORD_MAX_LENGTH } from "./config";
 
 /** `operator` watches the job queues read-only; it has a student's view of courses. */
 export const roles = ["admin", "teacher", "student", "operator"] as const;
@@ -33,7 +34,7 @@ export const emailSchema = z
   .max(254)
   .pipe(z.email({ message: "must be an email address" }));
 
-export const passwordSchema = z.string().max(512, "must be at most 512 characters");
+export const passwordSchema = z.string().max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
 
 export const userSchema = z.object({
   id: z.string(),

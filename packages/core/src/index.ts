@@ -1,6 +1,7 @@
 /** Domain contracts shared by every worker and package; no bindings here. */
 export * from "./problems";
 export * from "./config";
+export * from "./settings";
 export * from "./accounts";
 export * from "./rate-limit-policy";
 export * from "./content";

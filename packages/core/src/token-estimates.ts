@@ -18,6 +18,7 @@
  * job that needs more extends its reservation against the quota before each
  * request, and fails with `quota-exceeded` when the quota cannot cover it.
  */
+import { LLM_DEFAULT_INPUT_CHARS } from "./settings";
 
 /** The methods a job calls on a provider. */
 export type LlmMethod = "outline" | "lesson" | "quiz" | "answer" | "generateQuestions" | "report";
@@ -25,8 +26,8 @@ export type LlmMethod = "outline" | "lesson" | "quiz" | "answer" | "generateQues
 export const CHARS_PER_TOKEN = 4;
 /** Instructions, the reply's JSON Schema and message framing, per request. */
 export const PROMPT_OVERHEAD_TOKENS = 800;
-/** Document characters per request; the jobs worker's `LLM_MAX_INPUT_CHARS` defaults to this. */
-export const DEFAULT_INPUT_CHARS = 24_000;
+/** Document characters per request: the jobs worker's `LLM_MAX_INPUT_CHARS` default (kept in settings.ts, which plain Node loads). */
+export const DEFAULT_INPUT_CHARS = LLM_DEFAULT_INPUT_CHARS;
 
 /** `max_tokens` per method (practice questions: a base plus so much per question asked). */
 export const OUTPUT_TOKEN_BOUNDS = {

@@ -4,6 +4,7 @@
  * fills it from D1. KV is eventually consistent across locations (up to about
  * a minute), which is acceptable for course content.
  */
+import { KV_MIN_TTL_SECONDS } from "@studyhall/core";
 
 export interface CachedLesson {
   etag: string;
@@ -17,7 +18,7 @@ export async function readCachedLesson(kv: KVNamespace, courseId: string, lesson
 }
 
 export async function writeCachedLesson(kv: KVNamespace, courseId: string, lessonId: string, entry: CachedLesson, ttlSeconds: number): Promise<void> {
-  await kv.put(key(courseId, lessonId), JSON.stringify(entry), { expirationTtl: Math.max(60, ttlSeconds) });
+  await kv.put(key(courseId, lessonId), JSON.stringify(entry), { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, ttlSeconds) });
 }
 
 export async function invalidateLesson(kv: KVNamespace, courseId: string, lessonId: string): Promise<void> {

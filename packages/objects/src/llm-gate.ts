@@ -14,15 +14,17 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { LLM_GATE_MAX_REQUESTS_PER_MIN, LLM_GATE_MAX_TOKENS_PER_MIN } from "@studyhall/core";
 
 export const GATE_WINDOW_MS = 60_000;
 const STATE_KEY = "gate";
 
+// LLM_REQUESTS_PER_MIN and LLM_TOKENS_PER_MIN are bounded by the same constants.
 const acquireInput = z.object({
   /** Whose work this request is: fairness is between organisations. */
   orgId: z.string().min(1).max(64),
-  requestsPerMinute: z.number().int().positive(),
-  tokensPerMinute: z.number().int().positive(),
+  requestsPerMinute: z.number().int().positive().max(LLM_GATE_MAX_REQUESTS_PER_MIN),
+  tokensPerMinute: z.number().int().positive().max(LLM_GATE_MAX_TOKENS_PER_MIN),
   /** Tokens the request may use (its prompt and `max_tokens`); corrected by `settle` afterwards. */
   estimatedTokens: z.number().int().min(0),
 });

@@ -5,12 +5,13 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { slidingWindow, type RateDecision } from "@studyhall/core";
+import { RATE_LIMITER_MAX_LIMIT, slidingWindow, type RateDecision } from "@studyhall/core";
 
+// The configuration's rate limits are bounded by the same constant, so a limit that starts is a limit this accepts.
 const takeInput = z.object({
-  limit: z.number().int().positive().max(100_000),
+  limit: z.number().int().positive().max(RATE_LIMITER_MAX_LIMIT),
   periodMs: z.number().int().positive().max(86_400_000),
-  cost: z.number().int().positive().max(100_000).default(1),
+  cost: z.number().int().positive().max(RATE_LIMITER_MAX_LIMIT).default(1),
 });
 export type TakeInput = z.input<typeof takeInput>;
 

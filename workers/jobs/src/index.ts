@@ -4,7 +4,8 @@
  * consumer died (cron). It validates each message, runs its job, and
  * acknowledges only after the outcome is committed to D1.
  */
-import { jobMessageSchema, loadConfig } from "@studyhall/core";
+import { ConfigError, jobMessageSchema, loadConfig, type Config } from "@studyhall/core";
+import { loadLlmConfig } from "@studyhall/llm";
 import { laneQueues, openDb, sendJob } from "@studyhall/db";
 import { recordDeadLetter } from "./dead-letter";
 import { handlers } from "./handlers";
@@ -12,9 +13,27 @@ import { progressPublisher } from "./progress";
 import { backoffMs, runJob } from "./runner";
 import { sweep } from "./sweep";
 
+const MISCONFIGURED_RECHECK_SECONDS = 60;
+
+/**
+ * Both configurations of this worker, or undefined (logged with each bad variable and its bound) while they
+ * cannot be used: a misconfigured deployment must not spend its jobs' attempts failing one by one.
+ */
+function configOf(env: JobsEnv): Config | undefined {
+  try {
+    loadLlmConfig(env);
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(JSON.stringify({ level: "error", msg: "the jobs worker is misconfigured; nothing runs until it is fixed", problems: error.problems }));
+    return undefined;
+  }
+}
+
 export default {
   async queue(batch, env, _ctx) {
-    const config = loadConfig(env);
+    const config = configOf(env);
+    if (!config) return batch.retryAll({ delaySeconds: MISCONFIGURED_RECHECK_SECONDS });
     const db = openDb(env.DB);
     const deadLetters = batch.queue.endsWith("-dead");
     for (const message of batch.messages) {
@@ -45,7 +64,9 @@ export default {
   },
 
   async scheduled(_controller, env) {
-    const resent = await sweep(openDb(env.DB), laneQueues(env), loadConfig(env));
+    const config = configOf(env);
+    if (!config) return;
+    const resent = await sweep(openDb(env.DB), laneQueues(env), config);
     if (resent.length) console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", count: resent.length, jobIds: resent }));
   },
 } satisfies ExportedHandler<JobsEnv>;

@@ -5,18 +5,34 @@
  */
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
-import { loadConfig } from "@studyhall/core";
+import { ConfigError, ProblemError, loadConfig, type Config } from "@studyhall/core";
 import type { AppEnv } from "../env";
 import { flushMetrics, recordRequest } from "../metrics/recorder";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * The configuration, or a 503 while it cannot be used: the client learns only that the deployment is
+ * misconfigured; the log (through the error's cause) names each variable and its bound, never a value.
+ */
+function configFor(env: object): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ProblemError("service-unavailable", {
+      detail: "This deployment is misconfigured, so it cannot answer requests yet. Its operators can see why in its logs.",
+      cause: error,
+    });
+  }
+}
 
 export const requestContext = () =>
   createMiddleware<AppEnv>(async function requestContext(c, next) {
     const incoming = c.req.header("X-Request-Id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", requestId);
-    c.set("config", loadConfig(c.env));
+    c.set("config", configFor(c.env));
     const started = Date.now();
     await next();
     c.header("X-Request-Id", requestId);

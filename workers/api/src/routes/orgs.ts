@@ -6,7 +6,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, isNull } from "drizzle-orm";
-import { emailSchema, forbidden, notFound, roleSchema, userSchema } from "@studyhall/core";
+import { INVITATION_MAX_TTL_SECONDS, emailSchema, forbidden, notFound, roleSchema, userSchema } from "@studyhall/core";
 import { changeMemberRole, createInvitation, managedInvitations, openInvitations, removeMember } from "@studyhall/auth";
 import { invitations, transferOwnership, users, type User } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
@@ -28,7 +28,7 @@ const invitationBody = z
   .object({
     role: roleSchema,
     email: emailSchema.optional(),
-    expiresInSeconds: z.number().int().min(60).max(90 * 24 * 3600).optional(),
+    expiresInSeconds: z.number().int().min(60).max(INVITATION_MAX_TTL_SECONDS).optional(),
   })
   .openapi("InvitationRequest");
 
