@@ -68,6 +68,7 @@ export default defineConfig(async () => {
                   OIDC_ISSUER: IDP_ORIGIN,
                   OIDC_AUDIENCE: "studyhall-external",
                   OIDC_JWKS_URL: `${IDP_ORIGIN}/jwks.json`,
+                  OIDC_CLIENT_IDS: "studyhall-web,studyhall-cli",
                   // Short leases so an abandoned job can be recovered within a test.
                   JOB_LEASE_SECONDS: "5",
                   EXPORT_URL_SECRET: "test-export-url-secret-of-at-least-32-characters",

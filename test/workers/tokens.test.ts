@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { SignJWT, base64url, decodeJwt, importJWK, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newOrg } from "../helpers/api";
+import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
 
 const signingJwk = () => (JSON.parse(env.JWT_SIGNING_KEYS) as JWK[])[0]!;
 
@@ -120,11 +120,11 @@ describe("access tokens", () => {
 });
 
 describe("external identity provider", () => {
-  async function idpToken(claims: Record<string, unknown>, audience = env.OIDC_AUDIENCE) {
+  async function idpToken(claims: Record<string, unknown>, audience = env.OIDC_AUDIENCE, header: Record<string, unknown> = {}) {
     const jwk = JSON.parse(env.TEST_IDP_KEY) as JWK;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(claims)
-      .setProtectedHeader({ alg: "ES256", kid: jwk.kid })
+      .setProtectedHeader({ alg: "ES256", kid: jwk.kid, ...header })
       .setIssuer(env.OIDC_ISSUER)
       .setAudience(audience)
       .setIssuedAt(now)
@@ -132,8 +132,12 @@ describe("external identity provider", () => {
       .sign(await importJWK(jwk, "ES256"));
   }
 
+  const allowLinking = async (admin: Actor, linkExternalByEmail = true) =>
+    expect((await call("/v1/orgs/settings", { method: "PATCH", token: admin.token, body: { linkExternalByEmail } })).status).toBe(200);
+
   it("maps a trusted provider's subject to the user with the same verified email, then by subject", async () => {
     const admin = await newOrg();
+    await allowLinking(admin);
     const subject = `idp-${crypto.randomUUID()}`;
     const first = await me(await idpToken({ sub: subject, email: admin.email, email_verified: true }));
     expect(first.status).toBe(200);
@@ -145,6 +149,7 @@ describe("external identity provider", () => {
 
   it("refuses an unverified email, an unknown subject, and a wrong audience", async () => {
     const admin = await newOrg();
+    await allowLinking(admin);
     await expectProblem(await me(await idpToken({ sub: `idp-${crypto.randomUUID()}`, email: admin.email, email_verified: false })), 401, "invalid-token");
     await expectProblem(await me(await idpToken({ sub: `idp-${crypto.randomUUID()}` })), 401, "invalid-token");
     // A token the provider issued for another application, for an account that is linked.
@@ -152,5 +157,63 @@ describe("external identity provider", () => {
     expect((await me(await idpToken({ sub: subject, email: admin.email, email_verified: true }))).status).toBe(200);
     const problem = await expectProblem(await me(await idpToken({ sub: subject }, "another-app")), 401, "invalid-token");
     expect(problem.detail).toMatch(/aud/);
+  });
+
+  it("without the organisation's opt-in, a provider token carrying the victim's verified email does not get into the victim's account", async () => {
+    const victim = await newOrg("victim");
+    // Someone else's organisation trusts the provider's emails; the victim's does not, and that is what counts.
+    await allowLinking(await newOrg("trusting"));
+    const attacker = await me(await idpToken({ sub: `attacker-${crypto.randomUUID()}`, email: victim.email, email_verified: true }));
+    const problem = await expectProblem(attacker, 401, "invalid-token");
+    expect(problem.detail).toMatch(/organisation allows it/);
+    const row = await env.DB.prepare("select external_subject from users where id = ?").bind(victim.id).first<{ external_subject: string | null }>();
+    expect(row?.external_subject).toBeNull();
+    // Still the victim's own password account.
+    expect((await me(victim.token)).status).toBe(200);
+  });
+
+  it("only an admin changes the setting; turning it off cuts off identities linked so far at once", async () => {
+    const admin = await newOrg();
+    const teacher = await newMember(admin, "teacher");
+    await expectProblem(await call("/v1/orgs/settings", { method: "PATCH", token: teacher.token, body: { linkExternalByEmail: true } }), 403, "forbidden");
+    await expectProblem(await call("/v1/orgs/settings", { token: teacher.token }), 403, "forbidden");
+    expect(await json(await call("/v1/orgs/settings", { token: admin.token }))).toEqual({ linkExternalByEmail: false });
+
+    await allowLinking(admin);
+    expect(await json(await call("/v1/orgs/settings", { token: admin.token }))).toEqual({ linkExternalByEmail: true });
+    const subject = `idp-${crypto.randomUUID()}`;
+    expect((await me(await idpToken({ sub: subject, email: teacher.email, email_verified: true }))).status).toBe(200);
+    expect((await me(await idpToken({ sub: subject }))).status).toBe(200);
+
+    await allowLinking(admin, false);
+    await expectProblem(await me(await idpToken({ sub: subject })), 401, "invalid-token");
+    await expectProblem(await me(await idpToken({ sub: subject, email: teacher.email, email_verified: true })), 401, "invalid-token");
+    await expectProblem(await call("/v1/orgs/settings", { method: "PATCH", token: admin.token, body: { linkExternalByEmail: "yes" } }), 400, "validation-failed");
+  });
+
+  it("refuses an ID token replayed as an access token, however it is marked", async () => {
+    const admin = await newOrg();
+    await allowLinking(admin);
+    const claims = { sub: `idp-${crypto.randomUUID()}`, email: admin.email, email_verified: true };
+    for (const extra of [{ nonce: "n-0S6_WzA2Mj" }, { at_hash: "77QmUPtjPfzWtF2AnpK9RQ" }, { typ: "ID" }]) {
+      const problem = await expectProblem(await me(await idpToken({ ...claims, ...extra })), 401, "invalid-token");
+      expect(problem.detail).toMatch(/ID token/);
+    }
+    const problem = await expectProblem(await me(await idpToken(claims, env.OIDC_AUDIENCE, { typ: "id_token+jwt" })), 401, "invalid-token");
+    expect(problem.detail).toMatch(/id_token\+jwt/);
+    // None of those linked the account; a real access token (either common typ) does.
+    expect((await me(await idpToken(claims, env.OIDC_AUDIENCE, { typ: "at+jwt" }))).status).toBe(200);
+    expect((await me(await idpToken({ sub: claims.sub }, env.OIDC_AUDIENCE, { typ: "JWT" }))).status).toBe(200);
+  });
+
+  it("refuses a token issued to a client outside OIDC_CLIENT_IDS; accepts listed clients and tokens without azp", async () => {
+    const admin = await newOrg();
+    await allowLinking(admin);
+    const subject = `idp-${crypto.randomUUID()}`;
+    const foreign = await me(await idpToken({ sub: subject, email: admin.email, email_verified: true, azp: "someone-elses-app" }));
+    expect((await expectProblem(foreign, 401, "invalid-token")).detail).toMatch(/client/);
+    expect((await me(await idpToken({ sub: subject, email: admin.email, email_verified: true, azp: "studyhall-web" }))).status).toBe(200);
+    expect((await me(await idpToken({ sub: subject, azp: "studyhall-cli" }))).status).toBe(200);
+    expect((await me(await idpToken({ sub: subject }))).status).toBe(200);
   });
 });

@@ -2,7 +2,8 @@
  * Short-lived access tokens (JWT, ES256, `typ: at+jwt`). Verification follows
  * RFC 8725: the algorithm is pinned, `iss`, `aud`, `exp` and `nbf` are always
  * checked with a small clock tolerance, and the key is chosen by `kid` only
- * among our own keys.
+ * among our own keys. An external provider's token must be an access token
+ * (RFC 9068), not an ID token, issued to a client we accept (`azp`).
  */
 import { SignJWT, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from "jose";
 import { ProblemError, roleSchema, type Config, type Role } from "@studyhall/core";
@@ -62,17 +63,38 @@ function explain(error: unknown): ProblemError {
 
 let remote: { url: string; jwks: ReturnType<typeof createRemoteJWKSet> } | undefined;
 const EXTERNAL_ALGS = ["RS256", "ES256", "EdDSA", "PS256"];
+/** `typ` values of an access token: RFC 9068's, and the plain one providers that predate it send. */
+const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
+
+/**
+ * What makes a verified provider token unusable here although its signature, issuer and audience are fine.
+ * An ID token says who signed in to some client, not that the client may call us: replaying one (it often
+ * carries our audience when we are that client) must not work as an access token.
+ */
+function externalTokenProblem(config: Config, header: { typ?: string }, payload: JWTPayload): string | undefined {
+  if (header.typ !== undefined && !ACCESS_TOKEN_TYPES.has(header.typ.toLowerCase())) return `Tokens of type "${header.typ}" are not accepted; send an access token.`;
+  if (payload.nonce !== undefined || payload.at_hash !== undefined || (typeof payload.typ === "string" && payload.typ.toLowerCase() === "id")) {
+    return "This is an ID token; send the provider's access token instead.";
+  }
+  const azp = payload.azp;
+  if (azp !== undefined && config.OIDC_CLIENT_IDS && (typeof azp !== "string" || !config.OIDC_CLIENT_IDS.includes(azp))) {
+    return "The token was issued to a client that is not accepted here.";
+  }
+  return undefined;
+}
 
 async function verifyExternal(config: Config, token: string, tolerance: number): Promise<Principal> {
   const url = config.OIDC_JWKS_URL!;
   if (!remote || remote.url !== url) remote = { url, jwks: createRemoteJWKSet(new URL(url), { timeoutDuration: 5000 }) };
-  const { payload } = await jwtVerify(token, remote.jwks, {
+  const { payload, protectedHeader } = await jwtVerify(token, remote.jwks, {
     algorithms: EXTERNAL_ALGS,
     issuer: config.OIDC_ISSUER!,
     audience: config.OIDC_AUDIENCE ?? config.JWT_AUDIENCE,
     clockTolerance: tolerance,
     requiredClaims: ["exp", "sub"],
   });
+  const problem = externalTokenProblem(config, protectedHeader, payload);
+  if (problem) throw invalid(problem);
   return {
     source: "external",
     issuer: payload.iss!,

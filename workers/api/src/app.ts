@@ -33,6 +33,7 @@ import { quizRoutes } from "./routes/quizzes";
 import { meRoutes } from "./routes/me";
 import { orgRoutes } from "./routes/orgs";
 import { platformRoutes } from "./routes/platform";
+import { orgSettingsRoutes } from "./routes/org-settings";
 import { practiceRoutes } from "./routes/practice";
 import { sessionRoutes } from "./routes/sessions";
 import { sessionReportRoutes } from "./routes/session-reports";
@@ -65,6 +66,7 @@ export function newApp() {
     .route("/v1/auth", authRoutes)
     .route("/v1/me", meRoutes)
     .route("/v1/orgs", orgRoutes)
+    .route("/v1/orgs", orgSettingsRoutes)
     .route("/v1/courses", courseRoutes)
     .route("/v1/courses", lessonRoutes)
     .route("/v1/courses", enrolmentRoutes)

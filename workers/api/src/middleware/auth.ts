@@ -4,10 +4,10 @@
  * login behind the token must still be live, so a role change, a removed
  * member or a signed-out login takes effect at once (see `currentAccess`).
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { ProblemError, isPlatformOperator, type Role } from "@studyhall/core";
-import { users, type Db, type User } from "@studyhall/db";
+import { organisations, users, type Db, type User } from "@studyhall/db";
 import { accessDenialDetail, currentAccess, verifyAccessToken, type Principal } from "@studyhall/auth";
 import type { AppEnv, CurrentUser } from "../env";
 
@@ -20,12 +20,21 @@ async function userFor(db: Db, principal: Extract<Principal, { source: "external
   const subject = `${principal.issuer}|${principal.subject}`;
   const linked = await db.query.users.findFirst({ where: eq(users.externalSubject, subject) });
   if (linked) return linked;
-  // First sign-in through the provider: link to the account with the same verified email.
+  // First sign-in through the provider: link to the account with the same verified email, but only where its
+  // organisation opted in. The email claim is as good as the provider's verification, which is the
+  // organisation's call to trust; without it, anyone the provider lets claim an address would get that account.
   if (!principal.email || !principal.emailVerified) return undefined;
   const [claimed] = await db
     .update(users)
     .set({ externalSubject: subject })
-    .where(and(eq(users.email, principal.email), isNull(users.externalSubject)))
+    .where(
+      and(
+        eq(users.email, principal.email),
+        isNull(users.externalSubject),
+        isNull(users.removedAt),
+        inArray(users.orgId, db.select({ id: organisations.id }).from(organisations).where(eq(organisations.linkExternalByEmail, true))),
+      ),
+    )
     .returning();
   return claimed;
 }
@@ -45,7 +54,11 @@ export const authenticate = () =>
       user = access.user;
     } else {
       user = await userFor(c.get("db"), principal);
-      if (!user) throw refused("No studyhall account is linked to this identity; register or accept an invitation with the same email first.");
+      if (!user) {
+        throw refused(
+          "No studyhall account is linked to this identity. One is linked on first sign-in by its verified email only where the account's organisation allows it (an admin's setting).",
+        );
+      }
       if (user.removedAt) throw refused(accessDenialDetail("removed"));
     }
     const current: CurrentUser = {
