@@ -11,6 +11,13 @@ import { newSigningKey } from "./test/keys.ts";
 
 const IDP_ORIGIN = "https://idp.test";
 const CORPUS_ORIGIN = "https://corpus.test";
+/** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
+const REFUSING_LLM_ORIGIN = "https://refusing-llm.test";
+const refusingLlm = () =>
+  new Response(JSON.stringify({ error: { message: "The model `gpt-canary` does not exist; org-LEAKCANARY has no access to it.", type: "invalid_request_error", code: "model_not_found" } }), {
+    status: 400,
+    headers: { "Content-Type": "application/json" },
+  });
 /** The shared PDF corpus, beside the repository (../shared/corpus in CI and locally). */
 const CORPUS_DIR = new URL("../shared/corpus/pdfjs/", import.meta.url);
 
@@ -85,14 +92,14 @@ export default defineConfig(async () => {
                 },
                 // No test reaches the internet: the identity provider's JWKS, the PDF corpus and a fake
                 // OpenAI-compatible endpoint are served here, everything else fails.
-                outboundService: (request: Request) =>
-                  new URL(request.url).origin === IDP_ORIGIN && new URL(request.url).pathname === "/jwks.json"
-                    ? new Response(idpJwks, { headers: { "Content-Type": "application/json" } })
-                    : new URL(request.url).origin === CORPUS_ORIGIN
-                      ? corpusFile(new URL(request.url).pathname)
-                      : new URL(request.url).origin === FAKE_LLM_ORIGIN
-                        ? fakeLlm(request)
-                        : new Response(`no network in tests: ${request.url}`, { status: 599 }),
+                outboundService: (request: Request) => {
+                  const url = new URL(request.url);
+                  if (url.origin === IDP_ORIGIN && url.pathname === "/jwks.json") return new Response(idpJwks, { headers: { "Content-Type": "application/json" } });
+                  if (url.origin === CORPUS_ORIGIN) return corpusFile(url.pathname);
+                  if (url.origin === FAKE_LLM_ORIGIN) return fakeLlm(request);
+                  if (url.origin === REFUSING_LLM_ORIGIN) return refusingLlm();
+                  return new Response(`no network in tests: ${request.url}`, { status: 599 });
+                },
               },
             }),
           ],

@@ -5,14 +5,19 @@
  */
 import type { JobError } from "./job-contract";
 
-/** Retrying would give the same answer: fail the job now, with this problem type. */
+/**
+ * Retrying would give the same answer: fail the job now, with this problem type. `detail` is shown to the
+ * job's owner and admins, so it is written by us; raw text (SQL, a provider's response) goes in `cause`,
+ * which only the log sees.
+ */
 export class PermanentJobError extends Error {
   constructor(
     readonly type: string,
     readonly title: string,
     readonly detail: string,
+    options?: { cause?: unknown },
   ) {
-    super(detail);
+    super(detail, options);
     this.name = "PermanentJobError";
   }
 
@@ -48,8 +53,44 @@ export class LeaseLost extends Error {
   }
 }
 
-/** The job error recorded for a transient failure. */
-export function transientJobError(error: unknown): JobError {
-  const message = error instanceof Error ? error.message : String(error);
-  return { type: "/problems/job-attempt-failed", title: "An attempt failed and will be retried", detail: message.slice(0, 500), retryable: true };
+/** Which part of the platform an unexpected error came from, in words a user can act on (wait, or report it). */
+function whatFailed(error: unknown): string {
+  // An ORM or a library may wrap the error that says where it came from: look down the cause chain.
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (/^Llm(Unavailable|RateLimited)Error$/.test(e.name)) return "the model's endpoint did not answer in time or kept failing";
+    if (/\bD1_|SQLITE/.test(e.message)) return "the database could not complete a step";
+  }
+  return "an unexpected error stopped it on our side";
+}
+
+/** What became of a failed attempt: the job is retried after a delay, or has no attempts left. */
+export interface AttemptOutcome {
+  attempt: number;
+  maxAttempts: number;
+  /** Set when it will be retried. */
+  retryInMs?: number;
+}
+
+/**
+ * The job error recorded for an unexpected failure: what failed and whether it will be retried, in our
+ * words. The error's own text (SQL, a provider's body, a stack) is for the log, never for this.
+ * @example transientJobError(new Error("D1_ERROR: no such table"), { attempt: 1, maxAttempts: 4, retryInMs: 2000 })
+ */
+export function transientJobError(error: unknown, outcome: AttemptOutcome): JobError {
+  const what = whatFailed(error);
+  if (outcome.retryInMs !== undefined) {
+    const seconds = Math.max(1, Math.round(outcome.retryInMs / 1000));
+    return {
+      type: "/problems/job-attempt-failed",
+      title: "An attempt failed and will be retried",
+      detail: `Attempt ${outcome.attempt} of ${outcome.maxAttempts} failed: ${what}. It will be retried automatically in about ${seconds} s.`,
+      retryable: true,
+    };
+  }
+  return {
+    type: "/problems/job-attempt-failed",
+    title: "The job failed after every retry",
+    detail: `All ${outcome.attempt} attempts failed; the last one because ${what}. It will not be retried automatically; retry it once the cause is fixed, or quote the job id to report it.`,
+    retryable: false,
+  };
 }

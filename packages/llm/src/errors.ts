@@ -62,14 +62,30 @@ export type LlmPermanentReason =
   /** The input does not fit the outline (a module or lesson index that does not exist). */
   | "bad-input";
 
+/**
+ * What a job's owner is told for each reason, written by us: the error's `message` may quote the
+ * provider's response or the model's output, which belong in the log only.
+ */
+const PUBLIC_DETAILS: Record<LlmPermanentReason, string> = {
+  "invalid-output": "The model's answer did not have the shape this step needs, even after one repair round. It will not be retried automatically.",
+  rejected: "The model's endpoint refused the request (a model name or a limit of the account it does not accept). It will not be retried automatically.",
+  unauthorized: "The model's endpoint refused this deployment's API key. It will not be retried until an operator fixes the key.",
+  misconfigured: "The model provider is not configured correctly on this deployment. It will not be retried until an operator fixes it.",
+  "no-teachable-text": "The document holds no prose to teach from (a scan without text, or only a reference list). It will not be retried.",
+  "bad-input": "The job asked for a part of the course outline that does not exist. It will not be retried.",
+};
+
 /** A failure that retrying will not fix; fail the job and record `reason`. */
 export class LlmPermanentError extends LlmError {
   readonly reason: LlmPermanentReason;
+  /** Safe to show to the job's owner; `message` is for the log. */
+  readonly publicDetail: string;
 
   constructor(reason: LlmPermanentReason, message: string, options?: { cause?: unknown }) {
     super(message, false, options);
     this.name = "LlmPermanentError";
     this.reason = reason;
+    this.publicDetail = PUBLIC_DETAILS[reason];
   }
 }
 

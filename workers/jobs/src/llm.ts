@@ -2,7 +2,8 @@
  * The generator a job uses: the configured provider, with every request it
  * makes to a remote model metered (llm-meter.ts: the job's token budget, then
  * the global LLM gate). Provider errors become the runner's language: a wait
- * (deferral, no attempt used), a permanent failure, or a transient one
+ * (deferral, no attempt used), a permanent failure (with our own words for
+ * its owner; the provider's stay in the log), or a transient one
  * (retried with backoff).
  */
 import { DeferJob, PermanentJobError, loadConfig, type LlmMethod } from "@studyhall/core";
@@ -40,7 +41,7 @@ export function generatorFor(env: JobsEnv, db: Db, job: Job, deps: MeterDeps = {
       } catch (error) {
         await count(`llm_errors_total{provider="${provider.name}",error="${error instanceof Error ? error.name : "unknown"}"}`);
         if (error instanceof LlmRateLimitedError) throw new DeferJob(error.retryAfterMs, "the model's endpoint asked us to wait");
-        if (error instanceof LlmPermanentError) throw new PermanentJobError(`llm-${error.reason}`, "The model could not do this", error.message);
+        if (error instanceof LlmPermanentError) throw new PermanentJobError(`llm-${error.reason}`, "The model could not do this", error.publicDetail, { cause: error });
         throw error;
       }
     },

@@ -60,6 +60,12 @@ export function backoffMs(config: Config, retry: number, random = Math.random): 
   return Math.round(base * (1 + 0.25 * random()));
 }
 
+/** An error as the log records it: its own words, which the job's visible error never carries. */
+function raw(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return { name: error.name, message: error.message, ...(error.cause !== undefined ? { cause: raw(error.cause) } : {}) };
+}
+
 function log(level: "info" | "error", msg: string, fields: Record<string, unknown>) {
   const line = JSON.stringify({ level, msg, ...fields });
   if (level === "error") console.error(line);
@@ -203,20 +209,22 @@ async function settleFailure(error: unknown, job: Job, leaseToken: string, deps:
   }
   if (error instanceof PermanentJobError) {
     const failed = await failJob(db, job.id, leaseToken, error.toJobError(), now);
-    log("info", "job failed permanently", { jobId: job.id, type: error.type, quiet: config.APP_ENV === "test" });
+    // What went wrong underneath (a provider's answer, say) is logged here and nowhere a user looks.
+    if (error.cause !== undefined) log("error", "job failed permanently", { jobId: job.id, type: error.type, error: raw(error.cause) });
+    else log("info", "job failed permanently", { jobId: job.id, type: error.type, quiet: config.APP_ENV === "test" });
     await publish(deps, failed);
     return "ack";
   }
 
-  const jobError = transientJobError(error);
-  log("error", "job attempt failed", { jobId: job.id, attempt: job.attempts, error: jobError.detail });
+  log("error", "job attempt failed", { jobId: job.id, kind: job.kind, attempt: job.attempts, error: raw(error) });
+  const attempt = { attempt: job.attempts, maxAttempts: Math.min(job.maxAttempts, config.JOB_MAX_RETRIES + 1) };
   if (job.attempts <= config.JOB_MAX_RETRIES && job.attempts < job.maxAttempts) {
     const delay = backoffMs(config, job.attempts);
-    const retrying = await scheduleRetry(db, job.id, leaseToken, jobError, now + delay, now);
+    const retrying = await scheduleRetry(db, job.id, leaseToken, transientJobError(error, { ...attempt, retryInMs: delay }), now + delay, now);
     await publish(deps, retrying);
     return retrying ? { retryInSeconds: Math.ceil(delay / 1000), lane: job.lane } : "ack";
   }
-  const failed = await failJob(db, job.id, leaseToken, { ...jobError, title: "The job failed after every retry", retryable: false }, now);
+  const failed = await failJob(db, job.id, leaseToken, transientJobError(error, attempt), now);
   await publish(deps, failed);
   if (failed) await deadLetter(env, failed);
   return "ack";

@@ -27,7 +27,7 @@ export const exportKey = (orgId: string, exportId: string, format: ExportFormat)
 
 export async function exportCourse(ctx: JobContext): Promise<unknown> {
   const parsed = exportCoursePayload.safeParse(ctx.job.payload);
-  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", parsed.error.message);
+  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", "The job's stored input does not match what this kind of job needs; it will not be retried.", { cause: parsed.error });
   const { exportId, courseId, format } = parsed.data;
   const { db, env, job } = ctx;
 

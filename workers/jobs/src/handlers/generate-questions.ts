@@ -25,7 +25,7 @@ export type GenerateQuestionsPayload = z.infer<typeof generateQuestionsPayload>;
 
 export async function generateQuestions(ctx: JobContext): Promise<unknown> {
   const parsed = generateQuestionsPayload.safeParse(ctx.job.payload);
-  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", parsed.error.message);
+  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", "The job's stored input does not match what this kind of job needs; it will not be retried.", { cause: parsed.error });
   const payload = parsed.data;
   const { db, env, job } = ctx;
 
