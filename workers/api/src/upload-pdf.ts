@@ -3,7 +3,8 @@
  * with a `file` part) and streams it into R2 under a key the server chose,
  * hashing and counting it on the way. Nothing is buffered whole: bodies over
  * the size limit are refused (413) the moment the count passes it, and bodies
- * that are not PDFs (415) before a byte is stored.
+ * that are not PDFs (415) before a byte is stored. `guardUpload` makes sure a
+ * failed upload leaves nothing in R2.
  */
 import { ProblemError } from "@studyhall/core";
 import { MultipartReader, boundaryOf } from "./multipart";
@@ -106,7 +107,10 @@ async function receiveForm(body: ReadableStream<Uint8Array>, contentType: string
   }
 }
 
-/** Streams the request's PDF into R2 at `key`. */
+/**
+ * Streams the request's PDF into R2 at `key`. On a refusal the object may exist (a form can fail after its
+ * file): run it inside `guardUpload`, which removes it.
+ */
 export async function receivePdf(request: Request, bucket: R2Bucket, key: string, maxBytes: number): Promise<ReceivedPdf> {
   const type = (request.headers.get("Content-Type") ?? "").toLowerCase();
   const declared = Number(request.headers.get("Content-Length") ?? NaN);
@@ -132,4 +136,34 @@ export async function receivePdf(request: Request, bucket: R2Bucket, key: string
   }
   // No length given (chunked): counted as it streams, so the limit holds without reading it all in.
   return { ...(await storeStream(bucket, key, request.body, { maxBytes, contentType: PDF, checkHead: checkPdf })), fields: {} };
+}
+
+/**
+ * Runs an upload's accept step, which stores the object at `key` and may answer without keeping it (a
+ * replayed key, a duplicate file) or fail anywhere. Unless the step called `keep()` (its document row is
+ * committed), the object is deleted however the step ends. An error that is not already a problem (D1 or
+ * R2 failing underneath) becomes a 503: nothing was kept, and the same upload may succeed later.
+ * @example
+ * return guardUpload(env.FILES, key, async (keep) => { await receivePdf(...); await db.batch(...); keep(); return response; });
+ */
+export async function guardUpload<T>(bucket: R2Bucket, key: string, step: (keep: () => void) => Promise<T>): Promise<T> {
+  let kept = false;
+  try {
+    return await step(() => {
+      kept = true;
+    });
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    throw new ProblemError("service-unavailable", {
+      detail: "The upload could not be recorded, and nothing of it was kept. Try again in a moment.",
+      headers: { "Retry-After": "5" },
+      cause: error,
+    });
+  } finally {
+    if (!kept) {
+      await bucket.delete(key).catch((error: unknown) => {
+        console.error(JSON.stringify({ level: "error", msg: "failed upload's object not deleted", key, error: String(error) }));
+      });
+    }
+  }
 }

@@ -24,9 +24,10 @@ import {
 import { currentUser, requireRole } from "../middleware/auth";
 import { idempotencyKeyOf, idempotent, remember, replayFor } from "../middleware/idempotency";
 import { rateLimit } from "../middleware/rate-limit";
-import { receivePdf } from "../upload-pdf";
+import { validationProblem } from "../errors";
+import { guardUpload, receivePdf } from "../upload-pdf";
 import { jobSchema, jobView } from "./job-views";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
+import { bearer, idParam, json, jsonBody, newRouter, pick, problemSchema } from "./openapi";
 import { iso } from "./views";
 
 const documentSchema = z
@@ -60,6 +61,27 @@ const documentView = (d: Document) => ({
 const acceptedUpload = z
   .object({ document: documentSchema, job: jobSchema.nullable(), links: z.object({ document: z.string(), status: z.string().nullable(), progress: z.string().nullable() }) })
   .openapi("AcceptedUpload");
+
+/** `X-Title` carries the title percent-encoded, since a header cannot hold every character. */
+const encodedTitle = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === "") return undefined;
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be percent-encoded UTF-8" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.string().trim().min(1).max(200).optional());
+
+/** The form's own fields, checked once the file is stored (they may come after it). */
+const uploadForm = z.object({
+  title: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().min(1).max(200).optional()),
+  generate: z.enum(["true", "false"]).optional(),
+});
 
 const uploadQuery = z.object({
   title: z.string().trim().min(1).max(200).optional(),
@@ -108,13 +130,14 @@ export const documentRoutes = router
       summary: "Upload a PDF (raw application/pdf body, or multipart/form-data with a `file` part); it is parsed, then a course is generated unless generate=false",
       request: {
         query: uploadQuery,
-        headers: z.object({ "idempotency-key": z.string().optional(), "x-title": z.string().optional() }),
+        headers: z.object({ "idempotency-key": z.string().optional(), "x-title": encodedTitle }),
         body: { required: true, content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
       },
       responses: {
         202: json(acceptedUpload, "Stored; parsing is queued"),
         200: json(acceptedUpload, "The same file was uploaded before: the existing document"),
         ...pick(400, 401, 403, 413, 415, 422, 429),
+        503: { description: "Storage or the database did not answer; nothing was kept", content: { "application/problem+json": { schema: problemSchema } } },
       },
     }),
     async (c) => {
@@ -122,65 +145,61 @@ export const documentRoutes = router
       const db = c.get("db");
       const config = c.get("config");
       const query = c.req.valid("query");
+      const headerTitle = c.req.valid("header")["x-title"];
       const key = idempotencyKeyOf(c);
       const documentId = crypto.randomUUID();
       const r2Key = documentKeys.source(me.orgId, documentId);
-      const received = await receivePdf(c.req.raw, c.env.FILES, r2Key, config.MAX_UPLOAD_BYTES);
-      const headerTitle = c.req.header("X-Title");
-      const givenTitle = (query.title ?? received.fields.title ?? (headerTitle ? decodeURIComponent(headerTitle) : undefined) ?? received.title)?.slice(0, 200);
-      // Without a title the parser takes one from the PDF's metadata or first page.
-      const title = givenTitle ?? UNTITLED;
-      const generate = (received.fields.generate ?? query.generate) !== "false";
-      const route = "POST /v1/documents";
-      const requestHash = await sha256Hex(`${received.sha256}\n${title}\n${generate}\n${query.audience ?? ""}\n${query.modules ?? ""}`);
+      // Every way out of here but a committed document removes the stored file: refusals, replays, duplicates, failures.
+      return guardUpload(c.env.FILES, r2Key, async (keep) => {
+        const received = await receivePdf(c.req.raw, c.env.FILES, r2Key, config.MAX_UPLOAD_BYTES);
+        const form = uploadForm.safeParse(received.fields);
+        if (!form.success) throw validationProblem(form.error.issues, "form");
+        const givenTitle = (query.title ?? form.data.title ?? headerTitle ?? received.title)?.slice(0, 200);
+        // Without a title the parser takes one from the PDF's metadata or first page.
+        const title = givenTitle ?? UNTITLED;
+        const generate = (form.data.generate ?? query.generate) !== "false";
+        const route = "POST /v1/documents";
+        const requestHash = await sha256Hex(`${received.sha256}\n${title}\n${generate}\n${query.audience ?? ""}\n${query.modules ?? ""}`);
 
-      if (key) {
-        const replay = await replayFor(db, me.id, key, route, requestHash).catch(async (error: unknown) => {
-          await c.env.FILES.delete(r2Key);
-          throw error;
-        });
-        if (replay) {
-          await c.env.FILES.delete(r2Key);
-          return c.json(replay.body as z.infer<typeof acceptedUpload>, replay.status as 202, { "Idempotent-Replayed": "true" });
+        if (key) {
+          const replay = await replayFor(db, me.id, key, route, requestHash);
+          if (replay) return c.json(replay.body as z.infer<typeof acceptedUpload>, replay.status as 202, { "Idempotent-Replayed": "true" });
         }
-      }
 
-      const existing = await db.query.documents.findFirst({ where: and(eq(documents.ownerId, me.id), eq(documents.sha256, received.sha256)) });
-      if (existing) {
-        await c.env.FILES.delete(r2Key);
-        const parseJob = await db.query.jobs.findFirst({
-          where: and(eq(jobs.ownerId, me.id), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
-        });
-        return c.json({ document: documentView(existing), job: parseJob ? jobView(parseJob) : null, links: links(existing.id, parseJob?.id) }, 200);
-      }
+        const existing = await db.query.documents.findFirst({ where: and(eq(documents.ownerId, me.id), eq(documents.sha256, received.sha256)) });
+        if (existing) {
+          const parseJob = await db.query.jobs.findFirst({
+            where: and(eq(jobs.ownerId, me.id), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
+          });
+          return c.json({ document: documentView(existing), job: parseJob ? jobView(parseJob) : null, links: links(existing.id, parseJob?.id) }, 200);
+        }
 
-      const now = Date.now();
-      const jobId = crypto.randomUUID();
-      // The course the parse will start is paid for now, before anything is accepted; the parse job holds the tokens until it hands them over.
-      const reservation = generate
-        ? await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "generate-course", textChars: received.bytes, moduleCount: query.modules }), jobId }).catch(async (error: unknown) => {
-            await c.env.FILES.delete(r2Key);
+        const now = Date.now();
+        const jobId = crypto.randomUUID();
+        // The course the parse will start is paid for now, before anything is accepted; the parse job holds the tokens until it hands them over.
+        const reservation = generate
+          ? await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "generate-course", textChars: received.bytes, moduleCount: query.modules }), jobId })
+          : null;
+        const generateCourse = reservation ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id } : null;
+        // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
+        await db
+          .batch([
+            db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),
+            insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "parse-document", lane: query.priority, payload: { documentId, generateCourse }, maxAttempts: config.JOB_MAX_RETRIES + 1, idempotencyKey: `parse:${documentId}` }, now),
+          ])
+          .catch(async (error: unknown) => {
+            if (reservation) await releaseReservation(db, reservation.id);
             throw error;
-          })
-        : null;
-      const generateCourse = reservation ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id } : null;
-      // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
-      await db
-        .batch([
-          db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),
-          insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "parse-document", lane: query.priority, payload: { documentId, generateCourse }, maxAttempts: config.JOB_MAX_RETRIES + 1, idempotencyKey: `parse:${documentId}` }, now),
-        ])
-        .catch(async (error: unknown) => {
-          if (reservation) await releaseReservation(db, reservation.id);
-          throw error;
-        });
-      const job = { id: jobId, kind: "parse-document", lane: query.priority } as const;
-      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
-      const row = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
-      const document = (await db.query.documents.findFirst({ where: eq(documents.id, documentId) }))!;
-      const body = { document: documentView(document), job: jobView(row), links: links(documentId, jobId) };
-      if (key) await remember(db, me.id, key, route, requestHash, 202, body);
-      return c.json(body, 202, { Location: `/v1/documents/${documentId}` });
+          });
+        keep();
+        const job = { id: jobId, kind: "parse-document", lane: query.priority } as const;
+        if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
+        const row = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
+        const document = (await db.query.documents.findFirst({ where: eq(documents.id, documentId) }))!;
+        const body = { document: documentView(document), job: jobView(row), links: links(documentId, jobId) };
+        if (key) await remember(db, me.id, key, route, requestHash, 202, body);
+        return c.json(body, 202, { Location: `/v1/documents/${documentId}` });
+      });
     },
   )
   .openapi(
