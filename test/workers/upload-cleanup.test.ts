@@ -17,12 +17,13 @@ const formAround = (pdf: Uint8Array, after: [string, string][]) =>
 
 const asForm = (actor: Actor, body: Uint8Array) => call("/v1/documents", { token: actor.token, body, headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` } });
 
-/** D1 as the API uses it (through a Sessions API session), except that recording a document fails inside D1. */
-function d1FailingDocuments(): D1Database {
+/** D1 as the API uses it (through a Sessions API session), except that inserting into `table` fails inside D1. */
+function d1FailingInserts(table: string): D1Database {
+  const insert = new RegExp(`insert into "${table}"`, "i");
   const failing = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(t, property) {
-        if (property === "prepare") return (query: string) => (t as unknown as D1Database).prepare(query.replace(/insert into "documents"/i, 'insert into "documents_gone"'));
+        if (property === "prepare") return (query: string) => (t as unknown as D1Database).prepare(query.replace(insert, `insert into "${table}_gone"`));
         if (property === "withSession") return (constraint?: string) => failing((t as unknown as D1Database).withSession(constraint));
         const value = Reflect.get(t, property, t);
         return typeof value === "function" ? value.bind(t) : value;
@@ -55,7 +56,7 @@ describe("a refused upload stores nothing", () => {
   it("D1 failing while the upload is accepted answers a 503, and neither the file nor a document remains", async () => {
     const t = await teacher();
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await uploadWith(envWith({ DB: d1FailingDocuments() }), t, pdfBytes(200_000), { "Content-Type": "application/pdf" }, "?generate=false");
+    const response = await uploadWith(envWith({ DB: d1FailingInserts("documents") }), t, pdfBytes(200_000), { "Content-Type": "application/pdf" }, "?generate=false");
     // The client hears that nothing was kept; what D1 said is for the log.
     expect(logged.mock.calls.flat().join("\n")).toMatch(/no such table: documents_gone/);
     expect(response.headers.get("Retry-After")).toBe("5");
@@ -88,5 +89,17 @@ describe("an upload answered without a new document stores nothing new", () => {
     const viaForm = await asForm(t, formAround(pdf, [["generate", "false"]]));
     expect(viaForm.status).toBe(200);
     expect(await storedKeys(t.orgId)).toEqual([`documents/${t.orgId}/${first.document.id}/source.pdf`]);
+  });
+});
+
+describe("an upload whose document is recorded", () => {
+  it("keeps its file when a later step fails: the document points to it", async () => {
+    const t = await teacher();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    // Remembering the idempotency key comes after the document and its job are committed.
+    const response = await uploadWith(envWith({ DB: d1FailingInserts("idempotency_keys") }), t, pdfBytes(100_000), { "Content-Type": "application/pdf", "Idempotency-Key": "cleanup-key-0002" }, "?generate=false");
+    await expectProblem(response, 500, "internal");
+    const row = await env.DB.prepare("select id from documents where owner_id = ?").bind(t.id).first<{ id: string }>();
+    expect(await storedKeys(t.orgId)).toEqual([`documents/${t.orgId}/${row!.id}/source.pdf`]);
   });
 });

@@ -141,8 +141,8 @@ export async function receivePdf(request: Request, bucket: R2Bucket, key: string
 /**
  * Runs an upload's accept step, which stores the object at `key` and may answer without keeping it (a
  * replayed key, a duplicate file) or fail anywhere. Unless the step called `keep()` (its document row is
- * committed), the object is deleted however the step ends. An error that is not already a problem (D1 or
- * R2 failing underneath) becomes a 503: nothing was kept, and the same upload may succeed later.
+ * committed), the object is deleted however the step ends. An error before that which is not already a
+ * problem (D1 or R2 failing underneath) becomes a 503: nothing was kept, and the same upload may succeed later.
  * @example
  * return guardUpload(env.FILES, key, async (keep) => { await receivePdf(...); await db.batch(...); keep(); return response; });
  */
@@ -153,7 +153,8 @@ export async function guardUpload<T>(bucket: R2Bucket, key: string, step: (keep:
       kept = true;
     });
   } catch (error) {
-    if (error instanceof ProblemError) throw error;
+    // Once the document is committed its file stays, and "nothing was kept" would not be true.
+    if (error instanceof ProblemError || kept) throw error;
     throw new ProblemError("service-unavailable", {
       detail: "The upload could not be recorded, and nothing of it was kept. Try again in a moment.",
       headers: { "Retry-After": "5" },
