@@ -145,6 +145,7 @@ describe("closing", () => {
     const closed = await call(`/v1/sessions/${roomId}/close`, { method: "POST", token: teacher.token });
     expect((await json(closed)).status).toBe("closed");
     await student.untilClosed();
+    expect(student.closed).toEqual({ code: 4410, reason: "This session was closed." });
     expect(student.messages().at(-1)).toMatchObject({ type: "system", text: "This session was closed." });
     await expectProblem(await call(`/v1/sessions/${roomId}/ticket`, { method: "POST", token: students[1].token }), 409, "conflict");
     const history = await json(await call(`/v1/sessions/${roomId}/messages`, { token: students[1].token }));

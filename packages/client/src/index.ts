@@ -12,6 +12,6 @@ export { createStudyhallClient } from "./client.ts";
 export type { AcceptedUpload, CourseWithOutline, JobView, SignedIn, StudyhallClient, StudyhallClientOptions, StudyhallRpc, SuccessBody, UploadOptions } from "./client.ts";
 export { finishedStatuses, type FollowJobOptions } from "./follow-job.ts";
 export { StudyhallProblemError, type InvalidParam, type ProblemDocument } from "./problem-error.ts";
-export type { JoinSessionOptions, SessionConnection, SessionSocketStatus, WelcomeFrame } from "./session-socket.ts";
+export type { JoinSessionOptions, SessionConnection, SessionEnd, SessionSocketStatus, WelcomeFrame } from "./session-socket.ts";
 export { readSse, type SseEvent } from "./sse.ts";
 export { BOOKMARK_HEADER, type StoredTokens } from "./transport.ts";

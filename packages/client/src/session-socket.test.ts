@@ -100,7 +100,7 @@ describe("joinSession", () => {
     await live.ready;
 
     await client.json(client.rpc.v1.sessions[":id"].close.$post({ param: { id: session.id } }));
-    await live.closed;
+    expect(await live.closed).toEqual({ code: 4410, reason: "This session was closed." });
     expect(live.status).toBe("closed");
     expect(() => live.send({ type: "chat", text: "anyone?" })).toThrow(/not connected/);
   });

@@ -3,13 +3,14 @@
  * for a single-use ticket (`POST /v1/sessions/{id}/ticket`), connects, checks
  * every frame against the shared protocol schema, remembers the highest `seq`
  * it saw, and on an unexpected close reconnects with a new ticket and
- * `lastSeq`, so the room replays exactly what was missed.
+ * `lastSeq`, so the room replays exactly what was missed. A close the room
+ * means (the session closed, access revoked: `sessionCloseCodes`) is final.
  *
  * This module imports `@studyhall/core` at run time (for the schemas), which
  * needs a bundler, vitest or wrangler; the client loads it only when
  * `joinSession` is called, so the rest of the client runs in plain Node too.
  */
-import { clientFrameSchema, PING_FRAME, serverFrameSchema, type ClientFrame, type ServerFrame } from "@studyhall/core";
+import { clientFrameSchema, isFinalClose, PING_FRAME, serverFrameSchema, type ClientFrame, type ServerFrame } from "@studyhall/core";
 import { StudyhallProblemError } from "./problem-error.ts";
 
 export type SessionSocketStatus = "connecting" | "open" | "reconnecting" | "closed";
@@ -27,6 +28,19 @@ export interface JoinSessionOptions {
   pingIntervalMs?: number;
 }
 
+/** Why a connection stopped for good. */
+export interface SessionEnd {
+  /**
+   * The room's close code: 4403 (your access was revoked), 4410 (the session was closed), 1000 (a goodbye);
+   * null when it stopped without one (you closed it, or a ticket was refused: see `error`).
+   */
+  code: number | null;
+  /** Something a person can read. */
+  reason: string;
+  /** The ticket refusal, when that is what stopped it (a `StudyhallProblemError`, e.g. 404 once access is gone). */
+  error?: unknown;
+}
+
 export interface SessionConnection {
   /** Sends a frame (checked against the protocol first); throws while disconnected. */
   send(frame: ClientFrame): void;
@@ -37,8 +51,8 @@ export interface SessionConnection {
   readonly status: SessionSocketStatus;
   /** The first `welcome` frame; rejects if the session cannot be joined at all. */
   readonly ready: Promise<WelcomeFrame>;
-  /** Settles once the connection has stopped for good (closed by you or the room, or refused). */
-  readonly closed: Promise<void>;
+  /** Settles once the connection has stopped for good (closed by you or the room, or refused), saying why. */
+  readonly closed: Promise<SessionEnd>;
 }
 
 export interface SessionSocketDeps {
@@ -68,9 +82,9 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
   let pinger: ReturnType<typeof setInterval> | undefined;
   let resolveReady!: (frame: WelcomeFrame) => void;
   let rejectReady!: (error: unknown) => void;
-  let resolveClosed!: () => void;
+  let resolveClosed!: (end: SessionEnd) => void;
   const ready = new Promise<WelcomeFrame>((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
-  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const closed = new Promise<SessionEnd>((resolve) => (resolveClosed = resolve));
   ready.catch(() => undefined);
 
   const setStatus = (next: SessionSocketStatus) => {
@@ -78,12 +92,12 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
     status = next;
     options.onStatus?.(next);
   };
-  const stop = (error?: unknown) => {
+  const stop = (end: SessionEnd) => {
     stopped = true;
     clearInterval(pinger);
     setStatus("closed");
-    rejectReady(error ?? new Error("the session connection was closed before it opened"));
-    resolveClosed();
+    rejectReady(end.error ?? new Error(`the session connection was closed before it opened: ${end.reason}`));
+    resolveClosed(end);
   };
 
   const onMessage = (event: MessageEvent) => {
@@ -113,8 +127,9 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
       if (socket !== ws) return;
       socket = undefined;
       clearInterval(pinger);
-      // 1000 is the room saying goodbye on purpose (the session was closed); anything else was a drop.
-      if (stopped || event.code === 1000) return stop();
+      if (stopped) return stop({ code: null, reason: "You left the session." });
+      // The room closing on purpose (access revoked, session closed, goodbye): another ticket would be refused.
+      if (isFinalClose(event.code)) return stop({ code: event.code, reason: event.reason || "The room ended the connection." });
       setStatus("reconnecting");
       void connect();
     });
@@ -132,7 +147,7 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
         if (stopped) return ws.close(1000, "bye");
         return attach(ws);
       } catch (error) {
-        if (error instanceof StudyhallProblemError && PERMANENT.has(error.status)) return stop(error);
+        if (error instanceof StudyhallProblemError && PERMANENT.has(error.status)) return stop({ code: null, reason: error.detail ?? error.title, error });
         options.onError?.(error);
         // 0.5 s, 1 s, 2 s … up to 15 s, with jitter so a room's clients do not return all at once.
         const delay = Math.min(15_000, 500 * 2 ** attempts++) * (0.75 + Math.random() * 0.5);
@@ -151,7 +166,7 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
     close() {
       const ws = socket;
       socket = undefined;
-      stop();
+      stop({ code: null, reason: "You left the session." });
       ws?.close(1000, "bye");
     },
     get lastSeq() {

@@ -22,6 +22,33 @@ export const MAX_CHAT_CHARS = 4000;
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
+/**
+ * Close codes a room ends a connection with on purpose, each with the reason it sends. A client must not
+ * reconnect after one of these (nor after 1000, a normal goodbye): another ticket would be refused.
+ */
+export const sessionCloseCodes = {
+  /** The participant may no longer join: uninvited, unenrolled, role changed, removed, or the course unpublished, hidden or deleted. */
+  accessRevoked: 4403,
+  /** The session was closed by its teacher or an admin. */
+  sessionClosed: 4410,
+} as const;
+export type SessionCloseCode = (typeof sessionCloseCodes)[keyof typeof sessionCloseCodes];
+
+/** What a person is told when the room closes their connection (WebSocket reasons are at most 123 bytes). */
+export const sessionCloseReasons: Record<SessionCloseCode, string> = {
+  [sessionCloseCodes.accessRevoked]: "You no longer have access to this session.",
+  [sessionCloseCodes.sessionClosed]: "This session was closed.",
+};
+
+/**
+ * Whether a close ends the connection for good, so a client should not come back.
+ * @example isFinalClose(4403) // true: access was revoked
+ * @example isFinalClose(1006) // false: the network dropped; reconnect with lastSeq
+ */
+export function isFinalClose(code: number): boolean {
+  return code === 1000 || code in sessionCloseReasons;
+}
+
 export const participantSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -5,7 +5,7 @@
  * same sockets and must still know them.
  */
 import { z } from "zod";
-import { participantSchema, type Participant, type ServerFrame } from "@studyhall/core";
+import { participantSchema, sessionCloseReasons, type Participant, type ServerFrame, type SessionCloseCode } from "@studyhall/core";
 
 /** Chat messages a socket may send per window. */
 export const SEND_LIMIT = 10;
@@ -82,6 +82,17 @@ export function takeSend(ws: WebSocket, state: SocketState, now: number): boolea
   if (recent.length >= SEND_LIMIT) return false;
   writeState(ws, { ...state, sent: [...recent, now] });
   return true;
+}
+
+/** Closes sockets with `code` and its reason; one already going is left to its close handler. */
+export function closeSockets(sockets: readonly WebSocket[], code: SessionCloseCode): void {
+  for (const ws of sockets) {
+    try {
+      ws.close(code, sessionCloseReasons[code]);
+    } catch {
+      // The peer left first; nothing more to do for it.
+    }
+  }
 }
 
 /** Whether a typing notice from this socket should go out now (and notes that it did). */

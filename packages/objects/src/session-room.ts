@@ -18,6 +18,7 @@ import {
   PING_FRAME,
   PONG_FRAME,
   roleSchema,
+  sessionCloseCodes,
   type MessageAuthor,
   type Participant,
   type RoomErrorCode,
@@ -26,7 +27,7 @@ import {
 } from "@studyhall/core";
 import { RoomStore, type Notice, type NoticeInput, type RoomMeta } from "./room-storage";
 import { DEFAULT_TICKET_TTL_MS, MAX_TICKET_TTL_MS, RoomTickets } from "./room-tickets";
-import { broadcast, hasOtherSocket, presentUsers, readState, sendTo, takeSend, takeTyping, writeState, type SocketState } from "./room-sockets";
+import { broadcast, closeSockets, hasOtherSocket, presentUsers, readState, sendTo, takeSend, takeTyping, writeState, type SocketState } from "./room-sockets";
 import { requestTutorAnswer, tutorQuestion } from "./room-tutor";
 
 const id = z.string().min(1).max(64);
@@ -215,13 +216,7 @@ export class SessionRoom extends DurableObject {
     if (!meta || meta.status === "closed") return;
     this.store.close();
     this.post({ type: "system", author: SYSTEM, text: "This session was closed." }, Date.now());
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.close(1000, "session closed");
-      } catch {
-        // Already going.
-      }
-    }
+    closeSockets(this.ctx.getWebSockets(), sessionCloseCodes.sessionClosed);
   }
 
   private async chat(ws: WebSocket, state: SocketState, text: string, now: number): Promise<void> {

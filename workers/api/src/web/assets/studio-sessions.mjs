@@ -156,8 +156,8 @@ export async function renderSession({ session: me, signal }, sessionId) {
         clearInterval(pinger);
         if (signal.aborted) return;
         connection.textContent = "Disconnected. Reconnecting…";
-        // 1000 from the room means it closed the session: no point in coming back.
-        if (event.code === 1000 && event.reason) return (connection.textContent = `Disconnected: ${event.reason}`);
+        // The room closing on purpose (1000, 4403 access revoked, 4410 session closed; see session-protocol.ts): no point in coming back.
+        if ((event.code === 1000 || event.code === 4403 || event.code === 4410) && event.reason) return (connection.textContent = `Disconnected: ${event.reason}`);
         setTimeout(connect, Math.min(10_000, 500 * 2 ** attempts++));
       });
     } catch (error) {
