@@ -2,8 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
+import { createStudyhallClient, StudyhallProblemError, type SessionEnd, type SessionSocketStatus } from "../../packages/client/src/index.ts";
 import { createStudyRoom, LiveSocket, sessionTicket, type SessionFrame } from "./session-client.ts";
-import { demoTeacher, signIn } from "./studyhall-client.ts";
+import { demoTeacher, expectJson, signIn } from "./studyhall-client.ts";
 
 const base = inject("baseUrl");
 const demoStudents = [
@@ -73,7 +74,7 @@ describe("a study room on the local platform", () => {
     await back.until(() => texts(back).includes("welcome back"));
     expect(back.chats().at(-1)!.seq).toBeGreaterThan(expected.at(-1)!.seq!);
 
-    const history = await (await fetch(`${base}/v1/sessions/${sessionId}/messages?limit=100`, { headers: { Authorization: `Bearer ${tokens[1]}` } })).json();
+    const history = await expectJson<{ messages: SessionFrame[] }>(await fetch(`${base}/v1/sessions/${sessionId}/messages?limit=100`, { headers: { Authorization: `Bearer ${tokens[1]}` } }));
     expect(history.messages.map(line)).toEqual(clients[0]!.chats().map(line));
     await Promise.all([clients[0]!, clients[1]!, back].map((c) => c.close()));
   });
@@ -89,5 +90,47 @@ describe("a study room on the local platform", () => {
     expect([plain.status, plain.headers.get("Content-Type")]).toEqual([400, expect.stringMatching(/^application\/problem\+json/)]);
     expect(await tryUpgrade(`${socketUrl}?ticket=${ticket}`)).toEqual({ status: 101 });
     expect(await tryUpgrade(`${socketUrl}?ticket=${ticket}`)).toEqual(refused);
+  });
+});
+
+async function typedClient(account: { email: string; password: string }) {
+  const client = createStudyhallClient({ baseUrl: base });
+  await client.login(account.email, account.password);
+  return client;
+}
+
+describe("access revoked on the local platform", () => {
+  it("an uninvited student's socket is closed with 4403, everyone else is told they left, and the typed client does not come back", async () => {
+    const teacher = await typedClient(demoTeacher);
+    const student = await typedClient(demoStudents[0]!);
+    const me = await student.json(student.rpc.v1.me.$get());
+    const course = await teacher.json(teacher.rpc.v1.courses.$post({ json: { title: `E2E invited only ${Date.now()}` } }));
+    const param = { id: course.id };
+    await teacher.json(teacher.rpc.v1.courses[":id"].$patch({ param, json: { status: "PUBLISHED", visibility: "invited" } }));
+    await teacher.json(teacher.rpc.v1.courses[":id"].invitations.$post({ param, json: { userIds: [me.user.id] } }));
+    const session = await teacher.json(teacher.rpc.v1.sessions.$post({ json: { kind: "study-room", courseId: course.id } }));
+    const host = await LiveSocket.open((await teacher.json(teacher.rpc.v1.sessions[":id"].ticket.$post({ param: { id: session.id } }))).url);
+
+    const statuses: SessionSocketStatus[] = [];
+    const live = await student.joinSession(session.id, { onFrame: () => undefined, onStatus: (s) => statuses.push(s), pingIntervalMs: 0 });
+    await live.ready;
+    const uninvited = await teacher.rpc.v1.courses[":id"].invitations[":userId"].$delete({ param: { id: course.id, userId: me.user.id } });
+    expect(uninvited.status).toBe(204);
+
+    // The room lets go of the student at once: the teacher is told they left.
+    await host.until((frames) => frames.some((f) => f.type === "presence" && f.event === "left" && (f.user as { id: string }).id === me.user.id));
+    // Node's WebSocket reports the close once the TCP connection ends after the closing handshake (about 10 s under
+    // wrangler dev); the timer only guards against a hang.
+    const hang = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the socket was not closed")), 30_000));
+    const end: SessionEnd = await Promise.race([live.closed, hang]);
+    expect(end).toEqual({ code: 4403, reason: "You no longer have access to this session." });
+    expect(statuses).toEqual(["open", "closed"]);
+    const refused = await student.json(student.rpc.v1.sessions[":id"].ticket.$post({ param: { id: session.id } })).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StudyhallProblemError);
+    expect(refused).toMatchObject({ status: 404, type: "not-found" });
+    // Nothing of its own since: no reconnect attempt followed the close.
+    expect(live.status).toBe("closed");
+    expect(statuses).toEqual(["open", "closed"]);
+    await host.close();
   });
 });

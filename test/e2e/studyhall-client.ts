@@ -5,6 +5,7 @@
  * Node) can use it too.
  */
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { readSse, type SseEvent } from "../../packages/client/src/sse.ts";
 
 /** The shared corpus of real PDFs, beside the repository. */
@@ -16,7 +17,8 @@ export const demoTeacher = { email: "teacher@demo.studyhall.test", password: "de
 export type PdfBytes = Uint8Array<ArrayBuffer>;
 
 export async function corpusPdf(name: string): Promise<PdfBytes> {
-  return new Uint8Array(await readFile(new URL(name, CORPUS_DIR)));
+  // A path, not a URL object: this file is also type-checked with the Workers types, whose URL Node's fs does not take.
+  return new Uint8Array(await readFile(fileURLToPath(new URL(name, CORPUS_DIR).href)));
 }
 
 /** A job as `GET /v1/jobs/{id}` shows it (the fields the tests read). */

@@ -7,7 +7,7 @@
 import { SELF } from "cloudflare:test";
 import type { ServerFrame } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
-import { BASE, newOrg, randomIp, type Actor } from "../../../test/helpers/api";
+import { BASE, newMember, newOrg, randomIp, type Actor } from "../../../test/helpers/api";
 import { createStudyhallClient } from "./index.ts";
 import type { SessionSocketStatus } from "./session-socket.ts";
 
@@ -103,6 +103,31 @@ describe("joinSession", () => {
     expect(await live.closed).toEqual({ code: 4410, reason: "This session was closed." });
     expect(live.status).toBe("closed");
     expect(() => live.send({ type: "chat", text: "anyone?" })).toThrow(/not connected/);
+  });
+
+  it("stops for good, saying why, when the student's access is revoked, without trying to reconnect", async () => {
+    const admin = await newOrg("revoking");
+    const teacher = await newMember(admin, "teacher");
+    const student = await newMember(admin, "student");
+    const teacherClient = await clientOf(teacher, socketOpener().open);
+    const course = await teacherClient.json(teacherClient.rpc.v1.courses.$post({ json: { title: "Invited only" } }));
+    const id = { param: { id: course.id } };
+    await teacherClient.json(teacherClient.rpc.v1.courses[":id"].$patch({ ...id, json: { status: "PUBLISHED", visibility: "invited" } }));
+    await teacherClient.json(teacherClient.rpc.v1.courses[":id"].invitations.$post({ ...id, json: { userIds: [student.id] } }));
+    const session = await teacherClient.json(teacherClient.rpc.v1.sessions.$post({ json: { kind: "study-room", courseId: course.id } }));
+
+    const opener = socketOpener();
+    const statuses: SessionSocketStatus[] = [];
+    const studentClient = await clientOf(student, opener.open);
+    const live = await studentClient.joinSession(session.id, { onFrame: () => undefined, onStatus: (s) => statuses.push(s), pingIntervalMs: 0 });
+    await live.ready;
+
+    await teacherClient.rpc.v1.courses[":id"].invitations[":userId"].$delete({ param: { id: course.id, userId: student.id } });
+    expect(await live.closed).toEqual({ code: 4403, reason: "You no longer have access to this session." });
+    // A reconnect would have gone through "reconnecting" and opened (or tried for) a second socket.
+    expect(statuses).toEqual(["open", "closed"]);
+    expect(opener.opened).toHaveLength(1);
+    expect(() => live.send({ type: "chat", text: "let me back in" })).toThrow(/not connected/);
   });
 
   it("rejects a frame that breaks the protocol before sending it", async () => {

@@ -7,7 +7,7 @@
  * while the owner teaches: a teacher demoted to student or operator keeps the
  * rows (they stay with the organisation) but none of the owner's rights.
  */
-import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { ProblemError, type Role } from "@studyhall/core";
 import { courseInvitations } from "./schema/course-invitations";
 import { courses, type Course } from "./schema/courses";
@@ -19,8 +19,18 @@ export interface Viewer {
   role: Role;
 }
 
+/**
+ * A viewer whose id and organisation may be columns of an enclosing query, so that one statement can ask
+ * the same rule for many users at once (see `joinableNow`).
+ */
+export interface ViewerRef {
+  id: string | SQLWrapper;
+  orgId: string | SQLWrapper;
+  role: Role;
+}
+
 /** The WHERE clause of the courses a viewer may see. */
-export function visibleCourses(viewer: Viewer): SQL {
+export function visibleCourses(viewer: ViewerRef): SQL {
   const inOrg = eq(courses.orgId, viewer.orgId);
   if (viewer.role === "admin") return inOrg;
   if (viewer.role === "teacher") return and(inOrg, or(eq(courses.ownerId, viewer.id), eq(courses.status, "PUBLISHED")))!;

@@ -73,6 +73,36 @@ export function hasOtherSocket(ctx: DurableObjectState, userId: string, besides:
   return ctx.getWebSockets(userId).some((ws) => ws !== besides && isHere(ws));
 }
 
+/** The ids of everyone with an open socket, once each. */
+export function connectedUserIds(ctx: DurableObjectState): string[] {
+  const ids = new Set<string>();
+  for (const ws of ctx.getWebSockets()) {
+    const state = isOpen(ws) ? readState(ws) : null;
+    if (state && !state.left) ids.add(state.user.id);
+  }
+  return [...ids];
+}
+
+/**
+ * Closes every socket of a user on purpose, with `code` and the reason a
+ * person can read. Each is marked as gone first, so presence no longer counts
+ * it and its close event is not announced again. Returns who they were, or
+ * null if they had no socket here.
+ */
+export function closeUserSockets(ctx: DurableObjectState, userId: string, code: SessionCloseCode): Participant | null {
+  let user: Participant | null = null;
+  const going: WebSocket[] = [];
+  for (const ws of ctx.getWebSockets(userId)) {
+    const state = readState(ws);
+    if (!state || state.left || !isOpen(ws)) continue;
+    user = state.user;
+    writeState(ws, { ...state, left: true });
+    going.push(ws);
+  }
+  closeSockets(going, code);
+  return user;
+}
+
 /**
  * Counts one chat message against the socket's sliding window; false (and
  * nothing counted) when the window is full.

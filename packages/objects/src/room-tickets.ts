@@ -44,6 +44,16 @@ export class RoomTickets {
     return { id: String(row.user_id), name: String(row.name), role: row.role as Participant["role"] };
   }
 
+  /** Everyone holding a ticket that is still valid. */
+  holders(now: number): string[] {
+    return this.sql.exec("SELECT DISTINCT user_id FROM tickets WHERE expires_at > ?", now).toArray().map((row) => String(row.user_id));
+  }
+
+  /** Voids every ticket of these users: someone who lost access cannot connect with one handed out before. */
+  voidFor(userIds: readonly string[]): void {
+    if (userIds.length) this.sql.exec("DELETE FROM tickets WHERE user_id IN (SELECT value FROM json_each(?))", JSON.stringify(userIds));
+  }
+
   /** Removes expired tickets; returns the earliest expiry still outstanding. */
   prune(now: number): number | null {
     this.sql.exec("DELETE FROM tickets WHERE expires_at <= ?", now);

@@ -8,16 +8,16 @@
  * The API calls `init` when it creates the session and `issueTicket` after
  * checking a caller's access; the browser then connects with the ticket and
  * `fetch` upgrades it. The jobs worker's tutor speaks through `postBotMessage`
- * and reports read `transcript`.
+ * and reports read `transcript`. Access is held while connected, not only at
+ * the door: `recheckAccess` (pushed by the API, and run by the alarm while
+ * anyone is here) disconnects whoever may no longer join (room-access.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import {
-  citationSchema,
   parseClientFrame,
   PING_FRAME,
   PONG_FRAME,
-  roleSchema,
   sessionCloseCodes,
   type MessageAuthor,
   type Participant,
@@ -25,33 +25,12 @@ import {
   type RoomMessage,
   type ServerFrame,
 } from "@studyhall/core";
+import { judgeAccess, RECHECK_INTERVAL_MS } from "./room-access";
 import { RoomStore, type Notice, type NoticeInput, type RoomMeta } from "./room-storage";
-import { DEFAULT_TICKET_TTL_MS, MAX_TICKET_TTL_MS, RoomTickets } from "./room-tickets";
-import { broadcast, closeSockets, hasOtherSocket, presentUsers, readState, sendTo, takeSend, takeTyping, writeState, type SocketState } from "./room-sockets";
+import { DEFAULT_TICKET_TTL_MS, RoomTickets } from "./room-tickets";
+import { botInput, connectQuery, historyInput, id, initInput, ticketInput } from "./room-inputs";
+import { broadcast, closeSockets, closeUserSockets, connectedUserIds, hasOtherSocket, presentUsers, readState, sendTo, takeSend, takeTyping, writeState, type SocketState } from "./room-sockets";
 import { requestTutorAnswer, tutorQuestion } from "./room-tutor";
-
-const id = z.string().min(1).max(64);
-const initInput = z.object({
-  sessionId: id,
-  orgId: id,
-  kind: z.enum(["study-room", "tutoring"]),
-  courseId: id.nullable(),
-  createdBy: id,
-  studentId: id.nullable(),
-  title: z.string().min(1).max(200),
-});
-const ticketInput = z.object({ userId: id, name: z.string().max(200), role: roleSchema, ttlMs: z.number().int().min(1).max(MAX_TICKET_TTL_MS).optional() });
-const historyInput = z.object({ before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(200) });
-const botInput = z
-  .object({
-    text: z.string().max(20_000),
-    citations: z.array(citationSchema).max(20).optional(),
-    replyToSeq: z.number().int().positive().optional(),
-    streamId: z.string().min(1).max(100).optional(),
-    final: z.boolean().optional(),
-  })
-  .refine((b) => b.streamId !== undefined || b.text.trim() !== "", { message: "a message needs text", path: ["text"] });
-const connectQuery = z.object({ ticket: z.string().max(200).default(""), lastSeq: z.coerce.number().int().min(0).optional() });
 
 const TUTOR: MessageAuthor = { id: "tutor", name: "Tutor", role: "tutor" };
 const SYSTEM: MessageAuthor = { id: "system", name: "studyhall", role: "system" };
@@ -91,8 +70,7 @@ export class SessionRoom extends DurableObject {
     const meta = this.store.meta();
     if (!meta || meta.status !== "open") throw new Error("This session is not open.");
     const issued = await this.tickets.issue({ id: userId, name, role }, ttlMs ?? DEFAULT_TICKET_TTL_MS, Date.now());
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > issued.expiresAt + 1000) await this.ctx.storage.setAlarm(issued.expiresAt + 1000);
+    await this.wakeBy(issued.expiresAt + 1000);
     return issued;
   }
 
@@ -112,6 +90,7 @@ export class SessionRoom extends DurableObject {
     sendTo(server, { type: "welcome", you: user, present: presentUsers(this.ctx), lastSeq: meta.lastSeq, session: summary(meta) });
     if (query.data.lastSeq !== undefined) this.replay(server, query.data.lastSeq);
     if (!hasOtherSocket(this.ctx, user.id, server)) this.announce({ type: "presence", event: "joined", user, present: presentUsers(this.ctx) });
+    await this.wakeBy(Date.now() + RECHECK_INTERVAL_MS);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -149,11 +128,47 @@ export class SessionRoom extends DurableObject {
     this.leave(ws);
   }
 
+  /** Prunes what expired and, while anyone is connected, re-checks their access and comes back later. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.store.prune(now - PRESENCE_RETENTION_MS);
-    const next = this.tickets.prune(now);
-    if (next !== null) await this.ctx.storage.setAlarm(next + 1000);
+    if (connectedUserIds(this.ctx).length) {
+      try {
+        await this.recheckAccess();
+      } catch (error) {
+        // D1 unreachable: keep everyone until the next round rather than retrying the alarm in a loop.
+        console.error(JSON.stringify({ level: "error", msg: "room access re-check failed", sessionId: this.store.meta()?.sessionId, error: String(error) }));
+      }
+    }
+    const wakes: number[] = [];
+    const ticketExpiry = this.tickets.prune(Date.now());
+    if (ticketExpiry !== null) wakes.push(ticketExpiry + 1000);
+    if (connectedUserIds(this.ctx).length) wakes.push(Date.now() + RECHECK_INTERVAL_MS);
+    if (wakes.length) await this.ctx.storage.setAlarm(Math.min(...wakes));
+  }
+
+  /**
+   * Asks D1 whether everyone connected (or holding a ticket) may still join,
+   * and disconnects whoever may not with `accessRevoked`, voiding their
+   * tickets; a session closed or gone in D1 is closed here too. Returns who
+   * was shut out.
+   */
+  async recheckAccess(): Promise<{ revoked: string[]; closed: boolean }> {
+    const meta = this.store.meta();
+    if (!meta || meta.status !== "open") return { revoked: [], closed: meta?.status === "closed" };
+    const people = [...new Set([...connectedUserIds(this.ctx), ...this.tickets.holders(Date.now())])];
+    const verdict = await judgeAccess(this.env.DB, meta.sessionId, people);
+    if (verdict.session !== "open") {
+      await this.closeRoom();
+      return { revoked: [], closed: true };
+    }
+    this.tickets.voidFor(verdict.revoked);
+    for (const userId of verdict.revoked) {
+      const user = closeUserSockets(this.ctx, userId, sessionCloseCodes.accessRevoked);
+      // Announced here, once: the sockets' own close events find them already marked as gone.
+      if (user) this.announce({ type: "presence", event: "left", user, present: presentUsers(this.ctx) });
+    }
+    return { revoked: verdict.revoked, closed: false };
   }
 
   /** Messages before `before` (the newest page when absent), in ascending seq order. */
@@ -252,6 +267,12 @@ export class SessionRoom extends DurableObject {
     const { frames, truncated } = this.store.framesAfter(lastSeq, REPLAY_LIMIT);
     for (const frame of frames) sendTo(ws, frameOf(frame));
     if (truncated) sendTo(ws, errorFrame("resume-truncated", `Only the first ${REPLAY_LIMIT} missed events were sent; read the rest from the history.`));
+  }
+
+  /** Makes sure the alarm rings no later than `at`. */
+  private async wakeBy(at: number): Promise<void> {
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > at) await this.ctx.storage.setAlarm(at);
   }
 
   private leave(ws: WebSocket): void {

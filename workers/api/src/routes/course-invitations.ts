@@ -2,12 +2,14 @@
  * Invited students of a course published with `visibility: "invited"`: its
  * owner or an admin invites students of the organisation, lists and revokes
  * them. Revoking also ends the student's enrolment in an invited-only course,
- * so access really ends (lessons read and attempts are kept).
+ * so access really ends (lessons read and attempts are kept), live sessions
+ * included: the course's open rooms re-check who may stay.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { ProblemError } from "@studyhall/core";
 import { assertCanEdit, courseInvitations, enrolments, users, type Db } from "@studyhall/db";
+import { recheckSessionAccess } from "@studyhall/objects";
 import { validationProblem } from "../errors";
 import { currentUser } from "../middleware/auth";
 import { visibleCourse } from "./lessons";
@@ -113,6 +115,7 @@ export const courseInvitationRoutes = newRouter()
         .returning({ userId: courseInvitations.userId });
       if (!removed.length) throw new ProblemError("not-found", { detail: "That student is not invited to this course." });
       if (course.visibility === "invited") await db.delete(enrolments).where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, userId)));
+      c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
       return c.body(null, 204);
     },
   );

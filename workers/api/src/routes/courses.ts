@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { forbidden, notFound } from "@studyhall/core";
 import { assertCanEdit, assertCanOwn, canOwnSql, courseStatuses, courses, visibleCourses, type Course } from "@studyhall/db";
+import { recheckSessionAccess } from "@studyhall/objects";
 import { currentUser, requireRole } from "../middleware/auth";
 import { courseOutline, outlineSchema, visibleCourse } from "./lessons";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
@@ -160,6 +161,8 @@ export const courseRoutes = newRouter()
         if (patch.ownerId) await assertCanOwn(db, me.orgId, patch.ownerId, "ownerId");
         throw notFound("course");
       }
+      // Who sees the course may have changed: its open rooms re-check who may stay.
+      if (patch.status !== undefined || patch.visibility !== undefined) c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
       return c.json(courseView(updated), 200);
     },
   )
@@ -180,6 +183,7 @@ export const courseRoutes = newRouter()
       if (!course) throw notFound("course");
       assertCanEdit(me, course);
       await db.delete(courses).where(eq(courses.id, course.id));
+      c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course-deleted", orgId: course.orgId }));
       return c.body(null, 204);
     },
   );

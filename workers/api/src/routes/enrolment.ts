@@ -6,6 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { ProblemError } from "@studyhall/core";
 import { assertCanEdit, enrolmentProgress, enrolments, progressView, users } from "@studyhall/db";
+import { recheckSessionAccess } from "@studyhall/objects";
 import { currentUser, requireRole } from "../middleware/auth";
 import { progressSchema } from "./catalogue";
 import { visibleCourse } from "./lessons";
@@ -60,6 +61,8 @@ export const enrolmentRoutes = newRouter()
         .where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, me.id)))
         .returning({ userId: enrolments.userId });
       if (!removed.length) throw new ProblemError("not-found", { detail: "You are not enrolled in this course." });
+      // Leaving an invited-only course one was not invited to also leaves its study rooms.
+      c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
       return c.body(null, 204);
     },
   )

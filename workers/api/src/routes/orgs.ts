@@ -9,6 +9,7 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import { INVITATION_MAX_TTL_SECONDS, emailSchema, forbidden, notFound, roleSchema, userSchema } from "@studyhall/core";
 import { changeMemberRole, createInvitation, managedInvitations, openInvitations, removeMember } from "@studyhall/auth";
 import { invitations, transferOwnership, users, type User } from "@studyhall/db";
+import { recheckSessionAccess } from "@studyhall/objects";
 import { currentUser, requireRole } from "../middleware/auth";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 import { iso, userView } from "./views";
@@ -151,7 +152,10 @@ export const orgRoutes = router
       responses: { 200: json(userSchema, "The member with the new role"), ...pick(400, 401, 403, 404, 409, 429) },
     }),
     async (c) => {
-      const updated = await changeMemberRole(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json").role);
+      const me = currentUser(c);
+      const updated = await changeMemberRole(c.get("db"), me, c.req.valid("param").id, c.req.valid("json").role);
+      // A new role sees other sessions: the organisation's open rooms re-check who may stay.
+      c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "organisation", orgId: me.orgId }));
       return c.json(userView(updated), 200);
     },
   )
@@ -167,7 +171,10 @@ export const orgRoutes = router
       responses: { 204: { description: "Removed" }, ...pick(401, 403, 404, 409, 429) },
     }),
     async (c) => {
-      await removeMember(c.get("db"), currentUser(c), c.req.valid("param").id);
+      const me = currentUser(c);
+      await removeMember(c.get("db"), me, c.req.valid("param").id);
+      // The removed member's sockets close at once: the organisation's open rooms re-check who may stay.
+      c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "organisation", orgId: me.orgId }));
       return c.body(null, 204);
     },
   )

@@ -6,7 +6,7 @@
  * /v1 without a bearer token: its single-use ticket is the authentication.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { notFound, ProblemError, roomMessageSchema, participantSchema } from "@studyhall/core";
 import { assertCanModerate, sessions, users, visibleSessions, type Db, type Session } from "@studyhall/db";
 import type { CurrentUser } from "../env";
@@ -65,11 +65,15 @@ const connectQuery = z.object({ ticket: z.string().max(200).optional(), lastSeq:
 const messageParams = idParam.extend({ seq: z.coerce.number().int().positive() });
 const muteBody = z.object({ userId: entityId, muted: z.boolean() }).openapi("MuteRequest");
 
-/** A session the caller may see and join, or 404. */
+/** A session the caller may see and join, or 404; the same rule the room holds its people to (nobody removed). */
 async function visibleSession(db: Db, user: CurrentUser, id: string): Promise<Session> {
-  const [session] = await db.select().from(sessions).where(and(eq(sessions.id, id), visibleSessions(user)));
-  if (!session) throw notFound("session");
-  return session;
+  const [row] = await db
+    .select({ session: sessions })
+    .from(sessions)
+    .innerJoin(users, and(eq(users.id, user.id), isNull(users.removedAt)))
+    .where(and(eq(sessions.id, id), visibleSessions(user)));
+  if (!row) throw notFound("session");
+  return row.session;
 }
 
 async function moderatedSession(db: Db, user: CurrentUser, id: string): Promise<Session> {
