@@ -25,7 +25,7 @@ export interface FanoutOptions {
   sockets?: number;
   /** Messages sent one at a time for the latency figures. */
   messages?: number;
-  /** Messages sent as fast as the per-socket limit allows, for the throughput figure. */
+  /** Messages sent as fast as the per-person limit allows, for the throughput figure. */
   throughput?: number;
   log?: (line: string) => void;
 }
@@ -47,8 +47,8 @@ export interface FanoutResult {
 
 /** Tickets are ordinary API calls (120 a minute per user by default), so the sockets are spread over this many per account. */
 const SOCKETS_PER_ACCOUNT = 100;
-/** The room lets one socket send 10 chat messages per 10 s. */
-const PER_SOCKET_BURST = 10;
+/** The room lets one person send 10 chat messages per 10 s, however many sockets they hold. */
+const PER_PERSON_BURST = 10;
 
 export async function benchSessionFanout(base: string, options: FanoutOptions = {}): Promise<FanoutResult> {
   const count = options.sockets ?? 1000;
@@ -57,8 +57,12 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
   const log = options.log ?? (() => {});
   const errors: Record<string, number> = {};
 
-  log(`  sessions: ${Math.ceil(count / SOCKETS_PER_ACCOUNT)} accounts, one study room, ${count} sockets…`);
-  const accounts = await registerTeachers(base, Math.ceil(count / SOCKETS_PER_ACCOUNT));
+  // Socket i belongs to account i % accounts: the first sockets (the latency senders, then the burst senders) are
+  // each a different person's, so no sender shares a send budget with another.
+  const senderCount = latencyMessages + Math.ceil(throughputMessages / PER_PERSON_BURST);
+  const accountCount = Math.min(count, Math.max(Math.ceil(count / SOCKETS_PER_ACCOUNT), senderCount));
+  log(`  sessions: ${accountCount} accounts, one study room, ${count} sockets…`);
+  const accounts = await registerTeachers(base, accountCount);
   const { sessionId } = await createStudyRoom(base, accounts[0]!.token, `Fan-out bench ${Date.now()}`);
 
   // Each socket's handler is swapped per phase; errors are counted throughout.
@@ -110,8 +114,8 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
   log(`  sessions: latency p50 ${ms(percentile(deliveryMs, 50))}, p99 ${ms(percentile(deliveryMs, 99))}`);
 
   // Throughput: senders that have not spoken yet each send a full burst at once.
-  const senders = sockets.slice(latencyMessages, latencyMessages + Math.ceil(throughputMessages / PER_SOCKET_BURST));
-  const total = Math.min(throughputMessages, senders.length * PER_SOCKET_BURST);
+  const senders = sockets.slice(latencyMessages, latencyMessages + Math.ceil(throughputMessages / PER_PERSON_BURST));
+  const total = Math.min(throughputMessages, senders.length * PER_PERSON_BURST);
   let delivered = 0;
   let lastAt = 0;
   const started = performance.now();
@@ -129,7 +133,7 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
       };
     });
     let sent = 0;
-    for (const sender of senders) for (let j = 0; j < PER_SOCKET_BURST && sent < total; j++, sent++) sender.send({ type: "chat", text: `burst ${sent}` });
+    for (const sender of senders) for (let j = 0; j < PER_PERSON_BURST && sent < total; j++, sent++) sender.send({ type: "chat", text: `burst ${sent}` });
   });
   const wallMs = (lastAt || performance.now()) - started;
   log(`  sessions: ${total} messages to ${count} sockets in ${seconds(wallMs)}${complete ? "" : " (incomplete)"}`);
@@ -152,7 +156,7 @@ export function fanoutRows(r: FanoutResult): { rows: [string, string, string][];
     ["(f) sockets connected", seconds(r.connectMs), `${r.sockets} × (ticket + upgrade + welcome), 25 at a time`],
   ];
   const notes = [
-    `(f) one study room (one Durable Object) with ${r.sockets} WebSockets from this Node process (its global WebSocket), spread over ${Math.ceil(r.sockets / SOCKETS_PER_ACCOUNT)} freshly registered teachers so the tickets stay within the default 120 API calls/min per user: no limit was raised. Latency: ${r.latencyMessages} chat messages sent one at a time, each from a different socket, timed from send to arrival at every socket (performance.now() in the one client process, so Node decoding ${r.sockets} frames per message is part of the figure). Throughput: ${Math.ceil(r.throughput.messages / PER_SOCKET_BURST)} sockets send ${PER_SOCKET_BURST} messages each at once (the per-socket limit is ${PER_SOCKET_BURST} per 10 s), timed from the first send to the last arrival at the last socket; messages/s counts each message once, deliveries/s every frame received.${errors ? ` Error frames: ${errors}.` : ""}`,
+    `(f) one study room (one Durable Object) with ${r.sockets} WebSockets from this Node process (its global WebSocket), spread over freshly registered teachers (each sender its own, as the room's send limit is per person; at most ${SOCKETS_PER_ACCOUNT} sockets each, so the tickets stay within the default 120 API calls/min per user): no limit was raised. Latency: ${r.latencyMessages} chat messages sent one at a time, each from a different socket, timed from send to arrival at every socket (performance.now() in the one client process, so Node decoding ${r.sockets} frames per message is part of the figure). Throughput: ${Math.ceil(r.throughput.messages / PER_PERSON_BURST)} sockets send ${PER_PERSON_BURST} messages each at once (the per-person limit is ${PER_PERSON_BURST} per 10 s), timed from the first send to the last arrival at the last socket; messages/s counts each message once, deliveries/s every frame received.${errors ? ` Error frames: ${errors}.` : ""}`,
   ];
   return { rows, notes };
 }

@@ -117,7 +117,7 @@ describe("eviction", () => {
     await late.until(() => chatTexts(late).length === 1);
     expect(chatTexts(late)).toEqual(["after eviction"]);
 
-    // The send limit lives with the socket, not the instance: a full window survives an eviction.
+    // The send limit lives in the room's storage, not the instance: a full window survives an eviction.
     for (let i = 0; i < 10; i++) late.send({ type: "chat", text: `burst ${i}` });
     await b.until(() => chatTexts(b).filter((t) => t.startsWith("burst")).length === 10);
     await evictDurableObject(env.SESSION_ROOM.getByName(roomId));
@@ -159,6 +159,55 @@ describe("frames and limits", () => {
     await listener.until(() => chatTexts(listener).includes("marker"));
     expect(chatTexts(listener)).toEqual([...Array.from({ length: 10 }, (_, i) => `spam ${i}`), "marker"]);
     [listener, chatty].forEach((c) => c.close());
+  });
+});
+
+describe("budgets are per person, not per socket", () => {
+  it("a student with five sockets shares one chat budget: ten messages in ten seconds, however they are spread, and a new socket starts no new window", async () => {
+    const { teacher, students, roomId } = await newClassroom();
+    const listener = await RoomClient.join(teacher, roomId);
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => RoomClient.join(students[0], roomId)));
+    for (let i = 0; i < 15; i++) tabs[i % 5]!.send({ type: "chat", text: `spam ${i}` });
+    // Which five are refused depends on the order the sockets' frames arrive in; that five are does not.
+    const refusals = () => tabs.flatMap((tab) => tab.errors());
+    await expect.poll(refusals, { timeout: 10_000 }).toHaveLength(5);
+    expect(refusals().map((e) => e.code)).toEqual(Array(5).fill("rate-limited"));
+
+    tabs.forEach((tab) => tab.close());
+    const fresh = await RoomClient.join(students[0], roomId);
+    fresh.send({ type: "chat", text: "from a new tab" });
+    await fresh.until(() => fresh.errors().some((e) => e.code === "rate-limited"));
+    listener.send({ type: "chat", text: "marker" });
+    await listener.until(() => chatTexts(listener).includes("marker"));
+    const delivered = chatTexts(listener).slice(0, -1);
+    expect(delivered).toHaveLength(10);
+    expect(new Set(delivered).size).toBe(10);
+    expect(delivered.every((text) => /^spam (\d|1[0-4])$/.test(text))).toBe(true);
+    expect(chatTexts(listener).at(-1)).toBe("marker");
+    [listener, fresh].forEach((c) => c.close());
+  });
+
+  it("a flood of resume frames gets rate-limited error frames after five replays, shared across the student's sockets", async () => {
+    const { teacher, students, roomId } = await newClassroom();
+    const host = await RoomClient.join(teacher, roomId);
+    host.send({ type: "chat", text: "history" });
+    const tabs = [await RoomClient.join(students[0], roomId, 0), await RoomClient.join(students[0], roomId, 0)];
+    for (const tab of tabs) await tab.until(() => chatTexts(tab).includes("history"));
+    // A connection's own replay (with a fresh ticket) is not a resume frame: each tab holds "history" once so far.
+    const replays = (tab: RoomClient) => chatTexts(tab).filter((t) => t === "history").length - 1;
+    for (let i = 0; i < 10; i++) tabs.forEach((tab) => tab.send({ type: "resume", lastSeq: 0 }));
+    for (const tab of tabs) await tab.until(() => replays(tab) + tab.errors().length === 10);
+
+    expect(replays(tabs[0]!) + replays(tabs[1]!)).toBe(5);
+    const errors = tabs.flatMap((tab) => tab.errors());
+    expect(errors).toHaveLength(15);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(["rate-limited"]));
+    // Someone else's budget is their own.
+    const other = await RoomClient.join(students[1], roomId);
+    other.send({ type: "resume", lastSeq: 0 });
+    await other.until(() => chatTexts(other).includes("history"));
+    expect(other.errors()).toEqual([]);
+    [host, ...tabs, other].forEach((c) => c.close());
   });
 });
 

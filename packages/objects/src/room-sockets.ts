@@ -1,15 +1,12 @@
 /**
- * The sockets of a session room. Who a socket belongs to and how much it has
- * sent lately live in its serialized attachment (and its user id in its tag),
- * not in instance fields: a hibernated or evicted room is rebuilt around the
- * same sockets and must still know them.
+ * The sockets of a session room. Who a socket belongs to lives in its
+ * serialized attachment (and its user id in its tag), not in instance fields:
+ * a hibernated or evicted room is rebuilt around the same sockets and must
+ * still know them. Send budgets are per user, in room-budgets.ts.
  */
 import { z } from "zod";
 import { participantSchema, sessionCloseReasons, type Participant, type ServerFrame, type SessionCloseCode } from "@studyhall/core";
 
-/** Chat messages a socket may send per window. */
-export const SEND_LIMIT = 10;
-export const SEND_WINDOW_MS = 10_000;
 /** One typing notice per socket per this long is fanned out; the rest are dropped (typing is advisory). */
 export const TYPING_INTERVAL_MS = 2_000;
 
@@ -17,8 +14,6 @@ const attachmentSchema = z.object({
   user: participantSchema,
   /** When the room accepted the socket: presence lists people in the order they came. */
   joinedAt: z.number(),
-  /** When this socket's recent chat messages were accepted, oldest first. */
-  sent: z.array(z.number()),
   typingAt: z.number(),
   /** Set once the room has seen this socket go, so its departure is announced once. */
   left: z.boolean().optional(),
@@ -101,17 +96,6 @@ export function closeUserSockets(ctx: DurableObjectState, userId: string, code: 
   }
   closeSockets(going, code);
   return user;
-}
-
-/**
- * Counts one chat message against the socket's sliding window; false (and
- * nothing counted) when the window is full.
- */
-export function takeSend(ws: WebSocket, state: SocketState, now: number): boolean {
-  const recent = state.sent.filter((at) => at > now - SEND_WINDOW_MS);
-  if (recent.length >= SEND_LIMIT) return false;
-  writeState(ws, { ...state, sent: [...recent, now] });
-  return true;
 }
 
 /** Closes sockets with `code` and its reason; one already going is left to its close handler. */

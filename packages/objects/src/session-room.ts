@@ -2,8 +2,9 @@
  * One live session (a study room or a tutoring session): it owns the room's
  * WebSockets through the Hibernation API, numbers and stores its messages,
  * and fans them out in one order to everyone. Storage (room-storage.ts),
- * tickets (room-tickets.ts) and socket attachments (room-sockets.ts) hold all
- * its state, so it may be evicted at any moment between two frames.
+ * tickets (room-tickets.ts), send budgets (room-budgets.ts) and socket
+ * attachments (room-sockets.ts) hold all its state, so it may be evicted at
+ * any moment between two frames.
  *
  * The API calls `init` when it creates the session and `issueTicket` after
  * checking a caller's access; the browser then connects with the ticket and
@@ -26,10 +27,11 @@ import {
   type ServerFrame,
 } from "@studyhall/core";
 import { judgeAccess, RECHECK_INTERVAL_MS } from "./room-access";
+import { RoomBudgets } from "./room-budgets";
 import { RoomStore, type Notice, type NoticeInput, type RoomMeta } from "./room-storage";
 import { DEFAULT_TICKET_TTL_MS, RoomTickets } from "./room-tickets";
 import { botInput, connectQuery, historyInput, id, initInput, ticketInput } from "./room-inputs";
-import { broadcast, closeSockets, closeUserSockets, connectedUserIds, hasOtherSocket, presentUsers, readState, sendTo, takeSend, takeTyping, writeState, type SocketState } from "./room-sockets";
+import { broadcast, closeSockets, closeUserSockets, connectedUserIds, hasOtherSocket, presentUsers, readState, sendTo, takeTyping, writeState, type SocketState } from "./room-sockets";
 import { requestTutorAnswer, tutorQuestion } from "./room-tutor";
 
 const TUTOR: MessageAuthor = { id: "tutor", name: "Tutor", role: "tutor" };
@@ -49,11 +51,13 @@ const refusal = (status: number, detail: string) => Response.json({ status, deta
 export class SessionRoom extends DurableObject {
   private readonly store: RoomStore;
   private readonly tickets: RoomTickets;
+  private readonly budgets: RoomBudgets;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
     this.tickets = new RoomTickets(ctx.storage.sql);
+    this.budgets = new RoomBudgets(ctx.storage.sql);
     // Keep-alive pings are answered by the runtime without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -86,7 +90,7 @@ export class SessionRoom extends DurableObject {
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [user.id]);
-    writeState(server, { user, joinedAt: Date.now(), sent: [], typingAt: 0 });
+    writeState(server, { user, joinedAt: Date.now(), typingAt: 0 });
     sendTo(server, { type: "welcome", you: user, present: presentUsers(this.ctx), lastSeq: meta.lastSeq, session: summary(meta) });
     if (query.data.lastSeq !== undefined) this.replay(server, query.data.lastSeq);
     if (!hasOtherSocket(this.ctx, user.id, server)) this.announce({ type: "presence", event: "joined", user, present: presentUsers(this.ctx) });
@@ -105,6 +109,8 @@ export class SessionRoom extends DurableObject {
       case "ping":
         return sendTo(ws, { type: "pong" });
       case "resume":
+        // Each replay may send a thousand frames: budgeted per person, like chat.
+        if (!this.budgets.take(state.user.id, "resume", now)) return sendTo(ws, errorFrame("rate-limited", "You are asking to resume too often; wait a few seconds."));
         return this.replay(ws, frame.lastSeq);
       case "typing":
         if (!this.store.isMuted(state.user.id) && takeTyping(ws, state, now)) broadcast(this.ctx, { type: "typing", user: state.user }, ws);
@@ -132,6 +138,7 @@ export class SessionRoom extends DurableObject {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.store.prune(now - PRESENCE_RETENTION_MS);
+    this.budgets.prune(now);
     if (connectedUserIds(this.ctx).length) {
       try {
         await this.recheckAccess();
@@ -239,7 +246,7 @@ export class SessionRoom extends DurableObject {
     const meta = this.store.meta();
     if (!meta || meta.status !== "open") return sendTo(ws, errorFrame("session-closed", "This session is closed."));
     if (this.store.isMuted(user.id)) return sendTo(ws, errorFrame("muted", "A moderator muted you in this session; your message was not sent."));
-    if (!takeSend(ws, state, now)) return sendTo(ws, errorFrame("rate-limited", "You are sending messages too fast; wait a few seconds."));
+    if (!this.budgets.take(user.id, "chat", now)) return sendTo(ws, errorFrame("rate-limited", "You are sending messages too fast; wait a few seconds."));
     // Numbered, stored and sent to every socket in one synchronous step: everyone sees one order.
     const seq = this.post({ type: "chat", author: user, text }, now);
     const question = tutorQuestion(text);
