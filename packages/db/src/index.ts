@@ -8,6 +8,7 @@ import * as schema from "./schema";
 export * from "./schema";
 export * from "./usage";
 export * from "./course-access";
+export * from "./document-access";
 
 /** What drizzle needs of D1: both `D1Database` and `D1DatabaseSession` provide it. */
 export type D1Like = Pick<D1Database, "prepare" | "batch">;

@@ -1,13 +1,14 @@
 /**
  * Which passages a practice bank's questions are written from: one section of
  * a document, a document's sections about a topic, or — when only a topic is
- * given — the sections about it across the organisation's parsed documents.
- * Each passage keeps where it came from, so every question can name its
- * document and section.
+ * given — the sections about it across the parsed documents the requester may
+ * read (their own, those behind courses they can see; an admin's, all the
+ * organisation's), never another teacher's private document. Each passage
+ * keeps where it came from, so every question can name its document and section.
  */
 import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
 import { PermanentJobError } from "@studyhall/core";
-import { documentSections, documents, type Db } from "@studyhall/db";
+import { documentSections, documents, readableDocuments, type Db, type Viewer } from "@studyhall/db";
 import type { Passage } from "@studyhall/llm";
 
 /** A passage for the provider (numbered uniquely) and where it lives. */
@@ -18,7 +19,8 @@ export interface SourcedPassage {
 }
 
 export interface PassageRequest {
-  orgId: string;
+  /** Who asked, as they are now: only what they may read is searched. */
+  reader: Viewer;
   documentId?: string;
   sectionIndex?: number;
   topic?: string;
@@ -87,7 +89,7 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
   const topic = request.topic?.trim() || undefined;
   let rows: SectionRow[];
   if (request.documentId) {
-    const document = await db.query.documents.findFirst({ where: and(eq(documents.id, request.documentId), eq(documents.orgId, request.orgId)) });
+    const [document] = await db.select().from(documents).where(and(eq(documents.id, request.documentId), readableDocuments(request.reader)));
     if (!document || document.status !== "parsed") {
       throw new PermanentJobError("document-not-parsed", "The document is not available", "The document is gone or has not been parsed.");
     }
@@ -100,7 +102,7 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
   } else {
     if (!topic) throw new PermanentJobError("bad-input", "Nothing to write questions from", "Give a topic, a document, or both.");
     const words = topicWords(topic);
-    const parsed = db.select({ id: documents.id }).from(documents).where(and(eq(documents.orgId, request.orgId), eq(documents.status, "parsed")));
+    const parsed = db.select({ id: documents.id }).from(documents).where(and(readableDocuments(request.reader), eq(documents.status, "parsed")));
     // A cheap pre-filter in SQL (any topic word in the title or text), then ranking here. Words are letters and digits only, so no LIKE wildcards.
     const matches: SQL[] = words.flatMap((w) => [like(documentSections.title, `%${w}%`), like(documentSections.text, `%${w}%`)]);
     rows = await db
@@ -111,7 +113,7 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
     rows = rank(rows, topic);
   }
   if (rows.length === 0) {
-    throw new PermanentJobError("no-matching-passages", "Nothing matches the topic", `No parsed document of the organisation says anything about "${topic}".`);
+    throw new PermanentJobError("no-matching-passages", "Nothing matches the topic", `No parsed document you may read says anything about "${topic}".`);
   }
   return toPassages(rows);
 }

@@ -2,7 +2,8 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { chargeTokens, jobs, practiceQuestions } from "@studyhall/db";
+import { chargeTokens, courses, documentSections, documents, jobs, practiceQuestions } from "@studyhall/db";
+import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session";
 import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
 import { corpusPdf, db, runToEnd } from "./run-jobs";
 
@@ -97,6 +98,7 @@ describe("generating a bank", () => {
     const outsider = await newOrg("outsider");
     await expectProblem(await call("/v1/questions/generate", { token: outsider.token, body: { count: 3, difficulty: "easy", documentId } }), 404);
     const spender = await newMember(admin, "teacher", "spender");
+    await seedPhotosynthesisNotes(spender);
     await chargeTokens(db(), { orgId: admin.orgId, userId: spender.id, amount: 10_000_000 });
     await expectProblem(await call("/v1/questions/generate", { token: spender.token, body: { count: 3, difficulty: "easy", topic: "trace" } }), 429, "quota-exceeded");
   });
@@ -107,6 +109,51 @@ describe("generating a bank", () => {
     const again = await call("/v1/questions/generate", { token: teacher.token, headers, body: { count: 1, difficulty: "easy", topic: "trace trees", documentId } });
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     expect((await json(again)).id).toBe((await json(first)).id);
+  });
+});
+
+/** A parsed document of `owner`'s, written straight to D1: the photosynthesis notes, one section per lesson. */
+async function seedPhotosynthesisNotes(owner: Actor): Promise<string> {
+  const id = crypto.randomUUID();
+  await db().batch([
+    db().insert(documents).values({ id, orgId: owner.orgId, ownerId: owner.id, title: "Photosynthesis notes", r2Key: `test/${id}.pdf`, sha256: crypto.randomUUID(), bytes: 1000, pageCount: 8, status: "parsed" }),
+    db().insert(documentSections).values(PHOTOSYNTHESIS_LESSONS.map((l, i) => ({ documentId: id, position: i, title: l.title, level: 1, pageStart: 2 * i + 1, pageEnd: 2 * i + 2, text: l.body }))),
+  ]);
+  return id;
+}
+
+describe("whose documents a topic reaches", () => {
+  it(".security: a topic never draws on another teacher's private document; it reaches it for admins, and for teachers once a published course shows it", async () => {
+    const owner = await newMember(admin, "teacher", "notes-owner");
+    const notes = await seedPhotosynthesisNotes(owner);
+    const fromNotes = () => db().select({ id: practiceQuestions.id }).from(practiceQuestions).where(eq(practiceQuestions.documentId, notes));
+    const topic = { count: 2, difficulty: "easy", topic: "chlorophyll, thylakoid, rubisco and enzymes" };
+
+    // Another teacher of the same organisation asks about what only the private notes say: nothing is found.
+    const accepted = await call("/v1/questions/generate", { token: teacher.token, body: topic });
+    expect(accepted.status).toBe(202);
+    const { job } = await runToEnd((await json(accepted)).id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ type: "/problems/no-matching-passages" });
+    expect(await fromNotes()).toEqual([]);
+    // A teacher with nothing they may read is told before any job exists.
+    const newcomer = await newMember(admin, "teacher", "newcomer");
+    await expectProblem(await call("/v1/questions/generate", { token: newcomer.token, body: topic }), 409, "conflict");
+
+    // The owner reads their own notes (and no other teacher's copy of them); an admin reads every teacher's.
+    const { questions: owners } = await generate(owner, topic);
+    expect(owners.length).toBeGreaterThan(0);
+    for (const q of owners) expect(q.documentId).toBe(notes);
+    const { questions: admins } = await generate(admin, topic);
+    expect(admins.length).toBeGreaterThan(0);
+    const titled = await db().select({ id: documents.id, title: documents.title }).from(documents).where(eq(documents.orgId, admin.orgId));
+    for (const q of admins) expect(titled.find((d) => d.id === q.documentId)?.title).toBe("Photosynthesis notes");
+
+    // Once a published course is made from the notes, a teacher who sees the course may draw on them.
+    await db().insert(courses).values({ orgId: owner.orgId, ownerId: owner.id, documentId: notes, title: "Photosynthesis", status: "PUBLISHED", publishedAt: new Date() });
+    const { questions } = await generate(newcomer, topic);
+    expect(questions.length).toBeGreaterThan(0);
+    for (const q of questions) expect(q.documentId).toBe(notes);
   });
 });
 

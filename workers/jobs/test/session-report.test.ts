@@ -6,7 +6,7 @@
  */
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { jobs } from "@studyhall/db";
+import { courses, jobs } from "@studyhall/db";
 import { TUTORING_LINES } from "../../../packages/llm/src/fixtures/tutoring-session";
 import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
 import { db, jobRow, runToEnd } from "./run-jobs";
@@ -114,5 +114,31 @@ describe("a tutoring session's report", () => {
   it("is only for tutoring sessions", async () => {
     const roomId = await openSession(teacher, { kind: "study-room", courseId: course.courseId });
     await expectProblem(await call(`/v1/sessions/${roomId}/report`, { token: teacher.token, method: "POST" }), 409, "conflict");
+  });
+
+  it(".security: recommends no lesson of a course its student cannot open (a draft, or invited-only without them)", async () => {
+    const writeReport = async () => {
+      const accepted = await json(await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token, method: "POST" }));
+      expect((await runToEnd(accepted.id)).job.status).toBe("completed");
+      return json(await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token }));
+    };
+    const courseLessonIds = new Set(course.lessonIds.values());
+    try {
+      for (const hidden of [{ status: "DRAFT" as const }, { visibility: "invited" as const }]) {
+        await db().update(courses).set(hidden).where(eq(courses.id, course.courseId));
+        expect((await call(`/v1/courses/${course.courseId}`, { token: student.token })).status).toBe(404);
+        const report = await writeReport();
+        // The gaps are still named from the transcript; only the pointers into the hidden course are gone.
+        expect(report.gaps.length).toBeGreaterThan(0);
+        expect(report.recommendedLessons).toEqual([]);
+        expect(JSON.stringify(report)).not.toMatch(new RegExp([...courseLessonIds].join("|")));
+        await db().update(courses).set({ status: "PUBLISHED", visibility: "org" }).where(eq(courses.id, course.courseId));
+      }
+      // Published to the organisation again, the same transcript recommends the course's lessons (the control).
+      const visible = await writeReport();
+      expect(visible.recommendedLessons.map((l: { lessonId: string }) => l.lessonId)).toContain(course.lessonIds.get("The light reactions"));
+    } finally {
+      await db().update(courses).set({ status: "PUBLISHED", visibility: "org" }).where(eq(courses.id, course.courseId));
+    }
   });
 });

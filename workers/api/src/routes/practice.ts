@@ -7,7 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray } from "drizzle-orm";
 import { ProblemError, estimateTokens, notFound } from "@studyhall/core";
-import { difficulties, documentSections, documents, insertJob, jobs, laneQueues, markSent, practiceEvents, practiceQuestions, reserveFor, sendJob } from "@studyhall/db";
+import { difficulties, documents, documentSections, insertJob, jobs, laneQueues, markSent, practiceEvents, practiceQuestions, readableDocuments, reserveFor, sendJob } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { rateLimit } from "../middleware/rate-limit";
@@ -68,8 +68,9 @@ const bankRoutes = newRouter()
           }
         }
       } else {
-        const any = await db.query.documents.findFirst({ where: and(eq(documents.orgId, me.orgId), eq(documents.status, "parsed")) });
-        if (!any) throw new ProblemError("conflict", { detail: "The organisation has no parsed document to write questions from yet." });
+        // A topic alone searches what the teacher may read: their own documents and those behind courses they can see.
+        const [any] = await db.select({ id: documents.id }).from(documents).where(and(readableDocuments(me), eq(documents.status, "parsed"))).limit(1);
+        if (!any) throw new ProblemError("conflict", { detail: "There is no parsed document you may read to write questions from yet." });
       }
       const jobId = crypto.randomUUID();
       await reserveFor(db, config, me, { amount: estimateTokens({ kind: "generate-questions", count: body.count }), jobId }, async () => {

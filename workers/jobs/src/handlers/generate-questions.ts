@@ -7,7 +7,7 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { PermanentJobError } from "@studyhall/core";
-import { difficulties, practiceQuestions } from "@studyhall/db";
+import { currentViewer, difficulties, practiceQuestions } from "@studyhall/db";
 import { generatorFor } from "../llm";
 import { passageOf, selectPassages } from "../practice-passages";
 import type { JobContext } from "../runner";
@@ -34,7 +34,9 @@ export async function generateQuestions(ctx: JobContext): Promise<unknown> {
   if (stored.length > 0) return { count: stored.length, questionIds: stored.map((q) => q.id) };
 
   await ctx.progress(10, "finding passages");
-  const passages = await selectPassages(db, { orgId: job.orgId, documentId: payload.documentId, sectionIndex: payload.sectionIndex, topic: payload.topic });
+  const reader = await currentViewer(db, job.ownerId);
+  if (!reader || reader.orgId !== job.orgId) throw new PermanentJobError("not-found", "The requester is gone", "Whoever asked for these questions is no longer a member of the organisation.");
+  const passages = await selectPassages(db, { reader, documentId: payload.documentId, sectionIndex: payload.sectionIndex, topic: payload.topic });
 
   await ctx.progress(30, "writing questions");
   const { questions } = await generatorFor(env, db, job).call("generateQuestions", {

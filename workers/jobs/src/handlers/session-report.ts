@@ -9,7 +9,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { PermanentJobError, misquotes, sessionReportContentSchema, type RoomMessage, type SessionReportDocument } from "@studyhall/core";
-import { courses, lessons, modules, sessionReports, sessions, type Session } from "@studyhall/db";
+import { courses, currentViewer, lessons, modules, seesCourse, sessionReports, sessions, type Session } from "@studyhall/db";
 import type { TranscriptLine } from "@studyhall/llm";
 import { generatorFor } from "../llm";
 import type { JobContext, JobHandler } from "../runner";
@@ -25,9 +25,16 @@ function speakerOf(message: RoomMessage, session: Session): TranscriptLine["spea
   return "other";
 }
 
-/** The course's lessons in teaching order, for the report to recommend from. */
-async function courseLessons(ctx: JobContext, courseId: string | null) {
-  if (!courseId) return { title: undefined, lessons: [] };
+/**
+ * The course's lessons in teaching order, for the report to recommend from: only when the session's student
+ * can see the course now (a draft, or an invited-only course they are not in, recommends nothing), so a
+ * report never points its student at lessons they cannot open.
+ */
+async function courseLessons(ctx: JobContext, session: Session) {
+  const courseId = session.courseId;
+  if (!courseId || !session.studentId) return { title: undefined, lessons: [] };
+  const student = await currentViewer(ctx.db, session.studentId);
+  if (!student || !(await seesCourse(ctx.db, student, courseId))) return { title: undefined, lessons: [] };
   const course = await ctx.db.query.courses.findFirst({ where: eq(courses.id, courseId) });
   const rows = await ctx.db
     .select({ id: lessons.id, title: lessons.title, text: lessons.bodyMd })
@@ -53,7 +60,7 @@ export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRo
     const transcript: TranscriptLine[] = (await readTranscript(deps.room(env, session.id)))
       .filter((m) => m.text.trim() !== "")
       .map((m) => ({ seq: m.seq, speaker: speakerOf(m, session), name: m.author.name, text: m.text }));
-    const course = await courseLessons(ctx, session.courseId);
+    const course = await courseLessons(ctx, session);
 
     await ctx.progress(30, "writing the report");
     const generator = generatorFor(env, db, job);
