@@ -114,6 +114,14 @@ describe("parsePdf.error", () => {
     expect(await parsePdf(bytes, { maxPages: 50 })).toMatchObject({ ok: false, code: "pdf-damaged" });
   });
 
+  it("words a reader's failure for the document's owner and keeps the reader's own message apart, for the log", async () => {
+    const result = await parsePdf(new TextEncoder().encode("%PDF-1.7\nthis is no pdf at all"), { maxPages: 50 });
+    if (result.ok) throw new Error("a broken file parsed");
+    expect(result.code).toBe("pdf-damaged");
+    expect(result.detail).not.toMatch(/Exception|Error:|xref|stream/i);
+    expect(result.cause).toMatch(/\w+: .+/);
+  });
+
   it("fails a truncated PDF with pdf-damaged", async () => {
     const bytes = await corpusBytes("tracemonkey.pdf");
     expect(await parsePdf(bytes.slice(0, bytes.length / 2), { maxPages: 50 })).toMatchObject({ ok: false, code: "pdf-damaged" });

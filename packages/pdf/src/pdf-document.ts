@@ -84,8 +84,10 @@ export function loadFailure(error: unknown): ParseFailure {
   if (name === "PasswordException") {
     return failure("pdf-encrypted", "The PDF is password-protected; remove the password and upload it again.");
   }
-  if (name === "InvalidPDFException") return failure("pdf-damaged", `The PDF is damaged or not a PDF: ${message}`);
-  return failure("pdf-damaged", `The PDF could not be read: ${message || name || "unknown error"}`);
+  // pdf.js's own words stay in the log (`cause`); its owner is told what happened in ours.
+  const cause = `${name || "Error"}: ${message || "unknown error"}`;
+  if (name === "InvalidPDFException") return failure("pdf-damaged", "The PDF is damaged or not a PDF: its structure could not be read.", cause);
+  return failure("pdf-damaged", "The PDF could not be read; it may be damaged or use features the reader does not support.", cause);
 }
 
 /** Destroys a loading task, ignoring errors: there is nothing left to recover at that point. */

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import type { ParseFailureCode, ParsedDocument } from "@studyhall/core";
 
-export type ParseFailure = { ok: false; code: ParseFailureCode; detail: string };
+/** `detail` is written for the document's owner; `cause`, when there is one, is the reader's own message, for the log only. */
+export type ParseFailure = { ok: false; code: ParseFailureCode; detail: string; cause?: string };
 export type ParseResult = { ok: true; document: ParsedDocument } | ParseFailure;
 
 /** Options of `parsePdf`; validated because they usually come from configuration. */
@@ -21,8 +22,8 @@ export const parseOptionsSchema = z.object({
 });
 export type ParseOptions = z.input<typeof parseOptionsSchema>;
 
-export function failure(code: ParseFailureCode, detail: string): ParseFailure {
-  return { ok: false, code, detail };
+export function failure(code: ParseFailureCode, detail: string, cause?: string): ParseFailure {
+  return cause === undefined ? { ok: false, code, detail } : { ok: false, code, detail, cause };
 }
 
 /** Thrown inside the package to stop a parse early; `parsePdf` turns it into a result. */

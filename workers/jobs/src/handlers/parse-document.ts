@@ -63,6 +63,7 @@ export async function parseDocument(ctx: JobContext): Promise<unknown> {
     await ctx.progress(15, "extracting text");
     const result = await parsePdf(bytes, { maxPages: ctx.config.MAX_PDF_PAGES });
     if (!result.ok) {
+      if (result.cause) console.error(JSON.stringify({ level: "error", msg: "pdf could not be parsed", jobId: ctx.job.id, code: result.code, cause: result.cause }));
       const error = { type: `/problems/${result.code}`, title: failureTitles[result.code], detail: result.detail, retryable: false };
       await db.update(documents).set({ status: "failed", error }).where(eq(documents.id, document.id));
       throw new PermanentJobError(result.code, failureTitles[result.code], result.detail);
