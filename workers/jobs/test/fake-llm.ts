@@ -24,7 +24,7 @@ export function fakeModel(mode: FakeLlmMode = "ok", vars: Record<string, string>
     LLM_API_KEYS: "key-test",
     LLM_BASE_URL: `https://fake-llm.test/${run}/${mode}/v1`,
     LLM_MODEL: "test-model",
-    LLM_REQUESTS_PER_MIN: "100000",
+    LLM_REQUESTS_PER_MIN: "10000",
     LLM_TOKENS_PER_MIN: "1000000000",
     ...vars,
   });

@@ -42,7 +42,7 @@ describe(".security: the operator role spends nothing", () => {
     expect(await json(await call("/v1/me/usage", { token: operator.token }))).toMatchObject({ used: 0, reserved: 0, limit: 0, remaining: 0 });
   });
 
-  it("a teacher made operator still owns their course, session and failed job, but every route that starts work refuses them", async () => {
+  it("a teacher made operator still owns their course and failed job, no longer sees the tutoring session they opened, and every route that starts work refuses them", async () => {
     const admin = await newOrg();
     const teacher = await newMember(admin, "teacher");
     const student = await newMember(admin, "student");
@@ -57,10 +57,11 @@ describe(".security: the operator role spends nothing", () => {
 
     expect((await call(`/v1/orgs/members/${teacher.id}`, { token: admin.token, method: "PATCH", body: { role: "operator" } })).status).toBe(200);
     const before = await jobCount(teacher.id);
+    // A tutoring session they opened is no longer theirs to see at all (an operator sees what a student would).
+    await expectProblem(await call(`/v1/sessions/${tutoring}/report`, { token: teacher.token, method: "POST" }), 404, "not-found");
     const attempts = [
       call(`/v1/courses/${seeded.courseId}/lessons/${lessonId}/regenerate`, { token: teacher.token, method: "POST" }),
       call(`/v1/courses/${seeded.courseId}/exports`, { token: teacher.token, body: { format: "json" } }),
-      call(`/v1/sessions/${tutoring}/report`, { token: teacher.token, method: "POST" }),
       call(`/v1/jobs/${locked.job.id}/retry`, { token: teacher.token, method: "POST" }),
       call("/v1/documents", { token: teacher.token, body: await corpusPdf("issue925.pdf"), headers: { "Content-Type": "application/pdf" } }),
       call(`/v1/documents/${seeded.documentId}/course`, { token: teacher.token, body: {} }),

@@ -29,7 +29,7 @@ describe("dead letters of another organisation", () => {
 
     expect(ids(await json(await call("/v1/admin/jobs?deadLettered=true", { token: attacker.token })))).toEqual([]);
     await expectProblem(await call(`/v1/admin/jobs/${theirs}`, { token: attacker.token }), 404);
-    expect(await json(await call("/v1/admin/jobs/retry-failed", { token: attacker.token, body: { deadLetteredOnly: true } }))).toEqual({ count: 0, jobIds: [] });
+    expect(await json(await call("/v1/admin/jobs/retry-failed", { token: attacker.token, body: { deadLetteredOnly: true } }))).toEqual({ count: 0, jobIds: [], quotaExceeded: [] });
     await expectProblem(await call("/v1/platform/jobs/requeue-dead", { token: attacker.token, body: { orgId: victim.orgId } }), 403, "forbidden");
     await expectProblem(await call(`/v1/platform/jobs?orgId=${victim.orgId}`, { token: attacker.token }), 403, "forbidden");
     expect((await jobRow(theirs)).status).toBe("failed");
@@ -53,7 +53,7 @@ describe("the platform's dead letters", () => {
     expect(ids(await json(await call(`/v1/platform/jobs?orgId=${second.orgId}`, { token: ops.token })))).toEqual([secondJob]);
 
     const requeued = await json(await call("/v1/platform/jobs/requeue-dead", { token: ops.token, body: { orgId: first.orgId, kind: "parse-document" } }));
-    expect(requeued).toEqual({ count: 1, jobIds: [firstJob] });
+    expect(requeued).toEqual({ count: 1, jobIds: [firstJob], quotaExceeded: [] });
     expect((await jobRow(secondJob)).status).toBe("failed");
     expect((await runToEnd(firstJob)).job.status).toBe("completed");
 
