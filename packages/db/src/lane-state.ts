@@ -8,6 +8,8 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Lane } from "@studyhall/core";
 import type { Db } from "./index";
+import { markSent } from "./job-lifecycle";
+import { sendJob, type LaneQueues } from "./job-queue";
 import { jobs } from "./schema/jobs";
 import { PLATFORM_SCOPE, laneControls } from "./schema/lane-controls";
 
@@ -69,4 +71,20 @@ export function pausedBy(pause: LanePause): PausedBy {
 /** What holds one organisation's jobs of a lane now, if anything. */
 export async function laneHeldBy(db: Db, orgId: string, lane: Lane): Promise<PausedBy> {
   return pausedBy((await lanePauses(db, orgId))[lane]);
+}
+
+/**
+ * After a resume: sends the lane's held jobs of that scope again at once, rather than letting each wait out
+ * its recheck delay. A job whose delayed message also arrives later is simply not claimed twice.
+ */
+export async function wakeLane(db: Db, queues: LaneQueues, scope: string, lane: Lane, limit = 500): Promise<number> {
+  const held = await db
+    .select({ id: jobs.id, kind: jobs.kind, lane: jobs.lane })
+    .from(jobs)
+    .where(and(eq(jobs.status, "queued"), eq(jobs.lane, lane), scope === PLATFORM_SCOPE ? undefined : eq(jobs.orgId, scope), laneOpen))
+    .limit(limit);
+  const sent: string[] = [];
+  for (const job of held) if (await sendJob(queues, job)) sent.push(job.id);
+  await markSent(db, sent);
+  return sent.length;
 }

@@ -52,7 +52,10 @@ describe("an organisation's lane pause", () => {
       expect(await jobRow(own.job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null });
       expect(await laneAs(stranger, "normal")).toMatchObject({ paused: true, pausedBy: "organisation", waiting: 1 });
 
+      const heldSince = (await jobRow(own.job.id)).sentAt!.getTime();
       expect(await json(await switchLane(stranger, "admin", "normal", "resume"))).toEqual({ lane: "normal", paused: false, pausedBy: null });
+      // Resuming sends the held job again at once instead of leaving it to its delayed recheck.
+      await expect.poll(async () => (await jobRow(own.job.id)).sentAt!.getTime(), { timeout: 5000 }).toBeGreaterThan(heldSince);
       const done = await runToEnd(own.job.id);
       expect(done.job).toMatchObject({ status: "completed", attempts: 1 });
     } finally {

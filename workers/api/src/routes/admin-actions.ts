@@ -7,7 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, lt } from "drizzle-orm";
 import { jobKinds, lanes, notFound } from "@studyhall/core";
-import { failedJobs, laneHeldBy, jobs, setLanePaused, type Db, type Job } from "@studyhall/db";
+import { failedJobs, laneHeldBy, laneQueues, jobs, setLanePaused, wakeLane, type Db, type Job } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { jobSchema, jobView } from "./job-views";
 import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions";
@@ -117,6 +117,7 @@ export const adminActionRoutes = router
       const db = c.get("db");
       await setLanePaused(db, me.orgId, lane, action === "pause", me.id);
       const by = await laneHeldBy(db, me.orgId, lane);
+      if (by === null) c.executionCtx.waitUntil(wakeLane(db, laneQueues(c.env), me.orgId, lane));
       return c.json({ lane, paused: by !== null, pausedBy: by }, 200);
     },
   );

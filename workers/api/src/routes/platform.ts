@@ -6,7 +6,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { jobKinds, lanes } from "@studyhall/core";
-import { PLATFORM_SCOPE, failedJobs, lanePauses, pausedBy, queueStats, searchJobs, setLanePaused } from "@studyhall/db";
+import { PLATFORM_SCOPE, failedJobs, lanePauses, laneQueues, pausedBy, queueStats, searchJobs, setLanePaused, wakeLane } from "@studyhall/db";
 import { currentUser, requirePlatformOperator } from "../middleware/auth";
 import { requeueJobs } from "./job-actions";
 import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
@@ -67,6 +67,7 @@ export const platformRoutes = router
       const db = c.get("db");
       await setLanePaused(db, PLATFORM_SCOPE, lane, action === "pause", currentUser(c).id);
       const by = pausedBy((await lanePauses(db, PLATFORM_SCOPE))[lane]);
+      if (by === null) c.executionCtx.waitUntil(wakeLane(db, laneQueues(c.env), PLATFORM_SCOPE, lane));
       return c.json({ lane, paused: by !== null, pausedBy: by }, 200);
     },
   )
