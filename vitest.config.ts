@@ -14,10 +14,19 @@ const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
 const REFUSING_LLM_ORIGIN = "https://refusing-llm.test";
 const refusingLlm = () =>
-  new Response(JSON.stringify({ error: { message: "The model `gpt-canary` does not exist; org-LEAKCANARY has no access to it.", type: "invalid_request_error", code: "model_not_found" } }), {
-    status: 400,
-    headers: { "Content-Type": "application/json" },
-  });
+  new Response(
+    JSON.stringify({
+      error: {
+        message: "The model `gpt-canary` does not exist; org-LEAKCANARY has no access to it.",
+        type: "invalid_request_error",
+        code: "model_not_found",
+      },
+    }),
+    {
+      status: 400,
+      headers: { "Content-Type": "application/json" },
+    },
+  );
 /** The shared PDF corpus, beside the repository (../shared/corpus in CI and locally). */
 const CORPUS_DIR = new URL("../shared/corpus/pdfjs/", import.meta.url);
 
@@ -94,7 +103,8 @@ export default defineConfig(async () => {
                 // OpenAI-compatible endpoint are served here, everything else fails.
                 outboundService: (request: Request) => {
                   const url = new URL(request.url);
-                  if (url.origin === IDP_ORIGIN && url.pathname === "/jwks.json") return new Response(idpJwks, { headers: { "Content-Type": "application/json" } });
+                  if (url.origin === IDP_ORIGIN && url.pathname === "/jwks.json")
+                    return new Response(idpJwks, { headers: { "Content-Type": "application/json" } });
                   if (url.origin === CORPUS_ORIGIN) return corpusFile(url.pathname);
                   if (url.origin === FAKE_LLM_ORIGIN) return fakeLlm(request);
                   if (url.origin === REFUSING_LLM_ORIGIN) return refusingLlm();

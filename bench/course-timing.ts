@@ -30,7 +30,10 @@ const at = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
 export async function timeCourse(base: string, token: string, pdf: Uint8Array, tag: string): Promise<CourseTiming> {
   const bytes = uniquePdf(pdf, tag);
   const sent = Date.now();
-  const accepted = await expectJson<AcceptedUpload>(await uploadPdf(base, token, bytes, `?title=${encodeURIComponent(`Timed ${tag}`)}`), 202);
+  const accepted = await expectJson<AcceptedUpload>(
+    await uploadPdf(base, token, bytes, `?title=${encodeURIComponent(`Timed ${tag}`)}`),
+    202,
+  );
   const acceptMs = Date.now() - sent;
   const parse = (await streamJob(base, token, accepted.job.id)).jobs.at(-1)!;
   if (parse.status !== "completed") throw new Error(`parse ended ${parse.status}: ${JSON.stringify(parse.error)}`);
@@ -40,7 +43,10 @@ export async function timeCourse(base: string, token: string, pdf: Uint8Array, t
   const course = streamed.jobs.at(-1)!;
   if (course.status !== "completed") throw new Error(`course generation ended ${course.status}: ${JSON.stringify(course.error)}`);
   // The stream's last state is enough for the result; the row has the timestamps however the stream was built.
-  const [parseRow, courseRow] = await Promise.all([getJson<JobView>(base, `/v1/jobs/${parse.id}`, token), getJson<JobView>(base, `/v1/jobs/${courseJobId}`, token)]);
+  const [parseRow, courseRow] = await Promise.all([
+    getJson<JobView>(base, `/v1/jobs/${parse.id}`, token),
+    getJson<JobView>(base, `/v1/jobs/${courseJobId}`, token),
+  ]);
   return {
     totalMs,
     acceptMs,

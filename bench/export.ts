@@ -38,9 +38,21 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 function sourceOf(course: ReturnType<typeof syntheticCourse>): CourseSource {
   return {
-    outline: { id: "bench", title: course.title, description: course.description, audience: null, modules: course.modules.map((m) => ({ title: m.title, lessons: m.lessons.map((l) => l.title), quizzes: [m.quiz.title] })) },
+    outline: {
+      id: "bench",
+      title: course.title,
+      description: course.description,
+      audience: null,
+      modules: course.modules.map((m) => ({ title: m.title, lessons: m.lessons.map((l) => l.title), quizzes: [m.quiz.title] })),
+    },
     async *modules() {
-      for (const m of course.modules) yield { title: m.title, summary: m.summary, lessons: m.lessons, quizzes: [{ title: m.quiz.title, questions: m.quiz.questions.map((q) => ({ ...q, kind: "single-choice" })) }] };
+      for (const m of course.modules)
+        yield {
+          title: m.title,
+          summary: m.summary,
+          lessons: m.lessons,
+          quizzes: [{ title: m.quiz.title, questions: m.quiz.questions.map((q) => ({ ...q, kind: "single-choice" })) }],
+        };
     },
   };
 }
@@ -54,7 +66,10 @@ async function textSize(chunks: AsyncIterable<string>): Promise<number> {
 /** The measurement itself; run in a child process so its memory is its own. */
 async function measureHere(): Promise<ExportFigures> {
   const course = syntheticCourse();
-  const fonts = { regular: readFileSync(new URL("DejaVuSans.ttf", fontsDir)), bold: readFileSync(new URL("DejaVuSans-Bold.ttf", fontsDir)) };
+  const fonts = {
+    regular: readFileSync(new URL("DejaVuSans.ttf", fontsDir)),
+    bold: readFileSync(new URL("DejaVuSans-Bold.ttf", fontsDir)),
+  };
   (globalThis as { gc?: () => void }).gc?.();
   const rssBefore = process.memoryUsage().rss;
   let peakHeap = 0;
@@ -79,7 +94,18 @@ async function measureHere(): Promise<ExportFigures> {
   t = performance.now();
   const jsonBytes = await textSize(courseJson(sourceOf(course)));
   const jsonMs = performance.now() - t;
-  return { pages, pdfBytes: bytes.length, buildMs, peakRssGrowthBytes: Math.max(0, peakRss - rssBefore), peakHeapBytes: peakHeap, peakExternalBytes: peakExternal, markdownMs, markdownBytes, jsonMs, jsonBytes };
+  return {
+    pages,
+    pdfBytes: bytes.length,
+    buildMs,
+    peakRssGrowthBytes: Math.max(0, peakRss - rssBefore),
+    peakHeapBytes: peakHeap,
+    peakExternalBytes: peakExternal,
+    markdownMs,
+    markdownBytes,
+    jsonMs,
+    jsonBytes,
+  };
 }
 
 /**
@@ -88,7 +114,10 @@ async function measureHere(): Promise<ExportFigures> {
  * const figures = measureExport();
  */
 export function measureExport(): ExportFigures {
-  const child = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--child"], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--child"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) throw new Error(`export bench failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ExportFigures;
 }
@@ -98,7 +127,11 @@ export function exportRows(f: ExportFigures): { rows: [string, string, string][]
   return {
     rows: [
       ["(e) 300-page PDF export", seconds(f.buildMs), `${f.pages} pages, ${mib(f.pdfBytes)}`],
-      ["(e)   peak memory (RSS growth)", mib(f.peakRssGrowthBytes), `V8 heap peak ${mib(f.peakHeapBytes)}, external peak ${mib(f.peakExternalBytes)}; a Worker has 128 MB`],
+      [
+        "(e)   peak memory (RSS growth)",
+        mib(f.peakRssGrowthBytes),
+        `V8 heap peak ${mib(f.peakHeapBytes)}, external peak ${mib(f.peakExternalBytes)}; a Worker has 128 MB`,
+      ],
       ["(e)   Markdown / JSON export", `${seconds(f.markdownMs)} / ${seconds(f.jsonMs)}`, `${mib(f.markdownBytes)} / ${mib(f.jsonBytes)}`],
     ],
     notes: [
@@ -111,5 +144,7 @@ if (process.argv.includes("--child")) {
   console.log(JSON.stringify(await measureHere()));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, notes } = exportRows(measureExport());
-  console.log(`\n${table("studyhall export bench (Node, this machine; figures, not pass/fail)", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
+  console.log(
+    `\n${table("studyhall export bench (Node, this machine; figures, not pass/fail)", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
+  );
 }

@@ -92,11 +92,21 @@ export async function measureLessonReads(base: string, options: LessonReadOption
 
 /** Rows and notes for the benchmark's table. */
 export function lessonReadRows(f: LessonReadFigures): { rows: [string, string, string][]; notes: string[] } {
-  const others = Object.entries(f.others).map(([status, n]) => `${n}× ${status}`).join(", ");
+  const others = Object.entries(f.others)
+    .map(([status, n]) => `${n}× ${status}`)
+    .join(", ");
   return {
     rows: [
-      ["(d) cached lesson read p50", ms(percentile(f.latenciesMs, 50)), `${f.requests} reads, ${f.clients} concurrent clients, ${f.lessons} lessons`],
-      ["(d) cached lesson read p99", ms(percentile(f.latenciesMs, 99)), `${f.hits} answered from KV (X-Cache: HIT)${others ? `; ${others}` : ""}`],
+      [
+        "(d) cached lesson read p50",
+        ms(percentile(f.latenciesMs, 50)),
+        `${f.requests} reads, ${f.clients} concurrent clients, ${f.lessons} lessons`,
+      ],
+      [
+        "(d) cached lesson read p99",
+        ms(percentile(f.latenciesMs, 99)),
+        `${f.hits} answered from KV (X-Cache: HIT)${others ? `; ${others}` : ""}`,
+      ],
       ["(d) lesson reads/s", (f.requests / (f.wallMs / 1000)).toFixed(0), `over ${seconds(f.wallMs)}`],
     ],
     notes: [
@@ -106,12 +116,18 @@ export function lessonReadRows(f: LessonReadFigures): { rows: [string, string, s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { clients: { type: "string", default: "64" }, "requests-per-client": { type: "string", default: "100" } } });
+  const { values } = parseArgs({
+    options: { clients: { type: "string", default: "64" }, "requests-per-client": { type: "string", default: "100" } },
+  });
   console.error("starting a platform instance (wrangler dev of every worker, fresh state)…");
   const platform = await startPlatform({ label: "lesson-reads" });
   try {
-    const { rows, notes } = lessonReadRows(await measureLessonReads(platform.url, { clients: Number(values.clients), requestsPerClient: Number(values["requests-per-client"]) }));
-    console.log(`\n${table("studyhall lesson-read bench (local wrangler dev; figures, not pass/fail)", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
+    const { rows, notes } = lessonReadRows(
+      await measureLessonReads(platform.url, { clients: Number(values.clients), requestsPerClient: Number(values["requests-per-client"]) }),
+    );
+    console.log(
+      `\n${table("studyhall lesson-read bench (local wrangler dev; figures, not pass/fail)", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
+    );
   } finally {
     await platform.stop();
   }

@@ -10,7 +10,10 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { CORPUS_DIR } from "../test/e2e/studyhall-client.ts";
 
-type ParsePdf = (bytes: Uint8Array, options?: { maxPages?: number }) => Promise<{ ok: true; document: { pageCount: number } } | { ok: false; code: string }>;
+type ParsePdf = (
+  bytes: Uint8Array,
+  options?: { maxPages?: number },
+) => Promise<{ ok: true; document: { pageCount: number } } | { ok: false; code: string }>;
 
 export interface CorpusParse {
   files: number;
@@ -49,7 +52,15 @@ export async function parseCorpus(log: (line: string) => void = () => {}): Promi
   const read = (name: string) => readFile(new URL(name, CORPUS_DIR)).then((b) => new Uint8Array(b));
   await parsePdf(await read("tracemonkey.pdf"), { maxPages: 500 });
 
-  const result: CorpusParse = { files: names.length, parsed: 0, pages: 0, parsedMs: 0, totalMs: 0, failures: {}, slowest: { file: "", ms: 0, pages: 0 } };
+  const result: CorpusParse = {
+    files: names.length,
+    parsed: 0,
+    pages: 0,
+    parsedMs: 0,
+    totalMs: 0,
+    failures: {},
+    slowest: { file: "", ms: 0, pages: 0 },
+  };
   for (const name of names) {
     const bytes = await read(name);
     const started = performance.now();

@@ -38,7 +38,8 @@ const detail = values.verbose ? log : () => {};
 
 const rows: [string, string, string][] = [];
 const notes: string[] = [];
-const machine = () => `Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), load average ${loadavg()[0]!.toFixed(1)}`;
+const machine = () =>
+  `Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), load average ${loadavg()[0]!.toFixed(1)}`;
 const startedOn = machine();
 log(`studyhall bench: ${startedOn}`);
 
@@ -46,13 +47,22 @@ log(`studyhall bench: ${startedOn}`);
 if (!values["skip-parse"]) {
   log("(b) parsing every corpus PDF in Node…");
   const corpus = await parseCorpus(detail);
-  const failed = Object.entries(corpus.failures).map(([code, n]) => `${n} ${code}`).join(", ") || "none";
+  const failed =
+    Object.entries(corpus.failures)
+      .map(([code, n]) => `${n} ${code}`)
+      .join(", ") || "none";
   rows.push(
-    ["(b) parse throughput", `${(corpus.pages / (corpus.parsedMs / 1000)).toFixed(1)} pages/s`, `${corpus.pages} pages in ${corpus.parsed} files that parsed`],
+    [
+      "(b) parse throughput",
+      `${(corpus.pages / (corpus.parsedMs / 1000)).toFixed(1)} pages/s`,
+      `${corpus.pages} pages in ${corpus.parsed} files that parsed`,
+    ],
     ["(b) whole corpus", seconds(corpus.totalMs), `${corpus.files} files; refused: ${failed}`],
     ["(b) slowest file", ms(corpus.slowest.ms), `${corpus.slowest.file}, ${corpus.slowest.pages} pages`],
   );
-  notes.push("(b) packages/pdf (unpdf/pdf.js) run directly in this Node process, bundled with esbuild as wrangler bundles the workers; each corpus file parsed once after one warm-up parse; no platform running. Not through the platform, whose queue waits, R2 reads and D1 writes would count as parsing.");
+  notes.push(
+    "(b) packages/pdf (unpdf/pdf.js) run directly in this Node process, bundled with esbuild as wrangler bundles the workers; each corpus file parsed once after one warm-up parse; no platform running. Not through the platform, whose queue waits, R2 reads and D1 writes would count as parsing.",
+  );
 }
 
 // (e) A 300-page course export, in its own Node process, also before the platform starts.
@@ -80,21 +90,29 @@ try {
   const of = (key: keyof CourseTiming) => median(timings.map((t) => Number(t[key])));
   const last = timings.at(-1)!;
   rows.push(
-    ["(c) upload → published course", seconds(of("totalMs")), `median; runs ${timings.map((t) => seconds(t.totalMs)).join(", ")}; ${last.lessons} lessons, ${last.questions} questions`],
+    [
+      "(c) upload → published course",
+      seconds(of("totalMs")),
+      `median; runs ${timings.map((t) => seconds(t.totalMs)).join(", ")}; ${last.lessons} lessons, ${last.questions} questions`,
+    ],
     ["(c)   accept (202)", ms(of("acceptMs")), "POST /v1/documents"],
     ["(c)   parse job queued", ms(of("parseWaitMs")), "startedAt − createdAt"],
     ["(c)   parse job running", ms(of("parseRunMs")), "finishedAt − startedAt"],
     ["(c)   course job queued", ms(of("courseWaitMs")), "startedAt − createdAt"],
     ["(c)   course job running", ms(of("courseRunMs")), "finishedAt − startedAt"],
   );
-  notes.push(`(c) the demo teacher uploads tracemonkey.pdf (made unique per run) with course generation on, ${last.provider} provider; the clock runs from sending the upload to the course job's SSE \`end\` event; the split comes from the jobs' own timestamps (median of each).`);
+  notes.push(
+    `(c) the demo teacher uploads tracemonkey.pdf (made unique per run) with course generation on, ${last.provider} provider; the clock runs from sending the upload to the course job's SSE \`end\` event; the split comes from the jobs' own timestamps (median of each).`,
+  );
 
   // (a) Accept latency under concurrency: one fresh teacher per client, within the default limits.
   log(`(a) registering ${clients} teachers, then ${clients} clients × ${perClient} uploads of ${values["upload-pdf"]}…`);
   const teachers = await registerTeachers(base, clients);
   const pdf = await corpusPdf(values["upload-pdf"]);
   const uploads = await measureUploads(base, teachers, pdf, perClient);
-  const others = Object.entries(uploads.others).map(([status, n]) => `${n}× ${status}`).join(", ");
+  const others = Object.entries(uploads.others)
+    .map(([status, n]) => `${n}× ${status}`)
+    .join(", ");
   rows.push(
     ["(a) accept latency p50", ms(percentile(uploads.latenciesMs, 50)), `${uploads.requests} uploads, ${clients} concurrent clients`],
     ["(a) accept latency p99", ms(percentile(uploads.latenciesMs, 99)), `${uploads.accepted} answered 202${others ? `; ${others}` : ""}`],
@@ -119,5 +137,9 @@ try {
   await platform?.stop();
 }
 
-notes.push(`machine at the start: ${startedOn}; at the end: load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shows in every figure).`);
-console.log(`\n${table("studyhall bench: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
+notes.push(
+  `machine at the start: ${startedOn}; at the end: load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shows in every figure).`,
+);
+console.log(
+  `\n${table("studyhall bench: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
+);

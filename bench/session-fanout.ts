@@ -68,16 +68,20 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
   // Each socket's handler is swapped per phase; errors are counted throughout.
   const handlers: ((frame: SessionFrame, at: number) => void)[] = [];
   const connectStarted = performance.now();
-  const sockets = await inBatches(Array.from({ length: count }, (_, i) => i), 25, async (i) => {
-    const { url } = await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId);
-    return LiveSocket.open(url, {
-      keepFrames: false,
-      onFrame: (frame, at) => {
-        if (frame.type === "error") errors[frame.code ?? "unknown"] = (errors[frame.code ?? "unknown"] ?? 0) + 1;
-        handlers[i]?.(frame, at);
-      },
-    });
-  });
+  const sockets = await inBatches(
+    Array.from({ length: count }, (_, i) => i),
+    25,
+    async (i) => {
+      const { url } = await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId);
+      return LiveSocket.open(url, {
+        keepFrames: false,
+        onFrame: (frame, at) => {
+          if (frame.type === "error") errors[frame.code ?? "unknown"] = (errors[frame.code ?? "unknown"] ?? 0) + 1;
+          handlers[i]?.(frame, at);
+        },
+      });
+    },
+  );
   const connectMs = performance.now() - connectStarted;
   log(`  sessions: ${count} sockets connected in ${seconds(connectMs)}`);
 
@@ -133,25 +137,45 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
       };
     });
     let sent = 0;
-    for (const sender of senders) for (let j = 0; j < PER_PERSON_BURST && sent < total; j++, sent++) sender.send({ type: "chat", text: `burst ${sent}` });
+    for (const sender of senders)
+      for (let j = 0; j < PER_PERSON_BURST && sent < total; j++, sent++) sender.send({ type: "chat", text: `burst ${sent}` });
   });
   const wallMs = (lastAt || performance.now()) - started;
   log(`  sessions: ${total} messages to ${count} sockets in ${seconds(wallMs)}${complete ? "" : " (incomplete)"}`);
 
   await Promise.all(sockets.map((s) => s.close()));
   await fetch(`${base}/v1/sessions/${sessionId}/close`, { method: "POST", headers: { Authorization: `Bearer ${accounts[0]!.token}` } });
-  return { sockets: count, latencyMessages, connectMs, deliveryMs, lastSocketMs, throughput: { messages: total, delivered, wallMs, complete }, missing, errors };
+  return {
+    sockets: count,
+    latencyMessages,
+    connectMs,
+    deliveryMs,
+    lastSocketMs,
+    throughput: { messages: total, delivered, wallMs, complete },
+    missing,
+    errors,
+  };
 }
 
 /** The benchmark table's rows for a result, and the notes that say how they were measured. */
 export function fanoutRows(r: FanoutResult): { rows: [string, string, string][]; notes: string[] } {
   const wallSeconds = r.throughput.wallMs / 1000;
-  const errors = Object.entries(r.errors).map(([code, n]) => `${n}× ${code}`).join(", ");
+  const errors = Object.entries(r.errors)
+    .map(([code, n]) => `${n}× ${code}`)
+    .join(", ");
   const rows: [string, string, string][] = [
     ["(f) fan-out latency p50", ms(percentile(r.deliveryMs, 50)), `one message to ${r.sockets} sockets; ${r.deliveryMs.length} deliveries`],
     ["(f) fan-out latency p99", ms(percentile(r.deliveryMs, 99)), r.missing ? `${r.missing} deliveries NEVER ARRIVED` : "same deliveries"],
-    ["(f)   until the last socket", ms(percentile(r.lastSocketMs, 50)), `p50 of ${r.latencyMessages} messages; p99 ${ms(percentile(r.lastSocketMs, 99))}`],
-    ["(f) room messages/s", (r.throughput.delivered / r.sockets / wallSeconds).toFixed(0), `${r.throughput.messages} messages, each to all ${r.sockets} sockets${r.throughput.complete ? "" : "; INCOMPLETE"}`],
+    [
+      "(f)   until the last socket",
+      ms(percentile(r.lastSocketMs, 50)),
+      `p50 of ${r.latencyMessages} messages; p99 ${ms(percentile(r.lastSocketMs, 99))}`,
+    ],
+    [
+      "(f) room messages/s",
+      (r.throughput.delivered / r.sockets / wallSeconds).toFixed(0),
+      `${r.throughput.messages} messages, each to all ${r.sockets} sockets${r.throughput.complete ? "" : "; INCOMPLETE"}`,
+    ],
     ["(f)   deliveries/s", (r.throughput.delivered / wallSeconds).toFixed(0), `over ${seconds(r.throughput.wallMs)}`],
     ["(f) sockets connected", seconds(r.connectMs), `${r.sockets} × (ticket + upgrade + welcome), 25 at a time`],
   ];
@@ -164,7 +188,11 @@ export function fanoutRows(r: FanoutResult): { rows: [string, string, string][];
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { sockets: { type: "string", default: "1000" }, messages: { type: "string", default: "30" }, throughput: { type: "string", default: "1000" } },
+    options: {
+      sockets: { type: "string", default: "1000" },
+      messages: { type: "string", default: "30" },
+      throughput: { type: "string", default: "1000" },
+    },
   });
   let platform: Platform | undefined;
   try {
@@ -181,7 +209,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       log: (line) => console.error(line),
     });
     const { rows, notes } = fanoutRows(result);
-    console.log(`\n${table("studyhall session fan-out: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
+    console.log(
+      `\n${table("studyhall session fan-out: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
+    );
   } finally {
     await platform?.stop();
   }

@@ -18,7 +18,8 @@ export function table(title: string, rows: [string, string, string][]): string {
   const head: [string, string, string] = ["measure", "value", "notes"];
   const all = [head, ...rows];
   const widths = [0, 1, 2].map((i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: [string, string, string]) => `| ${r.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const line = (r: [string, string, string]) =>
+    `| ${r.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
   return [title, line(head), rule, ...rows.map(line)].join("\n");
 }

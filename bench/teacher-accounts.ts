@@ -54,16 +54,25 @@ export async function registerTeachers(base: string, count: number): Promise<Tea
   );
   const adminToken = admin.tokens.accessToken;
   // Password hashing is deliberately slow; a few at once keeps the machine responsive.
-  return inBatches(Array.from({ length: count }, (_, i) => i), 4, async (i) => {
-    const { code } = await postJson<{ code: string }>(base, "/v1/orgs/invitations", { role: "teacher" }, { token: adminToken, status: 201 });
-    const email = `bench-teacher-${run}-${i}@example.test`;
-    const session = await postJson<Session>(
-      base,
-      "/v1/auth/register",
-      { email, password: PASSWORD, name: `Bench Teacher ${i}`, invitationCode: code },
-      { status: 201, headers: { "CF-Connecting-IP": addressFor(i + 2) } },
-    );
-    if (session.user.role !== "teacher") throw new Error(`expected a teacher, got ${session.user.role}`);
-    return { email, token: session.tokens.accessToken };
-  });
+  return inBatches(
+    Array.from({ length: count }, (_, i) => i),
+    4,
+    async (i) => {
+      const { code } = await postJson<{ code: string }>(
+        base,
+        "/v1/orgs/invitations",
+        { role: "teacher" },
+        { token: adminToken, status: 201 },
+      );
+      const email = `bench-teacher-${run}-${i}@example.test`;
+      const session = await postJson<Session>(
+        base,
+        "/v1/auth/register",
+        { email, password: PASSWORD, name: `Bench Teacher ${i}`, invitationCode: code },
+        { status: 201, headers: { "CF-Connecting-IP": addressFor(i + 2) } },
+      );
+      if (session.user.role !== "teacher") throw new Error(`expected a teacher, got ${session.user.role}`);
+      return { email, token: session.tokens.accessToken };
+    },
+  );
 }

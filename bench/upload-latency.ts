@@ -25,7 +25,12 @@ export interface UploadLatency {
  * @example
  * const result = await measureUploads(url, teachers, pdfBytes, 5);
  */
-export async function measureUploads(base: string, teachers: readonly Teacher[], pdf: Uint8Array, perClient: number): Promise<UploadLatency> {
+export async function measureUploads(
+  base: string,
+  teachers: readonly Teacher[],
+  pdf: Uint8Array,
+  perClient: number,
+): Promise<UploadLatency> {
   const result: UploadLatency = { requests: 0, accepted: 0, others: {}, latenciesMs: [], wallMs: 0 };
   const started = performance.now();
   await Promise.all(
@@ -36,7 +41,12 @@ export async function measureUploads(base: string, teachers: readonly Teacher[],
         result.requests++;
         let status: string;
         try {
-          const response = await uploadPdf(base, teacher.token, bytes, `?generate=false&title=${encodeURIComponent(`bench ${client}-${i}`)}`);
+          const response = await uploadPdf(
+            base,
+            teacher.token,
+            bytes,
+            `?generate=false&title=${encodeURIComponent(`bench ${client}-${i}`)}`,
+          );
           await response.arrayBuffer();
           status = String(response.status);
         } catch {

@@ -58,7 +58,8 @@ export function configProblems({ root, configs, devVars = false, varsFile }) {
     const path = join(root, config);
     const vars = workerVars(path, [devVars ? join(dirname(path), ".dev.vars") : undefined, varsFile]);
     for (const schema of schemasOf(config)) {
-      for (const problem of settingProblems(schema, vars)) lines.push(`invalid configuration (${config}): ${problem.name} must be ${problem.bound}`);
+      for (const problem of settingProblems(schema, vars))
+        lines.push(`invalid configuration (${config}): ${problem.name} must be ${problem.bound}`);
     }
   }
   return lines;

@@ -16,7 +16,18 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { exitOnConfigProblems } from "./config-check.mjs";
-import { applyMigrations, configs, configsWithVars, demoAccounts, ensureDevVars, platformAccount, root, seedDemo, wranglerBin, wranglerEnv } from "./local-env.mjs";
+import {
+  applyMigrations,
+  configs,
+  configsWithVars,
+  demoAccounts,
+  ensureDevVars,
+  platformAccount,
+  root,
+  seedDemo,
+  wranglerBin,
+  wranglerEnv,
+} from "./local-env.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -40,8 +51,24 @@ seedDemo(persistTo);
 process.stdout.write("done\nStarting the API and jobs workers…\n");
 
 const workerConfigs = values["vars-file"] ? configsWithVars(persistTo, values["vars-file"]) : configs;
-const args = ["dev", ...workerConfigs.flatMap((c) => ["-c", c]), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--inspector-port", "0", "--show-interactive-dev-session=false"];
-const child = spawn(wranglerBin, args, { cwd: root, env: { ...wranglerEnv, CI: "" }, stdio: ["ignore", values.quiet ? "ignore" : "inherit", "inherit"] });
+const args = [
+  "dev",
+  ...workerConfigs.flatMap((c) => ["-c", c]),
+  "--port",
+  String(port),
+  "--ip",
+  "127.0.0.1",
+  "--persist-to",
+  persistTo,
+  "--inspector-port",
+  "0",
+  "--show-interactive-dev-session=false",
+];
+const child = spawn(wranglerBin, args, {
+  cwd: root,
+  env: { ...wranglerEnv, CI: "" },
+  stdio: ["ignore", values.quiet ? "ignore" : "inherit", "inherit"],
+});
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

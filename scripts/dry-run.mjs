@@ -20,7 +20,11 @@ const rows = [];
 for (const config of configs) {
   const outdir = mkdtempSync(join(tmpdir(), "studyhall-build-"));
   try {
-    execFileSync(wranglerBin, ["deploy", "--dry-run", "-c", config, "--outdir", outdir], { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "inherit"] });
+    execFileSync(wranglerBin, ["deploy", "--dry-run", "-c", config, "--outdir", outdir], {
+      cwd: root,
+      env: wranglerEnv,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let bytes = 0;
     let gzip = 0;
     for (const file of readdirSync(outdir, { recursive: true })) {

@@ -9,5 +9,9 @@ import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair } from "jose";
 
 const { privateKey } = await generateKeyPair("ES256", { extractable: true });
-const jwk = { ...(await exportJWK(privateKey)), kid: `key-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`, alg: "ES256" };
+const jwk = {
+  ...(await exportJWK(privateKey)),
+  kid: `key-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
+  alg: "ES256",
+};
 process.stdout.write(JSON.stringify([jwk]) + "\n");

@@ -43,13 +43,21 @@ export async function ensureDevVars(extra = {}) {
     writeFileSync(apiVars, lines.join("\n") + "\n", { mode: 0o600 });
   }
   // Signs export download links; appended to an older file too, so its signing keys survive.
-  if (!readFileSync(apiVars, "utf8").includes("EXPORT_URL_SECRET=")) appendFileSync(apiVars, `EXPORT_URL_SECRET=${randomBytes(32).toString("base64url")}\n`);
+  if (!readFileSync(apiVars, "utf8").includes("EXPORT_URL_SECRET="))
+    appendFileSync(apiVars, `EXPORT_URL_SECRET=${randomBytes(32).toString("base64url")}\n`);
   // The seeded platform operator; appended to an older file as well, and left alone once it is there.
-  if (!readFileSync(apiVars, "utf8").includes("PLATFORM_OPERATOR_IDS=")) appendFileSync(apiVars, `PLATFORM_OPERATOR_IDS=${platformAccount.id}\n`);
+  if (!readFileSync(apiVars, "utf8").includes("PLATFORM_OPERATOR_IDS="))
+    appendFileSync(apiVars, `PLATFORM_OPERATOR_IDS=${platformAccount.id}\n`);
   const jobsVars = join(root, "workers/jobs/.dev.vars");
   if (!existsSync(jobsVars)) writeFileSync(jobsVars, "APP_ENV=development\n", { mode: 0o600 });
   for (const [file, vars] of Object.entries(extra)) {
-    writeFileSync(join(root, file), Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(
+      join(root, file),
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") + "\n",
+      { mode: 0o600 },
+    );
   }
 }
 
@@ -70,7 +78,10 @@ export function configsWithVars(persistTo, varsFile) {
     const dir = join(resolve(root, persistTo), "config", name);
     mkdirSync(dir, { recursive: true });
     // The copy lives elsewhere, so its paths must not be relative to where it lives.
-    const copy = text.replace(/^(main|migrations_dir)(\s*=\s*)"([^"]+)"/gm, (_, key, eq, path) => `${key}${eq}${JSON.stringify(isAbsolute(path) ? path : resolve(dirname(source), path))}`);
+    const copy = text.replace(
+      /^(main|migrations_dir)(\s*=\s*)"([^"]+)"/gm,
+      (_, key, eq, path) => `${key}${eq}${JSON.stringify(isAbsolute(path) ? path : resolve(dirname(source), path))}`,
+    );
     writeFileSync(join(dir, "wrangler.toml"), `# Copied from ${config} for one run; see scripts/local-env.mjs.\n${copy}`);
     const own = join(dirname(source), ".dev.vars");
     const vars = `${existsSync(own) ? `${readFileSync(own, "utf8").trimEnd()}\n` : ""}${extra}`;
@@ -89,10 +100,34 @@ export function applyMigrations(persistTo) {
 
 /** The demo organisation: an admin, a teacher and two students, with known passwords. */
 export const demoAccounts = [
-  { id: "00000000-0000-4000-8000-0000000000a1", role: "admin", email: "admin@demo.studyhall.test", name: "Ada Admin", password: "demo-admin-password" },
-  { id: "00000000-0000-4000-8000-0000000000c1", role: "teacher", email: "teacher@demo.studyhall.test", name: "Tomás Teacher", password: "demo-teacher-password" },
-  { id: "00000000-0000-4000-8000-0000000000e1", role: "student", email: "student1@demo.studyhall.test", name: "Sam Student", password: "demo-student-password" },
-  { id: "00000000-0000-4000-8000-0000000000e2", role: "student", email: "student2@demo.studyhall.test", name: "Sasha Student", password: "demo-student-password" },
+  {
+    id: "00000000-0000-4000-8000-0000000000a1",
+    role: "admin",
+    email: "admin@demo.studyhall.test",
+    name: "Ada Admin",
+    password: "demo-admin-password",
+  },
+  {
+    id: "00000000-0000-4000-8000-0000000000c1",
+    role: "teacher",
+    email: "teacher@demo.studyhall.test",
+    name: "Tomás Teacher",
+    password: "demo-teacher-password",
+  },
+  {
+    id: "00000000-0000-4000-8000-0000000000e1",
+    role: "student",
+    email: "student1@demo.studyhall.test",
+    name: "Sam Student",
+    password: "demo-student-password",
+  },
+  {
+    id: "00000000-0000-4000-8000-0000000000e2",
+    role: "student",
+    email: "student2@demo.studyhall.test",
+    name: "Sasha Student",
+    password: "demo-student-password",
+  },
 ];
 const DEMO_ORG = { id: "00000000-0000-4000-8000-00000000000d", name: "Demo School" };
 
@@ -100,7 +135,12 @@ const DEMO_ORG = { id: "00000000-0000-4000-8000-00000000000d", name: "Demo Schoo
  * The deployment's platform operator, locally: `.dev.vars` lists its id in PLATFORM_OPERATOR_IDS. It is an
  * admin of its own organisation; what makes it an operator is that id, never its role.
  */
-export const platformAccount = { id: "00000000-0000-4000-8000-0000000000f1", email: "ops@studyhall.test", name: "Pat Platform", password: "demo-platform-password" };
+export const platformAccount = {
+  id: "00000000-0000-4000-8000-0000000000f1",
+  email: "ops@studyhall.test",
+  name: "Pat Platform",
+  password: "demo-platform-password",
+};
 const PLATFORM_ORG = { id: "00000000-0000-4000-8000-00000000000f", name: "studyhall platform" };
 
 function hashPassword(password) {

@@ -27,7 +27,8 @@ export interface FakeLlmRequest {
 
 const runs = new Map<string, FakeLlmRequest[]>();
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 const tokensOf = (texts: string[]) => texts.reduce((n, t) => n + 4 + Math.ceil(t.length / 4), 3);
 
 async function chat(request: Request, run: string, mode: string): Promise<Response> {
@@ -39,12 +40,16 @@ async function chat(request: Request, run: string, mode: string): Promise<Respon
   seen.push(record);
   if (mode === "flaky" && seen.length % 2 === 1) {
     record.status = 500;
-    return json(500, { error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } });
+    return json(500, {
+      error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null },
+    });
   }
   const value = replyFor(prompt);
   if (!value) {
     record.status = 400;
-    return json(400, { error: { message: "fake-llm: cannot tell which stage this prompt is for", type: "invalid_request_error", param: null, code: null } });
+    return json(400, {
+      error: { message: "fake-llm: cannot tell which stage this prompt is for", type: "invalid_request_error", param: null, code: null },
+    });
   }
   const content = JSON.stringify(value);
   const claimed = /^usage-(\d+)$/.exec(mode)?.[1];
@@ -63,5 +68,7 @@ export async function fakeLlm(request: Request): Promise<Response> {
   if (listed && request.method === "GET") return json(200, runs.get(listed[1]!) ?? []);
   const asked = /^\/([\w-]+)\/([\w-]+)\/v1\/chat\/completions$/.exec(path);
   if (asked && request.method === "POST") return chat(request, asked[1]!, asked[2]!);
-  return json(404, { error: { message: `Unknown request URL: ${request.method} ${path}`, type: "invalid_request_error", param: null, code: "unknown_url" } });
+  return json(404, {
+    error: { message: `Unknown request URL: ${request.method} ${path}`, type: "invalid_request_error", param: null, code: "unknown_url" },
+  });
 }

@@ -41,7 +41,9 @@ describe("the local platform", () => {
   });
 
   it("publishes keys that verify the tokens it issues, and rotates refresh tokens", async () => {
-    const session = await (await post("/v1/auth/login", { email: "teacher@demo.studyhall.test", password: "demo-teacher-password" })).json();
+    const session = await (
+      await post("/v1/auth/login", { email: "teacher@demo.studyhall.test", password: "demo-teacher-password" })
+    ).json();
     const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
     const kid = JSON.parse(Buffer.from(session.tokens.accessToken.split(".")[0], "base64url").toString()).kid;
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toContain(kid);
@@ -53,11 +55,20 @@ describe("the local platform", () => {
   });
 
   it("a student of the demo school cannot see a teacher's draft; a teacher of another organisation cannot either", async () => {
-    const teacher = await (await post("/v1/auth/login", { email: "teacher@demo.studyhall.test", password: "demo-teacher-password" })).json();
-    const student = await (await post("/v1/auth/login", { email: "student1@demo.studyhall.test", password: "demo-student-password" })).json();
+    const teacher = await (
+      await post("/v1/auth/login", { email: "teacher@demo.studyhall.test", password: "demo-teacher-password" })
+    ).json();
+    const student = await (
+      await post("/v1/auth/login", { email: "student1@demo.studyhall.test", password: "demo-student-password" })
+    ).json();
     const draft = await (await post("/v1/courses", { title: "E2E draft" }, teacher.tokens.accessToken)).json();
     const outsider = await (
-      await post("/v1/auth/register", { email: `e2e-${Date.now()}@example.test`, password: "a long enough password", name: "Out", organisationName: "Elsewhere" })
+      await post("/v1/auth/register", {
+        email: `e2e-${Date.now()}@example.test`,
+        password: "a long enough password",
+        name: "Out",
+        organisationName: "Elsewhere",
+      })
     ).json();
     for (const token of [student.tokens.accessToken, outsider.tokens.accessToken]) {
       const response = await fetch(`${base}/v1/courses/${draft.id}`, { headers: { Authorization: `Bearer ${token}` } });

@@ -19,7 +19,11 @@ const account = { email: `client-${crypto.randomUUID()}@e2e.studyhall.test`, pas
 /** Runs a Node script to its end; the kill timer only guards against a hang. */
 function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -50,7 +54,9 @@ const tampered = (token: string) => `${token.slice(0, -6)}${token.endsWith("AAAA
 describe("the typed client against the local platform", () => {
   beforeAll(async () => {
     const client = createStudyhallClient({ baseUrl: base });
-    await client.json(client.rpc.v1.auth.register.$post({ json: { ...account, name: "Client E2E", organisationName: "Client E2E School" } }));
+    await client.json(
+      client.rpc.v1.auth.register.$post({ json: { ...account, name: "Client E2E", organisationName: "Client E2E School" } }),
+    );
   });
 
   it("runs the upload-and-follow example in plain Node: both jobs reach 100 % and it prints the course's outline", async () => {
@@ -61,7 +67,10 @@ describe("the typed client against the local platform", () => {
     for (const kind of ["parse-document", "generate-course"]) {
       const steps = lines.filter((line) => line.startsWith(kind)).map((line) => Number(/^\S+\s+(\d+) %/.exec(line)?.[1]));
       expect(steps.at(-1), run.stdout).toBe(100);
-      expect(steps.every((p, i) => i === 0 || p >= steps[i - 1]!), `progress went down: ${steps.join(", ")}`).toBe(true);
+      expect(
+        steps.every((p, i) => i === 0 || p >= steps[i - 1]!),
+        `progress went down: ${steps.join(", ")}`,
+      ).toBe(true);
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${kind}\\s+100 %\\s+completed`)));
     }
 
@@ -112,7 +121,12 @@ describe("the typed client against the local platform", () => {
 
     await client.login(account.email, account.password);
     const missing = await problemOf(() => client.json(client.rpc.v1.courses[":id"].$get({ param: { id: "no-such-course" } })));
-    expect(missing).toMatchObject({ type: "not-found", typeUri: "/problems/not-found", status: 404, instance: "/v1/courses/no-such-course" });
+    expect(missing).toMatchObject({
+      type: "not-found",
+      typeUri: "/problems/not-found",
+      status: 404,
+      instance: "/v1/courses/no-such-course",
+    });
     expect(missing.requestId).toMatch(/\S/);
 
     const invalid = await problemOf(() => client.json(client.rpc.v1.courses.$post({ json: { title: "   " } })));
@@ -127,7 +141,9 @@ describe("the typed client against the local platform", () => {
     const session = await client.json(client.rpc.v1.sessions.$post({ json: { kind: "study-room", courseId: course.id } }));
 
     const frames: string[] = [];
-    const live = await client.joinSession(session.id, { onFrame: (frame) => frames.push(frame.type === "chat" ? `chat:${frame.text}` : frame.type) });
+    const live = await client.joinSession(session.id, {
+      onFrame: (frame) => frames.push(frame.type === "chat" ? `chat:${frame.text}` : frame.type),
+    });
     const welcome = await live.ready;
     expect(welcome.session.id).toBe(session.id);
     const before = live.lastSeq!;
@@ -139,7 +155,10 @@ describe("the typed client against the local platform", () => {
 
     // A returning client names the last seq it holds and is sent what came after: here, the chat message.
     const replayed: string[] = [];
-    const again = await client.joinSession(session.id, { lastSeq: before, onFrame: (frame) => frame.type === "chat" && replayed.push(frame.text) });
+    const again = await client.joinSession(session.id, {
+      lastSeq: before,
+      onFrame: (frame) => frame.type === "chat" && replayed.push(frame.text),
+    });
     await again.ready;
     await expect.poll(() => replayed, { timeout: 10_000 }).toEqual(["hello from the client"]);
     again.close();

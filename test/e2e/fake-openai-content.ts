@@ -80,17 +80,25 @@ export function sentencesOf(text: string): string[] {
 }
 
 const STOP = new Set(
-  "about above after again against also although among because been before being below between both could does doing during each either every from further have having here however into itself just more most much must only other over same should since some such than that their them then there these they this those through under until very were what when where which while will with within without would your".split(" "),
+  "about above after again against also although among because been before being below between both could does doing during each either every from further have having here however into itself just more most much must only other over same should since some such than that their them then there these they this those through under until very were what when where which while will with within without would your".split(
+    " ",
+  ),
 );
 
 /** Content words of a sentence that could be asked about (not stop words, not numbers), with where they stand. */
 function wordsToAsk(sentence: string): { word: string; at: number }[] {
-  return [...sentence.matchAll(/(?<![\w-])[A-Za-z][A-Za-z-]{5,}(?![\w-])/g)].map((m) => ({ word: m[0], at: m.index })).filter((w) => !STOP.has(w.word.toLowerCase()));
+  return [...sentence.matchAll(/(?<![\w-])[A-Za-z][A-Za-z-]{5,}(?![\w-])/g)]
+    .map((m) => ({ word: m[0], at: m.index }))
+    .filter((w) => !STOP.has(w.word.toLowerCase()));
 }
 
 const candidates = (sentence: string) => wordsToAsk(sentence).map((w) => w.word);
 
-const cleanTitle = (title: string) => title.replace(/^\s*(\d+(\.\d+)*\.?|[IVX]+\.)\s+/, "").trim().slice(0, 200) || "Part";
+const cleanTitle = (title: string) =>
+  title
+    .replace(/^\s*(\d+(\.\d+)*\.?|[IVX]+\.)\s+/, "")
+    .trim()
+    .slice(0, 200) || "Part";
 
 /** A JSON string literal quoted into the task by the provider, e.g. `the lesson "Traces"`. */
 function quoted(task: string, before: string): string | undefined {
@@ -148,7 +156,10 @@ export function questionsReply(prompt: ReadPrompt) {
   for (let i = 0; questions.length < count && i < sentences.length; i += step) {
     const sentence = sentences[i]!;
     const { word: answer, at: where } = wordsToAsk(sentence).sort((a, b) => b.word.length - a.word.length)[0]!;
-    const wrong = vocabulary.filter((w) => w !== answer.toLowerCase() && !sentence.toLowerCase().includes(w)).filter((_, j) => j % 7 === i % 7).slice(0, 3);
+    const wrong = vocabulary
+      .filter((w) => w !== answer.toLowerCase() && !sentence.toLowerCase().includes(w))
+      .filter((_, j) => j % 7 === i % 7)
+      .slice(0, 3);
     if (wrong.length < 2) continue;
     const choices = [...wrong];
     const position = questions.length % (choices.length + 1);
@@ -165,7 +176,9 @@ export function questionsReply(prompt: ReadPrompt) {
 }
 
 export function answerReply(prompt: ReadPrompt) {
-  const cited = prompt.sections.map((s) => ({ sectionIndex: s.index, quote: sentencesOf(s.text)[0] ?? s.text.slice(0, 200) })).filter((c) => c.quote);
+  const cited = prompt.sections
+    .map((s) => ({ sectionIndex: s.index, quote: sentencesOf(s.text)[0] ?? s.text.slice(0, 200) }))
+    .filter((c) => c.quote);
   const text = cited.length > 0 ? `According to the document, ${cited[0]!.quote}` : "The passages do not answer this question.";
   return { text, citations: cited.slice(0, 2) };
 }

@@ -11,7 +11,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { completion, rateLimited, unauthorized, type ChatRequestBody, type ScriptedReply } from "../../packages/llm/src/fixtures/fake-openai-server.ts";
+import {
+  completion,
+  rateLimited,
+  unauthorized,
+  type ChatRequestBody,
+  type ScriptedReply,
+} from "../../packages/llm/src/fixtures/fake-openai-server.ts";
 import { readPrompt, replyFor, type ReadPrompt } from "./fake-openai-content.ts";
 
 export interface Usage {
@@ -57,7 +63,11 @@ export function estimateTokens(texts: string[]): number {
 function isChatBody(value: unknown): value is ChatRequestBody {
   if (typeof value !== "object" || value === null) return false;
   const body = value as Record<string, unknown>;
-  return typeof body.model === "string" && Array.isArray(body.messages) && body.messages.every((m: unknown) => typeof (m as { content?: unknown })?.content === "string");
+  return (
+    typeof body.model === "string" &&
+    Array.isArray(body.messages) &&
+    body.messages.every((m: unknown) => typeof (m as { content?: unknown })?.content === "string")
+  );
 }
 
 const invalid = (message: string, status = 400, code: string | null = null): ScriptedReply => ({
@@ -101,7 +111,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
     const record: RecordedChat = { apiKey, model: body.model, stage: prompt.stage, status: 0, documentText: prompt.documentText, body };
     chats.push(record);
     const reply = ((): ScriptedReply => {
-      if (!options.models.includes(body.model)) return invalid(`The model \`${body.model}\` does not exist or you do not have access to it.`, 404, "model_not_found");
+      if (!options.models.includes(body.model))
+        return invalid(`The model \`${body.model}\` does not exist or you do not have access to it.`, 404, "model_not_found");
       if (body.response_format?.type === "json_object" && !body.messages.some((m) => /json/i.test(m.content))) {
         return invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.");
       }
@@ -130,13 +141,22 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
       const apiKey = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       if (!apiKey || !options.keys.includes(apiKey)) return send(res, unauthorized());
       if (req.method === "GET" && path === "/v1/models") {
-        return send(res, { status: 200, body: { object: "list", data: options.models.map((id) => ({ id, object: "model", created, owned_by: "studyhall-e2e" })) } });
+        return send(res, {
+          status: 200,
+          body: { object: "list", data: options.models.map((id) => ({ id, object: "model", created, owned_by: "studyhall-e2e" })) },
+        });
       }
       const model = /^\/v1\/models\/(.+)$/.exec(path)?.[1];
       if (req.method === "GET" && model) {
-        return send(res, options.models.includes(decodeURIComponent(model)) ? { status: 200, body: { id: decodeURIComponent(model), object: "model", created, owned_by: "studyhall-e2e" } } : invalid(`The model '${model}' does not exist`, 404, "model_not_found"));
+        return send(
+          res,
+          options.models.includes(decodeURIComponent(model))
+            ? { status: 200, body: { id: decodeURIComponent(model), object: "model", created, owned_by: "studyhall-e2e" } }
+            : invalid(`The model '${model}' does not exist`, 404, "model_not_found"),
+        );
       }
-      if (path === "/v1/chat/completions") return send(res, req.method === "POST" ? await chat(req, apiKey) : invalid("Method not allowed", 405));
+      if (path === "/v1/chat/completions")
+        return send(res, req.method === "POST" ? await chat(req, apiKey) : invalid("Method not allowed", 405));
       return send(res, invalid(`Unknown request URL: ${req.method} ${path}`, 404, "unknown_url"));
     } catch (error) {
       send(res, { status: 500, body: { error: { message: String(error), type: "server_error", param: null, code: null } } });

@@ -22,7 +22,11 @@ async function devWith(vars: string): Promise<{ code: number | null; stdout: str
   const state = mkdtempSync(join(tmpdir(), "studyhall-config-"));
   const varsFile = join(state, "run.vars");
   writeFileSync(varsFile, vars);
-  const child = spawn(process.execPath, ["scripts/dev.mjs", "--port", String(await freePort()), "--persist-to", join(state, "persist"), "--vars-file", varsFile], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    ["scripts/dev.mjs", "--port", String(await freePort()), "--persist-to", join(state, "persist"), "--vars-file", varsFile],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -88,15 +92,21 @@ describe("streamed uploads on a real wrangler dev", () => {
     const pdf = uniquePdf(await corpusPdf("tracemonkey.pdf"), "inputs-form");
     const boundary = "----e2eBoundary91c3";
     const form = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="tracemonkey.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="tracemonkey.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
       pdf,
-      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nStreamed in pieces\r\n--${boundary}\r\nContent-Disposition: form-data; name="generate"\r\n\r\nfalse\r\n--${boundary}--\r\n`),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nStreamed in pieces\r\n--${boundary}\r\nContent-Disposition: form-data; name="generate"\r\n\r\nfalse\r\n--${boundary}--\r\n`,
+      ),
     ]);
     const accepted = await expectJson<AcceptedUpload>(await post(pieces(form, 997), `multipart/form-data; boundary=${boundary}`), 202);
     expect(accepted.document).toMatchObject({ title: "Streamed in pieces", bytes: pdf.length, sha256: sha256(pdf) });
     const { job } = await pollJob(base, teacher.token, accepted.job!.id);
     expect(job.status).toBe("completed");
-    const document = await expectJson<{ pageCount: number; status: string }>(await fetch(`${base}/v1/documents/${accepted.document.id}`, { headers: { Authorization: `Bearer ${teacher.token}` } }));
+    const document = await expectJson<{ pageCount: number; status: string }>(
+      await fetch(`${base}/v1/documents/${accepted.document.id}`, { headers: { Authorization: `Bearer ${teacher.token}` } }),
+    );
     expect(document).toMatchObject({ status: "parsed", pageCount: 14 });
   });
 

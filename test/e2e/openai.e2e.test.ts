@@ -9,7 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai.ts";
 import { longestSharedRun, paperText, unknownWords, type PaperText } from "./paper-text.ts";
 import { startPlatform, type Platform } from "./platform.ts";
-import { corpusPdf, demoTeacher, expectJson, getJson, pollJob, postJson, signIn, uploadPdf, type AcceptedUpload, type JobView } from "./studyhall-client.ts";
+import {
+  corpusPdf,
+  demoTeacher,
+  expectJson,
+  getJson,
+  pollJob,
+  postJson,
+  signIn,
+  uploadPdf,
+  type AcceptedUpload,
+  type JobView,
+} from "./studyhall-client.ts";
 
 interface Usage {
   used: number;
@@ -48,7 +59,10 @@ describe("a course generated through the openai provider against a local OpenAI-
   });
 
   it("publishes tracemonkey.pdf's course from the model's replies, sending the paper inside the delimiters with the configured key and model, and charges the reported tokens to the teacher", async () => {
-    const accepted = await expectJson<AcceptedUpload>(await uploadPdf(base, token, await corpusPdf("tracemonkey.pdf"), "?title=TraceMonkey"), 202);
+    const accepted = await expectJson<AcceptedUpload>(
+      await uploadPdf(base, token, await corpusPdf("tracemonkey.pdf"), "?title=TraceMonkey"),
+      202,
+    );
     documentId = accepted.document.id;
     const parsed = await pollJob(base, token, accepted.job.id);
     expect(parsed.job.status).toBe("completed");
@@ -102,7 +116,12 @@ describe("a course generated through the openai provider against a local OpenAI-
   it("moves on to the second key when the endpoint answers 429 with retry-after on the first, and stays on it", async () => {
     const before = fake.chats.length;
     fake.rateLimitNext("key-one", 1);
-    const started = await postJson<{ job: JobView }>(base, `/v1/documents/${documentId}/course`, { title: "TraceMonkey, again", moduleCount: 2 }, { token, status: 202 });
+    const started = await postJson<{ job: JobView }>(
+      base,
+      `/v1/documents/${documentId}/course`,
+      { title: "TraceMonkey, again", moduleCount: 2 },
+      { token, status: 202 },
+    );
     const generated = await pollJob(base, token, started.job.id);
     expect(generated.job).toMatchObject({ status: "completed", attempts: 1 });
     expect(generated.job.result).toMatchObject({ provider: "openai", model: "test-model", modules: 2 });
@@ -129,7 +148,13 @@ describe("a teacher whose monthly quota is smaller than the work asked for", () 
     fake = await startFakeOpenAi({ keys: ["key-one"], models: ["test-model"] });
     platform = await startPlatform({
       label: "openai-quota",
-      vars: { LLM_PROVIDER: "openai", LLM_BASE_URL: `${fake.url}/v1`, LLM_MODEL: "test-model", LLM_API_KEYS: "key-one", QUOTA_TOKENS_TEACHER: "2000" },
+      vars: {
+        LLM_PROVIDER: "openai",
+        LLM_BASE_URL: `${fake.url}/v1`,
+        LLM_MODEL: "test-model",
+        LLM_API_KEYS: "key-one",
+        QUOTA_TOKENS_TEACHER: "2000",
+      },
     });
     base = platform.url;
     token = await signIn(base, demoTeacher);
@@ -153,7 +178,10 @@ describe("a teacher whose monthly quota is smaller than the work asked for", () 
     expect((await getJson<{ items: unknown[] }>(base, "/v1/jobs", token)).items).toEqual([]);
 
     // Parsing spends nothing and is accepted; the course asked for afterwards is refused the same way.
-    const accepted = await expectJson<AcceptedUpload>(await uploadPdf(base, token, await corpusPdf("tracemonkey.pdf"), "?generate=false"), 202);
+    const accepted = await expectJson<AcceptedUpload>(
+      await uploadPdf(base, token, await corpusPdf("tracemonkey.pdf"), "?generate=false"),
+      202,
+    );
     expect((await pollJob(base, token, accepted.job.id)).job.status).toBe("completed");
     const course = await fetch(`${base}/v1/documents/${accepted.document.id}/course`, {
       method: "POST",

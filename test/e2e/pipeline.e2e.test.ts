@@ -7,7 +7,18 @@
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { longestSharedRun, paperText, unknownWords, type PaperText } from "./paper-text.ts";
-import { corpusPdf, demoTeacher, expectJson, getJson, pollJob, signIn, streamJob, uploadPdf, type AcceptedUpload, type JobView } from "./studyhall-client.ts";
+import {
+  corpusPdf,
+  demoTeacher,
+  expectJson,
+  getJson,
+  pollJob,
+  signIn,
+  streamJob,
+  uploadPdf,
+  type AcceptedUpload,
+  type JobView,
+} from "./studyhall-client.ts";
 
 const base = inject("baseUrl");
 
@@ -15,7 +26,12 @@ interface CourseView {
   id: string;
   status: string;
   title: string;
-  modules: { id: string; title: string; lessons: { id: string; title: string; ready: boolean }[]; quiz: { id: string; questionCount: number } | null }[];
+  modules: {
+    id: string;
+    title: string;
+    lessons: { id: string; title: string; ready: boolean }[];
+    quiz: { id: string; questionCount: number } | null;
+  }[];
 }
 interface LessonView {
   id: string;
@@ -24,7 +40,11 @@ interface LessonView {
   keyTerms: { term: string; definition: string }[];
   sources: { sectionIndex: number; pageStart?: number; pageEnd?: number }[];
 }
-type AnswerKey = { quizId: string; moduleId: string | null; questions: { prompt: string; choices: string[]; answer: unknown; explanation: string; sourcePassage: string | null }[] }[];
+type AnswerKey = {
+  quizId: string;
+  moduleId: string | null;
+  questions: { prompt: string; choices: string[]; answer: unknown; explanation: string; sourcePassage: string | null }[];
+}[];
 
 /** Follows one job both ways at once and checks that they agree. */
 async function followBothWays(token: string, jobId: string) {
@@ -113,7 +133,9 @@ describe("tracemonkey.pdf through the real platform with the extractive generato
 
     const bodies: string[] = [];
     for (const summary of lessons) {
-      const response = await fetch(`${base}/v1/courses/${courseId}/lessons/${summary.id}`, { headers: { Authorization: `Bearer ${token}` } });
+      const response = await fetch(`${base}/v1/courses/${courseId}/lessons/${summary.id}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       const lesson = await expectJson<LessonView>(response);
       firstReads.set(summary.id, { etag: response.headers.get("ETag")!, body: lesson });
       expect(lesson.bodyMd.length).toBeGreaterThan(200);

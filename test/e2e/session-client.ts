@@ -21,10 +21,23 @@ const authorised = (token: string) => ({ Authorization: `Bearer ${token}`, "Cont
 
 /** Creates a course, publishes it and opens a study room for it; returns both ids. */
 export async function createStudyRoom(base: string, teacherToken: string, title: string): Promise<{ sessionId: string; courseId: string }> {
-  const course = await expectJson<{ id: string }>(await fetch(`${base}/v1/courses`, { method: "POST", headers: authorised(teacherToken), body: JSON.stringify({ title }) }), 201);
-  await expectJson(await fetch(`${base}/v1/courses/${course.id}`, { method: "PATCH", headers: authorised(teacherToken), body: JSON.stringify({ status: "PUBLISHED" }) }));
+  const course = await expectJson<{ id: string }>(
+    await fetch(`${base}/v1/courses`, { method: "POST", headers: authorised(teacherToken), body: JSON.stringify({ title }) }),
+    201,
+  );
+  await expectJson(
+    await fetch(`${base}/v1/courses/${course.id}`, {
+      method: "PATCH",
+      headers: authorised(teacherToken),
+      body: JSON.stringify({ status: "PUBLISHED" }),
+    }),
+  );
   const session = await expectJson<{ id: string }>(
-    await fetch(`${base}/v1/sessions`, { method: "POST", headers: authorised(teacherToken), body: JSON.stringify({ kind: "study-room", courseId: course.id }) }),
+    await fetch(`${base}/v1/sessions`, {
+      method: "POST",
+      headers: authorised(teacherToken),
+      body: JSON.stringify({ kind: "study-room", courseId: course.id }),
+    }),
     201,
   );
   return { sessionId: session.id, courseId: course.id };

@@ -2,7 +2,12 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
-import { createStudyhallClient, StudyhallProblemError, type SessionEnd, type SessionSocketStatus } from "../../packages/client/src/index.ts";
+import {
+  createStudyhallClient,
+  StudyhallProblemError,
+  type SessionEnd,
+  type SessionSocketStatus,
+} from "../../packages/client/src/index.ts";
 import { createStudyRoom, LiveSocket, sessionTicket, type SessionFrame } from "./session-client.ts";
 import { demoTeacher, expectJson, signIn } from "./studyhall-client.ts";
 
@@ -18,7 +23,12 @@ const texts = (socket: LiveSocket) => socket.chats().map((f) => f.text);
 /** Asks for a WebSocket upgrade by hand (fetch cannot), to read a refusal's status and type. */
 function tryUpgrade(url: string): Promise<{ status: number; contentType?: string }> {
   return new Promise((resolve, reject) => {
-    const headers = { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": randomBytes(16).toString("base64") };
+    const headers = {
+      Connection: "Upgrade",
+      Upgrade: "websocket",
+      "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+    };
     const req = request(url, { headers });
     req.on("response", (res) => {
       res.resume();
@@ -43,7 +53,8 @@ describe("a study room on the local platform", () => {
     const clients = await Promise.all(tickets.map((t) => LiveSocket.open(t.url)));
 
     // Everyone talks at once; the room alone decides the order.
-    for (let round = 0; round < 3; round++) clients.forEach((client, who) => client.send({ type: "chat", text: `round ${round} from ${who}` }));
+    for (let round = 0; round < 3; round++)
+      clients.forEach((client, who) => client.send({ type: "chat", text: `round ${round} from ${who}` }));
     await Promise.all(clients.map((client) => client.until(() => client.chats().length === 9)));
     const order = clients[0]!.chats().map(line);
     expect(clients[1]!.chats().map(line)).toEqual(order);
@@ -74,7 +85,9 @@ describe("a study room on the local platform", () => {
     await back.until(() => texts(back).includes("welcome back"));
     expect(back.chats().at(-1)!.seq).toBeGreaterThan(expected.at(-1)!.seq!);
 
-    const history = await expectJson<{ messages: SessionFrame[] }>(await fetch(`${base}/v1/sessions/${sessionId}/messages?limit=100`, { headers: { Authorization: `Bearer ${tokens[1]}` } }));
+    const history = await expectJson<{ messages: SessionFrame[] }>(
+      await fetch(`${base}/v1/sessions/${sessionId}/messages?limit=100`, { headers: { Authorization: `Bearer ${tokens[1]}` } }),
+    );
     expect(history.messages.map(line)).toEqual(clients[0]!.chats().map(line));
     await Promise.all([clients[0]!, clients[1]!, back].map((c) => c.close()));
   });
@@ -109,7 +122,9 @@ describe("access revoked on the local platform", () => {
     await teacher.json(teacher.rpc.v1.courses[":id"].$patch({ param, json: { status: "PUBLISHED", visibility: "invited" } }));
     await teacher.json(teacher.rpc.v1.courses[":id"].invitations.$post({ param, json: { userIds: [me.user.id] } }));
     const session = await teacher.json(teacher.rpc.v1.sessions.$post({ json: { kind: "study-room", courseId: course.id } }));
-    const host = await LiveSocket.open((await teacher.json(teacher.rpc.v1.sessions[":id"].ticket.$post({ param: { id: session.id } }))).url);
+    const host = await LiveSocket.open(
+      (await teacher.json(teacher.rpc.v1.sessions[":id"].ticket.$post({ param: { id: session.id } }))).url,
+    );
 
     const statuses: SessionSocketStatus[] = [];
     const live = await student.joinSession(session.id, { onFrame: () => undefined, onStatus: (s) => statuses.push(s), pingIntervalMs: 0 });
@@ -118,14 +133,18 @@ describe("access revoked on the local platform", () => {
     expect(uninvited.status).toBe(204);
 
     // The room lets go of the student at once: the teacher is told they left.
-    await host.until((frames) => frames.some((f) => f.type === "presence" && f.event === "left" && (f.user as { id: string }).id === me.user.id));
+    await host.until((frames) =>
+      frames.some((f) => f.type === "presence" && f.event === "left" && (f.user as { id: string }).id === me.user.id),
+    );
     // Node's WebSocket reports the close once the TCP connection ends after the closing handshake (about 10 s under
     // wrangler dev); the timer only guards against a hang.
     const hang = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the socket was not closed")), 30_000));
     const end: SessionEnd = await Promise.race([live.closed, hang]);
     expect(end).toEqual({ code: 4403, reason: "You no longer have access to this session." });
     expect(statuses).toEqual(["open", "closed"]);
-    const refused = await student.json(student.rpc.v1.sessions[":id"].ticket.$post({ param: { id: session.id } })).catch((error: unknown) => error);
+    const refused = await student
+      .json(student.rpc.v1.sessions[":id"].ticket.$post({ param: { id: session.id } }))
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(StudyhallProblemError);
     expect(refused).toMatchObject({ status: 404, type: "not-found" });
     // Nothing of its own since: no reconnect attempt followed the close.

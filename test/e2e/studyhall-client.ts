@@ -55,7 +55,12 @@ export async function getJson<T>(base: string, path: string, token: string): Pro
   return expectJson<T>(await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } }));
 }
 
-export async function postJson<T>(base: string, path: string, body: unknown, options: { token?: string; status?: number; headers?: Record<string, string> } = {}): Promise<T> {
+export async function postJson<T>(
+  base: string,
+  path: string,
+  body: unknown,
+  options: { token?: string; status?: number; headers?: Record<string, string> } = {},
+): Promise<T> {
   const headers: Record<string, string> = { "Content-Type": "application/json", ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   return expectJson<T>(await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) }), options.status ?? 200);
@@ -73,7 +78,9 @@ export function randomIp(): string {
  * which the API trusts as Cloudflare's) unless `ip` is given.
  */
 export async function signIn(base: string, account: { email: string; password: string }, ip = randomIp()): Promise<string> {
-  const session = await postJson<{ tokens: { accessToken: string } }>(base, "/v1/auth/login", account, { headers: { "CF-Connecting-IP": ip } });
+  const session = await postJson<{ tokens: { accessToken: string } }>(base, "/v1/auth/login", account, {
+    headers: { "CF-Connecting-IP": ip },
+  });
   return session.tokens.accessToken;
 }
 
@@ -101,7 +108,12 @@ export interface FollowOptions {
 }
 
 /** Polls `GET /v1/jobs/{id}` until the job ends; returns it and every progress value seen, in order. */
-export async function pollJob(base: string, token: string, jobId: string, options: FollowOptions = {}): Promise<{ job: JobView; progress: number[] }> {
+export async function pollJob(
+  base: string,
+  token: string,
+  jobId: string,
+  options: FollowOptions = {},
+): Promise<{ job: JobView; progress: number[] }> {
   const deadline = Date.now() + (options.timeoutMs ?? 100_000);
   const progress: number[] = [];
   for (;;) {
@@ -121,7 +133,12 @@ export async function pollJob(base: string, token: string, jobId: string, option
 }
 
 /** Reads `GET /v1/jobs/{id}/events` to its end: every event, and the jobs its `progress` events carried. */
-export async function streamJob(base: string, token: string, jobId: string, options: FollowOptions = {}): Promise<{ events: SseEvent[]; jobs: JobView[]; contentType: string | null }> {
+export async function streamJob(
+  base: string,
+  token: string,
+  jobId: string,
+  options: FollowOptions = {},
+): Promise<{ events: SseEvent[]; jobs: JobView[]; contentType: string | null }> {
   const response = await fetch(`${base}/v1/jobs/${jobId}/events`, {
     headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" },
     signal: AbortSignal.timeout(options.timeoutMs ?? 100_000),

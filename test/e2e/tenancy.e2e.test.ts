@@ -4,7 +4,19 @@
  * signed-out login, a demoted teacher) take effect at the next request.
  */
 import { describe, expect, inject, it } from "vitest";
-import { corpusPdf, demoTeacher, expectJson, getJson, pollJob, postJson, randomIp, signIn, uniquePdf, uploadPdf, type AcceptedUpload } from "./studyhall-client.ts";
+import {
+  corpusPdf,
+  demoTeacher,
+  expectJson,
+  getJson,
+  pollJob,
+  postJson,
+  randomIp,
+  signIn,
+  uniquePdf,
+  uploadPdf,
+  type AcceptedUpload,
+} from "./studyhall-client.ts";
 
 const base = inject("baseUrl");
 const demoAdmin = { email: "admin@demo.studyhall.test", password: "demo-admin-password" };
@@ -16,7 +28,13 @@ interface Signed {
 }
 
 const email = (label: string) => `${label}-${crypto.randomUUID().slice(0, 8)}@example.test`;
-const register = (body: Record<string, unknown>) => postJson<Signed>(base, "/v1/auth/register", { password, name: "E2E", ...body }, { status: 201, headers: { "CF-Connecting-IP": randomIp() } });
+const register = (body: Record<string, unknown>) =>
+  postJson<Signed>(
+    base,
+    "/v1/auth/register",
+    { password, name: "E2E", ...body },
+    { status: 201, headers: { "CF-Connecting-IP": randomIp() } },
+  );
 const authed = (token: string, method = "GET") => ({ method, headers: { Authorization: `Bearer ${token}` } });
 
 /** A new member of the demo school with `role`, invited by its admin. */
@@ -34,9 +52,15 @@ describe("tenancy on the local platform", () => {
     expect(paused).toMatchObject({ paused: true, pausedBy: "organisation" });
     try {
       const pdf = await corpusPdf("tracemonkey.pdf");
-      const own = await expectJson<AcceptedUpload>(await uploadPdf(base, token, uniquePdf(pdf, `stranger-${Date.now()}`), "?generate=false"), 202);
+      const own = await expectJson<AcceptedUpload>(
+        await uploadPdf(base, token, uniquePdf(pdf, `stranger-${Date.now()}`), "?generate=false"),
+        202,
+      );
       const teacher = await signIn(base, demoTeacher);
-      const theirs = await expectJson<AcceptedUpload>(await uploadPdf(base, teacher, uniquePdf(pdf, `school-${Date.now()}`), "?generate=false"), 202);
+      const theirs = await expectJson<AcceptedUpload>(
+        await uploadPdf(base, teacher, uniquePdf(pdf, `school-${Date.now()}`), "?generate=false"),
+        202,
+      );
       const { job } = await pollJob(base, teacher, theirs.job.id, { timeoutMs: 90_000 });
       expect(job.status).toBe("completed");
       // Meanwhile the stranger's own job has waited, without spending an attempt.
@@ -59,12 +83,20 @@ describe("tenancy on the local platform", () => {
     const refused = await fetch(`${base}/v1/me`, authed(member.tokens.accessToken));
     expect(refused.status).toBe(401);
     expect(refused.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-    const refresh = await fetch(`${base}/v1/auth/refresh`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIp() }, body: JSON.stringify({ refreshToken: member.tokens.refreshToken }) });
+    const refresh = await fetch(`${base}/v1/auth/refresh`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIp() },
+      body: JSON.stringify({ refreshToken: member.tokens.refreshToken }),
+    });
     expect(refresh.status).toBe(401);
 
     const student = await demoMember("student");
     expect((await fetch(`${base}/v1/me`, authed(student.tokens.accessToken))).status).toBe(200);
-    const logout = await fetch(`${base}/v1/auth/logout`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIp() }, body: JSON.stringify({ refreshToken: student.tokens.refreshToken }) });
+    const logout = await fetch(`${base}/v1/auth/logout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIp() },
+      body: JSON.stringify({ refreshToken: student.tokens.refreshToken }),
+    });
     expect(logout.status).toBe(204);
     expect((await fetch(`${base}/v1/me`, authed(student.tokens.accessToken))).status).toBe(401);
   });
@@ -74,15 +106,27 @@ describe("tenancy on the local platform", () => {
     const token = teacher.tokens.accessToken;
     const course = await postJson<{ id: string }>(base, "/v1/courses", { title: "Owned, then not" }, { token, status: 201 });
     expect((await fetch(`${base}/v1/courses/${course.id}/answer-key`, authed(token))).status).toBe(200);
-    const published = await fetch(`${base}/v1/courses/${course.id}`, { method: "PATCH", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ status: "PUBLISHED" }) });
+    const published = await fetch(`${base}/v1/courses/${course.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ status: "PUBLISHED" }),
+    });
     expect(published.status).toBe(200);
 
     const admin = await signIn(base, demoAdmin);
-    const demoted = await fetch(`${base}/v1/orgs/members/${teacher.user.id}`, { method: "PATCH", headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" }, body: JSON.stringify({ role: "student" }) });
+    const demoted = await fetch(`${base}/v1/orgs/members/${teacher.user.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ role: "student" }),
+    });
     expect(demoted.status).toBe(200);
     // The same access token, the next request: ownership alone no longer opens anything.
     expect((await fetch(`${base}/v1/courses/${course.id}/answer-key`, authed(token))).status).toBe(403);
-    const edit = await fetch(`${base}/v1/courses/${course.id}`, { method: "PATCH", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ title: "Mine again?" }) });
+    const edit = await fetch(`${base}/v1/courses/${course.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Mine again?" }),
+    });
     expect(edit.status).toBe(403);
     expect((await fetch(`${base}/v1/courses/${course.id}`, authed(token, "DELETE"))).status).toBe(403);
   });

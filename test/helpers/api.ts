@@ -23,7 +23,8 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   if (options.ip) headers.set("CF-Connecting-IP", options.ip);
   let body: BodyInit | undefined;
   if (options.body !== undefined) {
-    if (typeof options.body === "string" || options.body instanceof Uint8Array || options.body instanceof FormData) body = options.body as BodyInit;
+    if (typeof options.body === "string" || options.body instanceof Uint8Array || options.body instanceof FormData)
+      body = options.body as BodyInit;
     else {
       body = JSON.stringify(options.body);
       if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
@@ -84,7 +85,10 @@ export async function newMember(by: Actor, role: "admin" | "teacher" | "student"
   const { code } = await json(invite);
   const ip = randomIp();
   const password = "another long password";
-  const response = await call("/v1/auth/register", { ip, body: { email: uniqueEmail(label), password, name: `Test ${label}`, invitationCode: code } });
+  const response = await call("/v1/auth/register", {
+    ip,
+    body: { email: uniqueEmail(label), password, name: `Test ${label}`, invitationCode: code },
+  });
   return session(response, password, ip);
 }
 
@@ -97,7 +101,8 @@ export async function expectProblem(response: Response, status: number, type?: s
   }
   const problem = JSON.parse(text);
   if (problem.status !== status) throw new Error(`problem.status ${problem.status} != ${status}`);
-  if (!problem.requestId || problem.requestId !== response.headers.get("X-Request-Id")) throw new Error("problem without matching request id");
+  if (!problem.requestId || problem.requestId !== response.headers.get("X-Request-Id"))
+    throw new Error("problem without matching request id");
   if (type && problem.type !== `/problems/${type}`) throw new Error(`expected type ${type}, got ${problem.type}`);
   if (/at .+\(.*:\d+:\d+\)|stack|SQLITE|D1_ERROR/i.test(text)) throw new Error(`problem leaks internals: ${text}`);
   return problem;

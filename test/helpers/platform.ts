@@ -27,21 +27,31 @@ const password = "platform operator password";
 export async function platformOperator(): Promise<Actor> {
   const now = Date.now();
   await env.DB.batch([
-    env.DB.prepare("insert or ignore into organisations (id, name, created_at) values (?, 'studyhall platform', ?)").bind(PLATFORM_ORG_ID, now),
-    env.DB.prepare("insert or ignore into users (id, org_id, email, name, role, password_hash, created_at, updated_at) values (?, ?, ?, 'Pat Platform', 'admin', ?, ?, ?)").bind(
-      PLATFORM_OPERATOR_ID,
+    env.DB.prepare("insert or ignore into organisations (id, name, created_at) values (?, 'studyhall platform', ?)").bind(
       PLATFORM_ORG_ID,
-      email,
-      await hashPassword(password),
-      now,
       now,
     ),
+    env.DB.prepare(
+      "insert or ignore into users (id, org_id, email, name, role, password_hash, created_at, updated_at) values (?, ?, ?, 'Pat Platform', 'admin', ?, ?, ?)",
+    ).bind(PLATFORM_OPERATOR_ID, PLATFORM_ORG_ID, email, await hashPassword(password), now, now),
   ]);
   const ip = randomIp();
   const response = await call("/v1/auth/login", { ip, body: { email, password } });
   if (response.status !== 200) throw new Error(`platform operator sign-in failed: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { user: { id: string; orgId: string; role: string }; tokens: { accessToken: string; refreshToken: string } };
-  return { id: body.user.id, email, password, orgId: body.user.orgId, role: body.user.role, token: body.tokens.accessToken, refreshToken: body.tokens.refreshToken, ip };
+  const body = (await response.json()) as {
+    user: { id: string; orgId: string; role: string };
+    tokens: { accessToken: string; refreshToken: string };
+  };
+  return {
+    id: body.user.id,
+    email,
+    password,
+    orgId: body.user.orgId,
+    role: body.user.role,
+    token: body.tokens.accessToken,
+    refreshToken: body.tokens.refreshToken,
+    ip,
+  };
 }
 
 /** Sends `Authorization: Bearer <METRICS_TOKEN>`, as Prometheus' `authorization` setting does. */

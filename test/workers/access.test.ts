@@ -42,7 +42,11 @@ describe("courses across organisations and roles", () => {
     const { teacher, student, draft } = await twoOrgs();
     await expectProblem(await call("/v1/courses", { token: student.token, body: { title: "Mine" } }), 403, "forbidden");
     await call(`/v1/courses/${draft.id}`, { method: "PATCH", token: teacher.token, body: { status: "PUBLISHED" } });
-    await expectProblem(await call(`/v1/courses/${draft.id}`, { method: "PATCH", token: student.token, body: { title: "Hacked" } }), 403, "forbidden");
+    await expectProblem(
+      await call(`/v1/courses/${draft.id}`, { method: "PATCH", token: student.token, body: { title: "Hacked" } }),
+      403,
+      "forbidden",
+    );
   });
 
   it("another teacher of the same organisation cannot see a colleague's draft; the admin can and may edit it", async () => {
@@ -67,9 +71,18 @@ describe("organisation membership", () => {
 
   it("only an admin changes roles, only inside the organisation, and the last admin stays", async () => {
     const { admin, teacher, student, otherAdmin } = await twoOrgs();
-    await expectProblem(await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: teacher.token, body: { role: "teacher" } }), 403);
-    await expectProblem(await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: otherAdmin.token, body: { role: "admin" } }), 404);
-    await expectProblem(await call(`/v1/orgs/members/${admin.id}`, { method: "PATCH", token: admin.token, body: { role: "student" } }), 409);
+    await expectProblem(
+      await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: teacher.token, body: { role: "teacher" } }),
+      403,
+    );
+    await expectProblem(
+      await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: otherAdmin.token, body: { role: "admin" } }),
+      404,
+    );
+    await expectProblem(
+      await call(`/v1/orgs/members/${admin.id}`, { method: "PATCH", token: admin.token, body: { role: "student" } }),
+      409,
+    );
     const promoted = await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: admin.token, body: { role: "teacher" } });
     expect((await json(promoted)).role).toBe("teacher");
     // The role comes from the account, not the token: the same token now acts as a teacher.

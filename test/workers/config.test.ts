@@ -6,7 +6,14 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, LLM_GATE_MAX_REQUESTS_PER_MIN, LLM_GATE_MAX_TOKENS_PER_MIN, RATE_LIMITER_MAX_LIMIT, configSchema, loadConfig } from "@studyhall/core";
+import {
+  ConfigError,
+  LLM_GATE_MAX_REQUESTS_PER_MIN,
+  LLM_GATE_MAX_TOKENS_PER_MIN,
+  RATE_LIMITER_MAX_LIMIT,
+  configSchema,
+  loadConfig,
+} from "@studyhall/core";
 import { llmConfigSchema } from "@studyhall/llm";
 import type { LlmGate } from "@studyhall/objects";
 import api from "../../workers/api/src/index";
@@ -21,7 +28,11 @@ function envWith(vars: Record<string, string>): ApiEnv {
 
 async function fetchWith(vars: Record<string, string>, path: string, token?: string): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await api.fetch(new Request(`${BASE}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} }), envWith(vars), ctx);
+  const response = await api.fetch(
+    new Request(`${BASE}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} }),
+    envWith(vars),
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -80,15 +91,23 @@ describe("every bound is one its component accepts", () => {
   });
 
   it("the largest LLM rates the configuration allows are ones the LLM gate takes", async () => {
-    const config = loadConfig(envWith({ LLM_REQUESTS_PER_MIN: String(LLM_GATE_MAX_REQUESTS_PER_MIN), LLM_TOKENS_PER_MIN: String(LLM_GATE_MAX_TOKENS_PER_MIN) }));
+    const config = loadConfig(
+      envWith({ LLM_REQUESTS_PER_MIN: String(LLM_GATE_MAX_REQUESTS_PER_MIN), LLM_TOKENS_PER_MIN: String(LLM_GATE_MAX_TOKENS_PER_MIN) }),
+    );
     const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName(`config-test-${crypto.randomUUID()}`);
-    const grant = await gate.acquire({ orgId: "config-test", requestsPerMinute: config.LLM_REQUESTS_PER_MIN, tokensPerMinute: config.LLM_TOKENS_PER_MIN, estimatedTokens: 1000 });
+    const grant = await gate.acquire({
+      orgId: "config-test",
+      requestsPerMinute: config.LLM_REQUESTS_PER_MIN,
+      tokensPerMinute: config.LLM_TOKENS_PER_MIN,
+      estimatedTokens: 1000,
+    });
     expect(grant.granted).toBe(true);
   });
 
   it("every variable says its bound, so the error and the README can name it", () => {
     for (const schema of [configSchema, llmConfigSchema]) {
-      for (const [name, field] of Object.entries(schema.shape)) expect({ name, bound: (field as { description?: string }).description }).toEqual({ name, bound: expect.any(String) });
+      for (const [name, field] of Object.entries(schema.shape))
+        expect({ name, bound: (field as { description?: string }).description }).toEqual({ name, bound: expect.any(String) });
     }
   });
 });

@@ -17,7 +17,10 @@ async function activeAdmins(by: Actor): Promise<string[]> {
 }
 
 describe.each([
-  ["demote", (by: Actor, target: Actor) => call(`/v1/orgs/members/${target.id}`, { method: "PATCH", token: by.token, body: { role: "student" } })],
+  [
+    "demote",
+    (by: Actor, target: Actor) => call(`/v1/orgs/members/${target.id}`, { method: "PATCH", token: by.token, body: { role: "student" } }),
+  ],
   ["remove", (by: Actor, target: Actor) => call(`/v1/orgs/members/${target.id}`, { method: "DELETE", token: by.token })],
 ] as const)("two admins who %s each other at the same moment", (_, act) => {
   it("exactly one succeeds and the organisation keeps one admin", async () => {

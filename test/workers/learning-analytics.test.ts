@@ -28,8 +28,20 @@ function mulberry32(seed: number) {
   };
 }
 
-interface Student { id: string; enrolledAt: number; lastActivityAt: number | null; completedAt: number | null }
-interface Attempt { id: string; quizIndex: number; userId: string; answers: Record<string, number>; correct: number; submitted: boolean }
+interface Student {
+  id: string;
+  enrolledAt: number;
+  lastActivityAt: number | null;
+  completedAt: number | null;
+}
+interface Attempt {
+  id: string;
+  quizIndex: number;
+  userId: string;
+  answers: Record<string, number>;
+  correct: number;
+  submitted: boolean;
+}
 
 /** Inserts rows with as many per statement as fit in 100 bound values, 100 statements per batch. */
 async function insertRows(table: string, columns: string[], rows: unknown[][]) {
@@ -133,7 +145,15 @@ function expectedQuestions(quizIndexes: number[]) {
       const list = submitted(course.quizIds.indexOf(q.quizId));
       const correct = list.filter((a) => a.answers[q.id] === q.answer).length;
       const position = all.slice(0, index).filter((other) => other.quizId === q.quizId).length;
-      return { questionId: q.id, quizId: q.quizId, position, attempts: list.length, answered: list.filter((a) => q.id in a.answers).length, correct, rate: correct / list.length };
+      return {
+        questionId: q.id,
+        quizId: q.quizId,
+        position,
+        attempts: list.length,
+        answered: list.filter((a) => q.id in a.answers).length,
+        correct,
+        rate: correct / list.length,
+      };
     })
     .sort((a, b) => a.rate - b.rate || (a.quizId < b.quizId ? -1 : a.quizId > b.quizId ? 1 : 0) || a.position - b.position)
     .map(({ rate, ...q }) => ({ ...q, correctRate: round(rate) }));
@@ -156,7 +176,15 @@ describe("course analytics", () => {
     expect(response.status).toBe(200);
     const analytics = await json(response);
     const all = summary(submitted());
-    expect(analytics).toMatchObject({ courseId: course.courseId, enrolments: 200, completed: 20, completionRate: 0.1, attempts: all.attempts, averageScore: all.averageScore, passRate: all.passRate });
+    expect(analytics).toMatchObject({
+      courseId: course.courseId,
+      enrolments: 200,
+      completed: 20,
+      completionRate: 0.1,
+      attempts: all.attempts,
+      averageScore: all.averageScore,
+      passRate: all.passRate,
+    });
     expect(all.attempts).toBe(ATTEMPTS - ATTEMPTS / 50);
     expect(analytics.quizzes).toEqual([0, 1].map((i) => ({ quizId: course.quizIds[i], title: `Quiz ${i + 1}`, ...summary(submitted(i)) })));
     expect(analytics.hardestQuestions.map(({ prompt, ...q }: { prompt: string }) => q)).toEqual(expectedQuestions([0, 1]).slice(0, 3));
@@ -172,7 +200,11 @@ describe("course analytics", () => {
       .filter((s) => s.reasons.length > 0)
       .sort((a, b) => (a.userId < b.userId ? -1 : 1));
     const stuck = analytics.stuck.students
-      .map((s: { userId: string; failedAttempts: number; reasons: string[] }) => ({ userId: s.userId, failedAttempts: s.failedAttempts, reasons: s.reasons }))
+      .map((s: { userId: string; failedAttempts: number; reasons: string[] }) => ({
+        userId: s.userId,
+        failedAttempts: s.failedAttempts,
+        reasons: s.reasons,
+      }))
       .sort((a: { userId: string }, b: { userId: string }) => (a.userId < b.userId ? -1 : 1));
     expect(analytics.stuck.rule).toEqual({ inactiveDays: 7, failedAttempts: 3, passScore: 0.7 });
     expect(stuck).toEqual(expected);
@@ -180,9 +212,14 @@ describe("course analytics", () => {
   });
 
   it("takes the stuck rule from the query: a longer idle period leaves only those failing or idle longer", async () => {
-    const analytics = await json(await call(`/v1/courses/${course.courseId}/analytics?inactiveDays=35&failedAttempts=100`, { token: admin.token }));
+    const analytics = await json(
+      await call(`/v1/courses/${course.courseId}/analytics?inactiveDays=35&failedAttempts=100`, { token: admin.token }),
+    );
     // Idle 30 days is not stuck at 35; never active since enrolling 40 days ago is; nobody has 100 failures.
-    const expected = students.filter((s) => s.completedAt === null && s.lastActivityAt === null).map((s) => s.id).sort();
+    const expected = students
+      .filter((s) => s.completedAt === null && s.lastActivityAt === null)
+      .map((s) => s.id)
+      .sort();
     expect(analytics.stuck.students.map((s: { userId: string }) => s.userId).sort()).toEqual(expected);
     expect(analytics.stuck.students.every((s: { reasons: string[] }) => s.reasons.join() === "inactive")).toBe(true);
   });

@@ -26,7 +26,10 @@ function leaks(seen: Seen, course: SeededCourse): string[] {
   const keys = keysOf(seen.body);
   return [
     ...REVEALING_KEYS.filter((k) => keys.has(k)).map((k) => `${seen.route}: key ${k}`),
-    ...course.questions.flatMap((q) => [q.explanation, q.sourcePassage]).filter((marker) => text.includes(marker)).map((m) => `${seen.route}: ${m}`),
+    ...course.questions
+      .flatMap((q) => [q.explanation, q.sourcePassage])
+      .filter((marker) => text.includes(marker))
+      .map((m) => `${seen.route}: ${m}`),
   ];
 }
 
@@ -43,7 +46,11 @@ describe("answers before submission", () => {
     // A classmate has a submitted, graded attempt: its answers must not reach the student either.
     await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: classmate.token });
     const theirs = await json(await call(`/v1/quizzes/${quiz}/attempts`, { method: "POST", token: classmate.token }));
-    await call(`/v1/attempts/${theirs.id}/answers`, { method: "PUT", token: classmate.token, body: { answers: { [course.questions[0]!.id]: 1 } } });
+    await call(`/v1/attempts/${theirs.id}/answers`, {
+      method: "PUT",
+      token: classmate.token,
+      body: { answers: { [course.questions[0]!.id]: 1 } },
+    });
     await call(`/v1/attempts/${theirs.id}/submit`, { method: "POST", token: classmate.token });
 
     const seen: Seen[] = [];
@@ -82,7 +89,10 @@ describe("answers before submission", () => {
     await visit(`/v1/attempts/${theirs.id}`);
     await visit(`/v1/attempts/${theirs.id}/answers`, "PUT", { answers: { [course.questions[0]!.id]: 0 } });
     // Past the deadline, before submitting: refused, still nothing shown.
-    await db().update(quizAttempts).set({ deadlineAt: new Date(Date.now() - 1000) }).where(eq(quizAttempts.id, attemptId));
+    await db()
+      .update(quizAttempts)
+      .set({ deadlineAt: new Date(Date.now() - 1000) })
+      .where(eq(quizAttempts.id, attemptId));
     await visit(`/v1/attempts/${attemptId}/answers`, "PUT", { answers: { [course.questions[0]!.id]: 0 } });
     await visit(`/v1/attempts/${attemptId}`);
     await visit(`/v1/quizzes/${quiz}`);
@@ -99,6 +109,8 @@ describe("answers before submission", () => {
     // Once the quiz shows answers after each attempt, the same check sees them: the walk above could have caught a leak.
     await call(`/v1/quizzes/${quiz}`, { method: "PATCH", token: teacher.token, body: { revealAnswers: "after-each-attempt" } });
     const revealed = await visit(`/v1/attempts/${attemptId}`);
-    expect(leaks(revealed, course)).toEqual(expect.arrayContaining([`GET /v1/attempts/${attemptId}: key answer`, `GET /v1/attempts/${attemptId}: key explanation`]));
+    expect(leaks(revealed, course)).toEqual(
+      expect.arrayContaining([`GET /v1/attempts/${attemptId}: key answer`, `GET /v1/attempts/${attemptId}: key explanation`]),
+    );
   });
 });

@@ -39,7 +39,8 @@ async function start(who: Actor, quizId: string) {
   return json(response);
 }
 
-const submit = async (who: Actor, attemptId: string) => json(await call(`/v1/attempts/${attemptId}/submit`, { method: "POST", token: who.token }));
+const submit = async (who: Actor, attemptId: string) =>
+  json(await call(`/v1/attempts/${attemptId}/submit`, { method: "POST", token: who.token }));
 const view = async (who: Actor, attemptId: string) => json(await call(`/v1/attempts/${attemptId}`, { token: who.token }));
 
 /** A graded attempt that shows only right or wrong per question. */
@@ -51,7 +52,14 @@ function expectRightOrWrongOnly(attempt: { answersShown: boolean; results: objec
 }
 
 /** A graded attempt with every question's right answer (as the attempt shows its choices), explanation and source. */
-function expectAnswers(attempt: { answersShown: boolean; results: { questionId: string; answer: unknown; explanation: string; sourcePassage: string }[]; questions: { id: string; choices: string[] }[] }, course: SeededCourse) {
+function expectAnswers(
+  attempt: {
+    answersShown: boolean;
+    results: { questionId: string; answer: unknown; explanation: string; sourcePassage: string }[];
+    questions: { id: string; choices: string[] }[];
+  },
+  course: SeededCourse,
+) {
   expect(attempt.answersShown).toBe(true);
   const byId = new Map(course.questions.map((q) => [q.id, q]));
   expect(attempt.results.length).toBe(4);
@@ -78,7 +86,11 @@ describe("after the last attempt (the default)", () => {
     expect(revealed(second, course)).toEqual([]);
     expectRightOrWrongOnly(await view(student, first.id), course);
     const qs = course.questions;
-    await call(`/v1/attempts/${second.id}/answers`, { method: "PUT", token: student.token, body: { answers: { [qs[0]!.id]: shownAnswer(second, qs[0]!) } } });
+    await call(`/v1/attempts/${second.id}/answers`, {
+      method: "PUT",
+      token: student.token,
+      body: { answers: { [qs[0]!.id]: shownAnswer(second, qs[0]!) } },
+    });
     const secondGraded = await submit(student, second.id);
     expect(secondGraded.correctCount).toBe(1);
     expectRightOrWrongOnly(secondGraded, course);
@@ -129,12 +141,27 @@ describe("the teacher's choice", () => {
 
   it("is the owner's or an admin's to set: a student or another teacher is refused, and only known policies are taken", async () => {
     const { admin, teacher, student, quizId } = await classroom({ maxAttempts: 2 });
-    await expectProblem(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: student.token, body: { revealAnswers: "after-each-attempt" } }), 403, "forbidden");
+    await expectProblem(
+      await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: student.token, body: { revealAnswers: "after-each-attempt" } }),
+      403,
+      "forbidden",
+    );
     const colleague = await newMember(admin, "teacher", "colleague");
-    await expectProblem(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: colleague.token, body: { revealAnswers: "after-each-attempt" } }), 403, "forbidden");
-    await expectProblem(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: teacher.token, body: { revealAnswers: "always" } }), 400, "validation-failed");
+    await expectProblem(
+      await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: colleague.token, body: { revealAnswers: "after-each-attempt" } }),
+      403,
+      "forbidden",
+    );
+    await expectProblem(
+      await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: teacher.token, body: { revealAnswers: "always" } }),
+      400,
+      "validation-failed",
+    );
     const outsider = await newOrg("policy-outsider");
-    await expectProblem(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: outsider.token, body: { revealAnswers: "after-each-attempt" } }), 404);
+    await expectProblem(
+      await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: outsider.token, body: { revealAnswers: "after-each-attempt" } }),
+      404,
+    );
     expect((await json(await call(`/v1/quizzes/${quizId}`, { token: student.token }))).revealAnswers).toBe("after-last-attempt");
     const set = await json(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: admin.token, body: { revealAnswers: "never" } }));
     expect(set).toMatchObject({ id: quizId, revealAnswers: "never", maxAttempts: 2 });

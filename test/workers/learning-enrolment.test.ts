@@ -31,7 +31,15 @@ describe("catalogue and enrolment", () => {
     expect(after.items.find((c: { id: string }) => c.id === course.courseId)).toMatchObject({ enrolled: true });
     const mine = await json(await call("/v1/me/courses", { token: student.token }));
     expect(ids(mine)).toEqual([course.courseId]);
-    expect(mine.items[0].progress).toMatchObject({ lessonsRead: 0, lessonsTotal: 4, percent: 0, quizzesPassed: 0, quizzesTotal: 2, completed: false, lastActivityAt: null });
+    expect(mine.items[0].progress).toMatchObject({
+      lessonsRead: 0,
+      lessonsTotal: 4,
+      percent: 0,
+      quizzesPassed: 0,
+      quizzesTotal: 2,
+      completed: false,
+      lastActivityAt: null,
+    });
   });
 
   it("leaving a course removes it from my courses; leaving twice is a 404", async () => {
@@ -40,7 +48,11 @@ describe("catalogue and enrolment", () => {
     await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: student.token });
     expect((await call(`/v1/courses/${course.courseId}/enrolment`, { method: "DELETE", token: student.token })).status).toBe(204);
     expect(ids(await json(await call("/v1/me/courses", { token: student.token })))).toEqual([]);
-    await expectProblem(await call(`/v1/courses/${course.courseId}/enrolment`, { method: "DELETE", token: student.token }), 404, "not-found");
+    await expectProblem(
+      await call(`/v1/courses/${course.courseId}/enrolment`, { method: "DELETE", token: student.token }),
+      404,
+      "not-found",
+    );
   });
 
   it("drafts are not in the catalogue and cannot be enrolled in", async () => {
@@ -82,7 +94,10 @@ describe("invited-only courses", () => {
       await expectProblem(await call(`/v1/courses/${course.courseId}`, { token: who.token }), 404);
     }
 
-    const invited = await call(`/v1/courses/${course.courseId}/invitations`, { token: teacher.token, body: { userIds: [student.id, student.id] } });
+    const invited = await call(`/v1/courses/${course.courseId}/invitations`, {
+      token: teacher.token,
+      body: { userIds: [student.id, student.id] },
+    });
     expect(invited.status).toBe(200);
     expect((await json(invited)).items).toMatchObject([{ userId: student.id, enrolled: false }]);
 
@@ -90,20 +105,31 @@ describe("invited-only courses", () => {
     expect(ids(await json(await call("/v1/catalogue", { token: classmate.token })))).not.toContain(course.courseId);
     await expectProblem(await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: classmate.token }), 404);
     expect((await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: student.token })).status).toBe(201);
-    expect((await json(await call(`/v1/courses/${course.courseId}/invitations`, { token: teacher.token }))).items).toMatchObject([{ userId: student.id, enrolled: true }]);
+    expect((await json(await call(`/v1/courses/${course.courseId}/invitations`, { token: teacher.token }))).items).toMatchObject([
+      { userId: student.id, enrolled: true },
+    ]);
     expect((await call(`/v1/courses/${course.courseId}/lessons/${course.lessonIds[0]}`, { token: student.token })).status).toBe(200);
 
-    expect((await call(`/v1/courses/${course.courseId}/invitations/${student.id}`, { method: "DELETE", token: teacher.token })).status).toBe(204);
+    expect(
+      (await call(`/v1/courses/${course.courseId}/invitations/${student.id}`, { method: "DELETE", token: teacher.token })).status,
+    ).toBe(204);
     await expectProblem(await call(`/v1/courses/${course.courseId}`, { token: student.token }), 404);
     expect(ids(await json(await call("/v1/me/courses", { token: student.token })))).toEqual([]);
-    await expectProblem(await call(`/v1/courses/${course.courseId}/invitations/${student.id}`, { method: "DELETE", token: teacher.token }), 404);
+    await expectProblem(
+      await call(`/v1/courses/${course.courseId}/invitations/${student.id}`, { method: "DELETE", token: teacher.token }),
+      404,
+    );
   });
 
   it("an enrolled student keeps a course when it moves from the organisation to invited-only", async () => {
     const { teacher, student, classmate } = await school();
     const course = await seedCourse(teacher);
     await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: student.token });
-    const patched = await call(`/v1/courses/${course.courseId}`, { method: "PATCH", token: teacher.token, body: { visibility: "invited" } });
+    const patched = await call(`/v1/courses/${course.courseId}`, {
+      method: "PATCH",
+      token: teacher.token,
+      body: { visibility: "invited" },
+    });
     expect((await json(patched)).visibility).toBe("invited");
     expect((await call(`/v1/courses/${course.courseId}`, { token: student.token })).status).toBe(200);
     await expectProblem(await call(`/v1/courses/${course.courseId}`, { token: classmate.token }), 404);
@@ -113,10 +139,17 @@ describe("invited-only courses", () => {
     const { admin, teacher, student, classmate } = await school();
     const course = await seedCourse(teacher, { visibility: "invited" });
     const colleague = await newMember(admin, "teacher", "colleague");
-    await expectProblem(await call(`/v1/courses/${course.courseId}/invitations`, { token: colleague.token, body: { userIds: [student.id] } }), 403, "forbidden");
+    await expectProblem(
+      await call(`/v1/courses/${course.courseId}/invitations`, { token: colleague.token, body: { userIds: [student.id] } }),
+      403,
+      "forbidden",
+    );
     await expectProblem(await call(`/v1/courses/${course.courseId}/invitations`, { token: student.token }), 404);
     const notStudents = await expectProblem(
-      await call(`/v1/courses/${course.courseId}/invitations`, { token: teacher.token, body: { userIds: [classmate.id, colleague.id, "no-such-user"] } }),
+      await call(`/v1/courses/${course.courseId}/invitations`, {
+        token: teacher.token,
+        body: { userIds: [classmate.id, colleague.id, "no-such-user"] },
+      }),
       400,
     );
     expect(notStudents.invalidParams.map((p: { name: string }) => p.name)).toEqual(["userIds.1", "userIds.2"]);

@@ -55,7 +55,10 @@ export async function seedCourse(teacher: Actor, options: SeedOptions = {}): Pro
       moduleId,
       position: m * lessonsPerModule + l,
       title: `Lesson ${m + 1}.${l + 1}`,
-      bodyMd: m === 0 && l === 0 && options.firstLessonBody !== undefined ? options.firstLessonBody : `# Lesson ${m + 1}.${l + 1}\n\nSome **text**.`,
+      bodyMd:
+        m === 0 && l === 0 && options.firstLessonBody !== undefined
+          ? options.firstLessonBody
+          : `# Lesson ${m + 1}.${l + 1}\n\nSome **text**.`,
       keyTerms: [],
       sources: [],
       version: 1,
@@ -80,10 +83,23 @@ export async function seedCourse(teacher: Actor, options: SeedOptions = {}): Pro
       };
     });
     await d.insert(questions).values(questionRows);
-    seeded.push(...questionRows.map((q) => ({ id: q.id, quizId, choices: q.choices, answer: q.answer, explanation: q.explanation, sourcePassage: q.sourcePassage })));
+    seeded.push(
+      ...questionRows.map((q) => ({
+        id: q.id,
+        quizId,
+        choices: q.choices,
+        answer: q.answer,
+        explanation: q.explanation,
+        sourcePassage: q.sourcePassage,
+      })),
+    );
   }
   if (publish) {
-    const patched = await call(`/v1/courses/${courseId}`, { method: "PATCH", token: teacher.token, body: { status: "PUBLISHED", visibility } });
+    const patched = await call(`/v1/courses/${courseId}`, {
+      method: "PATCH",
+      token: teacher.token,
+      body: { status: "PUBLISHED", visibility },
+    });
     if (patched.status !== 200) throw new Error(`course not published: ${patched.status} ${await patched.text()}`);
   }
   return { courseId, lessonIds, quizIds, questions: seeded };
@@ -124,4 +140,5 @@ export function shownIndex(attempt: ShownAttempt, questionId: string, text: stri
 }
 
 /** The index `attempt` shows a seeded question's right choice at, or the choice `offset` places after it in the seeded order. */
-export const shownAnswer = (attempt: ShownAttempt, q: SeededQuestion, offset = 0) => shownIndex(attempt, q.id, q.choices[(q.answer + offset) % q.choices.length]!);
+export const shownAnswer = (attempt: ShownAttempt, q: SeededQuestion, offset = 0) =>
+  shownIndex(attempt, q.id, q.choices[(q.answer + offset) % q.choices.length]!);

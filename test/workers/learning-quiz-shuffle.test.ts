@@ -28,7 +28,8 @@ async function start(who: Actor, quizId: string) {
 
 const save = (who: Actor, attemptId: string, answers: Record<string, number | null>) =>
   call(`/v1/attempts/${attemptId}/answers`, { method: "PUT", token: who.token, body: { answers } });
-const submit = async (who: Actor, attemptId: string) => json(await call(`/v1/attempts/${attemptId}/submit`, { method: "POST", token: who.token }));
+const submit = async (who: Actor, attemptId: string) =>
+  json(await call(`/v1/attempts/${attemptId}/submit`, { method: "POST", token: who.token }));
 const storedRow = async (attemptId: string) => (await db().select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)))[0]!;
 
 type Shown = { id: string; position: number; choices: string[] };
@@ -83,7 +84,10 @@ describe("the shuffle", () => {
     const { student, course, quizId } = await classroom();
     const attempt = await start(student, quizId);
     // A shuffle that moves every choice: questions reversed, the choice shown at k is the quiz's choice k + 1.
-    const layout = { order: course.questions.map((q) => q.id).reverse(), choices: Object.fromEntries(course.questions.map((q) => [q.id, [1, 2, 3, 0]])) };
+    const layout = {
+      order: course.questions.map((q) => q.id).reverse(),
+      choices: Object.fromEntries(course.questions.map((q) => [q.id, [1, 2, 3, 0]])),
+    };
     await db().update(quizAttempts).set({ layout }).where(eq(quizAttempts.id, attempt.id));
     const replayed = Object.fromEntries(course.questions.map((q) => [q.id, q.answer]));
     const saved = await json(await save(student, attempt.id, replayed));
@@ -134,7 +138,10 @@ describe("analytics with shuffled attempts", () => {
     }
     const analytics = await json(await call(`/v1/quizzes/${quizId}/analytics`, { token: teacher.token }));
     const counted = Object.fromEntries(
-      analytics.questions.map((q: { questionId: string; attempts: number; answered: number; correct: number }) => [q.questionId, { attempts: q.attempts, answered: q.answered, correct: q.correct }]),
+      analytics.questions.map((q: { questionId: string; attempts: number; answered: number; correct: number }) => [
+        q.questionId,
+        { attempts: q.attempts, answered: q.answered, correct: q.correct },
+      ]),
     );
     expect(counted).toEqual(Object.fromEntries(expected));
     // Hardest first: the order follows the correct counts.

@@ -29,9 +29,21 @@ describe("an attempt", () => {
     const { student, course } = await enrolledStudent();
     const first = await start(student, course.quizIds[0]!);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ status: "open", deadlineAt: null, submittedAt: null, score: null, questionCount: 4, answers: {}, answersShown: false });
+    expect(first.body).toMatchObject({
+      status: "open",
+      deadlineAt: null,
+      submittedAt: null,
+      score: null,
+      questionCount: 4,
+      answers: {},
+      answersShown: false,
+    });
     // Every question of the quiz, in this attempt's own order, each with its prompt and its choices only.
-    expect(first.body.questions.map((q: { id: string }) => q.id).sort()).toEqual(questionsOf(course, 0).map((q) => q.id).sort());
+    expect(first.body.questions.map((q: { id: string }) => q.id).sort()).toEqual(
+      questionsOf(course, 0)
+        .map((q) => q.id)
+        .sort(),
+    );
     expect(first.body.questions.map((q: { position: number }) => q.position)).toEqual([0, 1, 2, 3]);
     const asked = first.body.questions.find((q: { id: string }) => q.id === questionsOf(course, 0)[0]!.id);
     expect(Object.keys(asked).sort()).toEqual(["choices", "id", "kind", "position", "prompt"]);
@@ -47,7 +59,11 @@ describe("an attempt", () => {
   it("saves answers as the student goes, then is graded on the server with answers, explanations and sources when the quiz shows them", async () => {
     const { teacher, student, course } = await enrolledStudent();
     const qs = questionsOf(course, 0);
-    await call(`/v1/quizzes/${course.quizIds[0]}`, { method: "PATCH", token: teacher.token, body: { revealAnswers: "after-each-attempt" } });
+    await call(`/v1/quizzes/${course.quizIds[0]}`, {
+      method: "PATCH",
+      token: teacher.token,
+      body: { revealAnswers: "after-each-attempt" },
+    });
     const { body: attempt } = await start(student, course.quizIds[0]!);
     // Three right and one wrong, chosen by their text, saved in two goes; a cleared answer counts as unanswered until given again.
     const right = (i: number) => shownAnswer(attempt, qs[i]!);
@@ -66,7 +82,14 @@ describe("an attempt", () => {
       attempt.questions.map(({ id }: { id: string }) => {
         const i = qs.findIndex((q) => q.id === id);
         const q = qs[i]!;
-        return { questionId: q.id, given: i === 1 ? wrong(1, 2) : right(i), correct: i !== 1, answer: right(i), explanation: q.explanation, sourcePassage: q.sourcePassage };
+        return {
+          questionId: q.id,
+          given: i === 1 ? wrong(1, 2) : right(i),
+          correct: i !== 1,
+          answer: right(i),
+          explanation: q.explanation,
+          sourcePassage: q.sourcePassage,
+        };
       }),
     );
     // Submitting twice gives the same grade; answers no longer change.
@@ -79,10 +102,17 @@ describe("an attempt", () => {
   it("refuses answers to questions of another quiz and choices that do not exist", async () => {
     const { student, course } = await enrolledStudent();
     const { body: attempt } = await start(student, course.quizIds[0]!);
-    const wrongQuiz = await expectProblem(await save(student, attempt.id, { [questionsOf(course, 1)[0]!.id]: 0 }), 400, "validation-failed");
+    const wrongQuiz = await expectProblem(
+      await save(student, attempt.id, { [questionsOf(course, 1)[0]!.id]: 0 }),
+      400,
+      "validation-failed",
+    );
     expect(wrongQuiz.invalidParams[0].reason).toBe("Not a question of this quiz.");
     await expectProblem(await save(student, attempt.id, { [questionsOf(course, 0)[0]!.id]: 4 }), 400, "validation-failed");
-    await expectProblem(await call(`/v1/attempts/${attempt.id}/answers`, { method: "PUT", token: student.token, body: { answers: { x: "alpha" } } }), 400);
+    await expectProblem(
+      await call(`/v1/attempts/${attempt.id}/answers`, { method: "PUT", token: student.token, body: { answers: { x: "alpha" } } }),
+      400,
+    );
   });
 
   it("belongs to its student: a classmate gets 404, the teacher may look but not answer", async () => {
@@ -104,7 +134,11 @@ describe("an attempt", () => {
   it("needs an enrolment; another organisation gets 404; the owner previews", async () => {
     const { admin, teacher, course } = await enrolledStudent();
     const newcomer = await newMember(admin, "student", "newcomer");
-    const notEnrolled = await expectProblem(await call(`/v1/quizzes/${course.quizIds[0]}/attempts`, { method: "POST", token: newcomer.token }), 403, "forbidden");
+    const notEnrolled = await expectProblem(
+      await call(`/v1/quizzes/${course.quizIds[0]}/attempts`, { method: "POST", token: newcomer.token }),
+      403,
+      "forbidden",
+    );
     expect(notEnrolled.detail).toMatch(/enrol/i);
     const colleague = await newMember(admin, "teacher", "colleague");
     await expectProblem(await call(`/v1/quizzes/${course.quizIds[0]}/attempts`, { method: "POST", token: colleague.token }), 403);
@@ -129,9 +163,18 @@ describe("limits set by the teacher", () => {
       expect(status).toBe(201);
       await call(`/v1/attempts/${body.id}/submit`, { method: "POST", token: student.token });
     }
-    const refused = await expectProblem(await call(`/v1/quizzes/${quizId}/attempts`, { method: "POST", token: student.token }), 409, "conflict");
+    const refused = await expectProblem(
+      await call(`/v1/quizzes/${quizId}/attempts`, { method: "POST", token: student.token }),
+      409,
+      "conflict",
+    );
     expect(refused).toMatchObject({ reason: "attempt-limit-reached", maxAttempts: 2, attemptsUsed: 2 });
-    expect((await json(await call(`/v1/quizzes/${quizId}`, { token: student.token }))).mine).toMatchObject({ attemptsUsed: 2, attemptsLeft: 0, bestScore: 0, passed: false });
+    expect((await json(await call(`/v1/quizzes/${quizId}`, { token: student.token }))).mine).toMatchObject({
+      attemptsUsed: 2,
+      attemptsLeft: 0,
+      bestScore: 0,
+      passed: false,
+    });
     for (let i = 0; i < 3; i++) {
       const preview = await start(teacher, quizId);
       expect(preview.status).toBe(201);
@@ -146,28 +189,43 @@ describe("limits set by the teacher", () => {
     await json(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: teacher.token, body: { timeLimitSeconds: 600 } }));
     const { body: attempt } = await start(student, quizId);
     expect(Date.parse(attempt.deadlineAt) - Date.parse(attempt.startedAt)).toBe(600_000);
-    expect((await save(student, attempt.id, { [qs[0]!.id]: shownAnswer(attempt, qs[0]!), [qs[1]!.id]: shownAnswer(attempt, qs[1]!) })).status).toBe(200);
+    expect(
+      (await save(student, attempt.id, { [qs[0]!.id]: shownAnswer(attempt, qs[0]!), [qs[1]!.id]: shownAnswer(attempt, qs[1]!) })).status,
+    ).toBe(200);
 
-    await db().update(quizAttempts).set({ deadlineAt: new Date(Date.now() - 1000) }).where(eq(quizAttempts.id, attempt.id));
+    await db()
+      .update(quizAttempts)
+      .set({ deadlineAt: new Date(Date.now() - 1000) })
+      .where(eq(quizAttempts.id, attempt.id));
     const late = await expectProblem(await save(student, attempt.id, { [qs[2]!.id]: shownAnswer(attempt, qs[2]!) }), 409, "conflict");
     expect(late.reason).toBe("deadline-passed");
     expect((await json(await call(`/v1/attempts/${attempt.id}`, { token: student.token }))).status).toBe("expired");
     const graded = await json(await call(`/v1/attempts/${attempt.id}/submit`, { method: "POST", token: student.token }));
     expect(graded).toMatchObject({ status: "submitted", correctCount: 2, score: 0.5, passed: false });
     const given = Object.fromEntries(graded.results.map((r: { questionId: string; given: unknown }) => [r.questionId, r.given]));
-    expect(given).toEqual({ [qs[0]!.id]: shownAnswer(attempt, qs[0]!), [qs[1]!.id]: shownAnswer(attempt, qs[1]!), [qs[2]!.id]: null, [qs[3]!.id]: null });
+    expect(given).toEqual({
+      [qs[0]!.id]: shownAnswer(attempt, qs[0]!),
+      [qs[1]!.id]: shownAnswer(attempt, qs[1]!),
+      [qs[2]!.id]: null,
+      [qs[3]!.id]: null,
+    });
 
     // An expired attempt is not resumed: the next start is a new attempt.
     const next = await start(student, quizId);
     expect(next.status).toBe(201);
     expect(next.body.id).not.toBe(attempt.id);
-    const cleared = await json(await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: teacher.token, body: { timeLimitSeconds: null } }));
+    const cleared = await json(
+      await call(`/v1/quizzes/${quizId}`, { method: "PATCH", token: teacher.token, body: { timeLimitSeconds: null } }),
+    );
     expect(cleared.timeLimitSeconds).toBeNull();
   });
 
   it("limits are validated", async () => {
     const { teacher, course } = await enrolledStudent();
-    await expectProblem(await call(`/v1/quizzes/${course.quizIds[0]}`, { method: "PATCH", token: teacher.token, body: { maxAttempts: 0 } }), 400);
+    await expectProblem(
+      await call(`/v1/quizzes/${course.quizIds[0]}`, { method: "PATCH", token: teacher.token, body: { maxAttempts: 0 } }),
+      400,
+    );
     await expectProblem(await call(`/v1/quizzes/${course.quizIds[0]}`, { method: "PATCH", token: teacher.token, body: {} }), 400);
   });
 });

@@ -13,7 +13,10 @@ async function school() {
 }
 
 const readsOf = (userId: string, courseId: string) =>
-  db().select().from(lessonProgress).where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.courseId, courseId)));
+  db()
+    .select()
+    .from(lessonProgress)
+    .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.courseId, courseId)));
 
 describe("reading a lesson", () => {
   it("records an enrolled student's read once, with the last activity, and shows in their progress", async () => {
@@ -24,13 +27,25 @@ describe("reading a lesson", () => {
     const first = await call(path, { token: student.token });
     expect(first.status).toBe(200);
     expect(first.headers.get("ETag")).toMatch(/^"[0-9a-f]+"$/);
-    await eventually(() => readsOf(student.id, course.courseId), (rows) => rows.length === 1, "the read to be recorded");
+    await eventually(
+      () => readsOf(student.id, course.courseId),
+      (rows) => rows.length === 1,
+      "the read to be recorded",
+    );
     // Reading it again, even answered from the cache or with a 304, counts once.
-    await eventually(async () => (await call(path, { token: student.token })).headers.get("X-Cache"), (h) => h === "HIT", "a cache hit");
+    await eventually(
+      async () => (await call(path, { token: student.token })).headers.get("X-Cache"),
+      (h) => h === "HIT",
+      "a cache hit",
+    );
     const etag = first.headers.get("ETag")!;
     expect((await call(path, { token: student.token, headers: { "If-None-Match": etag } })).status).toBe(304);
     await call(`/v1/courses/${course.courseId}/lessons/${course.lessonIds[1]}`, { token: student.token });
-    await eventually(() => readsOf(student.id, course.courseId), (rows) => rows.length === 2, "the second lesson's read");
+    await eventually(
+      () => readsOf(student.id, course.courseId),
+      (rows) => rows.length === 2,
+      "the second lesson's read",
+    );
 
     const [mine] = (await json(await call("/v1/me/courses", { token: student.token }))).items;
     expect(mine.progress).toMatchObject({ lessonsRead: 2, lessonsTotal: 4, percent: 50, completed: false });
@@ -47,7 +62,11 @@ describe("reading a lesson", () => {
     const classmate = await newMember(admin, "student", "classmate");
     await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: classmate.token });
     await call(path, { token: classmate.token });
-    await eventually(() => readsOf(classmate.id, course.courseId), (r) => r.length === 1, "the enrolled read");
+    await eventually(
+      () => readsOf(classmate.id, course.courseId),
+      (r) => r.length === 1,
+      "the enrolled read",
+    );
     expect(await readsOf(student.id, course.courseId)).toEqual([]);
     expect(await readsOf(teacher.id, course.courseId)).toEqual([]);
     expect((await json(await call("/v1/me/courses", { token: student.token }))).items).toEqual([]);
@@ -60,9 +79,16 @@ describe("reading a lesson", () => {
     await call(`/v1/courses/${course.courseId}/enrolment`, { method: "POST", token: student.token });
     expect((await call(`/v1/courses/${course.courseId}/lessons/${other.lessonIds[0]}`, { token: student.token })).status).toBe(404);
     await call(`/v1/courses/${course.courseId}/lessons/${course.lessonIds[0]}`, { token: student.token });
-    const rows = await eventually(() => readsOf(student.id, course.courseId), (r) => r.length > 0, "the real read");
+    const rows = await eventually(
+      () => readsOf(student.id, course.courseId),
+      (r) => r.length > 0,
+      "the real read",
+    );
     expect(rows.map((r) => r.lessonId)).toEqual([course.lessonIds[0]]);
-    const [enrolment] = await db().select().from(enrolments).where(and(eq(enrolments.userId, student.id), eq(enrolments.courseId, course.courseId)));
+    const [enrolment] = await db()
+      .select()
+      .from(enrolments)
+      .where(and(eq(enrolments.userId, student.id), eq(enrolments.courseId, course.courseId)));
     expect(enrolment!.lastActivityAt).not.toBeNull();
   });
 });

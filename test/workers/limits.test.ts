@@ -61,7 +61,9 @@ describe("per-IP limit on unauthenticated routes", () => {
     expect(limited).toHaveLength(4);
     expect(limited[0]!.headers.get("RateLimit-Policy")).toBe('"auth";q=20;w=60');
     // Another address is unaffected.
-    expect((await call("/v1/auth/login", { ip: randomIp(), body: { email: "nobody@example.test", password: "wrong password" } })).status).toBe(401);
+    expect(
+      (await call("/v1/auth/login", { ip: randomIp(), body: { email: "nobody@example.test", password: "wrong password" } })).status,
+    ).toBe(401);
   });
 });
 
@@ -81,7 +83,10 @@ describe("monthly LLM token quota", () => {
 
     const refused = await assertTokenQuota(db, config, { id: student.id, role: "student" }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ type: "quota-exceeded", status: 429 });
-    expect((refused as { extensions: { usage: { used: number; resetsAt: string } } }).extensions.usage).toMatchObject({ used: 100_000, remaining: 0 });
+    expect((refused as { extensions: { usage: { used: number; resetsAt: string } } }).extensions.usage).toMatchObject({
+      used: 100_000,
+      remaining: 0,
+    });
 
     const after = await json(await call("/v1/me/usage", { token: student.token }));
     expect(after).toMatchObject({ used: 100_000, remaining: 0 });

@@ -58,7 +58,8 @@ describe("the LLM gate shares its budget between organisations", () => {
       ticks.push({ flood, other });
       await elapse(gate, TICK_MS);
     }
-    const minute = (from: number) => ticks.slice(from, from + 6).reduce((sum, t) => ({ flood: sum.flood + t.flood, other: sum.other + t.other }), { flood: 0, other: 0 });
+    const minute = (from: number) =>
+      ticks.slice(from, from + 6).reduce((sum, t) => ({ flood: sum.flood + t.flood, other: sum.other + t.other }), { flood: 0, other: 0 });
     // The first minute goes to whoever came first; once both are waiting, each minute is shared.
     for (const from of [6, 7, 8, 9]) {
       const window = minute(from);

@@ -44,7 +44,11 @@ describe("a replayed refresh token", () => {
     const phone = await secondLogin(admin);
     // The owner refreshes; a thief who copied the first refresh token gets new tokens from it... once.
     const owner = await json(await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } }));
-    await expectProblem(await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } }), 401, "refresh-token-reused");
+    await expectProblem(
+      await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } }),
+      401,
+      "refresh-token-reused",
+    );
 
     for (const token of [admin.token, owner.accessToken]) await expectProblem(await me(token), 401, "invalid-token");
     await expectProblem(await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: owner.refreshToken } }), 401, "invalid-token");
@@ -53,7 +57,9 @@ describe("a replayed refresh token", () => {
 
   it("a race of two refreshes with one token counts as a replay and ends the login's access tokens", async () => {
     const admin = await newOrg("race");
-    const results = await Promise.all([1, 2].map(() => call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } })));
+    const results = await Promise.all(
+      [1, 2].map(() => call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
     const winner = await json(results.find((r) => r.status === 200)!);
     await expectProblem(await me(winner.accessToken), 401, "invalid-token");

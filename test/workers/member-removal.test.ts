@@ -12,7 +12,18 @@ import { db, seedCourse } from "./learning-fixtures";
 /** A parsed document row as an upload would leave it, owned by `ownerId`. */
 async function seedDocument(orgId: string, ownerId: string, sha256: string): Promise<string> {
   const id = crypto.randomUUID();
-  await db().insert(documents).values({ id, orgId, ownerId, title: `Document ${sha256}`, r2Key: `documents/${orgId}/${id}.pdf`, sha256, bytes: 1024, status: "parsed" });
+  await db()
+    .insert(documents)
+    .values({
+      id,
+      orgId,
+      ownerId,
+      title: `Document ${sha256}`,
+      r2Key: `documents/${orgId}/${id}.pdf`,
+      sha256,
+      bytes: 1024,
+      status: "parsed",
+    });
   return id;
 }
 
@@ -26,7 +37,8 @@ async function schoolWithLeaver() {
   return { admin, leaver, successor, student, course, roomId: room.id as string };
 }
 
-const memberIds = async (token: string, query = "") => (await json(await call(`/v1/orgs/members${query}`, { token }))).items.map((m: { id: string }) => m.id);
+const memberIds = async (token: string, query = "") =>
+  (await json(await call(`/v1/orgs/members${query}`, { token }))).items.map((m: { id: string }) => m.id);
 
 describe("removing a member", () => {
   it("ends the old access token, the refresh token and the password at once", async () => {
@@ -38,11 +50,23 @@ describe("removing a member", () => {
     const refused = await expectProblem(await call("/v1/me", { token: leaver.token }), 401, "invalid-token");
     expect(refused.detail).toMatch(/removed/);
     await expectProblem(await call("/v1/courses", { token: leaver.token, body: { title: "Still here?" } }), 401, "invalid-token");
-    await expectProblem(await call("/v1/auth/refresh", { ip: leaver.ip, body: { refreshToken: leaver.refreshToken } }), 401, "invalid-token");
-    const signIn = await expectProblem(await call("/v1/auth/login", { ip: leaver.ip, body: { email: leaver.email, password: leaver.password } }), 403, "account-removed");
+    await expectProblem(
+      await call("/v1/auth/refresh", { ip: leaver.ip, body: { refreshToken: leaver.refreshToken } }),
+      401,
+      "invalid-token",
+    );
+    const signIn = await expectProblem(
+      await call("/v1/auth/login", { ip: leaver.ip, body: { email: leaver.email, password: leaver.password } }),
+      403,
+      "account-removed",
+    );
     expect(signIn.detail).toMatch(/removed/);
     // A wrong password still says only that: removal is not shown to someone who does not know the password.
-    await expectProblem(await call("/v1/auth/login", { ip: leaver.ip, body: { email: leaver.email, password: "not the password at all" } }), 401, "invalid-credentials");
+    await expectProblem(
+      await call("/v1/auth/login", { ip: leaver.ip, body: { email: leaver.email, password: "not the password at all" } }),
+      401,
+      "invalid-credentials",
+    );
   });
 
   it("drops the member from the list; admins may still list removed members, teachers may not", async () => {
@@ -66,8 +90,16 @@ describe("removing a member", () => {
 
     await call(`/v1/orgs/members/${leaver.id}`, { method: "DELETE", token: admin.token });
     await expectProblem(await call(`/v1/orgs/members/${leaver.id}`, { method: "DELETE", token: admin.token }), 404, "not-found");
-    await expectProblem(await call(`/v1/orgs/members/${leaver.id}`, { method: "PATCH", token: admin.token, body: { role: "admin" } }), 404, "not-found");
-    await expectProblem(await call("/v1/auth/login", { ip: leaver.ip, body: { email: leaver.email, password: leaver.password } }), 403, "account-removed");
+    await expectProblem(
+      await call(`/v1/orgs/members/${leaver.id}`, { method: "PATCH", token: admin.token, body: { role: "admin" } }),
+      404,
+      "not-found",
+    );
+    await expectProblem(
+      await call("/v1/auth/login", { ip: leaver.ip, body: { email: leaver.email, password: leaver.password } }),
+      403,
+      "account-removed",
+    );
   });
 
   it("the last admin cannot remove themselves (409); with a second admin they may leave", async () => {
@@ -89,13 +121,18 @@ describe("what a removed member owned", () => {
     expect((await call(`/v1/courses/${course.courseId}`, { token: student.token })).status).toBe(200);
     expect((await call(`/v1/courses/${course.courseId}/lessons/${course.lessonIds[0]}`, { token: student.token })).status).toBe(200);
     // Before the transfer, the colleague is just another teacher of the organisation.
-    await expectProblem(await call(`/v1/courses/${course.courseId}`, { method: "PATCH", token: successor.token, body: { title: "Taken over" } }), 403);
+    await expectProblem(
+      await call(`/v1/courses/${course.courseId}`, { method: "PATCH", token: successor.token, body: { title: "Taken over" } }),
+      403,
+    );
     await expectProblem(await call(`/v1/sessions/${roomId}/close`, { method: "POST", token: successor.token }), 403);
 
     const moved = await call(`/v1/orgs/members/${leaver.id}/transfer`, { token: admin.token, body: { toUserId: successor.id } });
     expect(await json(moved)).toEqual({ courses: 1, documents: 0, sessions: 1, questions: 0, exports: 0, documentsKept: 0 });
 
-    const edited = await json(await call(`/v1/courses/${course.courseId}`, { method: "PATCH", token: successor.token, body: { title: "Taken over" } }));
+    const edited = await json(
+      await call(`/v1/courses/${course.courseId}`, { method: "PATCH", token: successor.token, body: { title: "Taken over" } }),
+    );
     expect(edited).toMatchObject({ title: "Taken over", ownerId: successor.id });
     expect((await call(`/v1/courses/${course.courseId}/answer-key`, { token: successor.token })).status).toBe(200);
     expect((await json(await call(`/v1/sessions/${roomId}/close`, { method: "POST", token: successor.token }))).status).toBe("closed");
@@ -108,11 +145,24 @@ describe("what a removed member owned", () => {
     const onlyTheirs = await seedDocument(admin.orgId, leaver.id, "their-file");
     await seedDocument(admin.orgId, successor.id, "same-file");
     const questionId = crypto.randomUUID();
-    await db().insert(practiceQuestions).values({ id: questionId, orgId: admin.orgId, ownerId: leaver.id, topic: "tracing", difficulty: "easy", prompt: "Why trace?", choices: ["a", "b"], answer: 0 });
+    await db()
+      .insert(practiceQuestions)
+      .values({
+        id: questionId,
+        orgId: admin.orgId,
+        ownerId: leaver.id,
+        topic: "tracing",
+        difficulty: "easy",
+        prompt: "Why trace?",
+        choices: ["a", "b"],
+        answer: 0,
+      });
     const exported = await json(await call(`/v1/courses/${course.courseId}/exports`, { token: leaver.token, body: { format: "json" } }));
     await call(`/v1/orgs/members/${leaver.id}`, { method: "DELETE", token: admin.token });
 
-    const moved = await json(await call(`/v1/orgs/members/${leaver.id}/transfer`, { token: admin.token, body: { toUserId: successor.id } }));
+    const moved = await json(
+      await call(`/v1/orgs/members/${leaver.id}/transfer`, { token: admin.token, body: { toUserId: successor.id } }),
+    );
     expect(moved).toEqual({ courses: 1, documents: 1, sessions: 1, questions: 1, exports: 1, documentsKept: 1 });
     expect((await json(await call(`/v1/documents/${onlyTheirs}`, { token: successor.token }))).ownerId).toBe(successor.id);
     expect((await call(`/v1/exports/${exported.export.id}`, { token: successor.token })).status).toBe(200);
@@ -124,7 +174,8 @@ describe("what a removed member owned", () => {
   it("goes only to an active teacher or admin of the same organisation, and only an admin moves it", async () => {
     const { admin, leaver, successor, student, course } = await schoolWithLeaver();
     const otherSchool = await newOrg("transfer-elsewhere");
-    const transfer = (token: string, from: string, toUserId: string) => call(`/v1/orgs/members/${from}/transfer`, { token, body: { toUserId } });
+    const transfer = (token: string, from: string, toUserId: string) =>
+      call(`/v1/orgs/members/${from}/transfer`, { token, body: { toUserId } });
 
     await expectProblem(await transfer(successor.token, leaver.id, successor.id), 403, "forbidden");
     for (const target of [student.id, otherSchool.id, leaver.id, crypto.randomUUID()]) {
@@ -140,7 +191,8 @@ describe("what a removed member owned", () => {
 
   it("an admin may hand a single course to another teacher; a teacher may not, nor to a student", async () => {
     const { admin, leaver, successor, student, course } = await schoolWithLeaver();
-    const handOver = (token: string, ownerId: string) => call(`/v1/courses/${course.courseId}`, { method: "PATCH", token, body: { ownerId } });
+    const handOver = (token: string, ownerId: string) =>
+      call(`/v1/courses/${course.courseId}`, { method: "PATCH", token, body: { ownerId } });
     await expectProblem(await handOver(leaver.token, successor.id), 403, "forbidden");
     await expectProblem(await handOver(admin.token, student.id), 400, "validation-failed");
     expect((await json(await handOver(admin.token, successor.id))).ownerId).toBe(successor.id);

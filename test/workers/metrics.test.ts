@@ -10,7 +10,11 @@ import { describe, expect, it } from "vitest";
 import { call, expectProblem, newMember, newOrg, type Actor } from "../helpers/api";
 import { SCRAPE_TOKEN, platformOperator } from "../helpers/platform";
 
-type ParsedFamily = { name: string; type: string; metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string }[] };
+type ParsedFamily = {
+  name: string;
+  type: string;
+  metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string }[];
+};
 
 async function scrape(token: string) {
   const response = await call("/metrics", { token });
@@ -24,19 +28,29 @@ async function scrape(token: string) {
 async function insertJob(owner: Actor, kind: string, lane: string, status: string): Promise<string> {
   const id = crypto.randomUUID();
   const now = Date.now();
-  await env.DB.prepare("insert into jobs (id, org_id, owner_id, kind, status, lane, progress, stage, attempts, max_attempts, started_at, finished_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, 1, 4, ?, ?, ?, ?)")
+  await env.DB.prepare(
+    "insert into jobs (id, org_id, owner_id, kind, status, lane, progress, stage, attempts, max_attempts, started_at, finished_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, 1, 4, ?, ?, ?, ?)",
+  )
     .bind(id, owner.orgId, owner.id, kind, status, lane, status, now - 3000, status === "completed" ? now : null, now, now)
     .run();
   return id;
 }
 
 async function chargeTokens(owner: Actor, amount: number) {
-  await env.DB.prepare("insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)")
+  await env.DB.prepare(
+    "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
+  )
     .bind(crypto.randomUUID(), owner.orgId, owner.id, new Date().toISOString().slice(0, 7), amount, Date.now())
     .run();
 }
 
-const PLATFORM_ONLY = ["studyhall_http_requests_total", "studyhall_http_request_duration_ms", "studyhall_rate_limit_rejections_total", "studyhall_lesson_cache_hits", "studyhall_llm_requests_total"];
+const PLATFORM_ONLY = [
+  "studyhall_http_requests_total",
+  "studyhall_http_request_duration_ms",
+  "studyhall_rate_limit_rejections_total",
+  "studyhall_lesson_cache_hits",
+  "studyhall_llm_requests_total",
+];
 
 describe("/metrics", () => {
   it("is refused without a token, with a wrong one, and to a teacher or a read-only operator", async () => {
@@ -45,7 +59,11 @@ describe("/metrics", () => {
     await expectProblem(await call("/metrics", { token: SCRAPE_TOKEN.slice(0, -1) }), 401, "invalid-token");
     const admin = await newOrg();
     await expectProblem(await call("/metrics", { token: (await newMember(admin, "teacher")).token }), 403, "forbidden");
-    await expectProblem(await call("/metrics", { token: (await newMember(admin, "operator" as never, "operator")).token }), 403, "forbidden");
+    await expectProblem(
+      await call("/metrics", { token: (await newMember(admin, "operator" as never, "operator")).token }),
+      403,
+      "forbidden",
+    );
   });
 
   it("the scrape credential gets the platform's figures: requests, rate-limit rejections and every organisation's jobs", async () => {
@@ -63,9 +81,12 @@ describe("/metrics", () => {
     expect(family("studyhall_http_request_duration_ms")?.type).toBe("HISTOGRAM");
 
     const jobs = family("studyhall_jobs")!;
-    const failedLow = jobs.metrics.find((m) => m.labels?.kind === "parse-document" && m.labels.lane === "low" && m.labels.status === "failed");
+    const failedLow = jobs.metrics.find(
+      (m) => m.labels?.kind === "parse-document" && m.labels.lane === "low" && m.labels.status === "failed",
+    );
     expect(Number(failedLow?.value)).toBeGreaterThanOrEqual(1);
-    for (const name of ["studyhall_job_retries_total", "studyhall_jobs_dead_lettered_total", "studyhall_llm_tokens_total"]) expect(family(name)).toBeDefined();
+    for (const name of ["studyhall_job_retries_total", "studyhall_jobs_dead_lettered_total", "studyhall_llm_tokens_total"])
+      expect(family(name)).toBeDefined();
   });
 
   it("a platform operator's token gets the platform's figures too", async () => {
@@ -82,8 +103,19 @@ describe("/metrics", () => {
     const myFailed = await insertJob(mine, "parse-document", "low", "failed");
     const theirFailed = await insertJob(theirs, "session-report", "high", "failed");
     await insertJob(theirs, "export-course", "normal", "completed");
-    const event = (jobId: string, type: string) => env.DB.prepare("insert into job_events (id, job_id, type, attempt, at) values (?, ?, ?, 1, ?)").bind(crypto.randomUUID(), jobId, type, Date.now());
-    await env.DB.batch([event(myFailed, "dead-lettered"), event(theirFailed, "dead-lettered"), event(theirFailed, "retrying"), event(theirFailed, "retrying")]);
+    const event = (jobId: string, type: string) =>
+      env.DB.prepare("insert into job_events (id, job_id, type, attempt, at) values (?, ?, ?, 1, ?)").bind(
+        crypto.randomUUID(),
+        jobId,
+        type,
+        Date.now(),
+      );
+    await env.DB.batch([
+      event(myFailed, "dead-lettered"),
+      event(theirFailed, "dead-lettered"),
+      event(theirFailed, "retrying"),
+      event(theirFailed, "retrying"),
+    ]);
     await chargeTokens(mine, 1200);
     await chargeTokens(theirs, 50_000);
 
@@ -94,7 +126,9 @@ describe("/metrics", () => {
       ["parse-document", "low", "failed", 1],
     ]);
     // The parser keeps a histogram's buckets only; its per-kind counts are read from the text.
-    expect(family.text.match(/^studyhall_job_duration_seconds_count.*$/gm)).toEqual(['studyhall_job_duration_seconds_count{kind="export-course"} 2']);
+    expect(family.text.match(/^studyhall_job_duration_seconds_count.*$/gm)).toEqual([
+      'studyhall_job_duration_seconds_count{kind="export-course"} 2',
+    ]);
     expect(Number(family("studyhall_jobs_dead_lettered_total")!.metrics[0]!.value)).toBe(1);
     expect(Number(family("studyhall_job_retries_total")!.metrics[0]!.value)).toBe(0);
     expect(Number(family("studyhall_llm_tokens_total")!.metrics[0]!.value)).toBe(1200);

@@ -12,7 +12,9 @@ const FLOOD = 25;
 
 async function flood(path: string, token?: string) {
   const responses = await Promise.all(Array.from({ length: FLOOD }, () => call(path, { token })));
-  return Promise.all(responses.map(async (r) => ({ status: r.status, cache: r.headers.get("X-Cache"), age: r.headers.get("Age"), body: await r.text() })));
+  return Promise.all(
+    responses.map(async (r) => ({ status: r.status, cache: r.headers.get("X-Cache"), age: r.headers.get("Age"), body: await r.text() })),
+  );
 }
 
 const generatedAt = (text: string) => /^# studyhall metrics of .+, generated at (\S+)$/m.exec(text)?.[1];
@@ -47,6 +49,9 @@ describe("a flood of scrapes and probes", () => {
     expect(answers.filter((a) => a.cache === "MISS")).toHaveLength(1);
     const checkedAt = new Set(answers.map((a) => JSON.parse(a.body).checkedAt));
     expect(checkedAt.size).toBe(1);
-    expect(JSON.parse(answers[0]!.body)).toMatchObject({ status: "ready", checks: { d1: { ok: true }, kv: { ok: true }, r2: { ok: true } } });
+    expect(JSON.parse(answers[0]!.body)).toMatchObject({
+      status: "ready",
+      checks: { d1: { ok: true }, kv: { ok: true }, r2: { ok: true } },
+    });
   });
 });

@@ -23,7 +23,18 @@ async function ownedThings() {
   const exported = await call(`/v1/courses/${course.courseId}/exports`, { token: teacher.token, body: { format: "json" } });
   expect(exported.status).toBe(202);
   const exportId = (await json(exported)).export.id as string;
-  return { admin, teacher, student, course, draft, quizId, attemptId: attempt.id as string, roomId: room.id as string, tutoringId: tutoring.id as string, exportId };
+  return {
+    admin,
+    teacher,
+    student,
+    course,
+    draft,
+    quizId,
+    attemptId: attempt.id as string,
+    roomId: room.id as string,
+    tutoringId: tutoring.id as string,
+    exportId,
+  };
 }
 
 type Things = Awaited<ReturnType<typeof ownedThings>>;
@@ -89,7 +100,10 @@ describe.each(["student", "operator"] as const)("a teacher demoted to %s", (role
     await call(`/v1/orgs/members/${t.teacher.id}`, { method: "PATCH", token: t.admin.token, body: { role } });
 
     await expectProblem(await call(`/v1/courses/${t.draft.courseId}`, { token: t.teacher.token }), 404, "not-found");
-    await expectProblem(await call(`/v1/courses/${t.draft.courseId}`, { method: "PATCH", token: t.teacher.token, body: { status: "PUBLISHED" } }), 404);
+    await expectProblem(
+      await call(`/v1/courses/${t.draft.courseId}`, { method: "PATCH", token: t.teacher.token, body: { status: "PUBLISHED" } }),
+      404,
+    );
     await expectProblem(await call(`/v1/courses/${t.draft.courseId}/answer-key`, { token: t.teacher.token }), 404);
     await expectProblem(await call(`/v1/sessions/${t.tutoringId}`, { token: t.teacher.token }), 404, "not-found");
     await expectProblem(await call(`/v1/sessions/${t.tutoringId}/report`, { method: "POST", token: t.teacher.token }), 404);

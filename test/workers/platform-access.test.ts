@@ -17,7 +17,8 @@ const platformRoutes: { path: string; method: string; body?: unknown }[] = [
 ];
 
 async function expectShutOut(actor: Actor) {
-  for (const route of platformRoutes) await expectProblem(await call(route.path, { token: actor.token, method: route.method, body: route.body }), 403, "forbidden");
+  for (const route of platformRoutes)
+    await expectProblem(await call(route.path, { token: actor.token, method: route.method, body: route.body }), 403, "forbidden");
 }
 
 describe("/v1/platform", () => {
@@ -28,7 +29,9 @@ describe("/v1/platform", () => {
     await expectShutOut(await newMember(admin, "teacher"));
     await expectShutOut(await newMember(admin, "operator" as never, "operator"));
     const ops = await platformOperator();
-    const normal = (await json(await call("/v1/platform/queues", { token: ops.token }))).lanes.find((l: { lane: string }) => l.lane === "normal");
+    const normal = (await json(await call("/v1/platform/queues", { token: ops.token }))).lanes.find(
+      (l: { lane: string }) => l.lane === "normal",
+    );
     expect(normal).toMatchObject({ paused: false, pausedBy: null });
   });
 
@@ -36,13 +39,33 @@ describe("/v1/platform", () => {
     const ip = randomIp();
     const response = await call("/v1/auth/register", {
       ip,
-      body: { email: `ops-${crypto.randomUUID().slice(0, 8)}@studyhall.test`, password: "a long enough password", name: "Pat Platform", organisationName: "studyhall platform" },
+      body: {
+        email: `ops-${crypto.randomUUID().slice(0, 8)}@studyhall.test`,
+        password: "a long enough password",
+        name: "Pat Platform",
+        organisationName: "studyhall platform",
+      },
     });
     expect(response.status).toBe(201);
     const body = await json(response);
-    await expectShutOut({ id: body.user.id, email: body.user.email, password: "", orgId: body.user.orgId, role: "admin", token: body.tokens.accessToken, refreshToken: "", ip });
+    await expectShutOut({
+      id: body.user.id,
+      email: body.user.email,
+      password: "",
+      orgId: body.user.orgId,
+      role: "admin",
+      token: body.tokens.accessToken,
+      refreshToken: "",
+      ip,
+    });
     // Nor can anyone take the operator's own email.
-    await expectProblem(await call("/v1/auth/register", { ip: randomIp(), body: { email: "ops@studyhall.test", password: "a long enough password", name: "Mallory", organisationName: "Mallory's" } }), 409);
+    await expectProblem(
+      await call("/v1/auth/register", {
+        ip: randomIp(),
+        body: { email: "ops@studyhall.test", password: "a long enough password", name: "Mallory", organisationName: "Mallory's" },
+      }),
+      409,
+    );
   });
 
   it("an admin invited into the operators' own organisation, or promoted to admin there, is no platform operator", async () => {

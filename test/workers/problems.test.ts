@@ -13,7 +13,11 @@ describe("problem documents", () => {
   });
 
   it("400 naming each invalid field", async () => {
-    const problem = await expectProblem(await call("/v1/auth/login", { ip: randomIp(), body: { email: "not-an-email", password: 3 } }), 400, "validation-failed");
+    const problem = await expectProblem(
+      await call("/v1/auth/login", { ip: randomIp(), body: { email: "not-an-email", password: 3 } }),
+      400,
+      "validation-failed",
+    );
     expect(problem.invalidParams.map((p: { name: string }) => p.name).sort()).toEqual(["email", "password"]);
   });
 
@@ -74,7 +78,11 @@ describe("problem documents", () => {
 
   it("415 for a body that is not JSON", async () => {
     const problem = await expectProblem(
-      await call("/v1/auth/login", { ip: randomIp(), body: "email=a@b.test", headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+      await call("/v1/auth/login", {
+        ip: randomIp(),
+        body: "email=a@b.test",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      }),
       415,
       "unsupported-media-type",
     );

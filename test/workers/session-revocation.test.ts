@@ -16,14 +16,19 @@ import { connectRaw, newClassroom, RoomClient, ticketFor } from "../helpers/room
 
 const REVOKED = { code: sessionCloseCodes.accessRevoked, reason: sessionCloseReasons[sessionCloseCodes.accessRevoked] };
 const chats = (client: RoomClient) => client.messages().flatMap((m) => (m.type === "chat" ? [m.text] : []));
-const leftNotices = (client: RoomClient, userId: string) => client.frames.filter((f) => f.type === "presence" && f.event === "left" && f.user.id === userId);
+const leftNotices = (client: RoomClient, userId: string) =>
+  client.frames.filter((f) => f.type === "presence" && f.event === "left" && f.user.id === userId);
 
 /** A classroom whose course is published to invited students only, both students invited. */
 async function invitedClassroom() {
   const classroom = await newClassroom();
   const { teacher, students, courseId } = classroom;
-  expect((await call(`/v1/courses/${courseId}`, { method: "PATCH", token: teacher.token, body: { visibility: "invited" } })).status).toBe(200);
-  expect((await call(`/v1/courses/${courseId}/invitations`, { token: teacher.token, body: { userIds: students.map((s) => s.id) } })).status).toBe(200);
+  expect((await call(`/v1/courses/${courseId}`, { method: "PATCH", token: teacher.token, body: { visibility: "invited" } })).status).toBe(
+    200,
+  );
+  expect(
+    (await call(`/v1/courses/${courseId}/invitations`, { token: teacher.token, body: { userIds: students.map((s) => s.id) } })).status,
+  ).toBe(200);
   return classroom;
 }
 
@@ -48,7 +53,9 @@ describe("losing access closes the socket with 4403", () => {
     const uninvited = await RoomClient.join(students[0], roomId);
     const heldTicket = await ticketFor(students[0], roomId);
 
-    expect((await call(`/v1/courses/${courseId}/invitations/${students[0].id}`, { method: "DELETE", token: teacher.token })).status).toBe(204);
+    expect((await call(`/v1/courses/${courseId}/invitations/${students[0].id}`, { method: "DELETE", token: teacher.token })).status).toBe(
+      204,
+    );
     await uninvited.untilClosed();
     expect(uninvited.closed).toEqual(REVOKED);
     await host.until(() => leftNotices(host, students[0].id).length > 0);
@@ -71,7 +78,9 @@ describe("losing access closes the socket with 4403", () => {
     const enrolled = await RoomClient.join(students[0], roomId);
     const passerby = await RoomClient.join(students[1], roomId);
 
-    expect((await call(`/v1/courses/${courseId}`, { method: "PATCH", token: teacher.token, body: { visibility: "invited" } })).status).toBe(200);
+    expect((await call(`/v1/courses/${courseId}`, { method: "PATCH", token: teacher.token, body: { visibility: "invited" } })).status).toBe(
+      200,
+    );
     await passerby.untilClosed();
     expect(passerby.closed).toEqual(REVOKED);
     await expectStillConnected([host, enrolled], "enrolled students keep the course");
@@ -105,7 +114,9 @@ describe("losing access closes the socket with 4403", () => {
     const { admin, teacher, students, roomId, courseId } = await newClassroom();
     const otherCourse = await json(await call("/v1/courses", { token: teacher.token, body: { title: "Another course" } }));
     await call(`/v1/courses/${otherCourse.id}`, { method: "PATCH", token: teacher.token, body: { status: "PUBLISHED" } });
-    const otherRoom = await json(await call("/v1/sessions", { token: teacher.token, body: { kind: "study-room", courseId: otherCourse.id } }));
+    const otherRoom = await json(
+      await call("/v1/sessions", { token: teacher.token, body: { kind: "study-room", courseId: otherCourse.id } }),
+    );
     const host = await RoomClient.join(teacher, roomId);
     const overseer = await RoomClient.join(admin, roomId);
     const learner = await RoomClient.join(students[0], roomId);
@@ -128,7 +139,9 @@ describe("losing access closes the socket with 4403", () => {
     const student = await RoomClient.join(students[0], roomId);
     const demoted = await RoomClient.join(colleague, roomId);
 
-    expect((await call(`/v1/orgs/members/${colleague.id}`, { method: "PATCH", token: admin.token, body: { role: "student" } })).status).toBe(200);
+    expect(
+      (await call(`/v1/orgs/members/${colleague.id}`, { method: "PATCH", token: admin.token, body: { role: "student" } })).status,
+    ).toBe(200);
     await demoted.untilClosed();
     expect(demoted.closed).toEqual(REVOKED);
     await expectStillConnected([host, student], "only teachers were demoted");
@@ -189,7 +202,10 @@ describe("the room's own re-check", () => {
     expect(await env.SESSION_ROOM.getByName(roomId).recheckAccess()).toEqual({ revoked: [], closed: true });
     for (const client of [host, student]) {
       await client.untilClosed();
-      expect(client.closed).toEqual({ code: sessionCloseCodes.sessionClosed, reason: sessionCloseReasons[sessionCloseCodes.sessionClosed] });
+      expect(client.closed).toEqual({
+        code: sessionCloseCodes.sessionClosed,
+        reason: sessionCloseReasons[sessionCloseCodes.sessionClosed],
+      });
     }
   });
 });
@@ -205,7 +221,9 @@ describe("who the room keeps", () => {
     await call(`/v1/courses/${courseId}/invitations`, { token: teacher.token, body: { userIds: [removed.id] } });
     await env.DB.prepare("UPDATE users SET removed_at = ? WHERE id = ?").bind(Date.now(), removed.id).run();
     const stranger = await newOrg("stranger");
-    const tutoring = await json(await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: students[0].id } }));
+    const tutoring = await json(
+      await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: students[0].id } }),
+    );
     const draft = await json(await call("/v1/courses", { token: colleague.token, body: { title: "Colleague's draft" } }));
     const draftRoom = await json(await call("/v1/sessions", { token: colleague.token, body: { kind: "study-room", courseId: draft.id } }));
 
@@ -220,18 +238,29 @@ describe("who the room keeps", () => {
     for (const sessionId of [roomId, tutoring.id, draftRoom.id]) {
       const alone = new Set<string>();
       for (const viewer of viewers) {
-        const seen = await db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.id, sessionId), visibleSessions(viewer)));
+        const seen = await db
+          .select({ id: sessions.id })
+          .from(sessions)
+          .where(and(eq(sessions.id, sessionId), visibleSessions(viewer)));
         if (seen.length) alone.add(viewer.id);
       }
       // Invited before removal, the removed member still passes the course rule: only removal keeps them out.
       if (sessionId === roomId) expect(alone.has(removed.id)).toBe(true);
       alone.delete(removed.id);
-      const together = await joinableNow(db, sessionId, viewers.map((v) => v.id));
+      const together = await joinableNow(
+        db,
+        sessionId,
+        viewers.map((v) => v.id),
+      );
       expect(together.session).toBe("open");
       expect([...together.allowed].sort()).toEqual([...alone].sort());
     }
     // The cases this covers, spelled out for the invited-only room: admins, its teacher, teachers, invited students.
-    const room = await joinableNow(db, roomId, viewers.map((v) => v.id));
+    const room = await joinableNow(
+      db,
+      roomId,
+      viewers.map((v) => v.id),
+    );
     expect([...room.allowed].sort()).toEqual([admin.id, teacher.id, students[0].id, students[1].id, colleague.id].sort());
   });
 });

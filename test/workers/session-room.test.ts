@@ -4,13 +4,21 @@ import { describe, expect, it } from "vitest";
 import { call, expectProblem, json } from "../helpers/api";
 import { newClassroom, RoomClient, type Frame } from "../helpers/room-client";
 
-const chatTexts = (client: RoomClient) => client.messages().filter((m) => m.type === "chat").map((m) => m.text);
+const chatTexts = (client: RoomClient) =>
+  client
+    .messages()
+    .filter((m) => m.type === "chat")
+    .map((m) => m.text);
 const seqs = (frames: Frame[]) => frames.flatMap((f) => ("seq" in f ? [f.seq] : []));
 
 describe("fan-out", () => {
   it("three clients see the same messages in the same order, each with a rising seq", async () => {
     const { teacher, students, roomId } = await newClassroom();
-    const clients = [await RoomClient.join(teacher, roomId), await RoomClient.join(students[0], roomId), await RoomClient.join(students[1], roomId)];
+    const clients = [
+      await RoomClient.join(teacher, roomId),
+      await RoomClient.join(students[0], roomId),
+      await RoomClient.join(students[1], roomId),
+    ];
     // Everyone sends at once, interleaved: the room alone decides the order.
     for (let i = 0; i < 5; i++) clients.forEach((client, who) => client.send({ type: "chat", text: `m${i} from ${who}` }));
     for (const client of clients) await client.until(() => chatTexts(client).length === 15);
@@ -22,10 +30,18 @@ describe("fan-out", () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(new Set(numbers).size).toBe(15);
     // Each sender's own messages keep the order they were sent in.
-    expect(chatTexts(clients[0]!).filter((t) => t.endsWith("from 1"))).toEqual(["m0 from 1", "m1 from 1", "m2 from 1", "m3 from 1", "m4 from 1"]);
+    expect(chatTexts(clients[0]!).filter((t) => t.endsWith("from 1"))).toEqual([
+      "m0 from 1",
+      "m1 from 1",
+      "m2 from 1",
+      "m3 from 1",
+      "m4 from 1",
+    ]);
 
     const history = await json(await call(`/v1/sessions/${roomId}/messages`, { token: students[0].token }));
-    expect(history.messages.map((m: { seq: number; text: string }) => `${m.seq}:${m.text}`)).toEqual(clients[0]!.messages().map((m) => `${m.seq}:${m.text}`));
+    expect(history.messages.map((m: { seq: number; text: string }) => `${m.seq}:${m.text}`)).toEqual(
+      clients[0]!.messages().map((m) => `${m.seq}:${m.text}`),
+    );
     clients.forEach((c) => c.close());
   });
 
@@ -35,7 +51,10 @@ describe("fan-out", () => {
     const guest = await RoomClient.join(students[0], roomId);
     expect(guest.frames[0]).toMatchObject({ type: "welcome", present: [{ id: teacher.id }, { id: students[0].id }] });
     await host.until((f) => f.some((x) => x.type === "presence" && x.event === "joined" && x.user.id === students[0].id));
-    expect((await json(await call(`/v1/sessions/${roomId}`, { token: teacher.token }))).present.map((p: { id: string }) => p.id)).toEqual([teacher.id, students[0].id]);
+    expect((await json(await call(`/v1/sessions/${roomId}`, { token: teacher.token }))).present.map((p: { id: string }) => p.id)).toEqual([
+      teacher.id,
+      students[0].id,
+    ]);
     guest.send({ type: "typing" });
     await host.until((f) => f.some((x) => x.type === "typing" && x.user.id === students[0].id));
     guest.close();
@@ -64,7 +83,12 @@ describe("resuming", () => {
 
     const back = await RoomClient.join(students[1], roomId, lastSeq);
     await back.until(() => chatTexts(back).length === 10);
-    expect(chatTexts(back)).toEqual(a.messages().filter((m) => m.seq > lastSeq).map((m) => m.text));
+    expect(chatTexts(back)).toEqual(
+      a
+        .messages()
+        .filter((m) => m.seq > lastSeq)
+        .map((m) => m.text),
+    );
     expect(chatTexts(back)).toEqual(expect.arrayContaining(missed));
     expect(seqs(back.frames).every((seq) => seq > lastSeq)).toBe(true);
 
@@ -217,7 +241,9 @@ describe("moderation", () => {
     const host = await RoomClient.join(teacher, roomId);
     const other = await RoomClient.join(students[1], roomId);
     const muted = await RoomClient.join(students[0], roomId);
-    expect((await call(`/v1/sessions/${roomId}/mute`, { token: teacher.token, body: { userId: students[0].id, muted: true } })).status).toBe(200);
+    expect(
+      (await call(`/v1/sessions/${roomId}/mute`, { token: teacher.token, body: { userId: students[0].id, muted: true } })).status,
+    ).toBe(200);
     await muted.until((f) => f.some((x) => x.type === "muted" && x.userId === students[0].id && x.muted));
     muted.send({ type: "chat", text: "can you hear me" });
     await muted.until(() => muted.errors().some((e) => e.code === "muted"));

@@ -119,7 +119,13 @@ describe("the tutor speaks", () => {
       const chunks = viewer.frames.filter((f) => f.type === "tutor-chunk");
       expect(chunks.map((c) => c.text)).toEqual(["A guard ", "A guard checks a "]);
       expect(viewer.messages().filter((m) => m.type === "tutor")).toEqual([
-        expect.objectContaining({ seq, text: "A guard checks a trace's assumptions.", replyToSeq, citations, author: { id: "tutor", name: "Tutor", role: "tutor" } }),
+        expect.objectContaining({
+          seq,
+          text: "A guard checks a trace's assumptions.",
+          replyToSeq,
+          citations,
+          author: { id: "tutor", name: "Tutor", role: "tutor" },
+        }),
       ]);
     }
 

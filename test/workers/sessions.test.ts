@@ -8,9 +8,20 @@ describe("opening sessions", () => {
   it("a teacher opens a study room for a course and a tutoring session with a student; both are listed", async () => {
     const { teacher, students, courseId, roomId } = await newClassroom();
     const room = await json(await call(`/v1/sessions/${roomId}`, { token: teacher.token }));
-    expect(room).toMatchObject({ id: roomId, kind: "study-room", courseId, createdBy: teacher.id, status: "open", title: "Study room: Tracing JITs", present: [] });
+    expect(room).toMatchObject({
+      id: roomId,
+      kind: "study-room",
+      courseId,
+      createdBy: teacher.id,
+      status: "open",
+      title: "Study room: Tracing JITs",
+      present: [],
+    });
 
-    const tutoring = await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: students[0].id, title: "Exam prep" } });
+    const tutoring = await call("/v1/sessions", {
+      token: teacher.token,
+      body: { kind: "tutoring", studentId: students[0].id, title: "Exam prep" },
+    });
     expect(tutoring.status).toBe(201);
     const session = await json(tutoring);
     expect(session).toMatchObject({ kind: "tutoring", studentId: students[0].id, courseId: null, title: "Exam prep" });
@@ -23,10 +34,22 @@ describe("opening sessions", () => {
     const { admin, teacher, students, courseId } = await newClassroom();
     await expectProblem(await call("/v1/sessions", { token: students[0].token, body: { kind: "study-room", courseId } }), 403, "forbidden");
     const colleague = await newMember(admin, "teacher", "colleague");
-    await expectProblem(await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: colleague.id } }), 400, "bad-request");
+    await expectProblem(
+      await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: colleague.id } }),
+      400,
+      "bad-request",
+    );
     const outsider = await newMember(await newOrg("elsewhere"), "student");
-    await expectProblem(await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: outsider.id } }), 404, "not-found");
-    await expectProblem(await call("/v1/sessions", { token: teacher.token, body: { kind: "lecture", courseId } }), 400, "validation-failed");
+    await expectProblem(
+      await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: outsider.id } }),
+      404,
+      "not-found",
+    );
+    await expectProblem(
+      await call("/v1/sessions", { token: teacher.token, body: { kind: "lecture", courseId } }),
+      400,
+      "validation-failed",
+    );
   });
 
   it("a study room needs a course the teacher can see", async () => {
@@ -34,7 +57,11 @@ describe("opening sessions", () => {
     const owner = await newMember(admin, "teacher", "owner");
     const other = await newMember(admin, "teacher", "other");
     const draft = await json(await call("/v1/courses", { token: owner.token, body: { title: "Private draft" } }));
-    await expectProblem(await call("/v1/sessions", { token: other.token, body: { kind: "study-room", courseId: draft.id } }), 404, "not-found");
+    await expectProblem(
+      await call("/v1/sessions", { token: other.token, body: { kind: "study-room", courseId: draft.id } }),
+      404,
+      "not-found",
+    );
   });
 });
 
@@ -70,7 +97,9 @@ describe("who may see and join", () => {
     const draft = await json(await call("/v1/courses", { token: teacher.token, body: { title: "Not yet" } }));
     const room = await json(await call("/v1/sessions", { token: teacher.token, body: { kind: "study-room", courseId: draft.id } }));
     await expectProblem(await call(`/v1/sessions/${room.id}/ticket`, { method: "POST", token: students[0].token }), 404, "not-found");
-    expect((await json(await call("/v1/sessions", { token: students[0].token }))).items.map((s: { id: string }) => s.id)).not.toContain(room.id);
+    expect((await json(await call("/v1/sessions", { token: students[0].token }))).items.map((s: { id: string }) => s.id)).not.toContain(
+      room.id,
+    );
     await call(`/v1/courses/${draft.id}`, { method: "PATCH", token: teacher.token, body: { status: "PUBLISHED" } });
     expect((await call(`/v1/sessions/${room.id}/ticket`, { method: "POST", token: students[0].token })).status).toBe(201);
   });
@@ -80,10 +109,20 @@ describe("who may see and join", () => {
     const colleague = await newMember(admin, "teacher", "colleague");
     for (const participant of [students[0], colleague]) {
       await expectProblem(await call(`/v1/sessions/${roomId}/close`, { method: "POST", token: participant.token }), 403, "forbidden");
-      await expectProblem(await call(`/v1/sessions/${roomId}/mute`, { token: participant.token, body: { userId: students[1].id, muted: true } }), 403, "forbidden");
-      await expectProblem(await call(`/v1/sessions/${roomId}/messages/1`, { method: "DELETE", token: participant.token }), 403, "forbidden");
+      await expectProblem(
+        await call(`/v1/sessions/${roomId}/mute`, { token: participant.token, body: { userId: students[1].id, muted: true } }),
+        403,
+        "forbidden",
+      );
+      await expectProblem(
+        await call(`/v1/sessions/${roomId}/messages/1`, { method: "DELETE", token: participant.token }),
+        403,
+        "forbidden",
+      );
     }
-    expect((await call(`/v1/sessions/${roomId}/mute`, { token: admin.token, body: { userId: students[1].id, muted: true } })).status).toBe(200);
+    expect((await call(`/v1/sessions/${roomId}/mute`, { token: admin.token, body: { userId: students[1].id, muted: true } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -131,7 +170,11 @@ describe("the WebSocket ticket", () => {
     await expectProblem(await call(`/v1/sessions/${session.id}/ticket`, { method: "POST", token: students[1].token }), 404);
     await expectProblem(await connectRaw(session.id, {}), 401);
     const own = await RoomClient.join(students[0], session.id);
-    expect(own.frames[0]).toMatchObject({ type: "welcome", you: { id: students[0].id, role: "student" }, session: { id: session.id, kind: "tutoring" } });
+    expect(own.frames[0]).toMatchObject({
+      type: "welcome",
+      you: { id: students[0].id, role: "student" },
+      session: { id: session.id, kind: "tutoring" },
+    });
     own.close();
   });
 });

@@ -11,7 +11,8 @@ const invite = async (by: Actor, role: string) => {
   expect(response.status).toBe(201);
   return (await json(response)).id as string;
 };
-const openIds = async (by: Actor) => (await json(await call("/v1/orgs/invitations", { token: by.token }))).items.map((i: { id: string }) => i.id);
+const openIds = async (by: Actor) =>
+  (await json(await call("/v1/orgs/invitations", { token: by.token }))).items.map((i: { id: string }) => i.id);
 const revoke = (by: Actor, id: string) => call(`/v1/orgs/invitations/${id}`, { method: "DELETE", token: by.token });
 
 describe("a teacher and the organisation's invitations", () => {
@@ -71,8 +72,16 @@ describe("a teacher and the organisation's members", () => {
     const admin = await newOrg("members-admin-2");
     const teacher = await newMember(admin, "teacher");
     const student = await newMember(admin, "student");
-    await expectProblem(await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: teacher.token, body: { role: "teacher" } }), 403, "forbidden");
+    await expectProblem(
+      await call(`/v1/orgs/members/${student.id}`, { method: "PATCH", token: teacher.token, body: { role: "teacher" } }),
+      403,
+      "forbidden",
+    );
     await expectProblem(await call(`/v1/orgs/members/${student.id}`, { method: "DELETE", token: teacher.token }), 403, "forbidden");
-    await expectProblem(await call(`/v1/orgs/members/${admin.id}/transfer`, { token: teacher.token, body: { toUserId: teacher.id } }), 403, "forbidden");
+    await expectProblem(
+      await call(`/v1/orgs/members/${admin.id}/transfer`, { token: teacher.token, body: { toUserId: teacher.id } }),
+      403,
+      "forbidden",
+    );
   });
 });

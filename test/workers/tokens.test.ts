@@ -58,7 +58,11 @@ describe("access tokens", () => {
   it("refuses an expired token, beyond the clock tolerance", async () => {
     const { claims } = await claimsFor();
     const now = Math.floor(Date.now() / 1000);
-    const problem = await expectProblem(await me(await forge(claims, { iat: now - 3600, nbf: now - 3600, exp: now - 120 })), 401, "invalid-token");
+    const problem = await expectProblem(
+      await me(await forge(claims, { iat: now - 3600, nbf: now - 3600, exp: now - 120 })),
+      401,
+      "invalid-token",
+    );
     expect(problem.detail).toMatch(/expired/);
   });
 
@@ -150,7 +154,11 @@ describe("external identity provider", () => {
   it("refuses an unverified email, an unknown subject, and a wrong audience", async () => {
     const admin = await newOrg();
     await allowLinking(admin);
-    await expectProblem(await me(await idpToken({ sub: `idp-${crypto.randomUUID()}`, email: admin.email, email_verified: false })), 401, "invalid-token");
+    await expectProblem(
+      await me(await idpToken({ sub: `idp-${crypto.randomUUID()}`, email: admin.email, email_verified: false })),
+      401,
+      "invalid-token",
+    );
     await expectProblem(await me(await idpToken({ sub: `idp-${crypto.randomUUID()}` })), 401, "invalid-token");
     // A token the provider issued for another application, for an account that is linked.
     const subject = `idp-${crypto.randomUUID()}`;
@@ -166,7 +174,9 @@ describe("external identity provider", () => {
     const attacker = await me(await idpToken({ sub: `attacker-${crypto.randomUUID()}`, email: victim.email, email_verified: true }));
     const problem = await expectProblem(attacker, 401, "invalid-token");
     expect(problem.detail).toMatch(/organisation allows it/);
-    const row = await env.DB.prepare("select external_subject from users where id = ?").bind(victim.id).first<{ external_subject: string | null }>();
+    const row = await env.DB.prepare("select external_subject from users where id = ?")
+      .bind(victim.id)
+      .first<{ external_subject: string | null }>();
     expect(row?.external_subject).toBeNull();
     // Still the victim's own password account.
     expect((await me(victim.token)).status).toBe(200);
@@ -175,7 +185,11 @@ describe("external identity provider", () => {
   it("only an admin changes the setting; turning it off cuts off identities linked so far at once", async () => {
     const admin = await newOrg();
     const teacher = await newMember(admin, "teacher");
-    await expectProblem(await call("/v1/orgs/settings", { method: "PATCH", token: teacher.token, body: { linkExternalByEmail: true } }), 403, "forbidden");
+    await expectProblem(
+      await call("/v1/orgs/settings", { method: "PATCH", token: teacher.token, body: { linkExternalByEmail: true } }),
+      403,
+      "forbidden",
+    );
     await expectProblem(await call("/v1/orgs/settings", { token: teacher.token }), 403, "forbidden");
     expect(await json(await call("/v1/orgs/settings", { token: admin.token }))).toEqual({ linkExternalByEmail: false });
 
@@ -188,7 +202,11 @@ describe("external identity provider", () => {
     await allowLinking(admin, false);
     await expectProblem(await me(await idpToken({ sub: subject })), 401, "invalid-token");
     await expectProblem(await me(await idpToken({ sub: subject, email: teacher.email, email_verified: true })), 401, "invalid-token");
-    await expectProblem(await call("/v1/orgs/settings", { method: "PATCH", token: admin.token, body: { linkExternalByEmail: "yes" } }), 400, "validation-failed");
+    await expectProblem(
+      await call("/v1/orgs/settings", { method: "PATCH", token: admin.token, body: { linkExternalByEmail: "yes" } }),
+      400,
+      "validation-failed",
+    );
   });
 
   it("refuses an ID token replayed as an access token, however it is marked", async () => {

@@ -13,9 +13,15 @@ const raw = (actor: Actor, bytes: Uint8Array, headers: Record<string, string> = 
   call(`/v1/documents${query}`, { token: actor.token, body: bytes, headers: { "Content-Type": "application/pdf", ...headers } });
 
 const formAround = (pdf: Uint8Array, after: [string, string][]) =>
-  concat(formPart("file", { filename: "paper.pdf", type: "application/pdf" }), pdf, ...after.flatMap(([name, value]) => [`\r\n`, formPart(name), value]), `\r\n--${BOUNDARY}--\r\n`);
+  concat(
+    formPart("file", { filename: "paper.pdf", type: "application/pdf" }),
+    pdf,
+    ...after.flatMap(([name, value]) => [`\r\n`, formPart(name), value]),
+    `\r\n--${BOUNDARY}--\r\n`,
+  );
 
-const asForm = (actor: Actor, body: Uint8Array) => call("/v1/documents", { token: actor.token, body, headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` } });
+const asForm = (actor: Actor, body: Uint8Array) =>
+  call("/v1/documents", { token: actor.token, body, headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` } });
 
 /** D1 as the API uses it (through a Sessions API session), except that inserting into `table` fails inside D1. */
 function d1FailingInserts(table: string): D1Database {
@@ -23,7 +29,8 @@ function d1FailingInserts(table: string): D1Database {
   const failing = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(t, property) {
-        if (property === "prepare") return (query: string) => (t as unknown as D1Database).prepare(query.replace(insert, `insert into "${table}_gone"`));
+        if (property === "prepare")
+          return (query: string) => (t as unknown as D1Database).prepare(query.replace(insert, `insert into "${table}_gone"`));
         if (property === "withSession") return (constraint?: string) => failing((t as unknown as D1Database).withSession(constraint));
         const value = Reflect.get(t, property, t);
         return typeof value === "function" ? value.bind(t) : value;
@@ -56,7 +63,13 @@ describe("a refused upload stores nothing", () => {
   it("D1 failing while the upload is accepted answers a 503, and neither the file nor a document remains", async () => {
     const t = await teacher();
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await uploadWith(envWith({ DB: d1FailingInserts("documents") }), t, pdfBytes(200_000), { "Content-Type": "application/pdf" }, "?generate=false");
+    const response = await uploadWith(
+      envWith({ DB: d1FailingInserts("documents") }),
+      t,
+      pdfBytes(200_000),
+      { "Content-Type": "application/pdf" },
+      "?generate=false",
+    );
     // The client hears that nothing was kept; what D1 said is for the log.
     expect(logged.mock.calls.flat().join("\n")).toMatch(/no such table: documents_gone/);
     expect(response.headers.get("Retry-After")).toBe("5");
@@ -97,7 +110,13 @@ describe("an upload whose document is recorded", () => {
     const t = await teacher();
     vi.spyOn(console, "error").mockImplementation(() => {});
     // Remembering the idempotency key comes after the document and its job are committed.
-    const response = await uploadWith(envWith({ DB: d1FailingInserts("idempotency_keys") }), t, pdfBytes(100_000), { "Content-Type": "application/pdf", "Idempotency-Key": "cleanup-key-0002" }, "?generate=false");
+    const response = await uploadWith(
+      envWith({ DB: d1FailingInserts("idempotency_keys") }),
+      t,
+      pdfBytes(100_000),
+      { "Content-Type": "application/pdf", "Idempotency-Key": "cleanup-key-0002" },
+      "?generate=false",
+    );
     await expectProblem(response, 500, "internal");
     const row = await env.DB.prepare("select id from documents where owner_id = ?").bind(t.id).first<{ id: string }>();
     expect(await storedKeys(t.orgId)).toEqual([`documents/${t.orgId}/${row!.id}/source.pdf`]);

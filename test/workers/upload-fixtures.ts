@@ -79,9 +79,19 @@ export function envWith(replaced: Record<string, unknown>): ApiEnv {
 }
 
 /** Calls the API worker's own fetch with that environment. */
-export async function uploadWith(workerEnv: ApiEnv, actor: Actor, body: BodyInit, headers: Record<string, string>, query = ""): Promise<Response> {
+export async function uploadWith(
+  workerEnv: ApiEnv,
+  actor: Actor,
+  body: BodyInit,
+  headers: Record<string, string>,
+  query = "",
+): Promise<Response> {
   const ctx = createExecutionContext();
-  const request = new Request(`${BASE}/v1/documents${query}`, { method: "POST", body, headers: { Authorization: `Bearer ${actor.token}`, "CF-Connecting-IP": actor.ip, ...headers } });
+  const request = new Request(`${BASE}/v1/documents${query}`, {
+    method: "POST",
+    body,
+    headers: { Authorization: `Bearer ${actor.token}`, "CF-Connecting-IP": actor.ip, ...headers },
+  });
   const response = await api.fetch(request, workerEnv, ctx);
   await waitOnExecutionContext(ctx);
   return response;

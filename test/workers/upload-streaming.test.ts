@@ -7,7 +7,20 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, json } from "../helpers/api";
-import { BOUNDARY, chunked, concat, endlessBody, envWith, formPart, pdfBytes, recordingBucket, sha256, storedKeys, teacher, uploadWith } from "./upload-fixtures";
+import {
+  BOUNDARY,
+  chunked,
+  concat,
+  endlessBody,
+  envWith,
+  formPart,
+  pdfBytes,
+  recordingBucket,
+  sha256,
+  storedKeys,
+  teacher,
+  uploadWith,
+} from "./upload-fixtures";
 
 const MiB = 1024 * 1024;
 const FORM = { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` };
@@ -21,7 +34,13 @@ describe("uploads of unknown length are streamed into R2", () => {
     const t = await teacher();
     const pdf = pdfBytes(12 * MiB + 12345);
     const { bucket, calls } = recordingBucket();
-    const response = await uploadWith(envWith({ FILES: bucket }), t, chunked(pdf), { "Content-Type": "application/pdf" }, "?generate=false");
+    const response = await uploadWith(
+      envWith({ FILES: bucket }),
+      t,
+      chunked(pdf),
+      { "Content-Type": "application/pdf" },
+      "?generate=false",
+    );
     expect(response.status).toBe(202);
     const accepted = await json(response);
     expect(accepted.document).toMatchObject({ bytes: pdf.length, sha256: await sha256(pdf) });
@@ -33,7 +52,17 @@ describe("uploads of unknown length are streamed into R2", () => {
   it("a form's file part larger than one R2 part is stored byte for byte, with the title and flag around it", async () => {
     const t = await teacher();
     const pdf = pdfBytes(6 * MiB);
-    const body = concat(formPart("title"), "Before the file", "\r\n", formPart("file", { filename: "big.pdf", type: "application/pdf" }), pdf, "\r\n", formPart("generate"), "false", `\r\n--${BOUNDARY}--\r\n`);
+    const body = concat(
+      formPart("title"),
+      "Before the file",
+      "\r\n",
+      formPart("file", { filename: "big.pdf", type: "application/pdf" }),
+      pdf,
+      "\r\n",
+      formPart("generate"),
+      "false",
+      `\r\n--${BOUNDARY}--\r\n`,
+    );
     const { bucket, calls } = recordingBucket();
     const response = await uploadWith(envWith({ FILES: bucket }), t, chunked(body), FORM);
     expect(response.status).toBe(202);
@@ -65,7 +94,9 @@ describe("a body over the limit is cut off as it passes it", () => {
     const t = await teacher();
     const { stream, counter } = endlessBody(pdfBytes(1024));
     const { bucket, calls } = recordingBucket();
-    const response = await uploadWith(envWith({ FILES: bucket, MAX_UPLOAD_BYTES: String(limit) }), t, stream, { "Content-Type": "application/pdf" });
+    const response = await uploadWith(envWith({ FILES: bucket, MAX_UPLOAD_BYTES: String(limit) }), t, stream, {
+      "Content-Type": "application/pdf",
+    });
     await expectProblem(response, 413, "payload-too-large");
     expect(counter.pulled).toBeLessThan(limit + MiB);
     expect(calls).toMatchObject({ created: 1, completed: 0, aborted: 1 });
@@ -98,7 +129,11 @@ describe("a body over the limit is cut off as it passes it", () => {
     const notPdf = new TextEncoder().encode("<html>".padEnd(4096, " "));
     const form = concat(formPart("file", { filename: "page.pdf" }), notPdf, `\r\n--${BOUNDARY}--`);
     await expectProblem(await uploadWith(small(), t, chunked(form), FORM), 415, "unsupported-media-type");
-    await expectProblem(await uploadWith(small(), t, chunked(notPdf), { "Content-Type": "application/pdf" }), 415, "unsupported-media-type");
+    await expectProblem(
+      await uploadWith(small(), t, chunked(notPdf), { "Content-Type": "application/pdf" }),
+      415,
+      "unsupported-media-type",
+    );
     expect(await storedKeys(t.orgId)).toEqual([]);
   });
 

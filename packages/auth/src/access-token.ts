@@ -72,8 +72,13 @@ const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
  * carries our audience when we are that client) must not work as an access token.
  */
 function externalTokenProblem(config: Config, header: { typ?: string }, payload: JWTPayload): string | undefined {
-  if (header.typ !== undefined && !ACCESS_TOKEN_TYPES.has(header.typ.toLowerCase())) return `Tokens of type "${header.typ}" are not accepted; send an access token.`;
-  if (payload.nonce !== undefined || payload.at_hash !== undefined || (typeof payload.typ === "string" && payload.typ.toLowerCase() === "id")) {
+  if (header.typ !== undefined && !ACCESS_TOKEN_TYPES.has(header.typ.toLowerCase()))
+    return `Tokens of type "${header.typ}" are not accepted; send an access token.`;
+  if (
+    payload.nonce !== undefined ||
+    payload.at_hash !== undefined ||
+    (typeof payload.typ === "string" && payload.typ.toLowerCase() === "id")
+  ) {
     return "This is an ID token; send the provider's access token instead.";
   }
   const azp = payload.azp;

@@ -32,13 +32,23 @@ export interface Registration {
 }
 
 /** Creates an account: the first admin of a new organisation, or a member through an invitation. */
-export async function register(db: Db, config: Config, input: Registration, now = Date.now()): Promise<{ user: User; organisation: Organisation }> {
+export async function register(
+  db: Db,
+  config: Config,
+  input: Registration,
+  now = Date.now(),
+): Promise<{ user: User; organisation: Organisation }> {
   assertPassword(config, input.password);
   await assertEmailFree(db, input.email);
   const passwordHash = await hashPassword(input.password);
 
   if (!input.invitationCode) {
-    const organisation: Organisation = { id: crypto.randomUUID(), name: input.organisationName!, linkExternalByEmail: false, createdAt: new Date(now) };
+    const organisation: Organisation = {
+      id: crypto.randomUUID(),
+      name: input.organisationName!,
+      linkExternalByEmail: false,
+      createdAt: new Date(now),
+    };
     const user = newUser(organisation.id, input, "admin", passwordHash, now);
     await db.batch([db.insert(organisations).values(organisation), db.insert(users).values(user)]);
     return { user, organisation };
@@ -54,7 +64,10 @@ export async function register(db: Db, config: Config, input: Registration, now 
   if (claimed.length === 0) throw new ProblemError("invitation-invalid", { detail: "This invitation has already been used." });
   const user = newUser(invitation.orgId, input, invitation.role, passwordHash, now);
   try {
-    await db.batch([db.insert(users).values(user), db.update(invitations).set({ usedBy: user.id }).where(eq(invitations.id, invitation.id))]);
+    await db.batch([
+      db.insert(users).values(user),
+      db.update(invitations).set({ usedBy: user.id }).where(eq(invitations.id, invitation.id)),
+    ]);
   } catch (error) {
     await db.update(invitations).set({ usedAt: null }).where(eq(invitations.id, invitation.id));
     throw new ProblemError("conflict", { detail: "An account with this email already exists; sign in instead.", cause: error });
@@ -99,7 +112,9 @@ export async function login(db: Db, email: string, password: string): Promise<Us
   if (!user || !ok) throw new ProblemError("invalid-credentials", { detail: "The email or the password is wrong." });
   // Only after the password matched, so the answer tells a stranger nothing about the account.
   if (user.removedAt) {
-    throw new ProblemError("account-removed", { detail: "This account was removed from its organisation; ask one of its admins if that is a mistake." });
+    throw new ProblemError("account-removed", {
+      detail: "This account was removed from its organisation; ask one of its admins if that is a mistake.",
+    });
   }
   return user;
 }
@@ -150,7 +165,12 @@ export function managedInvitations(manager: { id: string; orgId: string; role: R
 /** Open invitations the member manages (see `managedInvitations`), newest first. */
 export function openInvitations(db: Db, manager: { id: string; orgId: string; role: Role }, now = Date.now()) {
   return db.query.invitations.findMany({
-    where: and(managedInvitations(manager), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date(now))),
+    where: and(
+      managedInvitations(manager),
+      isNull(invitations.usedAt),
+      isNull(invitations.revokedAt),
+      gt(invitations.expiresAt, new Date(now)),
+    ),
     columns: { codeHash: false },
     orderBy: [desc(invitations.createdAt)],
   });

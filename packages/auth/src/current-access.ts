@@ -22,7 +22,11 @@ export type Access = { live: true; user: User } | { live: false; reason: AccessD
  * const access = await currentAccess(db, principal);
  * if (!access.live) throw new ProblemError("invalid-token", { detail: accessDenialDetail(access.reason) });
  */
-export async function currentAccess(db: Db, claims: Pick<AccessClaims, "userId" | "orgId" | "sessionId">, now = Date.now()): Promise<Access> {
+export async function currentAccess(
+  db: Db,
+  claims: Pick<AccessClaims, "userId" | "orgId" | "sessionId">,
+  now = Date.now(),
+): Promise<Access> {
   // A login is live while its family holds a token that is neither spent, revoked nor expired:
   // rotation revokes the old token only after issuing the next, logout and replay detection revoke them all.
   // Spelled with table names: drizzle leaves columns unqualified in a one-table select, and "id" would be ambiguous.

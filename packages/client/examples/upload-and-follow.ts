@@ -48,7 +48,9 @@ async function follow(client: StudyhallClient, jobId: string): Promise<JobView> 
 
 async function main(): Promise<void> {
   if (values.help) {
-    console.log("usage: node packages/client/examples/upload-and-follow.ts [file.pdf] [--base-url URL] [--email E] [--password P] [--title T]");
+    console.log(
+      "usage: node packages/client/examples/upload-and-follow.ts [file.pdf] [--base-url URL] [--email E] [--password P] [--title T]",
+    );
     return;
   }
   const file = positionals[0] ? resolve(positionals[0]) : DEFAULT_PDF;
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
     const count = module.quiz?.questionCount;
     const quiz = module.quiz ? `, quiz "${module.quiz.title}" (${count} question${count === 1 ? "" : "s"})` : "";
     console.log(`  ${module.position + 1}. ${module.title}${quiz}`);
-    for (const lesson of module.lessons) console.log(`     ${module.position + 1}.${lesson.position + 1} ${lesson.title}${lesson.ready ? "" : " (not written yet)"}`);
+    for (const lesson of module.lessons)
+      console.log(`     ${module.position + 1}.${lesson.position + 1} ${lesson.title}${lesson.ready ? "" : " (not written yet)"}`);
   }
 }
 
@@ -86,7 +89,9 @@ try {
   await main();
 } catch (error) {
   if (error instanceof StudyhallProblemError) {
-    console.error(`error: ${error.status} ${error.type}: ${error.detail ?? error.title}${error.requestId ? ` (request ${error.requestId})` : ""}`);
+    console.error(
+      `error: ${error.status} ${error.type}: ${error.detail ?? error.title}${error.requestId ? ` (request ${error.requestId})` : ""}`,
+    );
     for (const param of error.invalidParams) console.error(`  ${param.name}: ${param.reason}`);
   } else if (error instanceof TypeError && /fetch failed/.test(error.message)) {
     console.error(`error: nothing answers at ${values["base-url"]} (start it with npm run dev, or pass --base-url)`);

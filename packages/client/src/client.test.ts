@@ -29,7 +29,13 @@ function clientFor(options: Partial<StudyhallClientOptions> & { wrap?: (request:
       const request = new Request(input, init);
       request.headers.set("CF-Connecting-IP", ip);
       const response = (await options.wrap?.(request)) ?? (await SELF.fetch(request));
-      exchanges.push({ method: request.method, path: new URL(request.url).pathname, sent: request.headers, status: response.status, received: response.headers });
+      exchanges.push({
+        method: request.method,
+        path: new URL(request.url).pathname,
+        sent: request.headers,
+        status: response.status,
+        received: response.headers,
+      });
       return response;
     },
   });
@@ -91,7 +97,9 @@ describe("typed RPC calls", () => {
 describe("tokens", () => {
   it("refreshes before a request when the access token is about to lapse, and sends the new one", async () => {
     const actor = await newOrg("expiring");
-    const { client, exchanges } = clientFor({ tokens: { accessToken: actor.token, refreshToken: actor.refreshToken, accessExpiresAt: Date.now() } });
+    const { client, exchanges } = clientFor({
+      tokens: { accessToken: actor.token, refreshToken: actor.refreshToken, accessExpiresAt: Date.now() },
+    });
     const me = await client.json(client.rpc.v1.me.$get());
 
     expect(me.user.email).toBe(actor.email);
@@ -110,9 +118,18 @@ describe("tokens", () => {
 
 describe("problems", () => {
   it("maps a response that is not a problem document to about:blank with the status", async () => {
-    const { client } = clientFor({ wrap: async () => new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } }) });
+    const { client } = clientFor({
+      wrap: async () =>
+        new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } }),
+    });
     const problem = await problemOf(() => client.json(client.rpc.v1.me.$get()));
-    expect(problem).toMatchObject({ type: "about:blank", status: 502, title: "Bad Gateway", detail: "<h1>Bad gateway</h1>", invalidParams: [] });
+    expect(problem).toMatchObject({
+      type: "about:blank",
+      status: 502,
+      title: "Bad Gateway",
+      detail: "<h1>Bad gateway</h1>",
+      invalidParams: [],
+    });
   });
 
   it("carries Retry-After and the problem's request id", async () => {
@@ -183,7 +200,11 @@ describe("uploads and jobs", () => {
     const invite = await client.json(client.rpc.v1.orgs.invitations.$post({ json: { role: "student" } }));
     const email = `student-${crypto.randomUUID().slice(0, 8)}@example.test`;
     const student = clientFor();
-    await student.client.json(student.client.rpc.v1.auth.register.$post({ json: { email, password: "a long enough password", name: "Student", invitationCode: invite.code } }));
+    await student.client.json(
+      student.client.rpc.v1.auth.register.$post({
+        json: { email, password: "a long enough password", name: "Student", invitationCode: invite.code },
+      }),
+    );
     await student.client.login(email, "a long enough password");
 
     const pdf = await tracemonkey();

@@ -24,7 +24,8 @@ export type SignedIn = InferResponseType<StudyhallRpc["v1"]["auth"]["login"]["$p
 
 type SuccessStatus = 200 | 201 | 202 | 203 | 206;
 /** The JSON body of a response's success statuses (errors are thrown before a caller sees them). */
-export type SuccessBody<R> = R extends ClientResponse<infer T, infer S, infer F> ? (S extends SuccessStatus ? (F extends "json" ? T : never) : never) : never;
+export type SuccessBody<R> =
+  R extends ClientResponse<infer T, infer S, infer F> ? (S extends SuccessStatus ? (F extends "json" ? T : never) : never) : never;
 
 export interface StudyhallClientOptions {
   /** Where the API answers, e.g. `http://127.0.0.1:8787`. */
@@ -64,7 +65,9 @@ export function createStudyhallClient(options: StudyhallClientOptions) {
   const rpc: StudyhallRpc = hc<AppType>(baseUrl, { fetch: transport.fetch });
 
   /** Awaits an RPC call and returns its JSON body, typed by the route's success responses. */
-  async function json<R extends ClientResponse<unknown, number, "json" | "text" | "redirect" | "body">>(call: R | Promise<R>): Promise<SuccessBody<R>> {
+  async function json<R extends ClientResponse<unknown, number, "json" | "text" | "redirect" | "body">>(
+    call: R | Promise<R>,
+  ): Promise<SuccessBody<R>> {
     const response = await call;
     return (await response.json()) as SuccessBody<R>;
   }

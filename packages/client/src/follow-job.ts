@@ -61,7 +61,12 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * calling `onUpdate` with each new state on the way (the first call is its
  * current state). A failed job resolves too: check `status` and `error`.
  */
-export async function followJob<Job>(deps: FollowJobDeps, jobId: string, onUpdate?: (job: Job) => void, options: FollowJobOptions = {}): Promise<Job> {
+export async function followJob<Job>(
+  deps: FollowJobDeps,
+  jobId: string,
+  onUpdate?: (job: Job) => void,
+  options: FollowJobOptions = {},
+): Promise<Job> {
   const { signal } = options;
   let last: z.infer<typeof jobFieldsSchema> | undefined;
   const report = (data: unknown) => {

@@ -9,7 +9,17 @@
  * await client.login("teacher@demo.studyhall.test", "demo-teacher-password");
  */
 export { createStudyhallClient } from "./client.ts";
-export type { AcceptedUpload, CourseWithOutline, JobView, SignedIn, StudyhallClient, StudyhallClientOptions, StudyhallRpc, SuccessBody, UploadOptions } from "./client.ts";
+export type {
+  AcceptedUpload,
+  CourseWithOutline,
+  JobView,
+  SignedIn,
+  StudyhallClient,
+  StudyhallClientOptions,
+  StudyhallRpc,
+  SuccessBody,
+  UploadOptions,
+} from "./client.ts";
 export { finishedStatuses, type FollowJobOptions } from "./follow-job.ts";
 export { StudyhallProblemError, type InvalidParam, type ProblemDocument } from "./problem-error.ts";
 export type { JoinSessionOptions, SessionConnection, SessionEnd, SessionSocketStatus, WelcomeFrame } from "./session-socket.ts";

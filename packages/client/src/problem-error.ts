@@ -94,7 +94,10 @@ export async function problemFromResponse(response: Response): Promise<Studyhall
   }
   const fallbackTitle = response.statusText || `HTTP ${response.status}`;
   if (!isRecord(body) || typeof body.type !== "string") {
-    return new StudyhallProblemError({ type: "about:blank", title: fallbackTitle, status: response.status, detail: text.slice(0, 500) || undefined }, response.headers);
+    return new StudyhallProblemError(
+      { type: "about:blank", title: fallbackTitle, status: response.status, detail: text.slice(0, 500) || undefined },
+      response.headers,
+    );
   }
   const document: ProblemDocument = {
     ...body,

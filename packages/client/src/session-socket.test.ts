@@ -60,13 +60,20 @@ describe("joinSession", () => {
 
     const frames: ServerFrame[] = [];
     const statuses: SessionSocketStatus[] = [];
-    const live = await client.joinSession(session.id, { onFrame: (f) => frames.push(f), onStatus: (s) => statuses.push(s), pingIntervalMs: 0 });
+    const live = await client.joinSession(session.id, {
+      onFrame: (f) => frames.push(f),
+      onStatus: (s) => statuses.push(s),
+      pingIntervalMs: 0,
+    });
     const welcome = await live.ready;
     expect(welcome.session).toMatchObject({ id: session.id, kind: "study-room", status: "open" });
 
     // A second connection (the same teacher in another tab) keeps talking while the first is away.
     const otherFrames: ServerFrame[] = [];
-    const other = await (await clientOf(teacher, socketOpener().open)).joinSession(session.id, { onFrame: (f) => otherFrames.push(f), pingIntervalMs: 0 });
+    const other = await (await clientOf(teacher, socketOpener().open)).joinSession(session.id, {
+      onFrame: (f) => otherFrames.push(f),
+      pingIntervalMs: 0,
+    });
     await other.ready;
     live.send({ type: "chat", text: "before the drop" });
     await expect.poll(() => chats(frames)).toEqual(["before the drop"]);
@@ -119,7 +126,11 @@ describe("joinSession", () => {
     const opener = socketOpener();
     const statuses: SessionSocketStatus[] = [];
     const studentClient = await clientOf(student, opener.open);
-    const live = await studentClient.joinSession(session.id, { onFrame: () => undefined, onStatus: (s) => statuses.push(s), pingIntervalMs: 0 });
+    const live = await studentClient.joinSession(session.id, {
+      onFrame: () => undefined,
+      onStatus: (s) => statuses.push(s),
+      pingIntervalMs: 0,
+    });
     await live.ready;
 
     await teacherClient.rpc.v1.courses[":id"].invitations[":userId"].$delete({ param: { id: course.id, userId: student.id } });

@@ -147,7 +147,8 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
         if (stopped) return ws.close(1000, "bye");
         return attach(ws);
       } catch (error) {
-        if (error instanceof StudyhallProblemError && PERMANENT.has(error.status)) return stop({ code: null, reason: error.detail ?? error.title, error });
+        if (error instanceof StudyhallProblemError && PERMANENT.has(error.status))
+          return stop({ code: null, reason: error.detail ?? error.title, error });
         options.onError?.(error);
         // 0.5 s, 1 s, 2 s … up to 15 s, with jitter so a room's clients do not return all at once.
         const delay = Math.min(15_000, 500 * 2 ** attempts++) * (0.75 + Math.random() * 0.5);

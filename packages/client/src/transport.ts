@@ -56,7 +56,11 @@ export function createTransport(options: TransportOptions): Transport {
 
   const setTokens: Transport["setTokens"] = (next) => {
     tokens = next
-      ? { accessToken: next.accessToken, refreshToken: next.refreshToken, accessExpiresAt: next.expiresIn === undefined ? undefined : Date.now() + next.expiresIn * 1000 }
+      ? {
+          accessToken: next.accessToken,
+          refreshToken: next.refreshToken,
+          accessExpiresAt: next.expiresIn === undefined ? undefined : Date.now() + next.expiresIn * 1000,
+        }
       : null;
     options.onTokens?.(tokens);
   };

@@ -17,7 +17,8 @@ export type Role = z.infer<typeof roleSchema>;
  * @throws ProblemError forbidden for the `operator` role.
  */
 export function assertStartsWork(user: { role: Role }): void {
-  if (user.role === "operator") throw new ProblemError("forbidden", { detail: "The operator role is read-only: it starts no jobs and spends nothing." });
+  if (user.role === "operator")
+    throw new ProblemError("forbidden", { detail: "The operator role is read-only: it starts no jobs and spends nothing." });
 }
 
 /** Roles a member of `role` may grant with an invitation. */

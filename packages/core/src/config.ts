@@ -47,7 +47,12 @@ const optionalText = z
 const userIdList = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((id) => id.trim()).filter((id) => id !== ""))
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== ""),
+  )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be comma-separated user ids")));
 
 const name = (fallback: string) => z.string().trim().min(1).max(200).default(fallback).describe("1 to 200 characters");
@@ -69,7 +74,12 @@ const jwkList = optionalText
   .describe("a JSON array of JWKs, each with a kid");
 
 const clientIds = optionalText
-  .transform((v) => v?.split(",").map((id) => id.trim()).filter((id) => id !== ""))
+  .transform((v) =>
+    v
+      ?.split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== ""),
+  )
   .pipe(z.array(z.string().max(200)).max(50).optional())
   .describe("a comma-separated list of at most 50 client ids");
 
@@ -136,7 +146,12 @@ export const configSchema = z
     // One without the other would silently turn the provider off.
     if (Boolean(config.OIDC_ISSUER) !== Boolean(config.OIDC_JWKS_URL)) {
       const missing = config.OIDC_ISSUER ? "OIDC_JWKS_URL" : "OIDC_ISSUER";
-      ctx.addIssue({ code: "custom", path: [missing], message: "set together with OIDC_ISSUER and OIDC_JWKS_URL (both or neither)", params: { across: true } });
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "set together with OIDC_ISSUER and OIDC_JWKS_URL (both or neither)",
+        params: { across: true },
+      });
     }
   });
 

@@ -21,7 +21,34 @@ function decodeEntities(value: string): string {
 }
 
 /** Tags and attributes a safe rendering may contain: what markdown-it emits for ordinary Markdown, nothing more. */
-const SAFE_TAGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "s", "code", "pre", "blockquote", "a", "img", "hr", "br", "table", "thead", "tbody", "tr", "th", "td"]);
+const SAFE_TAGS = new Set([
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "p",
+  "ul",
+  "ol",
+  "li",
+  "strong",
+  "em",
+  "s",
+  "code",
+  "pre",
+  "blockquote",
+  "a",
+  "img",
+  "hr",
+  "br",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+]);
 const SAFE_ATTRIBUTES = new Set(["href", "src", "alt", "title", "rel", "class", "start", "style"]);
 
 /** Every reason the HTML could run a script in a browser; empty when it cannot. */
@@ -52,7 +79,8 @@ const hostile: Record<string, string> = {
   "script tag": "<script>alert(1)</script>",
   "script split across a tag": "<<script>script>alert(1)<</script>/script>",
   "img onerror": "<img src=x onerror=alert(1)>",
-  "IMG with entity-encoded javascript src": '<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>',
+  "IMG with entity-encoded javascript src":
+    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>",
   "svg onload": "<svg onload=alert(1)>",
   "svg with script": "<svg><script>alert(1)</script></svg>",
   "iframe javascript": '<iframe src="javascript:alert(1)"></iframe>',

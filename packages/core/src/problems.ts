@@ -88,7 +88,6 @@ export function problemDocument(error: ProblemError, instance: string, requestId
   };
 }
 
-export const notFound = (what = "resource") =>
-  new ProblemError("not-found", { detail: `No ${what} with that id is visible to you.` });
+export const notFound = (what = "resource") => new ProblemError("not-found", { detail: `No ${what} with that id is visible to you.` });
 
 export const forbidden = (detail: string) => new ProblemError("forbidden", { detail });

@@ -39,7 +39,11 @@ describe("a layout", () => {
 
   it("falls back to the stored order when missing, malformed or out of date, so every index names a real choice", () => {
     const stored = (layout: unknown) => showQuiz(layout, quiz).map((s) => [s.question.id, s.choiceOrder.join()]);
-    const identity = [["q1", "0,1,2,3"], ["q2", "0,1"], ["q3", "0,1,2"]];
+    const identity = [
+      ["q1", "0,1,2,3"],
+      ["q2", "0,1"],
+      ["q3", "0,1,2"],
+    ];
     expect(stored(null)).toEqual(identity);
     expect(stored({ order: "q1" })).toEqual(identity);
     // A choice order that is not a permutation of the question's choices, a question it does not know, one it misses.

@@ -100,14 +100,19 @@ export function toShownIndex(shown: ShownQuestion<LaidOutQuestion>, value: unkno
 
 /** Saved answers (`{ [questionId]: quiz index }`) as the attempt shows them. */
 export function answersAsShown(shown: readonly ShownQuestion<LaidOutQuestion>[], saved: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(shown.filter((s) => Object.hasOwn(saved, s.question.id)).map((s) => [s.question.id, toShownIndex(s, saved[s.question.id])]));
+  return Object.fromEntries(
+    shown.filter((s) => Object.hasOwn(saved, s.question.id)).map((s) => [s.question.id, toShownIndex(s, saved[s.question.id])]),
+  );
 }
 
 /**
  * Answers sent by index as shown, in the quiz's index space for saving; null (clear) stays null.
  * The caller has checked every id is a question of the quiz and every index is in range.
  */
-export function answersAsSaved(shown: readonly ShownQuestion<LaidOutQuestion>[], sent: Record<string, number | null>): Record<string, number | null> {
+export function answersAsSaved(
+  shown: readonly ShownQuestion<LaidOutQuestion>[],
+  sent: Record<string, number | null>,
+): Record<string, number | null> {
   const byId = new Map(shown.map((s) => [s.question.id, s]));
   return Object.fromEntries(
     Object.entries(sent).map(([id, index]) => [id, index === null ? null : (byId.get(id)?.choiceOrder[index] ?? index)]),

@@ -121,14 +121,32 @@ export type RoomErrorCode = (typeof errorCodes)[number];
 
 export const serverFrameSchema = z.discriminatedUnion("type", [
   /** First frame on every connection. `lastSeq` is the room's newest seq when you joined. */
-  z.object({ type: z.literal("welcome"), you: participantSchema, present: z.array(participantSchema), lastSeq: z.number().int().min(0), session: sessionSummarySchema }),
+  z.object({
+    type: z.literal("welcome"),
+    you: participantSchema,
+    present: z.array(participantSchema),
+    lastSeq: z.number().int().min(0),
+    session: sessionSummarySchema,
+  }),
   messageFrame("chat"),
   messageFrame("tutor"),
   messageFrame("system"),
   /** A piece of a tutor answer being written; `text` is everything so far. The finished answer follows as a `tutor` message. */
-  z.object({ type: z.literal("tutor-chunk"), streamId: z.string(), delta: z.string(), text: z.string(), replyToSeq: z.number().int().positive().optional() }),
+  z.object({
+    type: z.literal("tutor-chunk"),
+    streamId: z.string(),
+    delta: z.string(),
+    text: z.string(),
+    replyToSeq: z.number().int().positive().optional(),
+  }),
   /** A participant's first connection opened or last one closed; `present` is everyone here now. */
-  z.object({ type: z.literal("presence"), seq: z.number().int().positive(), event: z.enum(["joined", "left"]), user: participantSchema, present: z.array(participantSchema) }),
+  z.object({
+    type: z.literal("presence"),
+    seq: z.number().int().positive(),
+    event: z.enum(["joined", "left"]),
+    user: participantSchema,
+    present: z.array(participantSchema),
+  }),
   z.object({ type: z.literal("typing"), user: participantSchema }),
   /** Message `messageSeq` was removed by a moderator; `seq` is this event's own place in the room. */
   z.object({ type: z.literal("deleted"), seq: z.number().int().positive(), messageSeq: z.number().int().positive() }),
@@ -142,9 +160,12 @@ export type ServerFrame = z.infer<typeof serverFrameSchema>;
  * Reads one client frame; never throws.
  * @example parseClientFrame('{"type":"chat","text":"hi"}') // { ok: true, frame: { type: "chat", text: "hi" } }
  */
-export function parseClientFrame(data: string | ArrayBuffer): { ok: true; frame: ClientFrame } | { ok: false; code: RoomErrorCode; message: string } {
+export function parseClientFrame(
+  data: string | ArrayBuffer,
+): { ok: true; frame: ClientFrame } | { ok: false; code: RoomErrorCode; message: string } {
   if (typeof data !== "string") return { ok: false, code: "bad-frame", message: "Frames are JSON text, not binary." };
-  if (new TextEncoder().encode(data).byteLength > MAX_FRAME_BYTES) return { ok: false, code: "frame-too-large", message: `Frames are at most ${MAX_FRAME_BYTES} bytes.` };
+  if (new TextEncoder().encode(data).byteLength > MAX_FRAME_BYTES)
+    return { ok: false, code: "frame-too-large", message: `Frames are at most ${MAX_FRAME_BYTES} bytes.` };
   let json: unknown;
   try {
     json = JSON.parse(data);
@@ -154,7 +175,11 @@ export function parseClientFrame(data: string | ArrayBuffer): { ok: true; frame:
   const parsed = clientFrameSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, code: "bad-frame", message: `Invalid frame${issue ? ` at ${issue.path.join(".") || "type"}: ${issue.message}` : ""}.` };
+    return {
+      ok: false,
+      code: "bad-frame",
+      message: `Invalid frame${issue ? ` at ${issue.path.join(".") || "type"}: ${issue.message}` : ""}.`,
+    };
   }
   return { ok: true, frame: parsed.data };
 }

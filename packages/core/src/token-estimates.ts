@@ -53,7 +53,8 @@ export function inputTokens(chars: number): number {
 
 /** The `max_tokens` a method's request may ask for. */
 export function outputTokenBound(method: LlmMethod, questionCount = 1): number {
-  if (method === "generateQuestions") return OUTPUT_TOKEN_BOUNDS.questionsBase + OUTPUT_TOKEN_BOUNDS.perQuestion * Math.max(1, Math.min(50, questionCount));
+  if (method === "generateQuestions")
+    return OUTPUT_TOKEN_BOUNDS.questionsBase + OUTPUT_TOKEN_BOUNDS.perQuestion * Math.max(1, Math.min(50, questionCount));
   return OUTPUT_TOKEN_BOUNDS[method];
 }
 

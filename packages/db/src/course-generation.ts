@@ -25,10 +25,20 @@ export interface CourseGenerationRequest {
   jobId?: string;
 }
 
-export async function createCourseGeneration(db: Db, request: CourseGenerationRequest, now = Date.now()): Promise<{ job: Job; courseId: string; created: boolean }> {
+export async function createCourseGeneration(
+  db: Db,
+  request: CourseGenerationRequest,
+  now = Date.now(),
+): Promise<{ job: Job; courseId: string; created: boolean }> {
   const courseId = crypto.randomUUID();
   const jobId = request.jobId ?? crypto.randomUUID();
-  const payload = { courseId, documentId: request.documentId, audience: request.audience ?? null, moduleCount: request.moduleCount ?? null, title: request.title };
+  const payload = {
+    courseId,
+    documentId: request.documentId,
+    audience: request.audience ?? null,
+    moduleCount: request.moduleCount ?? null,
+    title: request.title,
+  };
   try {
     await db.batch([
       db.insert(courses).values({
@@ -61,7 +71,9 @@ export async function createCourseGeneration(db: Db, request: CourseGenerationRe
     ]);
   } catch (error) {
     if (!request.idempotencyKey) throw error;
-    const existing = await db.query.jobs.findFirst({ where: and(eq(jobs.ownerId, request.ownerId), eq(jobs.idempotencyKey, request.idempotencyKey)) });
+    const existing = await db.query.jobs.findFirst({
+      where: and(eq(jobs.ownerId, request.ownerId), eq(jobs.idempotencyKey, request.idempotencyKey)),
+    });
     if (!existing) throw error;
     return { job: existing, courseId: (existing.payload as { courseId: string }).courseId, created: false };
   }

@@ -36,6 +36,9 @@ export async function currentViewer(db: Db, userId: string): Promise<Viewer | un
 
 /** Whether a viewer sees a course now (the rules of `visibleCourses`). */
 export async function seesCourse(db: Db, viewer: Viewer, courseId: string): Promise<boolean> {
-  const [row] = await db.select({ id: courses.id }).from(courses).where(and(eq(courses.id, courseId), visibleCourses(viewer)));
+  const [row] = await db
+    .select({ id: courses.id })
+    .from(courses)
+    .where(and(eq(courses.id, courseId), visibleCourses(viewer)));
   return row !== undefined;
 }

@@ -15,7 +15,9 @@ export const documentKeys = {
 export async function storeParsedDocument(bucket: R2Bucket, orgId: string, documentId: string, document: ParsedDocument): Promise<void> {
   await Promise.all([
     bucket.put(documentKeys.parsed(orgId, documentId), JSON.stringify(document), { httpMetadata: { contentType: "application/json" } }),
-    bucket.put(documentKeys.text(orgId, documentId), document.pages.join("\n\n\f"), { httpMetadata: { contentType: "text/plain; charset=utf-8" } }),
+    bucket.put(documentKeys.text(orgId, documentId), document.pages.join("\n\n\f"), {
+      httpMetadata: { contentType: "text/plain; charset=utf-8" },
+    }),
   ]);
 }
 

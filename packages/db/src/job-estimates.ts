@@ -23,7 +23,8 @@ export async function documentTextChars(db: Db, documentId: string): Promise<num
   return document?.bytes ?? 0;
 }
 
-const field = (payload: unknown, name: string): unknown => (typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>)[name] : undefined);
+const field = (payload: unknown, name: string): unknown =>
+  typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>)[name] : undefined;
 const numberOr = (value: unknown, fallback: number | null) => (typeof value === "number" && Number.isFinite(value) ? value : fallback);
 
 /**
@@ -42,7 +43,11 @@ export async function jobTokenEstimate(db: Db, job: Pick<Job, "kind" | "payload"
       const course = field(payload, "generateCourse");
       const documentId = field(payload, "documentId");
       if (!course || typeof documentId !== "string") return null;
-      return estimateTokens({ kind: "generate-course", textChars: await documentTextChars(db, documentId), moduleCount: numberOr(field(course, "moduleCount"), null) });
+      return estimateTokens({
+        kind: "generate-course",
+        textChars: await documentTextChars(db, documentId),
+        moduleCount: numberOr(field(course, "moduleCount"), null),
+      });
     }
     case "generate-course": {
       const documentId = field(payload, "documentId");

@@ -21,7 +21,12 @@ export type ClaimOutcome =
 
 const FINISHED = ["completed", "failed", "cancelled"];
 
-export function jobEvent(db: Db, jobId: string, type: JobEventType, fields: { attempt?: number; progress?: number; stage?: string; error?: JobError | null; at?: number } = {}) {
+export function jobEvent(
+  db: Db,
+  jobId: string,
+  type: JobEventType,
+  fields: { attempt?: number; progress?: number; stage?: string; error?: JobError | null; at?: number } = {},
+) {
   return db.insert(jobEvents).values({
     jobId,
     type,
@@ -81,14 +86,22 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
     const by = await laneHeldBy(db, job.orgId, job.lane);
     if (by) return { claimed: false, reason: "paused", retryInMs: PAUSED_RECHECK_MS, lane: job.lane, by };
   }
-  if (job.status === "active") return { claimed: false, reason: "busy", retryInMs: Math.max(1000, (job.leaseExpiresAt?.getTime() ?? now) - now + 1000) };
+  if (job.status === "active")
+    return { claimed: false, reason: "busy", retryInMs: Math.max(1000, (job.leaseExpiresAt?.getTime() ?? now) - now + 1000) };
   return { claimed: false, reason: "not-yet", retryInMs: Math.max(1000, (job.runAfter?.getTime() ?? now) - now), lane: job.lane };
 }
 
 async function finishCancelled(db: Db, job: Job, now: number): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
-    .set({ status: "cancelled", leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), stage: "cancelled", updatedAt: new Date(now) })
+    .set({
+      status: "cancelled",
+      leaseToken: null,
+      leaseExpiresAt: null,
+      finishedAt: new Date(now),
+      stage: "cancelled",
+      updatedAt: new Date(now),
+    })
     .where(and(eq(jobs.id, job.id), or(eq(jobs.status, "queued"), eq(jobs.status, "active"))))
     .returning();
   if (row) await jobEvent(db, job.id, "cancelled", { attempt: row.attempts, progress: row.progress, at: now });
@@ -104,10 +117,23 @@ export type Checkpoint = { held: true; cancelRequested: boolean; job: Job } | { 
  * holds the job and whether it must stop (a cancellation was asked for, in
  * which case the progress is not recorded).
  */
-export async function recordProgress(db: Db, jobId: string, leaseToken: string, progress: number, stage: string, leaseMs: number, now = Date.now()): Promise<Checkpoint> {
+export async function recordProgress(
+  db: Db,
+  jobId: string,
+  leaseToken: string,
+  progress: number,
+  stage: string,
+  leaseMs: number,
+  now = Date.now(),
+): Promise<Checkpoint> {
   const [row] = await db
     .update(jobs)
-    .set({ progress: Math.max(0, Math.min(100, Math.round(progress))), stage: stage.slice(0, 200), leaseExpiresAt: new Date(now + leaseMs), updatedAt: new Date(now) })
+    .set({
+      progress: Math.max(0, Math.min(100, Math.round(progress))),
+      stage: stage.slice(0, 200),
+      leaseExpiresAt: new Date(now + leaseMs),
+      updatedAt: new Date(now),
+    })
     .where(and(held(jobId, leaseToken), isNull(jobs.cancelRequestedAt)))
     .returning();
   if (row) {
@@ -122,7 +148,17 @@ export async function recordProgress(db: Db, jobId: string, leaseToken: string, 
 export async function completeJob(db: Db, jobId: string, leaseToken: string, result: unknown, now = Date.now()): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
-    .set({ status: "completed", progress: 100, stage: "done", result: result ?? null, error: null, leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), updatedAt: new Date(now) })
+    .set({
+      status: "completed",
+      progress: 100,
+      stage: "done",
+      result: result ?? null,
+      error: null,
+      leaseToken: null,
+      leaseExpiresAt: null,
+      finishedAt: new Date(now),
+      updatedAt: new Date(now),
+    })
     .where(held(jobId, leaseToken))
     .returning();
   if (row) await jobEvent(db, jobId, "completed", { attempt: row.attempts, progress: 100, stage: "done", at: now });
@@ -130,10 +166,24 @@ export async function completeJob(db: Db, jobId: string, leaseToken: string, res
 }
 
 /** Fails the job for good, with its error visible. */
-export async function failJob(db: Db, jobId: string, leaseToken: string | null, error: JobError, now = Date.now()): Promise<Job | undefined> {
+export async function failJob(
+  db: Db,
+  jobId: string,
+  leaseToken: string | null,
+  error: JobError,
+  now = Date.now(),
+): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
-    .set({ status: "failed", error, stage: "failed", leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), updatedAt: new Date(now) })
+    .set({
+      status: "failed",
+      error,
+      stage: "failed",
+      leaseToken: null,
+      leaseExpiresAt: null,
+      finishedAt: new Date(now),
+      updatedAt: new Date(now),
+    })
     .where(leaseToken ? held(jobId, leaseToken) : and(eq(jobs.id, jobId), or(eq(jobs.status, "queued"), eq(jobs.status, "active"))))
     .returning();
   if (row) await jobEvent(db, jobId, "failed", { attempt: row.attempts, progress: row.progress, stage: row.stage, error, at: now });
@@ -141,10 +191,26 @@ export async function failJob(db: Db, jobId: string, leaseToken: string | null, 
 }
 
 /** Puts the job back in the queue after a failed attempt, to run no earlier than `runAfter`. */
-export async function scheduleRetry(db: Db, jobId: string, leaseToken: string, error: JobError, runAfter: number, now = Date.now()): Promise<Job | undefined> {
+export async function scheduleRetry(
+  db: Db,
+  jobId: string,
+  leaseToken: string,
+  error: JobError,
+  runAfter: number,
+  now = Date.now(),
+): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
-    .set({ status: "queued", error, stage: "waiting to retry", leaseToken: null, leaseExpiresAt: null, runAfter: new Date(runAfter), sentAt: new Date(now), updatedAt: new Date(now) })
+    .set({
+      status: "queued",
+      error,
+      stage: "waiting to retry",
+      leaseToken: null,
+      leaseExpiresAt: null,
+      runAfter: new Date(runAfter),
+      sentAt: new Date(now),
+      updatedAt: new Date(now),
+    })
     .where(held(jobId, leaseToken))
     .returning();
   if (row) await jobEvent(db, jobId, "retrying", { attempt: row.attempts, progress: row.progress, error, at: now });
@@ -155,7 +221,14 @@ export async function scheduleRetry(db: Db, jobId: string, leaseToken: string, e
  * Puts the job back without using up an attempt: it had to wait (for the
  * global LLM limit), it did not fail.
  */
-export async function deferJob(db: Db, jobId: string, leaseToken: string, runAfter: number, reason: string, now = Date.now()): Promise<Job | undefined> {
+export async function deferJob(
+  db: Db,
+  jobId: string,
+  leaseToken: string,
+  runAfter: number,
+  reason: string,
+  now = Date.now(),
+): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
     .set({
@@ -197,7 +270,17 @@ export async function requestCancel(db: Db, jobId: string, now = Date.now()): Pr
 export async function requeueFailed(db: Db, jobId: string, now = Date.now()): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
-    .set({ status: "queued", attempts: 0, progress: 0, stage: "queued", runAfter: null, finishedAt: null, cancelRequestedAt: null, sentAt: null, updatedAt: new Date(now) })
+    .set({
+      status: "queued",
+      attempts: 0,
+      progress: 0,
+      stage: "queued",
+      runAfter: null,
+      finishedAt: null,
+      cancelRequestedAt: null,
+      sentAt: null,
+      updatedAt: new Date(now),
+    })
     .where(and(eq(jobs.id, jobId), eq(jobs.status, "failed")))
     .returning();
   if (row) await jobEvent(db, jobId, "requeued", { at: now });
@@ -206,14 +289,25 @@ export async function requeueFailed(db: Db, jobId: string, now = Date.now()): Pr
 
 /** Notes that the job's message reached the queue. */
 export async function markSent(db: Db, jobIds: string[], now = Date.now()): Promise<void> {
-  for (const id of jobIds) await db.update(jobs).set({ sentAt: new Date(now) }).where(eq(jobs.id, id));
+  for (const id of jobIds)
+    await db
+      .update(jobs)
+      .set({ sentAt: new Date(now) })
+      .where(eq(jobs.id, id));
 }
 
 /** Ends an active job whose cancellation its handler saw at a checkpoint. */
 export async function cancelActive(db: Db, jobId: string, leaseToken: string, now = Date.now()): Promise<Job | undefined> {
   const [row] = await db
     .update(jobs)
-    .set({ status: "cancelled", stage: "cancelled", leaseToken: null, leaseExpiresAt: null, finishedAt: new Date(now), updatedAt: new Date(now) })
+    .set({
+      status: "cancelled",
+      stage: "cancelled",
+      leaseToken: null,
+      leaseExpiresAt: null,
+      finishedAt: new Date(now),
+      updatedAt: new Date(now),
+    })
     .where(held(jobId, leaseToken))
     .returning();
   if (row) await jobEvent(db, jobId, "cancelled", { attempt: row.attempts, progress: row.progress, at: now });

@@ -58,7 +58,10 @@ export function insertJob(db: Db, job: NewJob, now = Date.now()) {
  */
 export async function sendJob(queues: LaneQueues, job: Pick<Job, "id" | "kind" | "lane">, delaySeconds = 0): Promise<boolean> {
   try {
-    await queues[job.lane].send({ jobId: job.id, kind: job.kind }, delaySeconds > 0 ? { delaySeconds: Math.min(Math.ceil(delaySeconds), 43_200) } : undefined);
+    await queues[job.lane].send(
+      { jobId: job.id, kind: job.kind },
+      delaySeconds > 0 ? { delaySeconds: Math.min(Math.ceil(delaySeconds), 43_200) } : undefined,
+    );
     return true;
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "queue send failed; the sweep will resend", jobId: job.id, error: String(error) }));
@@ -93,5 +96,9 @@ export async function jobsToResend(db: Db, limits: SweepLimits, now = Date.now()
     or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now - limits.staleAfterMs))),
   )!;
   const abandoned: SQL = and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now)))!;
-  return db.select().from(jobs).where(and(or(unsent, stale, abandoned), laneOpen)).limit(limit);
+  return db
+    .select()
+    .from(jobs)
+    .where(and(or(unsent, stale, abandoned), laneOpen))
+    .limit(limit);
 }

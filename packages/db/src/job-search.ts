@@ -56,7 +56,13 @@ export async function searchJobs(db: Db, scope: JobScope, filter: JobFilter): Pr
         filter.kind ? eq(jobs.kind, filter.kind) : undefined,
         filter.lane ? eq(jobs.lane, filter.lane) : undefined,
         filter.owner ? or(eq(users.id, filter.owner), eq(users.email, filter.owner.toLowerCase())) : undefined,
-        pattern ? or(sql`${documents.title} like ${pattern} escape '\\'`, sql`${jobs.payload} like ${pattern} escape '\\'`, sql`${jobs.error} like ${pattern} escape '\\'`) : undefined,
+        pattern
+          ? or(
+              sql`${documents.title} like ${pattern} escape '\\'`,
+              sql`${jobs.payload} like ${pattern} escape '\\'`,
+              sql`${jobs.error} like ${pattern} escape '\\'`,
+            )
+          : undefined,
         filter.deadLettered ? deadLettered : undefined,
         filter.before ? lt(jobs.createdAt, filter.before) : undefined,
       ),
@@ -69,12 +75,21 @@ export async function searchJobs(db: Db, scope: JobScope, filter: JobFilter): Pr
 export async function jobWithEvents(db: Db, scope: JobScope, jobId: string) {
   const [row] = await listing(db).where(and(eq(jobs.id, jobId), inScope(scope)));
   if (!row) return undefined;
-  const events = await db.select().from(jobEvents).where(eq(jobEvents.jobId, row.job.id)).orderBy(asc(jobEvents.at), asc(jobEvents.id)).limit(1000);
+  const events = await db
+    .select()
+    .from(jobEvents)
+    .where(eq(jobEvents.jobId, row.job.id))
+    .orderBy(asc(jobEvents.at), asc(jobEvents.id))
+    .limit(1000);
   return { ...row, events };
 }
 
 /** The scope's failed jobs a bulk retry puts back (at most 500 at a time). */
-export async function failedJobs(db: Db, scope: JobScope, filter: Pick<JobFilter, "kind" | "lane" | "orgId" | "deadLettered">): Promise<Job[]> {
+export async function failedJobs(
+  db: Db,
+  scope: JobScope,
+  filter: Pick<JobFilter, "kind" | "lane" | "orgId" | "deadLettered">,
+): Promise<Job[]> {
   return db
     .select()
     .from(jobs)

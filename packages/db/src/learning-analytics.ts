@@ -46,7 +46,9 @@ export interface StuckRow {
 export type QuizScope = { courseId: string; quizId?: string };
 
 const quizFilter = (scope: QuizScope): SQL =>
-  scope.quizId ? sql`select id from quizzes where id = ${scope.quizId} and course_id = ${scope.courseId}` : sql`select id from quizzes where course_id = ${scope.courseId}`;
+  scope.quizId
+    ? sql`select id from quizzes where id = ${scope.quizId} and course_id = ${scope.courseId}`
+    : sql`select id from quizzes where course_id = ${scope.courseId}`;
 
 export async function enrolmentCounts(db: Db, courseId: string): Promise<{ enrolled: number; completed: number }> {
   const [row] = await db.all<{ enrolled: number; completed: number | null }>(

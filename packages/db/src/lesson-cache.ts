@@ -17,7 +17,13 @@ export async function readCachedLesson(kv: KVNamespace, courseId: string, lesson
   return kv.get<CachedLesson>(key(courseId, lessonId), "json");
 }
 
-export async function writeCachedLesson(kv: KVNamespace, courseId: string, lessonId: string, entry: CachedLesson, ttlSeconds: number): Promise<void> {
+export async function writeCachedLesson(
+  kv: KVNamespace,
+  courseId: string,
+  lessonId: string,
+  entry: CachedLesson,
+  ttlSeconds: number,
+): Promise<void> {
   await kv.put(key(courseId, lessonId), JSON.stringify(entry), { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, ttlSeconds) });
 }
 

@@ -61,13 +61,21 @@ export async function transferOwnership(db: Db, orgId: string, fromUserId: strin
   const target = canOwnSql(orgId, toUserId);
   const alreadyHeld = sql`exists (select 1 from ${documents} as held where held.owner_id = ${toUserId} and held.sha256 = ${documents.sha256})`;
   const [movedCourses, movedDocuments, movedSessions, movedQuestions, movedExports, kept] = await db.batch([
-    db.update(courses).set({ ownerId: toUserId }).where(and(eq(courses.orgId, orgId), eq(courses.ownerId, fromUserId), target)).returning({ id: courses.id }),
+    db
+      .update(courses)
+      .set({ ownerId: toUserId })
+      .where(and(eq(courses.orgId, orgId), eq(courses.ownerId, fromUserId), target))
+      .returning({ id: courses.id }),
     db
       .update(documents)
       .set({ ownerId: toUserId })
       .where(and(eq(documents.orgId, orgId), eq(documents.ownerId, fromUserId), target, sql`not ${alreadyHeld}`))
       .returning({ id: documents.id }),
-    db.update(sessions).set({ createdBy: toUserId }).where(and(eq(sessions.orgId, orgId), eq(sessions.createdBy, fromUserId), target)).returning({ id: sessions.id }),
+    db
+      .update(sessions)
+      .set({ createdBy: toUserId })
+      .where(and(eq(sessions.orgId, orgId), eq(sessions.createdBy, fromUserId), target))
+      .returning({ id: sessions.id }),
     db
       .update(practiceQuestions)
       .set({ ownerId: toUserId })
@@ -78,7 +86,10 @@ export async function transferOwnership(db: Db, orgId: string, fromUserId: strin
       .set({ ownerId: toUserId })
       .where(and(eq(courseExports.orgId, orgId), eq(courseExports.ownerId, fromUserId), target))
       .returning({ id: courseExports.id }),
-    db.select({ n: count() }).from(documents).where(and(eq(documents.orgId, orgId), eq(documents.ownerId, fromUserId))),
+    db
+      .select({ n: count() })
+      .from(documents)
+      .where(and(eq(documents.orgId, orgId), eq(documents.ownerId, fromUserId))),
   ]);
   return {
     courses: movedCourses.length,

@@ -63,7 +63,10 @@ export async function queueStats(db: Db, scope: JobScope, windowMinutes = 60, no
     const queued = of("queued").reduce((s, c) => s + Number(c.n), 0);
     const delayed = of("queued").reduce((s, c) => s + Number(c.delayed ?? 0), 0);
     const recent = finished.filter((f) => f.lane === lane);
-    const done = recent.filter((f) => f.status === "completed").map((f) => Number(f.seconds)).sort((a, b) => a - b);
+    const done = recent
+      .filter((f) => f.status === "completed")
+      .map((f) => Number(f.seconds))
+      .sort((a, b) => a - b);
     const failedRecent = recent.filter((f) => f.status === "failed").length;
     const total = (status: string) => of(status).reduce((s, c) => s + Number(c.n), 0);
     const by = pausedBy(pauses[lane]);

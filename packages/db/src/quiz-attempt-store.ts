@@ -26,7 +26,11 @@ export async function visibleQuiz(db: Db, viewer: Viewer, quizId: string): Promi
 }
 
 /** An attempt with its quiz and course, if the course is visible to the viewer; 404 otherwise. */
-export async function visibleAttempt(db: Db, viewer: Viewer, attemptId: string): Promise<{ attempt: QuizAttempt; quiz: Quiz; course: Course }> {
+export async function visibleAttempt(
+  db: Db,
+  viewer: Viewer,
+  attemptId: string,
+): Promise<{ attempt: QuizAttempt; quiz: Quiz; course: Course }> {
   const [row] = await db
     .select({ attempt: quizAttempts, quiz: quizzes, course: courses })
     .from(quizAttempts)
@@ -94,7 +98,10 @@ export async function startAttempt(db: Db, input: StartAttempt): Promise<{ attem
 
 function closedProblem(attempt: QuizAttempt): ProblemError {
   if (attempt.submittedAt) {
-    return new ProblemError("conflict", { detail: "This attempt was submitted; its answers can no longer change.", extensions: { reason: "attempt-submitted" } });
+    return new ProblemError("conflict", {
+      detail: "This attempt was submitted; its answers can no longer change.",
+      extensions: { reason: "attempt-submitted" },
+    });
   }
   return new ProblemError("conflict", {
     detail: `The time limit ran out at ${attempt.deadlineAt?.toISOString()}; submit the attempt to grade what was saved.`,
@@ -129,7 +136,11 @@ export async function saveAnswers(db: Db, attempt: QuizAttempt, patch: AnswersPa
  * lands after it), then graded from what was saved. Submitting again returns
  * the same grade; after the deadline it grades what was saved in time.
  */
-export async function submitAttempt(db: Db, attempt: QuizAttempt, now = Date.now()): Promise<{ attempt: QuizAttempt; grade: Grade; questions: Question[] }> {
+export async function submitAttempt(
+  db: Db,
+  attempt: QuizAttempt,
+  now = Date.now(),
+): Promise<{ attempt: QuizAttempt; grade: Grade; questions: Question[] }> {
   const [claimed] = await db
     .update(quizAttempts)
     .set({ submittedAt: new Date(now) })
@@ -156,11 +167,21 @@ export async function submitAttempt(db: Db, attempt: QuizAttempt, now = Date.now
  * anyone else never. Only "after-last-attempt" on a limited quiz reads the
  * student's attempts, one indexed query.
  */
-export async function answersShownTo(db: Db, viewer: Viewer, at: { quiz: Quiz; course: Course }, studentId: string, now = Date.now()): Promise<boolean> {
+export async function answersShownTo(
+  db: Db,
+  viewer: Viewer,
+  at: { quiz: Quiz; course: Course },
+  studentId: string,
+  now = Date.now(),
+): Promise<boolean> {
   if (canEditCourse(viewer, at.course)) return true;
   if (viewer.id !== studentId) return false;
   const { revealAnswers, maxAttempts } = at.quiz;
   if (revealAnswers !== "after-last-attempt" || maxAttempts === null) return answersRevealed(revealAnswers, maxAttempts, []);
   const mine = await attemptsOf(db, at.quiz.id, studentId);
-  return answersRevealed(revealAnswers, maxAttempts, mine.map((a) => ({ closed: !isOpen(a, now) })));
+  return answersRevealed(
+    revealAnswers,
+    maxAttempts,
+    mine.map((a) => ({ closed: !isOpen(a, now) })),
+  );
 }

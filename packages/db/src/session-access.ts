@@ -50,7 +50,11 @@ export function assertCanModerate(viewer: Viewer, session: Session): void {
  * viewer). `session` says whether the session is still open in D1.
  * @example const { session, allowed } = await joinableNow(db, sessionId, ["u1", "u2"]);
  */
-export async function joinableNow(db: Db, sessionId: string, userIds: readonly string[]): Promise<{ session: "open" | "closed" | "gone"; allowed: Set<string> }> {
+export async function joinableNow(
+  db: Db,
+  sessionId: string,
+  userIds: readonly string[],
+): Promise<{ session: "open" | "closed" | "gone"; allowed: Set<string> }> {
   const asked = sql`${users.id} in (select value from json_each(${JSON.stringify(userIds)}))`;
   const anyRole = or(...roles.map((role) => and(eq(users.role, role), visibleSessions({ id: users.id, orgId: users.orgId, role }))));
   const [status, allowed] = await db.batch([

@@ -32,7 +32,10 @@ export const RESERVATION_TTL_MS = 24 * 3600_000;
 
 /** The user as their quota sees them now (the role sets the limit), or undefined when the account is gone or removed. */
 export async function spenderOf(db: Db, userId: string): Promise<Spender | undefined> {
-  const [row] = await db.select({ id: users.id, orgId: users.orgId, role: users.role }).from(users).where(and(eq(users.id, userId), isNull(users.removedAt)));
+  const [row] = await db
+    .select({ id: users.id, orgId: users.orgId, role: users.role })
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.removedAt)));
   return row;
 }
 
@@ -44,7 +47,13 @@ export async function spenderOf(db: Db, userId: string): Promise<Spender | undef
  * const reservation = await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "tutor-answer" }), jobId });
  * @throws ProblemError quota-exceeded (429) with the usage and the amount needed, when it does not fit.
  */
-export async function reserveTokens(db: Db, config: Config, spender: Spender, request: { amount: number; jobId: string | null }, now = new Date()): Promise<TokenReservation> {
+export async function reserveTokens(
+  db: Db,
+  config: Config,
+  spender: Spender,
+  request: { amount: number; jobId: string | null },
+  now = new Date(),
+): Promise<TokenReservation> {
   const at = now.getTime();
   const period = usagePeriod(now);
   const amount = Math.max(1, Math.ceil(request.amount));
@@ -56,14 +65,32 @@ export async function reserveTokens(db: Db, config: Config, spender: Spender, re
     select ${id}, ${spender.orgId}, ${spender.id}, ${request.jobId}, ${period}, ${amount}, 0, 'held', ${at}, ${expiresAt}
     where ${spentSql(spender.id, period)} + ${reservedSql(spender.id, period, at)} + ${amount} <= ${limit}`);
   if (!inserted.meta.changes) throw quotaExceeded(await usageSummary(db, config, spender, now), now, amount);
-  return { id, orgId: spender.orgId, userId: spender.id, jobId: request.jobId, period, amount, charged: 0, status: "held", createdAt: now, expiresAt: new Date(expiresAt), releasedAt: null };
+  return {
+    id,
+    orgId: spender.orgId,
+    userId: spender.id,
+    jobId: request.jobId,
+    period,
+    amount,
+    charged: 0,
+    status: "held",
+    createdAt: now,
+    expiresAt: new Date(expiresAt),
+    releasedAt: null,
+  };
 }
 
 /**
  * Reserves, then runs `create` (which writes the job); if creating fails, the
  * reservation is released at once rather than left to expire.
  */
-export async function reserveFor<T>(db: Db, config: Config, spender: Spender, request: { amount: number; jobId: string }, create: () => Promise<T>): Promise<T> {
+export async function reserveFor<T>(
+  db: Db,
+  config: Config,
+  spender: Spender,
+  request: { amount: number; jobId: string },
+  create: () => Promise<T>,
+): Promise<T> {
   const reservation = await reserveTokens(db, config, spender, request);
   try {
     return await create();
@@ -74,7 +101,13 @@ export async function reserveFor<T>(db: Db, config: Config, spender: Spender, re
 }
 
 /** Grows a held reservation by `by` tokens if the quota still has them; null when it does not. */
-export async function extendReservation(db: Db, reservation: TokenReservation, by: number, limit: number, now = Date.now()): Promise<TokenReservation | null> {
+export async function extendReservation(
+  db: Db,
+  reservation: TokenReservation,
+  by: number,
+  limit: number,
+  now = Date.now(),
+): Promise<TokenReservation | null> {
   const more = Math.max(1, Math.ceil(by));
   const expiresAt = now + RESERVATION_TTL_MS;
   const { userId, period } = reservation;
@@ -86,7 +119,12 @@ export async function extendReservation(db: Db, reservation: TokenReservation, b
 }
 
 /** Records tokens a request really used: the ledger row and the reservation's `charged` move together. */
-export async function chargeReservation(db: Db, reservation: TokenReservation, amount: number, now = Date.now()): Promise<TokenReservation> {
+export async function chargeReservation(
+  db: Db,
+  reservation: TokenReservation,
+  amount: number,
+  now = Date.now(),
+): Promise<TokenReservation> {
   const tokens = Math.max(0, Math.round(amount));
   if (tokens === 0) return reservation;
   const expiresAt = new Date(now + RESERVATION_TTL_MS);
@@ -136,13 +174,20 @@ export async function releaseReservation(db: Db, reservationId: string, now = Da
  * parse job, goes to the course job the parse starts), shrinking it to
  * `atMost` when a better estimate is known by then.
  */
-export async function handOverReservations(db: Db, hand: { fromJobId: string; reservationId?: string | null; toJobId: string; atMost?: number }): Promise<void> {
-  const from = hand.reservationId ? or(eq(tokenReservations.jobId, hand.fromJobId), eq(tokenReservations.id, hand.reservationId)) : eq(tokenReservations.jobId, hand.fromJobId);
+export async function handOverReservations(
+  db: Db,
+  hand: { fromJobId: string; reservationId?: string | null; toJobId: string; atMost?: number },
+): Promise<void> {
+  const from = hand.reservationId
+    ? or(eq(tokenReservations.jobId, hand.fromJobId), eq(tokenReservations.id, hand.reservationId))
+    : eq(tokenReservations.jobId, hand.fromJobId);
   await db
     .update(tokenReservations)
     .set({
       jobId: hand.toJobId,
-      ...(hand.atMost !== undefined ? { amount: sql`max(${tokenReservations.charged}, min(${tokenReservations.amount}, ${Math.ceil(hand.atMost)}))` } : {}),
+      ...(hand.atMost !== undefined
+        ? { amount: sql`max(${tokenReservations.charged}, min(${tokenReservations.amount}, ${Math.ceil(hand.atMost)}))` }
+        : {}),
     })
     .where(and(from, eq(tokenReservations.status, "held")));
 }

@@ -55,14 +55,11 @@ export const reservedSql = (userId: string, period: string, now: number, except:
       and (${except} is null or r.id <> ${except})
       and not exists (select 1 from jobs j where j.id = r.job_id and j.status in ('completed', 'failed', 'cancelled')))`;
 
-export async function usageSummary(
-  db: AnyDb,
-  config: Config,
-  user: { id: string; role: Role },
-  now = new Date(),
-): Promise<UsageSummary> {
+export async function usageSummary(db: AnyDb, config: Config, user: { id: string; role: Role }, now = new Date()): Promise<UsageSummary> {
   const period = usagePeriod(now);
-  const [row] = await db.all<{ used: number; reserved: number }>(sql`select ${spentSql(user.id, period)} as used, ${reservedSql(user.id, period, now.getTime())} as reserved`);
+  const [row] = await db.all<{ used: number; reserved: number }>(
+    sql`select ${spentSql(user.id, period)} as used, ${reservedSql(user.id, period, now.getTime())} as reserved`,
+  );
   const used = Number(row?.used ?? 0);
   const reserved = Number(row?.reserved ?? 0);
   const limit = monthlyTokenLimit(config, user.role);

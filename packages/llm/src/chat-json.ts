@@ -120,13 +120,21 @@ export class JsonChat {
    * Asks, validates, repairs once; throws `LlmPermanentError("invalid-output")` after a failed repair.
    * `maxTokens` bounds every reply, the repair's too.
    */
-  async complete<T>(messages: ChatMessage[], schema: z.ZodType<T>, bounds: { maxTokens: number }): Promise<{ value: T; usage: TokenUsage }> {
+  async complete<T>(
+    messages: ChatMessage[],
+    schema: z.ZodType<T>,
+    bounds: { maxTokens: number },
+  ): Promise<{ value: T; usage: TokenUsage }> {
     const first = await this.send(messages, bounds.maxTokens);
     let usage = first.usage;
     const read = readReply(first.content, schema);
     if (read.ok) return { value: read.value, usage };
 
-    const repair: ChatMessage[] = [...messages, { role: "assistant", content: first.content }, { role: "user", content: repairPrompt(read.problems) }];
+    const repair: ChatMessage[] = [
+      ...messages,
+      { role: "assistant", content: first.content },
+      { role: "user", content: repairPrompt(read.problems) },
+    ];
     const second = await this.send(repair, bounds.maxTokens, usage);
     usage = addUsage(usage, second.usage);
     const reread = readReply(second.content, schema);
@@ -137,7 +145,11 @@ export class JsonChat {
   }
 
   /** One request with retries; returns the reply text and its usage. */
-  private async send(messages: ChatMessage[], maxTokens: number, spent: TokenUsage = ZERO_USAGE): Promise<{ content: string; usage: TokenUsage }> {
+  private async send(
+    messages: ChatMessage[],
+    maxTokens: number,
+    spent: TokenUsage = ZERO_USAGE,
+  ): Promise<{ content: string; usage: TokenUsage }> {
     const keys = this.clients.length;
     const inputTokens = promptTokens(messages);
     let rotationsWithoutWait = 0;
@@ -183,12 +195,15 @@ export class JsonChat {
   /** Maps an SDK error to our transient/permanent split. */
   private classify(cause: unknown): LlmError {
     if (cause instanceof APIUserAbortError) return new LlmUnavailableError("request aborted", undefined, { cause });
-    if (cause instanceof APIConnectionError) return new LlmUnavailableError(`cannot reach the LLM endpoint: ${cause.message}`, undefined, { cause });
+    if (cause instanceof APIConnectionError)
+      return new LlmUnavailableError(`cannot reach the LLM endpoint: ${cause.message}`, undefined, { cause });
     if (!(cause instanceof APIError)) return new LlmUnavailableError(`LLM request failed: ${String(cause)}`, undefined, { cause });
     const status = cause.status ?? 0;
     if (status === 429) return new LlmRateLimitedError(retryAfterMs(cause.headers) ?? BASE_BACKOFF_MS, { cause });
-    if (status >= 500 || status === 408 || status === 409) return new LlmUnavailableError(`LLM endpoint answered ${status}`, status, { cause });
-    if (status === 401 || status === 403) return new LlmPermanentError("unauthorized", `LLM endpoint refused the key (${status})`, { cause });
+    if (status >= 500 || status === 408 || status === 409)
+      return new LlmUnavailableError(`LLM endpoint answered ${status}`, status, { cause });
+    if (status === 401 || status === 403)
+      return new LlmPermanentError("unauthorized", `LLM endpoint refused the key (${status})`, { cause });
     return new LlmPermanentError("rejected", `LLM endpoint rejected the request (${status}): ${cause.message}`, { cause });
   }
 }

@@ -23,7 +23,10 @@ export const llmConfigSchema = z.object({
   /** `auto` picks `openai` when keys are set, else `extractive`. */
   LLM_PROVIDER: z.enum(["auto", "openai", "extractive"]).default("auto").describe("auto, openai or extractive"),
   /** Any OpenAI-compatible endpoint (OpenAI, a gateway, vLLM, Ollama, llama.cpp). */
-  LLM_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.openai.com/v1").describe("an http(s) URL"),
+  LLM_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default("https://api.openai.com/v1")
+    .describe("an http(s) URL"),
   LLM_MODEL: z.string().trim().min(1).max(200).default("gpt-4o-mini").describe("1 to 200 characters"),
   /** Comma-separated; a 429 on one key moves on to the next. Secret. */
   LLM_API_KEYS: z

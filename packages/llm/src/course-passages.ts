@@ -23,7 +23,10 @@ export function sectionPassages(sections: readonly SectionText[], maxChars = MAX
   for (const section of sections) {
     const base = { sectionIndex: section.index, title: section.title, pageStart: section.pageStart, pageEnd: section.pageEnd };
     let current = "";
-    for (const paragraph of section.text.split(/\n[ \t]*\n/).map((p) => p.trim()).filter(Boolean)) {
+    for (const paragraph of section.text
+      .split(/\n[ \t]*\n/)
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       if (current && current.length + paragraph.length + 2 > maxChars) {
         out.push({ ...base, text: current });
         current = "";
@@ -44,7 +47,10 @@ export function sectionPassages(sections: readonly SectionText[], maxChars = MAX
  */
 export function topPassages(question: string, passages: readonly Passage[], limit: number): Passage[] {
   // The section title counts too: a passage under "Trace Trees" is about trace trees.
-  const scores = bm25(question, passages.map((p) => `${p.title}\n${p.text}`));
+  const scores = bm25(
+    question,
+    passages.map((p) => `${p.title}\n${p.text}`),
+  );
   return passages
     .map((passage, i) => ({ passage, score: scores[i] ?? 0, i }))
     .filter((s) => s.score > 0)

@@ -13,7 +13,9 @@ describe("definitional patterns", () => {
       gloss: "a component that groups characters into tokens",
       atStart: false,
     });
-    expect(first("The generational hypothesis is the observation that most objects die young, so collectors look at young objects first.")).toMatchObject({
+    expect(
+      first("The generational hypothesis is the observation that most objects die young, so collectors look at young objects first."),
+    ).toMatchObject({
       term: "generational hypothesis",
       gloss: "the observation that most objects die young",
     });
@@ -40,13 +42,24 @@ describe("definitional patterns", () => {
       gloss: "a program that translates source code ahead of time",
     });
     expect(first("This technique is called inlining.")).toMatchObject({ kind: "called-previous", term: "inlining" });
-    expect(first("The usual rule, called maximal munch, takes the longest token.")).toMatchObject({ kind: "called", term: "maximal munch" });
+    expect(first("The usual rule, called maximal munch, takes the longest token.")).toMatchObject({
+      kind: "called",
+      term: "maximal munch",
+    });
   });
 
   it("reads 'X, which …' and appositives", () => {
     const kinds = findDefinitions("Tools convert these descriptions into a finite automaton, a simple machine that moves between states.");
-    expect(kinds).toContainEqual({ kind: "appositive", term: "finite automaton", gloss: "a simple machine that moves between states", atStart: false });
-    expect(first("Together with register allocation, which assigns values to registers, it pays off.")).toMatchObject({ kind: "which", term: "register allocation" });
+    expect(kinds).toContainEqual({
+      kind: "appositive",
+      term: "finite automaton",
+      gloss: "a simple machine that moves between states",
+      atStart: false,
+    });
+    expect(first("Together with register allocation, which assigns values to registers, it pays off.")).toMatchObject({
+      kind: "which",
+      term: "register allocation",
+    });
     expect(first("The runtime performs deoptimization, which returns to interpreted code.")).toMatchObject({ term: "deoptimization" });
   });
 
@@ -62,7 +75,19 @@ describe("the document's glossary", () => {
   const terms = new Map(documentTerms(document).map((t) => [t.term, t]));
 
   it("finds the terms a teacher would list, with the author's definitions", () => {
-    for (const term of ["compiler", "lexer", "token", "grammar", "parsing", "symbol table", "basic block", "bytecode", "hot spot", "garbage collection", "inlining"]) {
+    for (const term of [
+      "compiler",
+      "lexer",
+      "token",
+      "grammar",
+      "parsing",
+      "symbol table",
+      "basic block",
+      "bytecode",
+      "hot spot",
+      "garbage collection",
+      "inlining",
+    ]) {
       expect(terms.has(term), term).toBe(true);
     }
     expect(terms.get("hot spot")?.definition).toBe("Frequently executed code.");

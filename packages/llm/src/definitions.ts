@@ -21,7 +21,9 @@ export interface Definition {
 
 const ACRONYM = String.raw`\([A-Z][A-Za-z]*[A-Z]s?\)`;
 const NOT_A_TERM = new Set(
-  "it this that these those there here such each every our its their his her most many some all one both another which what who we they he she you".split(" "),
+  "it this that these those there here such each every our its their his her most many some all one both another which what who we they he she you".split(
+    " ",
+  ),
 );
 /** Verbs common in expository text; a phrase holding one is a clause, not a term. */
 const VERB_HINT =
@@ -76,7 +78,10 @@ export function findDefinitions(sentence: string): Definition[] {
   const found: Definition[] = [];
   const s = sentence.trim();
 
-  const isA = /^(.{2,90}?)\s+(?:is|are)\s+(?:(?:also|usually|simply|often|typically|essentially|generally|commonly)\s+)?((?:a|an|the|any)\s.+)$/.exec(s);
+  const isA =
+    /^(.{2,90}?)\s+(?:is|are)\s+(?:(?:also|usually|simply|often|typically|essentially|generally|commonly)\s+)?((?:a|an|the|any)\s.+)$/.exec(
+      s,
+    );
   if (isA?.[1] && isA[2] && isTermPhrase(subjectOf(isA[1])) && !/^(?:called|known|termed)\b/i.test(isA[2])) {
     found.push({ kind: "is-a", term: subjectOf(isA[1]), gloss: trimGloss(isA[2]), atStart: !LEADING_ARTICLE.test(isA[1]) });
   }
@@ -86,7 +91,10 @@ export function findDefinitions(sentence: string): Definition[] {
     found.push({ kind: "refers-to", term: subjectOf(refers[1]), gloss: trimGloss(refers[2]), atStart: !LEADING_ARTICLE.test(refers[1]) });
   }
 
-  const calledAsPredicate = /^(.{3,120}?)\s+(?:is|are)\s+(?:called|known as|termed|referred to as)\s+(?:an?\s+|the\s+)?([^,.;:]+?)(?:,\s+((?:a|an)\s.+?))?(?:,\s.*)?[.!?]?$/.exec(s);
+  const calledAsPredicate =
+    /^(.{3,120}?)\s+(?:is|are)\s+(?:called|known as|termed|referred to as)\s+(?:an?\s+|the\s+)?([^,.;:]+?)(?:,\s+((?:a|an)\s.+?))?(?:,\s.*)?[.!?]?$/.exec(
+      s,
+    );
   if (calledAsPredicate?.[1] && calledAsPredicate[2] && isTermPhrase(calledAsPredicate[2])) {
     const subject = calledAsPredicate[1];
     const term = calledAsPredicate[2];
@@ -96,23 +104,34 @@ export function findDefinitions(sentence: string): Definition[] {
     else if (demonstrative.test(subject)) {
       const rest = subject.replace(demonstrative, "");
       // "Such frequently executed code is known as a hot spot": the subject is the definition.
-      if (rest.split(/\s+/).filter((w) => !isStopword(w)).length >= 2 && !/\b(?:technique|process|method|approach|step|idea|rule)$/i.test(rest)) {
+      if (
+        rest.split(/\s+/).filter((w) => !isStopword(w)).length >= 2 &&
+        !/\b(?:technique|process|method|approach|step|idea|rule)$/i.test(rest)
+      ) {
         found.push({ kind: "called", term, gloss: rest, atStart: false });
       } else found.push({ kind: "called-previous", term, atStart: false });
     } else found.push({ kind: "called", term, gloss: subject.charAt(0).toLowerCase() + subject.slice(1), atStart: false });
   } else {
-    const calledInline = /\b(?:called|known as|termed)\s+(?:an?\s+|the\s+)?([A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}?)(?=\s*[,.;:)]|\s+(?:which|that|and|or|is|are)\b)/.exec(s);
+    const calledInline =
+      /\b(?:called|known as|termed)\s+(?:an?\s+|the\s+)?([A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}?)(?=\s*[,.;:)]|\s+(?:which|that|and|or|is|are)\b)/.exec(
+        s,
+      );
     if (calledInline?.[1] && isTermPhrase(calledInline[1])) found.push({ kind: "called", term: calledInline[1], atStart: false });
   }
 
-  const appositive = /\b(?:a|an|the)\s+([^,;]+?),\s+((?:a|an)\s[^,;]*\b(?:that|which|whose|in which|used to|for|of)\b[^;]*?)[.!?]?$/.exec(s);
+  const appositive = /\b(?:a|an|the)\s+([^,;]+?),\s+((?:a|an)\s[^,;]*\b(?:that|which|whose|in which|used to|for|of)\b[^;]*?)[.!?]?$/.exec(
+    s,
+  );
   if (appositive?.[1] && appositive[2]) {
     const term = phraseBefore(appositive[1], appositive[1].length) ?? "";
-    if (term !== "" && term.split(/\s+/).length <= 4) found.push({ kind: "appositive", term, gloss: trimGloss(appositive[2]), atStart: false });
+    if (term !== "" && term.split(/\s+/).length <= 4)
+      found.push({ kind: "appositive", term, gloss: trimGloss(appositive[2]), atStart: false });
   }
 
   // "…, which these notes follow": a relative clause whose subject is another noun says nothing about the term.
-  for (const which of s.matchAll(/,\s+which\s+(?!is why|means|in turn|(?:the|a|an|this|these|those|we|it|they|you|our|its|their|he|she)\b)/g)) {
+  for (const which of s.matchAll(
+    /,\s+which\s+(?!is why|means|in turn|(?:the|a|an|this|these|those|we|it|they|you|our|its|their|he|she)\b)/g,
+  )) {
     const term = phraseBefore(s, which.index);
     if (term) found.push({ kind: "which", term, atStart: s.startsWith(term) });
   }
@@ -126,7 +145,10 @@ export function findDefinitions(sentence: string): Definition[] {
 
 /** The words before "(JIT)" whose initials spell it: "Just-In-Time", "abstract syntax tree". */
 export function expansionBefore(text: string, acronym: string): string | undefined {
-  const letters = acronym.replace(/s$/, "").toUpperCase().replace(/[^A-Z]/g, "");
+  const letters = acronym
+    .replace(/s$/, "")
+    .toUpperCase()
+    .replace(/[^A-Z]/g, "");
   const tokens = text.trimEnd().split(/\s+/);
   let needed = letters.length;
   const taken: string[] = [];

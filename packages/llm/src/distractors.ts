@@ -69,12 +69,15 @@ function distinct(values: string[], taken: string[], count: number): string[] {
  */
 export function termDistractors(answer: TermEntry, pool: readonly TermEntry[], count: number, stem: string): string[] {
   const stemText = normalizeForCompare(stem);
-  const candidates = pool.filter(
-    (t) => t.key !== answer.key && !overlaps(t.term, answer.term) && !stemText.includes(bareTerm(t.term)),
-  );
+  const candidates = pool.filter((t) => t.key !== answer.key && !overlaps(t.term, answer.term) && !stemText.includes(bareTerm(t.term)));
   const sameSection = (t: TermEntry) => (t.sentence.sectionIndex === answer.sentence.sectionIndex ? -0.2 : 0);
   const weak = (t: TermEntry) => (t.kind === "subject" ? 0.6 : 0);
-  const ordered = nearest(answer.term, candidates, (t) => t.term, (t) => sameSection(t) + weak(t));
+  const ordered = nearest(
+    answer.term,
+    candidates,
+    (t) => t.term,
+    (t) => sameSection(t) + weak(t),
+  );
   return distinct(
     ordered.map((t) => t.term),
     [answer.term],
@@ -98,7 +101,12 @@ export function glossDistractors(answer: TermEntry, pool: readonly TermEntry[], 
       !normalizeForCompare(t.gloss).includes(answerTerm) &&
       !/\b(?:this|these|those|such)\b/i.test(t.gloss),
   );
-  const ordered = nearest(glossChoice(answer.gloss ?? ""), candidates, (t) => glossChoice(t.gloss), () => 0);
+  const ordered = nearest(
+    glossChoice(answer.gloss ?? ""),
+    candidates,
+    (t) => glossChoice(t.gloss),
+    () => 0,
+  );
   return distinct(
     ordered.map((t) => glossChoice(t.gloss)),
     [answer.gloss ?? ""],

@@ -67,8 +67,10 @@ export type LlmPermanentReason =
  * provider's response or the model's output, which belong in the log only.
  */
 const PUBLIC_DETAILS: Record<LlmPermanentReason, string> = {
-  "invalid-output": "The model's answer did not have the shape this step needs, even after one repair round. It will not be retried automatically.",
-  rejected: "The model's endpoint refused the request (a model name or a limit of the account it does not accept). It will not be retried automatically.",
+  "invalid-output":
+    "The model's answer did not have the shape this step needs, even after one repair round. It will not be retried automatically.",
+  rejected:
+    "The model's endpoint refused the request (a model name or a limit of the account it does not accept). It will not be retried automatically.",
   unauthorized: "The model's endpoint refused this deployment's API key. It will not be retried until an operator fixes the key.",
   misconfigured: "The model provider is not configured correctly on this deployment. It will not be retried until an operator fixes it.",
   "no-teachable-text": "The document holds no prose to teach from (a scan without text, or only a reference list). It will not be retried.",

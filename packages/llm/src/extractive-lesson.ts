@@ -37,7 +37,12 @@ export function outlineLesson(outline: CourseOutline, moduleIndex: number, lesso
  * const lesson = extractiveLesson(document, outline, 0, 1);
  * lesson.bodyMd.startsWith("A lexer is") // the summary opens with the most central sentences
  */
-export function extractiveLesson(document: ParsedDocument, outline: CourseOutline, moduleIndex: number, lessonIndex: number): GeneratedLesson {
+export function extractiveLesson(
+  document: ParsedDocument,
+  outline: CourseOutline,
+  moduleIndex: number,
+  lessonIndex: number,
+): GeneratedLesson {
   const { lesson } = outlineLesson(outline, moduleIndex, lessonIndex);
   const sentences = sentencesOf(document, lesson.sectionIndexes);
   if (sentences.length === 0) throw new LlmPermanentError("no-teachable-text", `lesson "${lesson.title}" has no prose in its sections`);
@@ -47,7 +52,10 @@ export function extractiveLesson(document: ParsedDocument, outline: CourseOutlin
   const summary = chosen.filter((c) => c.rank < summaryCount).map((c) => escapeMarkdown(c.sentence.text));
   const points = chosen.filter((c) => c.rank >= summaryCount).map((c) => `- ${escapeMarkdown(c.sentence.text)}`);
 
-  const keyTerms: KeyTerm[] = termsIn(document, lesson.sectionIndexes, MAX_KEY_TERMS).map((t) => ({ term: t.term, definition: t.definition }));
+  const keyTerms: KeyTerm[] = termsIn(document, lesson.sectionIndexes, MAX_KEY_TERMS).map((t) => ({
+    term: t.term,
+    definition: t.definition,
+  }));
   const sections = document.sections.filter((s) => lesson.sectionIndexes.includes(s.index));
   const sources = sections.map((s) => ({ sectionIndex: s.index, pageStart: s.pageStart, pageEnd: s.pageEnd }));
   const first = Math.min(...sources.map((s) => s.pageStart));

@@ -75,9 +75,7 @@ function mergeTo(groups: Group[], count: number): Group[] {
     const i = cut[k * width + j] ?? 0;
     const part = groups.slice(i, j);
     out.unshift(
-      part.length === 1 && part[0]
-        ? part[0]
-        : { heading: joinTitles(part.map((g) => g.heading)), lessons: part.flatMap((g) => g.lessons) },
+      part.length === 1 && part[0] ? part[0] : { heading: joinTitles(part.map((g) => g.heading)), lessons: part.flatMap((g) => g.lessons) },
     );
     j = i;
   }
@@ -129,15 +127,16 @@ export function extractiveOutline(input: OutlineInput): CourseOutline {
   let groups = chapters(sections);
   if (groups.length === 0) throw new LlmPermanentError("no-teachable-text", "the document holds no prose to build a course from");
   const lessonCount = groups.reduce((n, g) => n + g.lessons.length, 0);
-  const wanted =
-    input.moduleCount ??
-    (groups.length === 1 ? Math.ceil(lessonCount / 4) : Math.min(groups.length, MAX_DEFAULT_MODULES));
+  const wanted = input.moduleCount ?? (groups.length === 1 ? Math.ceil(lessonCount / 4) : Math.min(groups.length, MAX_DEFAULT_MODULES));
   const target = Math.max(1, Math.min(wanted, lessonCount));
   groups = groups.length > target ? mergeTo(groups, target) : splitTo(groups, target);
 
   const modules: OutlineModule[] = groups.map((g) => ({
     title: g.heading.slice(0, 200),
-    summary: summaryOf(document, g.lessons.flatMap((l) => l.sections)),
+    summary: summaryOf(
+      document,
+      g.lessons.flatMap((l) => l.sections),
+    ),
     lessons: g.lessons.map(
       (l): OutlineLesson => ({ title: l.title.slice(0, 200), sectionIndexes: l.sections.map((s) => s.section.index) }),
     ),

@@ -92,7 +92,11 @@ function confirmation(lines: readonly TranscriptLine[], i: number): TranscriptLi
   return reply && (reply.speaker === "teacher" || reply.speaker === "tutor") && confirms(reply.text) ? reply : undefined;
 }
 
-function understood(lines: readonly TranscriptLine[], topics: readonly Topic[], courseStems: ReadonlySet<string>): { points: ReportPoint[]; seqs: Set<number> } {
+function understood(
+  lines: readonly TranscriptLine[],
+  topics: readonly Topic[],
+  courseStems: ReadonlySet<string>,
+): { points: ReportPoint[]; seqs: Set<number> } {
   const points: ReportPoint[] = [];
   const seqs = new Set<number>();
   const seen = new Set<string>();
@@ -111,7 +115,10 @@ function understood(lines: readonly TranscriptLine[], topics: readonly Topic[], 
     const how = confirmedBy ? "confirmed by the teacher" : "in the course's own terms";
     points.push({
       point: `${topic ? `${capital(topic.phrase.surface)}: ` : ""}${shorten(statement, 160)} (${how})`,
-      quotes: [quote(line, statement), ...(confirmedBy ? [quote(confirmedBy, sentencesOf(confirmedBy.text)[0] ?? confirmedBy.text.trim())] : [])],
+      quotes: [
+        quote(line, statement),
+        ...(confirmedBy ? [quote(confirmedBy, sentencesOf(confirmedBy.text)[0] ?? confirmedBy.text.trim())] : []),
+      ],
     });
   });
   return { points, seqs };
@@ -154,7 +161,8 @@ function recommend(lessons: readonly ReportLesson[], basis: readonly ReportPoint
     const entry = picked.get(best) ?? { score: 0, points: [], quotes: [] };
     entry.score += scores[best]!;
     entry.points.push(item.point);
-    for (const q of item.quotes) if (entry.quotes.length < 3 && !entry.quotes.some((x) => x.seq === q.seq && x.text === q.text)) entry.quotes.push(q);
+    for (const q of item.quotes)
+      if (entry.quotes.length < 3 && !entry.quotes.some((x) => x.seq === q.seq && x.text === q.text)) entry.quotes.push(q);
     picked.set(best, entry);
   }
   return [...picked]
@@ -164,7 +172,9 @@ function recommend(lessons: readonly ReportLesson[], basis: readonly ReportPoint
       lessonId: lessons[i]!.id,
       title: lessons[i]!.title,
       reason: shorten(
-        fromGaps ? `Covers what was still unclear: ${entry.points.slice(0, 2).join("; ")}` : `Goes further into ${entry.points.slice(0, 3).join(", ")}`,
+        fromGaps
+          ? `Covers what was still unclear: ${entry.points.slice(0, 2).join("; ")}`
+          : `Goes further into ${entry.points.slice(0, 3).join(", ")}`,
         300,
       ),
       quotes: entry.quotes,

@@ -1,4 +1,10 @@
-import { generatedLessonSchema, generatedQuestionSchema, type CourseOutline, type GeneratedLesson, type GeneratedQuestion } from "@studyhall/core";
+import {
+  generatedLessonSchema,
+  generatedQuestionSchema,
+  type CourseOutline,
+  type GeneratedLesson,
+  type GeneratedQuestion,
+} from "@studyhall/core";
 import { describe, expect, it } from "vitest";
 import { cleanTitle } from "./document-sections.ts";
 import { createExtractiveProvider } from "./extractive.ts";
@@ -9,8 +15,18 @@ import { normalizeForCompare } from "./words.ts";
 const provider = createExtractiveProvider();
 const norm = normalizeForCompare;
 /** The teachable text, references and acknowledgements left out, as a teacher would search it. */
-const BODY = norm(document.sections.filter((s) => s.index < 12).map((s) => s.text.replace(/-\n/g, "")).join("\n\n"));
-const BACK_MATTER = norm(document.sections.filter((s) => s.index >= 12).map((s) => s.text).join("\n"));
+const BODY = norm(
+  document.sections
+    .filter((s) => s.index < 12)
+    .map((s) => s.text.replace(/-\n/g, ""))
+    .join("\n\n"),
+);
+const BACK_MATTER = norm(
+  document.sections
+    .filter((s) => s.index >= 12)
+    .map((s) => s.text)
+    .join("\n"),
+);
 const unescape = (md: string) => md.replace(/\\([\\`*_[\]<>|#+-])/g, "$1");
 /** Asserts the text occurs in the document's teachable text (case and spacing aside). */
 const expectInDocument = (text: string) => expect(BODY.includes(norm(text)), `not in the document: ${text}`).toBe(true);
@@ -22,7 +38,8 @@ async function wholeCourse(moduleCount?: number) {
   const quizzes: GeneratedQuestion[][] = [];
   for (const [m, module] of outline.modules.entries()) {
     const written: GeneratedLesson[] = [];
-    for (const l of module.lessons.keys()) written.push((await provider.lesson({ document: doc, outline, moduleIndex: m, lessonIndex: l })).lesson);
+    for (const l of module.lessons.keys())
+      written.push((await provider.lesson({ document: doc, outline, moduleIndex: m, lessonIndex: l })).lesson);
     lessons.push(written);
     quizzes.push((await provider.quiz({ document: doc, outline, moduleIndex: m, lessons: written })).questions);
   }
@@ -33,7 +50,10 @@ const course = await wholeCourse();
 
 function lessonSentences(bodyMd: string): string[] {
   const [summary = "", rest = ""] = bodyMd.split("### Key terms")[0]?.split("### Key points") ?? [];
-  const points = rest.split("\n").filter((l) => l.startsWith("- ")).map((l) => l.slice(2));
+  const points = rest
+    .split("\n")
+    .filter((l) => l.startsWith("- "))
+    .map((l) => l.slice(2));
   return [...summary.trim().split(/(?<=[.!?])\s+(?=[A-Z])/), ...points].map(unescape).filter((s) => s.trim() !== "");
 }
 
@@ -96,16 +116,25 @@ describe("extractive lessons", () => {
     expect(lexing?.bodyMd).toContain("### Key points");
     expect(lexing?.bodyMd).toContain("### Key terms");
     expect(lexing?.bodyMd).toMatch(/\*Source: 2 The Front End; 2\.1 Lexical Analysis, p\. 2\.\*$/);
-    expect(lexing?.sources).toEqual([{ sectionIndex: 1, pageStart: 2, pageEnd: 2 }, { sectionIndex: 2, pageStart: 2, pageEnd: 2 }]);
+    expect(lexing?.sources).toEqual([
+      { sectionIndex: 1, pageStart: 2, pageEnd: 2 },
+      { sectionIndex: 2, pageStart: 2, pageEnd: 2 },
+    ]);
     expect(course.lessons[1]?.[1]?.bodyMd).toContain("pp. 2–3");
   });
 
   it("list key terms with definitions taken from the text", () => {
     const lexing = course.lessons[1]?.[0];
-    expect(lexing?.keyTerms).toContainEqual({ term: "lexer", definition: "A component that reads the stream of characters in a source file and groups them into tokens." });
+    expect(lexing?.keyTerms).toContainEqual({
+      term: "lexer",
+      definition: "A component that reads the stream of characters in a source file and groups them into tokens.",
+    });
     expect(lexing?.keyTerms).toContainEqual({ term: "token", definition: "The smallest meaningful unit of a program." });
     const jit = course.lessons[3]?.[1]?.keyTerms.find((k) => k.term.startsWith("Just-In-Time"));
-    expect(jit).toEqual({ term: "Just-In-Time (JIT) compilation", definition: "Translating parts of a program into machine code while the program is running." });
+    expect(jit).toEqual({
+      term: "Just-In-Time (JIT) compilation",
+      definition: "Translating parts of a program into machine code while the program is running.",
+    });
     for (const { term, definition } of all.flatMap((l) => l.keyTerms)) {
       expectInDocument(term);
       expectInDocument(definition.replace(/\.$/, ""));
@@ -114,7 +143,13 @@ describe("extractive lessons", () => {
 
   it("never quote the reference list", () => {
     const text = norm(JSON.stringify(course));
-    for (const marker of ["addison-wesley", "cambridge university press", "frees memory automatically", "we thank the students", "proceedings of"]) {
+    for (const marker of [
+      "addison-wesley",
+      "cambridge university press",
+      "frees memory automatically",
+      "we thank the students",
+      "proceedings of",
+    ]) {
       expect(text).not.toContain(marker);
     }
     expect(BACK_MATTER).toContain("frees memory automatically");
@@ -152,7 +187,9 @@ describe("extractive quizzes", () => {
     expect(questions.some((q) => q.prompt.startsWith("Which term completes this sentence"))).toBe(true);
     expect(questions.some((q) => /^What does “.+” (?:mean|refer to)\?$/.test(q.prompt))).toBe(true);
     const lexer = questions.find((q) => q.choices[q.answer] === "lexer");
-    expect(lexer?.prompt).toBe("Which term names a component that reads the stream of characters in a source file and groups them into tokens?");
+    expect(lexer?.prompt).toBe(
+      "Which term names a component that reads the stream of characters in a source file and groups them into tokens?",
+    );
   });
 
   it("do not always put the answer first", () => {
@@ -168,7 +205,13 @@ describe("extractive determinism", () => {
 });
 
 describe("extractive tutor and practice questions", () => {
-  const passages = document.sections.map((s) => ({ sectionIndex: s.index, title: cleanTitle(s.title), text: s.text, pageStart: s.pageStart, pageEnd: s.pageEnd }));
+  const passages = document.sections.map((s) => ({
+    sectionIndex: s.index,
+    title: cleanTitle(s.title),
+    text: s.text,
+    pageStart: s.pageStart,
+    pageEnd: s.pageEnd,
+  }));
 
   it("answers with the best-matching passages quoted and cited", async () => {
     const answer = await provider.answer({ question: "What does garbage collection reclaim?", passages });
@@ -195,7 +238,12 @@ describe("extractive tutor and practice questions", () => {
   });
 
   it("keeps to the topic", async () => {
-    const { questions } = await provider.generateQuestions({ document, topic: "garbage collection of unreachable objects", difficulty: "medium", count: 3 });
+    const { questions } = await provider.generateQuestions({
+      document,
+      topic: "garbage collection of unreachable objects",
+      difficulty: "medium",
+      count: 3,
+    });
     expect(questions.length).toBeGreaterThan(0);
     const gc = norm(document.sections[11]?.text ?? "");
     for (const q of questions) expect(gc).toContain(norm(q.sourcePassage));
@@ -204,7 +252,16 @@ describe("extractive tutor and practice questions", () => {
   it("works from passages instead of a document", async () => {
     const { questions } = await provider.generateQuestions({ passages: passages.slice(2, 5), difficulty: "easy", count: 4 });
     expect(questions.length).toBe(4);
-    for (const q of questions) expect(norm(passages.slice(2, 5).map((p) => p.text).join(" ").replace(/-\n/g, ""))).toContain(norm(q.sourcePassage));
+    for (const q of questions)
+      expect(
+        norm(
+          passages
+            .slice(2, 5)
+            .map((p) => p.text)
+            .join(" ")
+            .replace(/-\n/g, ""),
+        ),
+      ).toContain(norm(q.sourcePassage));
   });
 });
 
@@ -212,7 +269,14 @@ describe("extractive on a long document", () => {
   // workerd's clock stands still during computation, so the suite's timeout is the guard here, not Date.now().
   it("outlines and writes lessons for 480 sections", async () => {
     const sections = Array.from({ length: 40 }, (_, chapter) =>
-      document.sections.slice(0, 12).map((s) => ({ ...s, title: `${s.title} (${chapter + 1})`, pageStart: chapter * 8 + s.pageStart, pageEnd: chapter * 8 + s.pageEnd })),
+      document.sections
+        .slice(0, 12)
+        .map((s) => ({
+          ...s,
+          title: `${s.title} (${chapter + 1})`,
+          pageStart: chapter * 8 + s.pageStart,
+          pageEnd: chapter * 8 + s.pageEnd,
+        })),
     )
       .flat()
       .map((s, index) => ({ ...s, index }));

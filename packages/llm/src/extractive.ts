@@ -89,7 +89,8 @@ export function createExtractiveProvider(): LlmProvider {
         .sort(byStrength((t) => (taught.has(normalizeForCompare(t.term)) ? 2 : 0)));
       const count = Math.min(8, Math.max(3, module.lessons.length * 2));
       let questions = buildQuestions(document, candidates, pool, count, PLANS.medium);
-      if (questions.length < Math.min(3, candidates.length)) questions = buildQuestions(document, candidates, pool, count, { choices: 3, style: "mixed" });
+      if (questions.length < Math.min(3, candidates.length))
+        questions = buildQuestions(document, candidates, pool, count, { choices: 3, style: "mixed" });
       return { questions: questionsSchema.parse(questions), usage: ZERO_USAGE };
     },
 
@@ -99,7 +100,12 @@ export function createExtractiveProvider(): LlmProvider {
         return { text: "The course material does not say anything about this question.", citations, usage: ZERO_USAGE };
       }
       const quotes = citations.map((c) => {
-        const pages = c.pageStart === undefined ? "" : c.pageEnd && c.pageEnd !== c.pageStart ? `, pp. ${c.pageStart}–${c.pageEnd}` : `, p. ${c.pageStart}`;
+        const pages =
+          c.pageStart === undefined
+            ? ""
+            : c.pageEnd && c.pageEnd !== c.pageStart
+              ? `, pp. ${c.pageStart}–${c.pageEnd}`
+              : `, p. ${c.pageStart}`;
         return `> ${c.quote}\n>\n> — *${c.title}*${pages}`;
       });
       return { text: ["From the course material:", ...quotes].join("\n\n"), citations, usage: ZERO_USAGE };
@@ -114,10 +120,16 @@ export function createExtractiveProvider(): LlmProvider {
       if (topic) {
         // Sections that mention the topic, then the terms whose own sentence does, most relevant first.
         const sections = teachableSections(document);
-        const sectionScores = bm25(topic, sections.map((s) => `${s.title} ${s.section.text}`));
+        const sectionScores = bm25(
+          topic,
+          sections.map((s) => `${s.title} ${s.section.text}`),
+        );
         const relevant = new Set(sections.filter((_, i) => (sectionScores[i] ?? 0) > 0).map((s) => s.section.index));
         candidates = candidates.filter((t) => relevant.has(t.sentence.sectionIndex));
-        const termScores = bm25(topic, candidates.map((t) => `${t.term} ${t.passage}`));
+        const termScores = bm25(
+          topic,
+          candidates.map((t) => `${t.term} ${t.passage}`),
+        );
         const relevance = new Map(candidates.map((t, i) => [t, termScores[i] ?? 0]));
         candidates.sort((a, b) => (relevance.get(b) ?? 0) - (relevance.get(a) ?? 0));
       }

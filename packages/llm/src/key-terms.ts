@@ -136,7 +136,10 @@ export function documentTerms(document: ParsedDocument): TermEntry[] {
         // A term inside a stronger term of the same sentence ("Just-In-Time (JIT)" in "Just-In-Time (JIT) compilation") is the same idea.
         const swallowed = entries.some((o) => o !== entry && o.term.length > entry.term.length && o.term.includes(entry.term));
         if (swallowed || entry.key === "") continue;
-        entry.score = KIND_WEIGHT[entry.kind] + salience(entry, normalized, idf) - (/\b(?:this|these|those|such|it|they)\b/i.test(entry.definition) ? 1.5 : 0);
+        entry.score =
+          KIND_WEIGHT[entry.kind] +
+          salience(entry, normalized, idf) -
+          (/\b(?:this|these|those|such|it|they)\b/i.test(entry.definition) ? 1.5 : 0);
         const known = byKey.get(entry.key);
         if (!known || entry.score > known.score) byKey.set(entry.key, entry);
       }

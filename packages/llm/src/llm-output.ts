@@ -34,7 +34,11 @@ export function outlineOutputSchema(sectionIndexes: ReadonlySet<number>, moduleC
       m.lessons.forEach((l, li) =>
         l.sectionIndexes.forEach((index, si) => {
           if (!sectionIndexes.has(index)) {
-            ctx.addIssue({ code: "custom", message: `section ${index} does not exist`, path: ["modules", mi, "lessons", li, "sectionIndexes", si] });
+            ctx.addIssue({
+              code: "custom",
+              message: `section ${index} does not exist`,
+              path: ["modules", mi, "lessons", li, "sectionIndexes", si],
+            });
           }
         }),
       ),
@@ -47,7 +51,11 @@ export function answerOutputFor(sectionIndexes: ReadonlySet<number>) {
   return answerOutputSchema.superRefine((answer, ctx) => {
     answer.citations.forEach((c, i) => {
       if (!sectionIndexes.has(c.sectionIndex)) {
-        ctx.addIssue({ code: "custom", message: `section ${c.sectionIndex} was not among the passages`, path: ["citations", i, "sectionIndex"] });
+        ctx.addIssue({
+          code: "custom",
+          message: `section ${c.sectionIndex} was not among the passages`,
+          path: ["citations", i, "sectionIndex"],
+        });
       }
     });
   });

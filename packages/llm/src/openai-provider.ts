@@ -58,9 +58,13 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
         title ? `Course title: ${quote(title)}.` : "",
         audience ? `The course is for ${quote(audience)}.` : "",
       ].filter(Boolean);
-      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), task.join(" "), documentBlock(document.title, sources, budget)), schema, {
-        maxTokens: outputTokenBound("outline"),
-      });
+      const { value, usage } = await chat.complete(
+        messages(schemaForPrompt(schema), task.join(" "), documentBlock(document.title, sources, budget)),
+        schema,
+        {
+          maxTokens: outputTokenBound("outline"),
+        },
+      );
       return { outline: title ? { ...value, title: title.slice(0, 200) } : value, usage };
     },
 
@@ -86,7 +90,10 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
     async quiz({ document, outline, moduleIndex, lessons }) {
       const module = outline.modules[moduleIndex];
       if (!module) throw new LlmPermanentError("bad-input", `outline has no module ${moduleIndex}`);
-      const only = moduleSections(document, module.lessons.flatMap((l) => l.sectionIndexes));
+      const only = moduleSections(
+        document,
+        module.lessons.flatMap((l) => l.sectionIndexes),
+      );
       const count = Math.min(8, Math.max(3, module.lessons.length * 2));
       const taught = lessons
         .map((l) => `- ${quote(l.title)}: key terms ${l.keyTerms.map((k) => quote(k.term)).join(", ") || "none"}`)
@@ -108,12 +115,18 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const given = passageSchema.array().parse(passages);
       const schema = answerOutputFor(new Set(given.map((p) => p.sectionIndex)));
       const task = `Answer the student's question ${quote(question)} from the passages below only, in a few sentences of Markdown. If they do not answer it, say so. Cite each passage you use with its section number and the exact words you rely on.`;
-      const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), task, documentBlock(null, passageSources(given), budget)), schema, {
-        maxTokens: outputTokenBound("answer"),
-      });
+      const { value, usage } = await chat.complete(
+        messages(schemaForPrompt(schema), task, documentBlock(null, passageSources(given), budget)),
+        schema,
+        {
+          maxTokens: outputTokenBound("answer"),
+        },
+      );
       const citations = value.citations.flatMap((c): Citation[] => {
         const passage = given.find((p) => p.sectionIndex === c.sectionIndex);
-        return passage ? [{ sectionIndex: c.sectionIndex, title: passage.title, pageStart: passage.pageStart, pageEnd: passage.pageEnd, quote: c.quote }] : [];
+        return passage
+          ? [{ sectionIndex: c.sectionIndex, title: passage.title, pageStart: passage.pageStart, pageEnd: passage.pageEnd, quote: c.quote }]
+          : [];
       });
       return { text: value.text, citations, usage };
     },
@@ -125,7 +138,10 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       if (topic && input.document) {
         // Send the sections about the topic, not the whole document.
         const sections = teachableSections(input.document);
-        const scores = bm25(topic, sections.map((s) => `${s.title} ${s.section.text}`));
+        const scores = bm25(
+          topic,
+          sections.map((s) => `${s.title} ${s.section.text}`),
+        );
         const relevant = new Set(sections.filter((_, i) => (scores[i] ?? 0) > 0).map((s) => s.section.index));
         if (relevant.size > 0) sources = sources.filter((s) => relevant.has(s.sectionIndex));
       }

@@ -39,7 +39,8 @@ interface Candidate {
 function candidates(passages: readonly Passage[]): Candidate[] {
   return passages.flatMap((passage) => {
     const sentences = sectionSentences({ index: passage.sectionIndex, text: passage.text });
-    const kept = sentences.length > 0 ? sentences : [{ text: passage.text.trim(), sectionIndex: passage.sectionIndex, paragraph: 0, order: 0 }];
+    const kept =
+      sentences.length > 0 ? sentences : [{ text: passage.text.trim(), sectionIndex: passage.sectionIndex, paragraph: 0, order: 0 }];
     return kept.filter((s) => s.text !== "").map((sentence) => ({ sentence, passage }));
   });
 }
@@ -68,7 +69,8 @@ export function bestPassages(question: string, passages: readonly Passage[], lim
     if (!here) continue;
     // Quote the following sentence too when it continues the same thought and also matches.
     const next = all[i + 1];
-    const joinNext = next && next.passage === here.passage && next.sentence.paragraph === here.sentence.paragraph && (scores[i + 1] ?? 0) > 0;
+    const joinNext =
+      next && next.passage === here.passage && next.sentence.paragraph === here.sentence.paragraph && (scores[i + 1] ?? 0) > 0;
     used.add(i);
     if (joinNext) used.add(i + 1);
     const { passage } = here;

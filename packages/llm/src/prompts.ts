@@ -1,6 +1,6 @@
 /**
  * The prompts for the openai provider, kept short, and the document text
- * they carry. Document text is untrusted: it goes inside <document> … 
+ * they carry. Document text is untrusted: it goes inside <document> …
  * </document> with an instruction that it is data, and any delimiter inside
  * it is defused, so an uploaded PDF cannot close the block and speak as the
  * user. Each call carries a bounded amount of text.
@@ -60,7 +60,12 @@ export function fitToBudget(sources: readonly SourceText[], budget: number): Sou
 export function documentBlock(title: string | null, sources: readonly SourceText[], budget: number): string {
   const body = fitToBudget(sources, budget)
     .map((s) => {
-      const pages = s.pageStart === undefined ? "" : s.pageEnd !== undefined && s.pageEnd !== s.pageStart ? ` | pages ${s.pageStart}-${s.pageEnd}` : ` | page ${s.pageStart}`;
+      const pages =
+        s.pageStart === undefined
+          ? ""
+          : s.pageEnd !== undefined && s.pageEnd !== s.pageStart
+            ? ` | pages ${s.pageStart}-${s.pageEnd}`
+            : ` | page ${s.pageStart}`;
       return `[section ${s.sectionIndex} | ${defuse(s.title.replace(/\s+/g, " ").trim())}${pages}]\n${defuse(s.text.trim())}`;
     })
     .join("\n\n");
@@ -72,7 +77,13 @@ export function documentBlock(title: string | null, sources: readonly SourceText
 export function documentSources(document: ParsedDocument, only?: ReadonlySet<number>): SourceText[] {
   return teachableSections(document)
     .filter((s) => s.section.text.trim() !== "" && (!only || only.has(s.section.index)))
-    .map((s) => ({ sectionIndex: s.section.index, title: s.section.title, pageStart: s.section.pageStart, pageEnd: s.section.pageEnd, text: s.section.text }));
+    .map((s) => ({
+      sectionIndex: s.section.index,
+      title: s.section.title,
+      pageStart: s.section.pageStart,
+      pageEnd: s.section.pageEnd,
+      text: s.section.text,
+    }));
 }
 
 export function passageSources(passages: readonly Passage[]): SourceText[] {

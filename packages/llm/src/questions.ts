@@ -103,8 +103,7 @@ export function buildQuestions(
     const askMeaning = plan.style === "mixed" && built.length % 2 === 1;
     const question = askMeaning
       ? (whatDoesQuestion(document, t, pool, plan) ?? whichTermQuestion(document, t, pool, plan))
-      : (whichTermQuestion(document, t, pool, plan) ??
-        (plan.style === "mixed" ? whatDoesQuestion(document, t, pool, plan) : undefined));
+      : (whichTermQuestion(document, t, pool, plan) ?? (plan.style === "mixed" ? whatDoesQuestion(document, t, pool, plan) : undefined));
     if (question && !prompts.has(question.prompt)) {
       prompts.add(question.prompt);
       built.push({ question, at: pool.indexOf(t) });

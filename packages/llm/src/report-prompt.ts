@@ -16,7 +16,9 @@ export const reportOutputSchema = z.object({
   understood: z.array(reportPointSchema).max(8),
   gaps: z.array(reportPointSchema).max(8),
   recommendedLessons: z
-    .array(z.object({ lessonId: z.string().min(1), reason: z.string().min(1).max(300), quotes: z.array(transcriptQuoteSchema).min(1).max(5) }))
+    .array(
+      z.object({ lessonId: z.string().min(1), reason: z.string().min(1).max(300), quotes: z.array(transcriptQuoteSchema).min(1).max(5) }),
+    )
     .max(3),
 });
 type ReportOutput = z.infer<typeof reportOutputSchema>;
@@ -31,15 +33,25 @@ export function reportOutputFor(input: ReportInput) {
       report[section].forEach((item, i) =>
         item.quotes.forEach((q, j) => {
           const text = texts.get(q.seq);
-          if (text === undefined) ctx.addIssue({ code: "custom", message: `there is no message ${q.seq}`, path: [section, i, "quotes", j, "seq"] });
+          if (text === undefined)
+            ctx.addIssue({ code: "custom", message: `there is no message ${q.seq}`, path: [section, i, "quotes", j, "seq"] });
           else if (!text.includes(q.text)) {
-            ctx.addIssue({ code: "custom", message: `not an exact substring of message ${q.seq}; copy its words exactly`, path: [section, i, "quotes", j, "text"] });
+            ctx.addIssue({
+              code: "custom",
+              message: `not an exact substring of message ${q.seq}; copy its words exactly`,
+              path: [section, i, "quotes", j, "text"],
+            });
           }
         }),
       );
     }
     report.recommendedLessons.forEach((l, i) => {
-      if (!lessonIds.has(l.lessonId)) ctx.addIssue({ code: "custom", message: `lesson ${l.lessonId} is not one of the course's`, path: ["recommendedLessons", i, "lessonId"] });
+      if (!lessonIds.has(l.lessonId))
+        ctx.addIssue({
+          code: "custom",
+          message: `lesson ${l.lessonId} is not one of the course's`,
+          path: ["recommendedLessons", i, "lessonId"],
+        });
     });
   });
 }
@@ -66,9 +78,13 @@ export const REPORT_TASK = [
 export function transcriptBlock(input: ReportInput, budget: number): string {
   const transcriptBudget = Math.floor(budget * 0.7);
   const perMessage = Math.max(200, Math.floor(transcriptBudget / Math.max(1, input.transcript.length)) - 40);
-  const messages = input.transcript.map((l) => `[message ${l.seq} | ${l.speaker} | ${defuse(l.name.replace(/\s+/g, " ").trim())}]\n${defuse(truncate(l.text, perMessage))}`);
+  const messages = input.transcript.map(
+    (l) => `[message ${l.seq} | ${l.speaker} | ${defuse(l.name.replace(/\s+/g, " ").trim())}]\n${defuse(truncate(l.text, perMessage))}`,
+  );
   const perLesson = Math.max(200, Math.floor((budget - transcriptBudget) / Math.max(1, input.lessons.length)) - 40);
-  const lessons = input.lessons.map((l) => `[lesson ${l.id} | ${defuse(l.title.replace(/\s+/g, " ").trim())}]\n${defuse(truncate(l.text, perLesson))}`);
+  const lessons = input.lessons.map(
+    (l) => `[lesson ${l.id} | ${defuse(l.title.replace(/\s+/g, " ").trim())}]\n${defuse(truncate(l.text, perLesson))}`,
+  );
   const heading = input.courseTitle ? `Course: ${defuse(input.courseTitle.replace(/\s+/g, " ").trim())}\n\n` : "";
   return `<document>\n${heading}Transcript:\n\n${messages.join("\n\n")}\n\nLessons of the course:\n\n${lessons.join("\n\n") || "(none)"}\n</document>`;
 }

@@ -14,7 +14,8 @@ describe("extractive report", () => {
   it("fills every section, and every quote is an exact substring of the message it names", async () => {
     const { report, usage } = await createExtractiveProvider().report({ transcript, lessons });
     expect(usage.totalTokens).toBe(0);
-    for (const section of ["topics", "understood", "gaps", "recommendedLessons"] as const) expect(report[section].length, section).toBeGreaterThan(0);
+    for (const section of ["topics", "understood", "gaps", "recommendedLessons"] as const)
+      expect(report[section].length, section).toBeGreaterThan(0);
     expect(misquotes(report, texts)).toEqual([]);
   });
 
@@ -61,21 +62,32 @@ describe("extractive report", () => {
 describe("openai report", () => {
   const REPORT = {
     topics: [{ point: "The Calvin cycle", quotes: [{ seq: 19, text: "The Calvin cycle takes place in the stroma." }] }],
-    understood: [{ point: "Where oxygen comes from", quotes: [{ seq: 12, text: "So the oxygen we breathe comes from splitting water in the light reactions." }] }],
+    understood: [
+      {
+        point: "Where oxygen comes from",
+        quotes: [{ seq: 12, text: "So the oxygen we breathe comes from splitting water in the light reactions." }],
+      },
+    ],
     gaps: [{ point: "How ATP synthase works", quotes: [{ seq: 16, text: "I don't understand how ATP is made in the thylakoid." }] }],
     recommendedLessons: [{ lessonId: "lesson-2", reason: "Explains ATP synthase.", quotes: [{ seq: 16, text: "how ATP is made" }] }],
   };
 
   function setup(replies: ReturnType<typeof completion>[]) {
     const server = fakeOpenAi(replies);
-    const provider = createOpenAiProvider(llmConfigSchema.parse({ LLM_BASE_URL: BASE_URL, LLM_API_KEYS: "key-a" }), { fetch: server.fetch, sleep: async () => {} });
+    const provider = createOpenAiProvider(llmConfigSchema.parse({ LLM_BASE_URL: BASE_URL, LLM_API_KEYS: "key-a" }), {
+      fetch: server.fetch,
+      sleep: async () => {},
+    });
     return { provider, server };
   }
 
   it("sends the transcript and lessons as delimited data and returns the validated report with the lessons' titles", async () => {
     const { provider, server } = setup([completion(REPORT, { prompt_tokens: 2000, completion_tokens: 300 })]);
     const { report, usage } = await provider.report({ transcript, lessons, courseTitle: "Photosynthesis" });
-    const expected: SessionReportContent = { ...REPORT, recommendedLessons: [{ ...REPORT.recommendedLessons[0]!, title: "The light reactions" }] };
+    const expected: SessionReportContent = {
+      ...REPORT,
+      recommendedLessons: [{ ...REPORT.recommendedLessons[0]!, title: "The light reactions" }],
+    };
     expect(sessionReportContentSchema.parse(report)).toEqual(expected);
     expect(usage.totalTokens).toBe(2300);
     const sent = server.requests[0]?.body.messages.find((m) => m.role === "user")?.content ?? "";

@@ -30,7 +30,10 @@ describe("sentence splitting", () => {
   });
 
   it("joins words hyphenated across lines and keeps paragraph numbers", () => {
-    const sentences = sectionSentences({ index: 4, text: "The parser reports readable error mes-\nsages to the user.\n\nA second paragraph starts here today." });
+    const sentences = sectionSentences({
+      index: 4,
+      text: "The parser reports readable error mes-\nsages to the user.\n\nA second paragraph starts here today.",
+    });
     expect(sentences.map((s) => [s.text, s.paragraph, s.order, s.sectionIndex])).toEqual([
       ["The parser reports readable error messages to the user.", 0, 0, 4],
       ["A second paragraph starts here today.", 1, 1, 4],
@@ -38,7 +41,8 @@ describe("sentence splitting", () => {
   });
 
   it("drops table rows, captions and fragments", () => {
-    const text = "Inlining helps small functions the most of all.\nTable 2: Effect of optimizations\nInlining   12%   +8%\nConstant folding 3% -1%\nsee below";
+    const text =
+      "Inlining helps small functions the most of all.\nTable 2: Effect of optimizations\nInlining   12%   +8%\nConstant folding 3% -1%\nsee below";
     expect(texts(text)).toEqual(["Inlining helps small functions the most of all."]);
   });
 
@@ -63,10 +67,18 @@ describe("section titles", () => {
     expect(cleanTitle(title)).toBe(cleaned);
   });
 
-  it.each(["References", "7 Bibliography", "Acknowledgments", "Acknowledgements", "Works Cited", "Index", "Table of Contents", "Notes and References"])(
-    "treats %s as back matter",
-    (title) => expect(isBackMatter({ title })).toBe(true),
-  );
+  it.each([
+    "References",
+    "7 Bibliography",
+    "Acknowledgments",
+    "Acknowledgements",
+    "Works Cited",
+    "Index",
+    "Table of Contents",
+    "Notes and References",
+  ])("treats %s as back matter", (title) => expect(isBackMatter({ title })).toBe(true));
 
-  it.each(["Reference Counting", "Indexing Strategies", "Introduction"])("teaches from %s", (title) => expect(isBackMatter({ title })).toBe(false));
+  it.each(["Reference Counting", "Indexing Strategies", "Introduction"])("teaches from %s", (title) =>
+    expect(isBackMatter({ title })).toBe(false),
+  );
 });

@@ -25,7 +25,8 @@ const ABBREVIATIONS = new Set(
 );
 
 const CAPTION = /^(?:table|figure|fig\.|chart|listing|exhibit)\s*\d+[.:]/i;
-const BIBLIOGRAPHIC = /(?:https?:\/\/|www\.|doi:|\bisbn\b|\bpp\.\s*\d|\bvol\.\s*\d|\bproceedings of\b|\bet al\.,?\s*\(?\d{4}\)?[.,]\s*[A-Z])/i;
+const BIBLIOGRAPHIC =
+  /(?:https?:\/\/|www\.|doi:|\bisbn\b|\bpp\.\s*\d|\bvol\.\s*\d|\bproceedings of\b|\bet al\.,?\s*\(?\d{4}\)?[.,]\s*[A-Z])/i;
 
 /** Joins words broken across lines and drops lines that are table rows or captions. */
 function cleanParagraph(paragraph: string): string {
@@ -50,7 +51,10 @@ function isTableRow(line: string): boolean {
 /** Where the text has a full stop followed by a capital that does not start a new sentence. */
 function isFalseBoundary(before: string, after: string, atLineEnd: boolean): boolean {
   const lastToken = /(\S+)$/.exec(before)?.[1] ?? "";
-  const bare = lastToken.replace(/^[("'“‘[]+/, "").replace(/\.$/, "").toLowerCase();
+  const bare = lastToken
+    .replace(/^[("'“‘[]+/, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (ABBREVIATIONS.has(bare)) return true;
   // Initials ("J. Smith") and dotted abbreviations ("U.S.").
   if (/^[a-z]$/.test(bare) && /[A-Z]$/.test(lastToken.replace(/\.$/, ""))) return true;

@@ -131,12 +131,7 @@ function shortlist(sentences: readonly Sentence[], idf: Map<string, number>, lim
  * The `count` most central sentences, skipping any too similar to one
  * already chosen, returned in document order.
  */
-export function centralSentences(
-  all: readonly Sentence[],
-  idf: Map<string, number>,
-  count: number,
-  maxSimilarity = 0.5,
-): RankedSentence[] {
+export function centralSentences(all: readonly Sentence[], idf: Map<string, number>, count: number, maxSimilarity = 0.5): RankedSentence[] {
   const sentences = shortlist(all, idf, MAX_GRAPH_SENTENCES);
   // A sentence that leans on the one before ("It then …", "For example, …") reads badly on its own.
   const scores = textRank(sentences, idf).map((score, i) => {

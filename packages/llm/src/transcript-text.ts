@@ -18,11 +18,15 @@ const CHAT_WORDS = new Set(
 );
 
 /** Confusion said outright, anywhere in a sentence. */
-const CONFUSED = /\b(?:i\s+(?:still\s+)?(?:don't|do not|can't|cannot)\s+(?:understand|get|see|follow)|i'm\s+(?:confused|lost|not sure)|i am (?:confused|lost|not sure)|(?:is|it's|this is|that's) confusing|no idea)\b/i;
+const CONFUSED =
+  /\b(?:i\s+(?:still\s+)?(?:don't|do not|can't|cannot)\s+(?:understand|get|see|follow)|i'm\s+(?:confused|lost|not sure)|i am (?:confused|lost|not sure)|(?:is|it's|this is|that's) confusing|no idea)\b/i;
 /** A question word opening a sentence ("that's why" in a statement is not a question). */
-const ASKS = /^(?:(?:so|but|and|then|wait|hmm|um|ok|okay),?\s+)*(?:what(?:'s| is| are| does| do| happens)|why|how (?:does|do|is|are|can|come))\b/i;
-const UNDERSTANDING = /\b(?:i see|got it|makes sense|that helps|(?:now )?i (?:understand|get it) now|now i (?:understand|get it)|that'?s clear|it'?s clear now|(?:oh|ah),? (?:i see|so|ok|okay))\b/i;
-const CONFIRMATION = /^(?:yes|yep|yeah|exactly|correct|right|that'?s (?:right|correct|it)|that is (?:right|correct)|good|great|well done|perfect|spot on|precisely|absolutely|nice|excellent)\b/i;
+const ASKS =
+  /^(?:(?:so|but|and|then|wait|hmm|um|ok|okay),?\s+)*(?:what(?:'s| is| are| does| do| happens)|why|how (?:does|do|is|are|can|come))\b/i;
+const UNDERSTANDING =
+  /\b(?:i see|got it|makes sense|that helps|(?:now )?i (?:understand|get it) now|now i (?:understand|get it)|that'?s clear|it'?s clear now|(?:oh|ah),? (?:i see|so|ok|okay))\b/i;
+const CONFIRMATION =
+  /^(?:yes|yep|yeah|exactly|correct|right|that'?s (?:right|correct|it)|that is (?:right|correct)|good|great|well done|perfect|spot on|precisely|absolutely|nice|excellent)\b/i;
 
 /** Straight apostrophes, so "don’t" and "don't" read alike. */
 const plain = (text: string) => text.replace(/[‘’]/g, "'");

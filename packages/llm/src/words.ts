@@ -50,13 +50,7 @@ export function contentStems(text: string): string[] {
 
 /** Whitespace-collapsed, lower-cased text with typographic quotes and dashes folded, for containment checks. */
 export function normalizeForCompare(text: string): string {
-  return text
-    .replace(/[‘’]/g, "'")
-    .replace(/[“”]/g, '"')
-    .replace(/[–—]/g, "-")
-    .replace(/\s+/g, " ")
-    .trim()
-    .toLowerCase();
+  return text.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/[–—]/g, "-").replace(/\s+/g, " ").trim().toLowerCase();
 }
 
 /** Upper-cases the first letter and makes sure the text ends with a full stop. */

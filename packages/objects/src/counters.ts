@@ -7,7 +7,13 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 
 // A metric name, optionally with Prometheus labels: `http_requests_total{method="GET",status="200"}`.
-const incrementInput = z.record(z.string().regex(/^[a-z_][a-z0-9_:]*(\{[^\n{}]{0,400}\})?$/).max(500), z.number().min(0).max(1e12));
+const incrementInput = z.record(
+  z
+    .string()
+    .regex(/^[a-z_][a-z0-9_:]*(\{[^\n{}]{0,400}\})?$/)
+    .max(500),
+  z.number().min(0).max(1e12),
+);
 
 export class Counters extends DurableObject {
   /** Adds to named counters. */

@@ -78,7 +78,10 @@ export class JobChannel extends DurableObject {
     if (seed && !this.isFor(seed.view.id)) throw new Error("the seed is another job's");
     if (seed) await this.ctx.blockConcurrencyWhile(() => this.refresh(seed));
     const bytes = crypto.getRandomValues(new Uint8Array(24));
-    const ticket = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const ticket = btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
     const expiresAt = Date.now() + (ttlMs ?? TICKET_TTL_MS);
     this.ctx.storage.kv.put(`ticket:${ticket}`, { userId, expiresAt });
     await this.wakeAt(expiresAt + 1000);

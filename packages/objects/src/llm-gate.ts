@@ -120,15 +120,33 @@ export class LlmGate extends DurableObject {
       const oldest = state.log.find((e) => e.org === orgId);
       return { granted: false, reason: "fair-share", retryAfterMs: Math.max(1000, (oldest?.at ?? now) + GATE_WINDOW_MS - now) };
     }
-    return { granted: false, reason: "limit", retryAfterMs: this.waitForRoom(state, total, requestsPerMinute, tokensPerMinute, estimatedTokens, now) };
+    return {
+      granted: false,
+      reason: "limit",
+      retryAfterMs: this.waitForRoom(state, total, requestsPerMinute, tokensPerMinute, estimatedTokens, now),
+    };
   }
 
   /** True when the asker is over its fair share while another organisation that wants more is under its own. */
-  private mustYield(state: GateState, asker: string, used: Map<string, Used>, rpm: number, tpm: number, estimated: number, now: number): boolean {
+  private mustYield(
+    state: GateState,
+    asker: string,
+    used: Map<string, Used>,
+    rpm: number,
+    tpm: number,
+    estimated: number,
+    now: number,
+  ): boolean {
     const wanting = (o: string) => o === asker || (state.orgs[o]?.refusedAt ?? 0) > now - GATE_WINDOW_MS;
     const demand = (pick: (u: Used) => number) => new Map([...used].map(([o, u]) => [o, wanting(o) ? Infinity : pick(u)]));
-    const requestShares = fairShares(rpm, demand((u) => u.requests));
-    const tokenShares = fairShares(tpm, demand((u) => u.tokens));
+    const requestShares = fairShares(
+      rpm,
+      demand((u) => u.requests),
+    );
+    const tokenShares = fairShares(
+      tpm,
+      demand((u) => u.tokens),
+    );
     const mine = used.get(asker)!;
     const over = mine.requests + 1 > requestShares.get(asker)! || (mine.tokens > 0 && mine.tokens + estimated > tokenShares.get(asker)!);
     if (!over) return false;

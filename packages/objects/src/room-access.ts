@@ -51,7 +51,10 @@ export async function recheckSessionAccess(env: RecheckEnv, change: AccessChange
       const results = await Promise.allSettled(batch.map((id) => env.SESSION_ROOM.getByName(id).recheckAccess()));
       failed += results.filter((r) => r.status === "rejected").length;
     }
-    if (failed) console.warn(JSON.stringify({ level: "warn", msg: "some rooms missed an access re-check", change, rooms: sessionIds.length, failed }));
+    if (failed)
+      console.warn(
+        JSON.stringify({ level: "warn", msg: "some rooms missed an access re-check", change, rooms: sessionIds.length, failed }),
+      );
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "access re-check not pushed", change, error: String(error) }));
   }

@@ -18,7 +18,12 @@ export const initInput = z.object({
   studentId: id.nullable(),
   title: z.string().min(1).max(200),
 });
-export const ticketInput = z.object({ userId: id, name: z.string().max(200), role: roleSchema, ttlMs: z.number().int().min(1).max(MAX_TICKET_TTL_MS).optional() });
+export const ticketInput = z.object({
+  userId: id,
+  name: z.string().max(200),
+  role: roleSchema,
+  ttlMs: z.number().int().min(1).max(MAX_TICKET_TTL_MS).optional(),
+});
 export const historyInput = z.object({ before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(200) });
 export const botInput = z
   .object({

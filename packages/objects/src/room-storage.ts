@@ -80,7 +80,14 @@ export class RoomStore {
   init(meta: Omit<RoomMeta, "status" | "lastSeq">, now: number): void {
     this.sql.exec(
       "INSERT OR IGNORE INTO room (id, session_id, org_id, kind, course_id, created_by, student_id, title, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
-      meta.sessionId, meta.orgId, meta.kind, meta.courseId, meta.createdBy, meta.studentId, meta.title, now,
+      meta.sessionId,
+      meta.orgId,
+      meta.kind,
+      meta.courseId,
+      meta.createdBy,
+      meta.studentId,
+      meta.title,
+      now,
     );
   }
 
@@ -94,12 +101,30 @@ export class RoomStore {
     return Number(this.sql.exec("UPDATE room SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq").one().last_seq);
   }
 
-  addMessage(input: { type: RoomMessage["type"]; author: MessageAuthor; text: string; citations?: Citation[]; replyToSeq?: number; streamId?: string }, now: number): RoomMessage {
+  addMessage(
+    input: {
+      type: RoomMessage["type"];
+      author: MessageAuthor;
+      text: string;
+      citations?: Citation[];
+      replyToSeq?: number;
+      streamId?: string;
+    },
+    now: number,
+  ): RoomMessage {
     const seq = this.nextSeq();
     this.sql.exec(
       "INSERT INTO messages (seq, type, author_id, author_name, author_role, text, at, citations, reply_to_seq, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      seq, input.type, input.author.id, input.author.name, input.author.role, input.text, now,
-      input.citations?.length ? JSON.stringify(input.citations) : null, input.replyToSeq ?? null, input.streamId ?? null,
+      seq,
+      input.type,
+      input.author.id,
+      input.author.name,
+      input.author.role,
+      input.text,
+      now,
+      input.citations?.length ? JSON.stringify(input.citations) : null,
+      input.replyToSeq ?? null,
+      input.streamId ?? null,
     );
     return toMessage(this.sql.exec("SELECT * FROM messages WHERE seq = ?", seq).one());
   }
@@ -108,7 +133,14 @@ export class RoomStore {
     const seq = this.nextSeq();
     const notice = { ...input, seq } as Notice;
     const target = notice.type === "deleted" ? notice.messageSeq : null;
-    this.sql.exec("INSERT INTO notices (seq, kind, frame, target_seq, at) VALUES (?, ?, ?, ?, ?)", seq, notice.type, JSON.stringify(notice), target, now);
+    this.sql.exec(
+      "INSERT INTO notices (seq, kind, frame, target_seq, at) VALUES (?, ?, ?, ?, ?)",
+      seq,
+      notice.type,
+      JSON.stringify(notice),
+      target,
+      now,
+    );
     return notice;
   }
 
@@ -118,9 +150,17 @@ export class RoomStore {
    * deletion is only sent for a message the client could have seen.
    */
   framesAfter(lastSeq: number, limit: number): { frames: (RoomMessage | Notice)[]; truncated: boolean } {
-    const messages = this.sql.exec("SELECT * FROM messages WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?", lastSeq, limit + 1).toArray().map(toMessage);
+    const messages = this.sql
+      .exec("SELECT * FROM messages WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?", lastSeq, limit + 1)
+      .toArray()
+      .map(toMessage);
     const notices = this.sql
-      .exec("SELECT frame FROM notices WHERE seq > ? AND (target_seq IS NULL OR target_seq <= ?) ORDER BY seq LIMIT ?", lastSeq, lastSeq, limit + 1)
+      .exec(
+        "SELECT frame FROM notices WHERE seq > ? AND (target_seq IS NULL OR target_seq <= ?) ORDER BY seq LIMIT ?",
+        lastSeq,
+        lastSeq,
+        limit + 1,
+      )
       .toArray()
       .map((row) => JSON.parse(String(row.frame)) as Notice);
     const frames = [...messages, ...notices].sort((a, b) => a.seq - b.seq);
@@ -130,19 +170,34 @@ export class RoomStore {
   /** Messages with seq below `before` (newest page first), returned in ascending order. */
   history(before: number | undefined, limit: number): { messages: RoomMessage[]; nextBefore: number | null } {
     const rows = this.sql
-      .exec("SELECT * FROM messages WHERE deleted_at IS NULL AND seq < ? ORDER BY seq DESC LIMIT ?", before ?? Number.MAX_SAFE_INTEGER, limit + 1)
+      .exec(
+        "SELECT * FROM messages WHERE deleted_at IS NULL AND seq < ? ORDER BY seq DESC LIMIT ?",
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
       .toArray();
     const page = rows.slice(0, limit).map(toMessage).reverse();
     return { messages: page, nextBefore: rows.length > limit ? (page[0]?.seq ?? null) : null };
   }
 
   transcript(): RoomMessage[] {
-    return this.sql.exec("SELECT * FROM messages WHERE deleted_at IS NULL AND type IN ('chat', 'tutor') ORDER BY seq").toArray().map(toMessage);
+    return this.sql
+      .exec("SELECT * FROM messages WHERE deleted_at IS NULL AND type IN ('chat', 'tutor') ORDER BY seq")
+      .toArray()
+      .map(toMessage);
   }
 
   /** Removes a message's text for good; false if there is no such live message. */
   deleteMessage(seq: number, now: number): boolean {
-    return this.sql.exec("UPDATE messages SET deleted_at = ?, text = '', citations = NULL WHERE seq = ? AND deleted_at IS NULL RETURNING seq", now, seq).toArray().length > 0;
+    return (
+      this.sql
+        .exec(
+          "UPDATE messages SET deleted_at = ?, text = '', citations = NULL WHERE seq = ? AND deleted_at IS NULL RETURNING seq",
+          now,
+          seq,
+        )
+        .toArray().length > 0
+    );
   }
 
   isMuted(userId: string): boolean {
@@ -151,7 +206,9 @@ export class RoomStore {
 
   /** Returns whether anything changed. */
   setMuted(userId: string, muted: boolean, now: number): boolean {
-    const cursor = muted ? this.sql.exec("INSERT OR IGNORE INTO mutes (user_id, at) VALUES (?, ?)", userId, now) : this.sql.exec("DELETE FROM mutes WHERE user_id = ?", userId);
+    const cursor = muted
+      ? this.sql.exec("INSERT OR IGNORE INTO mutes (user_id, at) VALUES (?, ?)", userId, now)
+      : this.sql.exec("DELETE FROM mutes WHERE user_id = ?", userId);
     return cursor.rowsWritten > 0;
   }
 
@@ -166,7 +223,10 @@ export class RoomStore {
     const row = this.sql
       .exec(
         "INSERT INTO streams (stream_id, text, reply_to_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET text = text || excluded.text, updated_at = excluded.updated_at RETURNING text",
-        streamId, piece, replyToSeq ?? null, now,
+        streamId,
+        piece,
+        replyToSeq ?? null,
+        now,
       )
       .one();
     return String(row.text);

@@ -30,7 +30,14 @@ export class RoomTickets {
   async issue(user: Participant, ttlMs: number, now: number): Promise<{ ticket: string; expiresAt: number }> {
     const ticket = base64url(crypto.getRandomValues(new Uint8Array(32)));
     const expiresAt = now + ttlMs;
-    this.sql.exec("INSERT INTO tickets (hash, user_id, name, role, expires_at) VALUES (?, ?, ?, ?, ?)", await digest(ticket), user.id, user.name, user.role, expiresAt);
+    this.sql.exec(
+      "INSERT INTO tickets (hash, user_id, name, role, expires_at) VALUES (?, ?, ?, ?, ?)",
+      await digest(ticket),
+      user.id,
+      user.name,
+      user.role,
+      expiresAt,
+    );
     return { ticket, expiresAt };
   }
 
@@ -46,7 +53,10 @@ export class RoomTickets {
 
   /** Everyone holding a ticket that is still valid. */
   holders(now: number): string[] {
-    return this.sql.exec("SELECT DISTINCT user_id FROM tickets WHERE expires_at > ?", now).toArray().map((row) => String(row.user_id));
+    return this.sql
+      .exec("SELECT DISTINCT user_id FROM tickets WHERE expires_at > ?", now)
+      .toArray()
+      .map((row) => String(row.user_id));
   }
 
   /** Voids every ticket of these users: someone who lost access cannot connect with one handed out before. */

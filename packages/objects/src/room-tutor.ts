@@ -32,12 +32,24 @@ export interface TutorAnswerPayload {
   askedBy: string;
 }
 
-type TutorEnv = { DB: D1Database; JOBS_HIGH: Queue; JOBS_NORMAL: Queue; JOBS_LOW: Queue; RATE_LIMITER: DurableObjectNamespace<RateLimiter> | DurableObjectNamespace };
+type TutorEnv = {
+  DB: D1Database;
+  JOBS_HIGH: Queue;
+  JOBS_NORMAL: Queue;
+  JOBS_LOW: Queue;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter> | DurableObjectNamespace;
+};
 
 export type TutorRequest = { ok: true; jobId: string } | { ok: false; code: RoomErrorCode; message: string };
 
 /** Creates the job for a question already posted as message `replyToSeq`. */
-export async function requestTutorAnswer(env: TutorEnv, meta: RoomMeta, asker: Participant, question: string, replyToSeq: number): Promise<TutorRequest> {
+export async function requestTutorAnswer(
+  env: TutorEnv,
+  meta: RoomMeta,
+  asker: Participant,
+  question: string,
+  replyToSeq: number,
+): Promise<TutorRequest> {
   if (meta.kind !== "study-room" || !meta.courseId) {
     return { ok: false, code: "tutor-unavailable", message: "The tutor answers in study rooms that belong to a course." };
   }
@@ -47,23 +59,39 @@ export async function requestTutorAnswer(env: TutorEnv, meta: RoomMeta, asker: P
   // The account as it is now, not as the ticket had it: a member made operator since joining spends nothing.
   const spender = await spenderOf(db, asker.id);
   if (!spender || spender.role === "operator") {
-    return { ok: false, code: "tutor-unavailable", message: "The tutor answers members who may start work; the operator role is read-only." };
+    return {
+      ok: false,
+      code: "tutor-unavailable",
+      message: "The tutor answers members who may start work; the operator role is read-only.",
+    };
   }
   const limit = config.RATE_LIMIT_TUTOR_PER_MIN;
   // Typed as the API worker exports it; the jobs worker's generated types see the binding untyped.
   const limiter = env.RATE_LIMITER as DurableObjectNamespace<RateLimiter>;
   const decision = await limiter.getByName(`user:${asker.id}:tutor`).take({ limit, periodMs: TUTOR_WINDOW_MS });
   if (!decision.allowed) {
-    return { ok: false, code: "rate-limited", message: `You may ask the tutor ${limit} times a minute, from all your connections together; try again in ${decision.retryAfterSeconds} s.` };
+    return {
+      ok: false,
+      code: "rate-limited",
+      message: `You may ask the tutor ${limit} times a minute, from all your connections together; try again in ${decision.retryAfterSeconds} s.`,
+    };
   }
-  const payload: TutorAnswerPayload = { sessionId: meta.sessionId, orgId: meta.orgId, courseId: meta.courseId, question, replyToSeq, askedBy: asker.id };
+  const payload: TutorAnswerPayload = {
+    sessionId: meta.sessionId,
+    orgId: meta.orgId,
+    courseId: meta.courseId,
+    question,
+    replyToSeq,
+    askedBy: asker.id,
+  };
   const job = { id: crypto.randomUUID(), kind: "tutor-answer" as const, lane: "high" as const };
   try {
     await reserveFor(db, config, spender, { amount: estimateTokens({ kind: "tutor-answer" }), jobId: job.id }, async () => {
       await insertJob(db, { ...job, orgId: meta.orgId, ownerId: asker.id, payload, maxAttempts: config.JOB_MAX_RETRIES + 1 });
     });
   } catch (error) {
-    if (error instanceof ProblemError && error.type === "quota-exceeded") return { ok: false, code: "quota-exceeded", message: error.detail ?? error.title };
+    if (error instanceof ProblemError && error.type === "quota-exceeded")
+      return { ok: false, code: "quota-exceeded", message: error.detail ?? error.title };
     throw error;
   }
   // A failed send leaves the job queued and unsent; the sweep sends it.

@@ -31,7 +31,19 @@ import { RoomBudgets } from "./room-budgets";
 import { RoomStore, type Notice, type NoticeInput, type RoomMeta } from "./room-storage";
 import { DEFAULT_TICKET_TTL_MS, RoomTickets } from "./room-tickets";
 import { botInput, connectQuery, historyInput, id, initInput, ticketInput } from "./room-inputs";
-import { broadcast, closeSockets, closeUserSockets, connectedUserIds, hasOtherSocket, presentUsers, readState, sendTo, takeTyping, writeState, type SocketState } from "./room-sockets";
+import {
+  broadcast,
+  closeSockets,
+  closeUserSockets,
+  connectedUserIds,
+  hasOtherSocket,
+  presentUsers,
+  readState,
+  sendTo,
+  takeTyping,
+  writeState,
+  type SocketState,
+} from "./room-sockets";
 import { requestTutorAnswer, tutorQuestion } from "./room-tutor";
 
 const TUTOR: MessageAuthor = { id: "tutor", name: "Tutor", role: "tutor" };
@@ -93,7 +105,8 @@ export class SessionRoom extends DurableObject {
     writeState(server, { user, joinedAt: Date.now(), typingAt: 0 });
     sendTo(server, { type: "welcome", you: user, present: presentUsers(this.ctx), lastSeq: meta.lastSeq, session: summary(meta) });
     if (query.data.lastSeq !== undefined) this.replay(server, query.data.lastSeq);
-    if (!hasOtherSocket(this.ctx, user.id, server)) this.announce({ type: "presence", event: "joined", user, present: presentUsers(this.ctx) });
+    if (!hasOtherSocket(this.ctx, user.id, server))
+      this.announce({ type: "presence", event: "joined", user, present: presentUsers(this.ctx) });
     await this.wakeBy(Date.now() + RECHECK_INTERVAL_MS);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -110,7 +123,8 @@ export class SessionRoom extends DurableObject {
         return sendTo(ws, { type: "pong" });
       case "resume":
         // Each replay may send a thousand frames: budgeted per person, like chat.
-        if (!this.budgets.take(state.user.id, "resume", now)) return sendTo(ws, errorFrame("rate-limited", "You are asking to resume too often; wait a few seconds."));
+        if (!this.budgets.take(state.user.id, "resume", now))
+          return sendTo(ws, errorFrame("rate-limited", "You are asking to resume too often; wait a few seconds."));
         return this.replay(ws, frame.lastSeq);
       case "typing":
         if (!this.store.isMuted(state.user.id) && takeTyping(ws, state, now)) broadcast(this.ctx, { type: "typing", user: state.user }, ws);
@@ -144,7 +158,14 @@ export class SessionRoom extends DurableObject {
         await this.recheckAccess();
       } catch (error) {
         // D1 unreachable: keep everyone until the next round rather than retrying the alarm in a loop.
-        console.error(JSON.stringify({ level: "error", msg: "room access re-check failed", sessionId: this.store.meta()?.sessionId, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "room access re-check failed",
+            sessionId: this.store.meta()?.sessionId,
+            error: String(error),
+          }),
+        );
       }
     }
     const wakes: number[] = [];
@@ -205,17 +226,38 @@ export class SessionRoom extends DurableObject {
     const body = botInput.parse(input);
     if (!this.store.meta()) throw new Error("This session room was never set up.");
     const now = Date.now();
-    if (!body.streamId) return { seq: this.post({ type: "tutor", author: TUTOR, text: body.text, citations: body.citations, replyToSeq: body.replyToSeq }, now) };
+    if (!body.streamId)
+      return {
+        seq: this.post({ type: "tutor", author: TUTOR, text: body.text, citations: body.citations, replyToSeq: body.replyToSeq }, now),
+      };
     const finished = this.store.streamMessageSeq(body.streamId);
     if (finished !== null) return { seq: finished };
     if (!body.final) {
       const text = this.store.appendStream(body.streamId, body.text, body.replyToSeq, now);
-      broadcast(this.ctx, { type: "tutor-chunk", streamId: body.streamId, delta: body.text, text, ...(body.replyToSeq ? { replyToSeq: body.replyToSeq } : {}) });
+      broadcast(this.ctx, {
+        type: "tutor-chunk",
+        streamId: body.streamId,
+        delta: body.text,
+        text,
+        ...(body.replyToSeq ? { replyToSeq: body.replyToSeq } : {}),
+      });
       return { seq: 0 };
     }
     const pending = this.store.takeStream(body.streamId);
     const replyToSeq = body.replyToSeq ?? pending?.replyToSeq ?? undefined;
-    return { seq: this.post({ type: "tutor", author: TUTOR, text: (pending?.text ?? "") + body.text, citations: body.citations, replyToSeq, streamId: body.streamId }, now) };
+    return {
+      seq: this.post(
+        {
+          type: "tutor",
+          author: TUTOR,
+          text: (pending?.text ?? "") + body.text,
+          citations: body.citations,
+          replyToSeq,
+          streamId: body.streamId,
+        },
+        now,
+      ),
+    };
   }
 
   /** Removes a message for everyone; false if there is no such message. */
@@ -245,8 +287,10 @@ export class SessionRoom extends DurableObject {
     const user = state.user;
     const meta = this.store.meta();
     if (!meta || meta.status !== "open") return sendTo(ws, errorFrame("session-closed", "This session is closed."));
-    if (this.store.isMuted(user.id)) return sendTo(ws, errorFrame("muted", "A moderator muted you in this session; your message was not sent."));
-    if (!this.budgets.take(user.id, "chat", now)) return sendTo(ws, errorFrame("rate-limited", "You are sending messages too fast; wait a few seconds."));
+    if (this.store.isMuted(user.id))
+      return sendTo(ws, errorFrame("muted", "A moderator muted you in this session; your message was not sent."));
+    if (!this.budgets.take(user.id, "chat", now))
+      return sendTo(ws, errorFrame("rate-limited", "You are sending messages too fast; wait a few seconds."));
     // Numbered, stored and sent to every socket in one synchronous step: everyone sees one order.
     const seq = this.post({ type: "chat", author: user, text }, now);
     const question = tutorQuestion(text);
@@ -273,7 +317,8 @@ export class SessionRoom extends DurableObject {
   private replay(ws: WebSocket, lastSeq: number): void {
     const { frames, truncated } = this.store.framesAfter(lastSeq, REPLAY_LIMIT);
     for (const frame of frames) sendTo(ws, frameOf(frame));
-    if (truncated) sendTo(ws, errorFrame("resume-truncated", `Only the first ${REPLAY_LIMIT} missed events were sent; read the rest from the history.`));
+    if (truncated)
+      sendTo(ws, errorFrame("resume-truncated", `Only the first ${REPLAY_LIMIT} missed events were sent; read the rest from the history.`));
   }
 
   /** Makes sure the alarm rings no later than `at`. */

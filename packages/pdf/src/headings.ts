@@ -29,8 +29,7 @@ interface Candidate {
 }
 
 const NUMBERED_RE = /^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([\p{Lu}\p{Lt}].*)$/u;
-const KEYWORD_RE =
-  /^(?:chapter|part|appendix|section|lesson|unit|module|chapitre|kapitel|capítulo)\s+(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])\b/iu;
+const KEYWORD_RE = /^(?:chapter|part|appendix|section|lesson|unit|module|chapitre|kapitel|capítulo)\s+(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])\b/iu;
 /** Table-of-contents entries end with a page number, often after dot leaders. */
 const DOT_LEADERS_RE = /(?:\.{3,}|…|(?:\. ){2,}\.?)\s*\d{1,4}$/u;
 const TRAILING_PAGE_RE = /\s\d{1,4}$/u;

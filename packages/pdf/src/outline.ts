@@ -24,10 +24,7 @@ function isRef(value: unknown): value is { num: number; gen: number } {
   return typeof value === "object" && value !== null && "num" in value && "gen" in value;
 }
 
-async function resolveDestination(
-  pdf: PDFDocumentProxy,
-  dest: OutlineNode["dest"],
-): Promise<{ page: number | null; top: number | null }> {
+async function resolveDestination(pdf: PDFDocumentProxy, dest: OutlineNode["dest"]): Promise<{ page: number | null; top: number | null }> {
   const none = { page: null, top: null };
   try {
     const explicit: unknown = typeof dest === "string" ? await pdf.getDestination(dest) : dest;

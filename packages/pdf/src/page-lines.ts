@@ -56,11 +56,7 @@ export async function readPageLines(page: PDFPageProxy): Promise<PageLines> {
 }
 
 /** Groups pdf.js text items into lines at its end-of-line marks. */
-function groupIntoLines(
-  page: number,
-  items: readonly ContentItem[],
-  toView: (x: number, y: number) => Point,
-): TextLine[] {
+function groupIntoLines(page: number, items: readonly ContentItem[], toView: (x: number, y: number) => Point): TextLine[] {
   const lines: TextLine[] = [];
   let runs: Run[] = [];
   const flush = () => {

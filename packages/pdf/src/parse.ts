@@ -85,11 +85,7 @@ async function parseOpened(
   const isHeading = big !== null && (looksNumbered(big.title) || entries.some((e) => sameHeading(e.title, big.title)));
   const layout = isHeading ? null : big;
   const title = (await metadataTitle(pdf)) ?? layout?.title ?? null;
-  const anchors = chooseAnchors(
-    outlineAnchors(entries, pages),
-    () => detectHeadings(pages, layout?.lines ?? new Set()),
-    pages.length,
-  );
+  const anchors = chooseAnchors(outlineAnchors(entries, pages), () => detectHeadings(pages, layout?.lines ?? new Set()), pages.length);
   let sections: ParsedSection[] = sectionsFromAnchors(pages, anchors, vocabulary, title ?? "Front matter");
   if (anchors.length === 0 || sections.length === 0) sections = sectionsFromPageGroups(pages, pageTexts, vocabulary);
   const outline: OutlineEntry[] = entries.map(({ title: t, level, page }) => ({ title: t, level, page }));

@@ -86,7 +86,8 @@ export function loadFailure(error: unknown): ParseFailure {
   }
   // pdf.js's own words stay in the log (`cause`); its owner is told what happened in ours.
   const cause = `${name || "Error"}: ${message || "unknown error"}`;
-  if (name === "InvalidPDFException") return failure("pdf-damaged", "The PDF is damaged or not a PDF: its structure could not be read.", cause);
+  if (name === "InvalidPDFException")
+    return failure("pdf-damaged", "The PDF is damaged or not a PDF: its structure could not be read.", cause);
   return failure("pdf-damaged", "The PDF could not be read; it may be damaged or use features the reader does not support.", cause);
 }
 

@@ -38,9 +38,7 @@ describe("detectHeadings", () => {
   });
 
   it("takes larger lines and short ALL-CAPS lines as headings, larger ones first", () => {
-    const pages = [
-      page(1, [sentence, sentence, "WHAT CAME BEFORE", sentence, sentence], [line(1, "A Big Heading", 60, { fontSize: 16 })]),
-    ];
+    const pages = [page(1, [sentence, sentence, "WHAT CAME BEFORE", sentence, sentence], [line(1, "A Big Heading", 60, { fontSize: 16 })])];
     expect(detectHeadings(pages, none).map((h) => [h.title, h.level])).toEqual([
       ["A Big Heading", 1],
       ["WHAT CAME BEFORE", 2],
@@ -98,7 +96,11 @@ describe("sectionsFromPageGroups", () => {
     const long = "x".repeat(4000);
     const pages = [page(1, [long]), page(2, [long]), page(3, []), page(4, ["short"])];
     const vocabulary = buildVocabulary([]);
-    const sections = sectionsFromPageGroups(pages, pages.map((p) => linesToText(p.lines, vocabulary)), vocabulary);
+    const sections = sectionsFromPageGroups(
+      pages,
+      pages.map((p) => linesToText(p.lines, vocabulary)),
+      vocabulary,
+    );
     expect(sections.map((s) => [s.title, s.pageStart, s.pageEnd])).toEqual([
       ["Pages 1–2", 1, 2],
       ["Pages 3–4", 3, 4],

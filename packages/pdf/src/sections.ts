@@ -102,11 +102,7 @@ export function sectionsFromAnchors(
  * The fallback: consecutive pages grouped into sections of about
  * GROUP_TARGET_CHARS characters each, titled by their page range.
  */
-export function sectionsFromPageGroups(
-  pages: readonly PageLines[],
-  pageTexts: readonly string[],
-  vocabulary: Vocabulary,
-): ParsedSection[] {
+export function sectionsFromPageGroups(pages: readonly PageLines[], pageTexts: readonly string[], vocabulary: Vocabulary): ParsedSection[] {
   const drafts: Draft[] = [];
   let groupStart = 1;
   let chars = 0;

@@ -120,22 +120,13 @@ export async function noTextFailure(
     );
   }
   if (meaningful === 0) {
-    return failure(
-      "pdf-no-text",
-      `The PDF has no extractable text: its pages are blank or images (a scan, for instance). ${OCR_NOTE}`,
-    );
+    return failure("pdf-no-text", `The PDF has no extractable text: its pages are blank or images (a scan, for instance). ${OCR_NOTE}`);
   }
   if (undecodable) {
-    return failure(
-      "pdf-no-text",
-      `The PDF's text cannot be decoded: its fonts do not map glyphs to characters. ${OCR_NOTE}`,
-    );
+    return failure("pdf-no-text", `The PDF's text cannot be decoded: its fonts do not map glyphs to characters. ${OCR_NOTE}`);
   }
   if (meaningful / pages < SPARSE_CHARS_PER_PAGE && (await looksScanned(pdf))) {
-    return failure(
-      "pdf-no-text",
-      `The PDF is a scan: its pages are images with only ${meaningful} characters of text. ${OCR_NOTE}`,
-    );
+    return failure("pdf-no-text", `The PDF is a scan: its pages are images with only ${meaningful} characters of text. ${OCR_NOTE}`);
   }
   return null;
 }

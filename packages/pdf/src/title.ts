@@ -59,7 +59,10 @@ export function layoutTitle(pages: readonly PageLines[], bodySize: number): { ti
     if (line.y <= prev.y || line.y - prev.y > biggest * 2) break;
     lines.push(line);
   }
-  const title = lines.map((l) => l.text).join(" ").trim();
+  const title = lines
+    .map((l) => l.text)
+    .join(" ")
+    .trim();
   if (title.length < 3 || title.length > 300) return null;
   return { title, lines: new Set(lines) };
 }

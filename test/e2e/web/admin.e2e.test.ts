@@ -46,7 +46,10 @@ describe("the queue dashboard in Chromium", () => {
     teacher = await newPerson(base, admin, "teacher", "Tara Uploader");
     operator = await newPerson(base, admin, "operator", "Otto Operator");
     const query = `?title=${encodeURIComponent(title)}&priority=low&generate=false`;
-    const accepted = await expectJson<AcceptedUpload>(await uploadPdf(base, teacher.token, await corpusPdf("encrypted-attachment.pdf"), query), 202);
+    const accepted = await expectJson<AcceptedUpload>(
+      await uploadPdf(base, teacher.token, await corpusPdf("encrypted-attachment.pdf"), query),
+      202,
+    );
     jobId = accepted.job.id;
     const { job } = await pollJob(base, teacher.token, jobId);
     expect(job.status).toBe("failed");
@@ -132,7 +135,10 @@ describe("the queue dashboard in Chromium", () => {
 
   it("a lane the platform pauses shows as paused by the platform, with nothing to lift it, until the platform resumes it", async () => {
     const platformSwitch = async (action: "pause" | "resume") =>
-      expectJson<{ pausedBy: string | null }>(await fetch(`${base}/v1/platform/lanes/high/${action}`, { method: "POST", headers: { Authorization: `Bearer ${ops}` } }), 200);
+      expectJson<{ pausedBy: string | null }>(
+        await fetch(`${base}/v1/platform/lanes/high/${action}`, { method: "POST", headers: { Authorization: `Bearer ${ops}` } }),
+        200,
+      );
     expect((await platformSwitch("pause")).pausedBy).toBe("platform");
     const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "high", exact: true }) });
     await row.getByText("paused by the platform").waitFor({ timeout: 15_000 });
@@ -149,7 +155,10 @@ describe("the queue dashboard in Chromium", () => {
     const detail = page.getByRole("region", { name: "parse-document job" });
     await detail.getByRole("button", { name: "Retry this job" }).click();
     await page.getByRole("status").getByText("The job is queued again.").waitFor();
-    await detail.getByRole("log", { name: "Event log" }).getByText(/requeued/).waitFor();
+    await detail
+      .getByRole("log", { name: "Event log" })
+      .getByText(/requeued/)
+      .waitFor();
     // The dashboard keeps the open job up to date as it runs and fails again.
     await detail.locator("#attempts tbody tr").nth(1).waitFor({ timeout: 60_000 });
     await detail.locator("dd .badge", { hasText: "failed" }).waitFor({ timeout: 30_000 });

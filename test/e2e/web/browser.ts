@@ -15,7 +15,15 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = new URL("../../../test-results/screenshots/", import.meta.url).pathname;
 
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export interface WebBrowser {
   context: BrowserContext;
@@ -32,7 +40,8 @@ export interface WebBrowser {
  * @example const browser = await openBrowser("studio"); await browser.page.goto(base); await browser.close();
  */
 export async function openBrowser(prefix: string): Promise<WebBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH.`);
   const profile = mkdtempSync(join(tmpdir(), "studyhall-chromium-"));
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The folder shows the last run: an earlier run's steps of the same prefix go first.

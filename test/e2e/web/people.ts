@@ -23,7 +23,10 @@ export interface Person {
 /** POST JSON, waiting out a 429 as the server says (sign-up and sign-in are limited per address). */
 async function post(base: string, path: string, body: unknown, token?: string): Promise<Response> {
   for (;;) {
-    const headers: Record<string, string> = { "Content-Type": "application/json", "CF-Connecting-IP": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "CF-Connecting-IP": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+    };
     if (token) headers.Authorization = `Bearer ${token}`;
     const response = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
     if (response.status !== 429) return response;

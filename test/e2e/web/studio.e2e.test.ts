@@ -74,7 +74,13 @@ describe("the studio in Chromium", () => {
   it("the teacher uploads tracemonkey.pdf and watches both jobs reach 100 %", async () => {
     await page.getByRole("link", { name: "Upload", exact: true }).click();
     await page.getByRole("heading", { name: "Upload a PDF" }).waitFor();
-    await page.getByLabel("PDF file").setInputFiles({ name: "tracemonkey.pdf", mimeType: "application/pdf", buffer: await readFile(new URL("tracemonkey.pdf", CORPUS_DIR)) });
+    await page
+      .getByLabel("PDF file")
+      .setInputFiles({
+        name: "tracemonkey.pdf",
+        mimeType: "application/pdf",
+        buffer: await readFile(new URL("tracemonkey.pdf", CORPUS_DIR)),
+      });
     await page.getByLabel("Title (optional)").fill("TraceMonkey in the browser");
     await page.getByRole("button", { name: "Upload and make a course" }).click();
     await page.getByText("Progress of “TraceMonkey in the browser”").waitFor();
@@ -167,7 +173,10 @@ describe("the studio in Chromium", () => {
 
   it("the student takes a quiz and sees it graded right or wrong; the right answers appear once the teacher's policy shows them", async () => {
     await page.getByRole("link", { name: courseTitle }).click();
-    await page.getByRole("link", { name: /^Quiz: / }).first().click();
+    await page
+      .getByRole("link", { name: /^Quiz: / })
+      .first()
+      .click();
     const quizId = /#\/quizzes\/([\w-]+)$/.exec(page.url())?.[1];
     expect(quizId).toBeTruthy();
 
@@ -207,7 +216,10 @@ describe("the studio in Chromium", () => {
     });
     expect(patched.status).toBe(200);
     await page.getByRole("link", { name: "Back to the course" }).click();
-    await page.getByRole("link", { name: /^Quiz: / }).first().click();
+    await page
+      .getByRole("link", { name: /^Quiz: / })
+      .first()
+      .click();
     const { count, correct } = await takeQuiz();
     expect(await page.getByText(/^Right answer: /).count()).toBe(count - correct);
     expect(await page.locator("main ol > li blockquote").count()).toBeGreaterThan(0);
@@ -224,7 +236,9 @@ describe("the studio in Chromium", () => {
     await page.getByLabel("Message", { exact: true }).fill("Hello from the browser");
     await page.getByLabel("Message", { exact: true }).press("Enter");
     await log.getByText("Hello from the browser").waitFor();
-    expect(await log.locator("li.chat").filter({ hasText: "Hello from the browser" }).locator(".who").textContent()).toBe(`${student.name}: `);
+    expect(await log.locator("li.chat").filter({ hasText: "Hello from the browser" }).locator(".who").textContent()).toBe(
+      `${student.name}: `,
+    );
 
     await page.getByLabel("Message", { exact: true }).fill("@tutor What is a trace tree?");
     await page.getByRole("button", { name: "Send" }).click();

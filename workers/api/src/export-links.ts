@@ -77,7 +77,12 @@ export async function verifyDownload(secret: string, r2Key: string, expires: unk
 }
 
 /** A download link's query: `expires` and `sig`, for a path. */
-export async function downloadLink(secret: string, path: string, r2Key: string, now = Date.now()): Promise<{ url: string; expiresAt: string }> {
+export async function downloadLink(
+  secret: string,
+  path: string,
+  r2Key: string,
+  now = Date.now(),
+): Promise<{ url: string; expiresAt: string }> {
   const expires = Math.floor(now / 1000) + DOWNLOAD_LINK_TTL_SECONDS;
   const sig = await signDownload(secret, r2Key, expires);
   return { url: `${path}?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires * 1000).toISOString() };

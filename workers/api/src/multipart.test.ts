@@ -37,7 +37,11 @@ async function readAll(stream: ReadableStream<Uint8Array>, boundary: string): Pr
   return parts;
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as ProblemError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as ProblemError,
+  );
 
 const B = "----studyhallBoundary7MA4YWxk";
 const form = [
@@ -50,7 +54,12 @@ const form = [
 ].join("");
 const expected: ReadPart[] = [
   { name: "title", filename: undefined, contentType: undefined, body: "Tracing JITs" },
-  { name: "file", filename: "paper.pdf", contentType: "application/pdf", body: `%PDF-1.7\r\n--${B.slice(0, -1)}X not the boundary\r\n\r\n--\r\nend of file\r\n` },
+  {
+    name: "file",
+    filename: "paper.pdf",
+    contentType: "application/pdf",
+    body: `%PDF-1.7\r\n--${B.slice(0, -1)}X not the boundary\r\n\r\n--\r\nend of file\r\n`,
+  },
   { name: "generate", filename: undefined, contentType: undefined, body: "false" },
 ];
 
@@ -62,7 +71,15 @@ describe("multipart framing, chunk by chunk", () => {
   it("gives the same parts wherever a chunk boundary falls, inside a delimiter, a CRLF or a header", async () => {
     const body = bytes(form);
     for (let cut = 1; cut < body.length; cut++) expect(await readAll(streamOf(body, [cut]), B)).toEqual(expected);
-    expect(await readAll(streamOf(body, Array.from({ length: body.length - 1 }, (_, i) => i + 1)), B)).toEqual(expected);
+    expect(
+      await readAll(
+        streamOf(
+          body,
+          Array.from({ length: body.length - 1 }, (_, i) => i + 1),
+        ),
+        B,
+      ),
+    ).toEqual(expected);
   });
 
   it("accepts a preamble before the first boundary, padding after a boundary and an epilogue after the last", async () => {
@@ -75,7 +92,9 @@ describe("multipart framing, chunk by chunk", () => {
     expect(boundaryOf('multipart/form-data; charset=utf-8; Boundary="with space:and=equals"')).toBe("with space:and=equals");
     const quoted = "with space:and=equals";
     const body = `--${quoted}\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n--${quoted}--`;
-    expect(await readAll(streamOf(bytes(body)), boundaryOf(`multipart/form-data; boundary="${quoted}"`))).toEqual([{ name: "x", filename: undefined, contentType: undefined, body: "v" }]);
+    expect(await readAll(streamOf(bytes(body)), boundaryOf(`multipart/form-data; boundary="${quoted}"`))).toEqual([
+      { name: "x", filename: undefined, contentType: undefined, body: "v" },
+    ]);
     for (const bad of ["multipart/form-data", "multipart/form-data; boundary=", `multipart/form-data; boundary=${"x".repeat(71)}`]) {
       expect(() => boundaryOf(bad)).toThrow(ProblemError);
     }
@@ -97,7 +116,10 @@ describe("malformed bodies are refused, never read as shorter parts", () => {
   };
 
   it("a body that never ends its last part", async () => {
-    await refusal(`--${B}\r\nContent-Disposition: form-data; name="file"\r\n\r\n%PDF-1.7 and then the connection stops`, /closing boundary/);
+    await refusal(
+      `--${B}\r\nContent-Disposition: form-data; name="file"\r\n\r\n%PDF-1.7 and then the connection stops`,
+      /closing boundary/,
+    );
     await refusal(`--${B}\r\nContent-Disposition: form-data; name="file"\r\n\r\n%PDF-1.7\r\n--${B}`, /after a boundary/);
   });
 
@@ -112,14 +134,24 @@ describe("malformed bodies are refused, never read as shorter parts", () => {
   });
 
   it("headers over their limit, and more parts than allowed", async () => {
-    await refusal(`--${B}\r\nContent-Disposition: form-data; name="a"\r\nX-Padding: ${"p".repeat(9000)}\r\n\r\nx\r\n--${B}--`, /headers are longer/);
-    const many = Array.from({ length: 17 }, (_, i) => `--${B}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`).join("") + `--${B}--`;
+    await refusal(
+      `--${B}\r\nContent-Disposition: form-data; name="a"\r\nX-Padding: ${"p".repeat(9000)}\r\n\r\nx\r\n--${B}--`,
+      /headers are longer/,
+    );
+    const many =
+      Array.from({ length: 17 }, (_, i) => `--${B}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`).join("") + `--${B}--`;
     await refusal(many, /more than 16 parts/);
   });
 
   it("a text field longer than its limit", async () => {
-    const reader = new MultipartReader(streamOf(bytes(`--${B}\r\nContent-Disposition: form-data; name="title"\r\n\r\n${"t".repeat(5000)}\r\n--${B}--`)), B);
+    const reader = new MultipartReader(
+      streamOf(bytes(`--${B}\r\nContent-Disposition: form-data; name="title"\r\n\r\n${"t".repeat(5000)}\r\n--${B}--`)),
+      B,
+    );
     await reader.nextPart();
-    expect(await failure(reader.text("title", 4096))).toMatchObject({ status: 413, detail: expect.stringMatching(/"title" is longer than 4096 bytes/) });
+    expect(await failure(reader.text("title", 4096))).toMatchObject({
+      status: 413,
+      detail: expect.stringMatching(/"title" is longer than 4096 bytes/),
+    });
   });
 });

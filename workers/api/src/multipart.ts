@@ -41,7 +41,9 @@ export function boundaryOf(contentType: string): string {
   const boundary = match ? (match[1]?.replace(/\\(.)/g, "$1") ?? match[2]) : undefined;
   // RFC 2046: 1 to 70 characters, not ending in a space.
   if (!boundary || boundary.length > 70 || boundary.endsWith(" ")) {
-    throw new ProblemError("bad-request", { detail: "A multipart/form-data upload needs a boundary of 1 to 70 characters in its Content-Type." });
+    throw new ProblemError("bad-request", {
+      detail: "A multipart/form-data upload needs a boundary of 1 to 70 characters in its Content-Type.",
+    });
   }
   return boundary;
 }
@@ -86,7 +88,7 @@ function partHeaders(block: string): PartHeaders {
   if (!disposition) throw malformed("a part has no Content-Disposition.");
   const { type, params } = dispositionOf(disposition);
   const name = params.get("name");
-  if (type !== "form-data" || !name) throw malformed('every part must be Content-Disposition: form-data with a name.');
+  if (type !== "form-data" || !name) throw malformed("every part must be Content-Disposition: form-data with a name.");
   return { name, filename: params.get("filename*") ?? params.get("filename"), contentType: fields.get("content-type") };
 }
 
@@ -149,7 +151,8 @@ export class MultipartReader {
     if (end > this.limits.maxHeaderBytes) throw tooLong();
     // The boundary line may carry transport padding (spaces, tabs) before its CRLF.
     const line = indexOf(this.buffer, new Uint8Array([CR, LF]));
-    if (!/^[ \t]*$/.test(new TextDecoder().decode(this.buffer.subarray(0, line)))) throw malformed("a boundary line has more than the boundary on it.");
+    if (!/^[ \t]*$/.test(new TextDecoder().decode(this.buffer.subarray(0, line))))
+      throw malformed("a boundary line has more than the boundary on it.");
     const block = end === line ? "" : new TextDecoder().decode(this.buffer.subarray(line + 2, end));
     this.buffer = this.buffer.subarray(end + HEADER_END.length);
     this.state = "body";
@@ -202,7 +205,8 @@ export class MultipartReader {
     let length = 0;
     for await (const chunk of this.body()) {
       length += chunk.length;
-      if (length > maxBytes) throw new ProblemError("payload-too-large", { detail: `The form field "${name}" is longer than ${maxBytes} bytes.` });
+      if (length > maxBytes)
+        throw new ProblemError("payload-too-large", { detail: `The form field "${name}" is longer than ${maxBytes} bytes.` });
       chunks.push(chunk);
     }
     const bytes = new Uint8Array(length);

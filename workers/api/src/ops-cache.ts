@@ -57,5 +57,9 @@ export function windowedMemo<T>(windowMs: number, maxKeys = 1000): WindowedMemo<
 
 /** The headers that show a memoised answer for what it is: `X-Cache: HIT|MISS` and its `Age` in seconds. */
 export function memoHeaders(result: Memoised<unknown>, now = Date.now()): Record<string, string> {
-  return { "X-Cache": result.hit ? "HIT" : "MISS", Age: String(Math.max(0, Math.floor((now - result.at) / 1000))), "Cache-Control": "no-store" };
+  return {
+    "X-Cache": result.hit ? "HIT" : "MISS",
+    Age: String(Math.max(0, Math.floor((now - result.at) / 1000))),
+    "Cache-Control": "no-store",
+  };
 }

@@ -32,7 +32,13 @@ function hex(buffer: ArrayBuffer): string {
 }
 
 /** Streams `body` of a known `length` into R2 while hashing it. */
-export async function storeKnownLength(bucket: R2Bucket, key: string, body: ReadableStream<Uint8Array>, length: number, contentType: string): Promise<StoredObject> {
+export async function storeKnownLength(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  length: number,
+  contentType: string,
+): Promise<StoredObject> {
   const [toStore, toHash] = body.tee();
   const digest = new crypto.DigestStream("SHA-256");
   const fixed = new FixedLengthStream(length);
@@ -50,7 +56,12 @@ export async function storeKnownLength(bucket: R2Bucket, key: string, body: Read
  * @example
  * const stored = await storeStream(env.FILES, key, request.body, { maxBytes, contentType: "application/pdf", checkHead });
  */
-export async function storeStream(bucket: R2Bucket, key: string, chunks: AsyncIterable<Uint8Array>, options: StreamOptions): Promise<StoredObject> {
+export async function storeStream(
+  bucket: R2Bucket,
+  key: string,
+  chunks: AsyncIterable<Uint8Array>,
+  options: StreamOptions,
+): Promise<StoredObject> {
   const digest = new crypto.DigestStream("SHA-256");
   const hashing = digest.getWriter();
   // Aborting the hash on a refusal rejects its digest, which nobody awaits then.

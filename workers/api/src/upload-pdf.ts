@@ -36,7 +36,10 @@ function hasMagic(head: Uint8Array): boolean {
 }
 
 const notPdf = () =>
-  new ProblemError("unsupported-media-type", { detail: "The upload is not a PDF (it does not start with %PDF-).", headers: { "Accept-Post": "application/pdf, multipart/form-data" } });
+  new ProblemError("unsupported-media-type", {
+    detail: "The upload is not a PDF (it does not start with %PDF-).",
+    headers: { "Accept-Post": "application/pdf, multipart/form-data" },
+  });
 
 function checkPdf(head: Uint8Array): void {
   if (!hasMagic(head)) throw notPdf();
@@ -81,7 +84,13 @@ async function peek(stream: ReadableStream<Uint8Array>): Promise<{ head: Uint8Ar
 }
 
 /** A form: its text fields, and its one `file` part streamed into R2. */
-async function receiveForm(body: ReadableStream<Uint8Array>, contentType: string, bucket: R2Bucket, key: string, maxBytes: number): Promise<ReceivedPdf> {
+async function receiveForm(
+  body: ReadableStream<Uint8Array>,
+  contentType: string,
+  bucket: R2Bucket,
+  key: string,
+  maxBytes: number,
+): Promise<ReceivedPdf> {
   const form = new MultipartReader(body, boundaryOf(contentType));
   try {
     const fields: Record<string, string> = {};
@@ -92,14 +101,25 @@ async function receiveForm(body: ReadableStream<Uint8Array>, contentType: string
         fields[part.name] = await form.text(part.name, MAX_FIELD_BYTES);
         continue;
       }
-      if (stored) throw new ProblemError("validation-failed", { detail: "The form has more than one `file` part.", extensions: { invalidParams: [{ name: "file", reason: "only one file per upload" }] } });
+      if (stored)
+        throw new ProblemError("validation-failed", {
+          detail: "The form has more than one `file` part.",
+          extensions: { invalidParams: [{ name: "file", reason: "only one file per upload" }] },
+        });
       stored = await storeStream(bucket, key, form.body(), { maxBytes, contentType: PDF, checkHead: checkPdf });
       filename = part.filename;
     }
     if (!stored) {
-      throw new ProblemError("validation-failed", { detail: "The form needs a `file` part holding the PDF.", extensions: { invalidParams: [{ name: "file", reason: "required" }] } });
+      throw new ProblemError("validation-failed", {
+        detail: "The form needs a `file` part holding the PDF.",
+        extensions: { invalidParams: [{ name: "file", reason: "required" }] },
+      });
     }
-    const title = filename?.replace(/\.pdf$/i, "").trim().slice(0, 200) || undefined;
+    const title =
+      filename
+        ?.replace(/\.pdf$/i, "")
+        .trim()
+        .slice(0, 200) || undefined;
     return { ...stored, title, fields };
   } catch (error) {
     await form.cancel();

@@ -25,7 +25,9 @@ function configOf(env: JobsEnv): Config | undefined {
     return loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(JSON.stringify({ level: "error", msg: "the jobs worker is misconfigured; nothing runs until it is fixed", problems: error.problems }));
+    console.error(
+      JSON.stringify({ level: "error", msg: "the jobs worker is misconfigured; nothing runs until it is fixed", problems: error.problems }),
+    );
     return undefined;
   }
 }
@@ -53,11 +55,21 @@ export default {
         // A paused lane's job comes back as "wait": the claim refused it, and it loses nothing.
         const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });
         if (outcome === "ack") message.ack();
-        else if (await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane: outcome.lane }, outcome.retryInSeconds)) message.ack();
+        else if (
+          await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane: outcome.lane }, outcome.retryInSeconds)
+        )
+          message.ack();
         else message.retry({ delaySeconds: outcome.retryInSeconds });
       } catch (error) {
         // D1 or R2 unreachable before anything was recorded: let the queue redeliver this message.
-        console.error(JSON.stringify({ level: "error", msg: "job message not processed; redelivering", jobId: parsed.data.jobId, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "job message not processed; redelivering",
+            jobId: parsed.data.jobId,
+            error: String(error),
+          }),
+        );
         message.retry({ delaySeconds: Math.ceil(backoffMs(config, message.attempts) / 1000) });
       }
     }

@@ -52,11 +52,14 @@ export class JobBudget {
     const need = inputTokens + maxTokens;
     let reservation = await this.current(need);
     const unspent = reservation.amount - reservation.charged;
-    if (unspent < need) reservation = (await extendReservation(this.db, reservation, need - unspent, await this.ownerLimit())) ?? reservation;
+    if (unspent < need)
+      reservation = (await extendReservation(this.db, reservation, need - unspent, await this.ownerLimit())) ?? reservation;
     this.reservation = reservation;
     const allowed = Math.min(maxTokens, reservation.amount - reservation.charged - inputTokens);
     if (allowed < Math.min(maxTokens, MIN_REPLY_TOKENS)) {
-      throw quotaError(`The next request needs about ${need} tokens; the owner's monthly quota cannot cover them, so the job stopped before spending them.`);
+      throw quotaError(
+        `The next request needs about ${need} tokens; the owner's monthly quota cannot cover them, so the job stopped before spending them.`,
+      );
     }
     return allowed;
   }
@@ -69,12 +72,21 @@ export class JobBudget {
     let reservation = this.reservation;
     if (!reservation || tokens <= 0) return;
     const unspent = reservation.amount - reservation.charged;
-    if (tokens > unspent) reservation = (await extendReservation(this.db, reservation, tokens - unspent, await this.ownerLimit())) ?? reservation;
+    if (tokens > unspent)
+      reservation = (await extendReservation(this.db, reservation, tokens - unspent, await this.ownerLimit())) ?? reservation;
     const chargeable = Math.min(tokens, reservation.amount - reservation.charged);
     this.reservation = await chargeReservation(this.db, reservation, chargeable);
     this.charged += chargeable;
     if (chargeable < tokens) {
-      console.error(JSON.stringify({ level: "error", msg: "LLM usage outran the owner's quota; the excess is not charged", jobId: this.job.id, reported: tokens, charged: chargeable }));
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "LLM usage outran the owner's quota; the excess is not charged",
+          jobId: this.job.id,
+          reported: tokens,
+          charged: chargeable,
+        }),
+      );
       throw quotaError(`A reply used ${tokens} tokens, more than the owner's monthly quota had left (${chargeable}); the job stopped.`);
     }
   }

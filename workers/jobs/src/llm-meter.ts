@@ -30,13 +30,25 @@ export interface MeterDeps {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Takes one request's place at the gate, waiting briefly in process if it must, else deferring the job. */
-async function acquire(env: JobsEnv, config: Config, orgId: string, estimatedTokens: number, sleep: (ms: number) => Promise<void>): Promise<number> {
+async function acquire(
+  env: JobsEnv,
+  config: Config,
+  orgId: string,
+  estimatedTokens: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<number> {
   const gate = llmGate(env);
   let waited = 0;
   for (;;) {
-    const grant = await gate.acquire({ orgId, requestsPerMinute: config.LLM_REQUESTS_PER_MIN, tokensPerMinute: config.LLM_TOKENS_PER_MIN, estimatedTokens });
+    const grant = await gate.acquire({
+      orgId,
+      requestsPerMinute: config.LLM_REQUESTS_PER_MIN,
+      tokensPerMinute: config.LLM_TOKENS_PER_MIN,
+      estimatedTokens,
+    });
     if (grant.granted) return grant.ticket;
-    if (grant.retryAfterMs > SHORT_WAIT_MS || waited + grant.retryAfterMs > MAX_WAIT_IN_PROCESS_MS) throw new DeferJob(grant.retryAfterMs, WAITING_FOR_GATE);
+    if (grant.retryAfterMs > SHORT_WAIT_MS || waited + grant.retryAfterMs > MAX_WAIT_IN_PROCESS_MS)
+      throw new DeferJob(grant.retryAfterMs, WAITING_FOR_GATE);
     await sleep(grant.retryAfterMs);
     waited += grant.retryAfterMs;
   }

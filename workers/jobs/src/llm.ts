@@ -41,7 +41,8 @@ export function generatorFor(env: JobsEnv, db: Db, job: Job, deps: MeterDeps = {
       } catch (error) {
         await count(`llm_errors_total{provider="${provider.name}",error="${error instanceof Error ? error.name : "unknown"}"}`);
         if (error instanceof LlmRateLimitedError) throw new DeferJob(error.retryAfterMs, "the model's endpoint asked us to wait");
-        if (error instanceof LlmPermanentError) throw new PermanentJobError(`llm-${error.reason}`, "The model could not do this", error.publicDetail, { cause: error });
+        if (error instanceof LlmPermanentError)
+          throw new PermanentJobError(`llm-${error.reason}`, "The model could not do this", error.publicDetail, { cause: error });
         throw error;
       }
     },

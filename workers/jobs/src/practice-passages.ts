@@ -30,7 +30,27 @@ export interface PassageRequest {
 const MAX_PASSAGES = 12;
 /** Sections read from D1 before ranking, when searching the whole organisation. */
 const MAX_CANDIDATES = 200;
-const STOPWORDS = new Set(["the", "and", "for", "with", "from", "into", "about", "what", "how", "why", "of", "in", "on", "to", "a", "an", "is", "are", "its"]);
+const STOPWORDS = new Set([
+  "the",
+  "and",
+  "for",
+  "with",
+  "from",
+  "into",
+  "about",
+  "what",
+  "how",
+  "why",
+  "of",
+  "in",
+  "on",
+  "to",
+  "a",
+  "an",
+  "is",
+  "are",
+  "its",
+]);
 
 /** The topic's words worth searching for, lower-cased, at most eight. */
 export function topicWords(topic: string): string[] {
@@ -89,20 +109,35 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
   const topic = request.topic?.trim() || undefined;
   let rows: SectionRow[];
   if (request.documentId) {
-    const [document] = await db.select().from(documents).where(and(eq(documents.id, request.documentId), readableDocuments(request.reader)));
+    const [document] = await db
+      .select()
+      .from(documents)
+      .where(and(eq(documents.id, request.documentId), readableDocuments(request.reader)));
     if (!document || document.status !== "parsed") {
       throw new PermanentJobError("document-not-parsed", "The document is not available", "The document is gone or has not been parsed.");
     }
     const where = [eq(documentSections.documentId, document.id)];
     if (request.sectionIndex !== undefined) where.push(eq(documentSections.position, request.sectionIndex));
-    rows = await db.select(sectionColumns).from(documentSections).where(and(...where)).orderBy(asc(documentSections.position));
-    if (rows.length === 0) throw new PermanentJobError("section-not-found", "The section does not exist", `The document has no section ${request.sectionIndex}.`);
+    rows = await db
+      .select(sectionColumns)
+      .from(documentSections)
+      .where(and(...where))
+      .orderBy(asc(documentSections.position));
+    if (rows.length === 0)
+      throw new PermanentJobError(
+        "section-not-found",
+        "The section does not exist",
+        `The document has no section ${request.sectionIndex}.`,
+      );
     // A chosen section is used whole (the provider narrows it to the topic); otherwise the topic picks sections.
     if (request.sectionIndex === undefined) rows = topic ? rank(rows, topic) : rows.slice(0, MAX_PASSAGES);
   } else {
     if (!topic) throw new PermanentJobError("bad-input", "Nothing to write questions from", "Give a topic, a document, or both.");
     const words = topicWords(topic);
-    const parsed = db.select({ id: documents.id }).from(documents).where(and(readableDocuments(request.reader), eq(documents.status, "parsed")));
+    const parsed = db
+      .select({ id: documents.id })
+      .from(documents)
+      .where(and(readableDocuments(request.reader), eq(documents.status, "parsed")));
     // A cheap pre-filter in SQL (any topic word in the title or text), then ranking here. Words are letters and digits only, so no LIKE wildcards.
     const matches: SQL[] = words.flatMap((w) => [like(documentSections.title, `%${w}%`), like(documentSections.text, `%${w}%`)]);
     rows = await db
@@ -113,7 +148,11 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
     rows = rank(rows, topic);
   }
   if (rows.length === 0) {
-    throw new PermanentJobError("no-matching-passages", "Nothing matches the topic", `No parsed document you may read says anything about "${topic}".`);
+    throw new PermanentJobError(
+      "no-matching-passages",
+      "Nothing matches the topic",
+      `No parsed document you may read says anything about "${topic}".`,
+    );
   }
   return toPassages(rows);
 }

@@ -220,7 +220,14 @@ async function settleFailure(error: unknown, job: Job, leaseToken: string, deps:
   const attempt = { attempt: job.attempts, maxAttempts: Math.min(job.maxAttempts, config.JOB_MAX_RETRIES + 1) };
   if (job.attempts <= config.JOB_MAX_RETRIES && job.attempts < job.maxAttempts) {
     const delay = backoffMs(config, job.attempts);
-    const retrying = await scheduleRetry(db, job.id, leaseToken, transientJobError(error, { ...attempt, retryInMs: delay }), now + delay, now);
+    const retrying = await scheduleRetry(
+      db,
+      job.id,
+      leaseToken,
+      transientJobError(error, { ...attempt, retryInMs: delay }),
+      now + delay,
+      now,
+    );
     await publish(deps, retrying);
     return retrying ? { retryInSeconds: Math.ceil(delay / 1000), lane: job.lane } : "ack";
   }
@@ -229,4 +236,3 @@ async function settleFailure(error: unknown, job: Job, leaseToken: string, deps:
   if (failed) await deadLetter(env, failed);
   return "ack";
 }
-

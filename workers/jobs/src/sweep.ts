@@ -8,7 +8,11 @@ import type { Config } from "@studyhall/core";
 import { jobsToResend, markSent, sendJob, type Db, type LaneQueues } from "@studyhall/db";
 
 export async function sweep(db: Db, queues: LaneQueues, config: Config, now = Date.now()): Promise<string[]> {
-  const due = await jobsToResend(db, { unsentAfterMs: config.JOB_UNSENT_AFTER_SECONDS * 1000, staleAfterMs: config.JOB_STALE_AFTER_SECONDS * 1000 }, now);
+  const due = await jobsToResend(
+    db,
+    { unsentAfterMs: config.JOB_UNSENT_AFTER_SECONDS * 1000, staleAfterMs: config.JOB_STALE_AFTER_SECONDS * 1000 },
+    now,
+  );
   const sent: string[] = [];
   for (const job of due) if (await sendJob(queues, job)) sent.push(job.id);
   await markSent(db, sent, now);

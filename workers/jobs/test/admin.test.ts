@@ -5,7 +5,13 @@ import { deliver, jobRow, runToEnd } from "./run-jobs";
 
 async function upload(actor: Actor, name: string) {
   const bytes = await (await fetch(`https://corpus.test/${name}`)).arrayBuffer();
-  return json(await call(`/v1/documents?generate=false`, { token: actor.token, body: new Uint8Array(bytes), headers: { "Content-Type": "application/pdf" } }));
+  return json(
+    await call(`/v1/documents?generate=false`, {
+      token: actor.token,
+      body: new Uint8Array(bytes),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
 }
 
 async function operatorOf(admin: Actor): Promise<Actor> {
@@ -29,7 +35,9 @@ describe("queue dashboard data", () => {
     // Another organisation's admin sees none of it.
     const other = await newOrg();
     const theirs = await json(await call("/v1/admin/queues", { token: other.token }));
-    expect(theirs.lanes.every((l: { completed: number; failed: number; waiting: number }) => l.completed + l.failed + l.waiting === 0)).toBe(true);
+    expect(
+      theirs.lanes.every((l: { completed: number; failed: number; waiting: number }) => l.completed + l.failed + l.waiting === 0),
+    ).toBe(true);
   });
 
   it("filters jobs by status, kind, owner and text, and shows a job's attempts and history", async () => {
@@ -38,17 +46,23 @@ describe("queue dashboard data", () => {
     const bad = await upload(teacher, "encrypted-attachment.pdf");
     const good = await upload(teacher, "tracemonkey.pdf");
     await runToEnd(bad.job.id);
-    const failed = await json(await call(`/v1/admin/jobs?status=failed&owner=${encodeURIComponent(teacher.email)}`, { token: admin.token }));
+    const failed = await json(
+      await call(`/v1/admin/jobs?status=failed&owner=${encodeURIComponent(teacher.email)}`, { token: admin.token }),
+    );
     expect(failed.items.map((j: { id: string }) => j.id)).toEqual([bad.job.id]);
     expect(failed.items[0].owner.email).toBe(teacher.email);
     const byError = await json(await call("/v1/admin/jobs?q=password", { token: admin.token }));
     expect(byError.items.map((j: { id: string }) => j.id)).toEqual([bad.job.id]);
-    const byTitle = await json(await call(`/v1/admin/jobs?q=${encodeURIComponent(good.document.title.slice(0, 6))}`, { token: admin.token }));
+    const byTitle = await json(
+      await call(`/v1/admin/jobs?q=${encodeURIComponent(good.document.title.slice(0, 6))}`, { token: admin.token }),
+    );
     expect(byTitle.items.map((j: { id: string }) => j.id)).toContain(good.job.id);
 
     const detail = await json(await call(`/v1/admin/jobs/${bad.job.id}`, { token: admin.token }));
     expect(detail.payload).toMatchObject({ documentId: bad.document.id });
-    expect(detail.attemptsLog).toEqual([expect.objectContaining({ attempt: 1, outcome: "failed", error: expect.objectContaining({ type: "/problems/pdf-encrypted" }) })]);
+    expect(detail.attemptsLog).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: "failed", error: expect.objectContaining({ type: "/problems/pdf-encrypted" }) }),
+    ]);
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(["started", "progress", "failed"]));
   });
 
@@ -97,7 +111,10 @@ describe("queue dashboard actions", () => {
       const result = await deliver(job.job.id);
       expect(result.explicitAcks).toHaveLength(1); // handed back as a new, delayed message
       expect(await jobRow(job.job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null });
-      expect((await json(await call("/v1/admin/queues", { token: admin.token }))).lanes.find((l: { lane: string }) => l.lane === "normal").paused).toBe(true);
+      expect(
+        (await json(await call("/v1/admin/queues", { token: admin.token }))).lanes.find((l: { lane: string }) => l.lane === "normal")
+          .paused,
+      ).toBe(true);
     } finally {
       await call("/v1/admin/lanes/normal/resume", { token: admin.token, method: "POST" });
     }

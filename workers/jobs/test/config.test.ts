@@ -12,11 +12,21 @@ describe("a misconfigured jobs worker", () => {
   it("puts the batch back instead of running it while an LLM setting is out of bounds", async () => {
     const owner = await newOrg();
     const jobId = crypto.randomUUID();
-    await insertJob(db(), { id: jobId, orgId: owner.orgId, ownerId: owner.id, kind: "parse-document", lane: "normal", payload: {}, maxAttempts: 4 });
+    await insertJob(db(), {
+      id: jobId,
+      orgId: owner.orgId,
+      ownerId: owner.id,
+      kind: "parse-document",
+      lane: "normal",
+      payload: {},
+      maxAttempts: 4,
+    });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const misconfigured = Object.create(env) as JobsEnv;
     Object.defineProperty(misconfigured, "LLM_TIMEOUT_MS", { value: "5" });
-    const batch = createMessageBatch("studyhall-jobs-normal", [{ id: "m1", timestamp: new Date(), attempts: 1, body: { jobId, kind: "parse-document" } }]);
+    const batch = createMessageBatch("studyhall-jobs-normal", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { jobId, kind: "parse-document" } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch as MessageBatch, misconfigured, ctx);
     const result = await getQueueResult(batch, ctx);

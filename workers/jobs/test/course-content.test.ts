@@ -20,7 +20,13 @@ beforeAll(async () => {
   const admin = await newOrg();
   teacher = await newMember(admin, "teacher");
   student = await newMember(admin, "student");
-  const accepted = await json(await call("/v1/documents", { token: teacher.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } }));
+  const accepted = await json(
+    await call("/v1/documents", {
+      token: teacher.token,
+      body: await corpusPdf("tracemonkey.pdf"),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
   documentId = accepted.document.id;
   const parsed = await runToEnd(accepted.job.id);
   const course = await runToEnd((parsed.job.result as { courseJobId: string }).courseJobId);
@@ -124,17 +130,35 @@ describe("the shared LLM limit", () => {
     const config = loadConfig(env);
     const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName("global");
     for (let i = 0; i < config.LLM_REQUESTS_PER_MIN; i++) {
-      await gate.acquire({ orgId: "another-organisation", requestsPerMinute: config.LLM_REQUESTS_PER_MIN, tokensPerMinute: config.LLM_TOKENS_PER_MIN, estimatedTokens: 0 });
+      await gate.acquire({
+        orgId: "another-organisation",
+        requestsPerMinute: config.LLM_REQUESTS_PER_MIN,
+        tokensPerMinute: config.LLM_TOKENS_PER_MIN,
+        estimatedTokens: 0,
+      });
     }
     // A remote model is configured; the gate is full, so no request is even attempted.
     const remote = Object.create(env) as JobsEnv;
     Object.assign(remote, { LLM_PROVIDER: "openai", LLM_API_KEYS: "sk-test", LLM_BASE_URL: "https://llm.test/v1" });
-    const accepted = await json(await call("/v1/documents", { token: teacher.token, body: await corpusPdf("issue925.pdf"), headers: { "Content-Type": "application/pdf" } }));
+    const accepted = await json(
+      await call("/v1/documents", {
+        token: teacher.token,
+        body: await corpusPdf("issue925.pdf"),
+        headers: { "Content-Type": "application/pdf" },
+      }),
+    );
     await runToEnd(accepted.job.id);
     const courseJobId = (await jobRow(accepted.job.id)).result as { courseJobId: string };
-    const outcome = await runJob({ jobId: courseJobId.courseJobId, kind: "generate-course" }, { db: db(), env: remote, config, handlers, publisher: silentPublisher });
+    const outcome = await runJob(
+      { jobId: courseJobId.courseJobId, kind: "generate-course" },
+      { db: db(), env: remote, config, handlers, publisher: silentPublisher },
+    );
     expect(outcome).toMatchObject({ lane: "normal" });
     expect((outcome as { retryInSeconds: number }).retryInSeconds).toBeGreaterThan(1);
-    expect(await jobRow(courseJobId.courseJobId)).toMatchObject({ status: "queued", attempts: 0, stage: "waiting for the shared LLM rate limit" });
+    expect(await jobRow(courseJobId.courseJobId)).toMatchObject({
+      status: "queued",
+      attempts: 0,
+      stage: "waiting for the shared LLM rate limit",
+    });
   });
 });

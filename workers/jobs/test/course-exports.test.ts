@@ -42,7 +42,13 @@ beforeAll(async () => {
   admin = await newOrg();
   teacher = await newMember(admin, "teacher");
   student = await newMember(admin, "student");
-  const accepted = await json(await call("/v1/documents", { token: teacher.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } }));
+  const accepted = await json(
+    await call("/v1/documents", {
+      token: teacher.token,
+      body: await corpusPdf("tracemonkey.pdf"),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
   const parsed = await runToEnd(accepted.job.id);
   const course = await runToEnd((parsed.job.result as { courseJobId: string }).courseJobId);
   courseId = (course.job.result as { courseId: string }).courseId;
@@ -90,7 +96,11 @@ describe("exporting a generated course", () => {
 
   it(".happy: the JSON export holds every lesson with its body, and every question with its answer", async () => {
     const view = await exportCourse(admin, courseId, "json");
-    const exported = await (await download(view.download!.url)).json<{ format: string; course: { id: string }; modules: { lessons: { title: string; bodyMd: string }[]; quizzes: { questions: { answer: unknown }[] }[] }[] }>();
+    const exported = await (await download(view.download!.url)).json<{
+      format: string;
+      course: { id: string };
+      modules: { lessons: { title: string; bodyMd: string }[]; quizzes: { questions: { answer: unknown }[] }[] }[];
+    }>();
     expect(exported).toMatchObject({ format: "studyhall-course", course: { id: courseId } });
     const exportedLessons = exported.modules.flatMap((m) => m.lessons);
     expect(exportedLessons.map((l) => l.title)).toEqual(lessonTitles);
@@ -143,15 +153,34 @@ async function seedLongCourse(owner: Actor): Promise<string> {
   const course = syntheticCourse();
   const id = crypto.randomUUID();
   const d = db();
-  await d.insert(courses).values({ id, orgId: owner.orgId, ownerId: owner.id, title: course.title, description: course.description, status: "PUBLISHED" });
+  await d
+    .insert(courses)
+    .values({ id, orgId: owner.orgId, ownerId: owner.id, title: course.title, description: course.description, status: "PUBLISHED" });
   for (const [m, module] of course.modules.entries()) {
     const moduleId = crypto.randomUUID();
     const quizId = crypto.randomUUID();
     await d.batch([
       d.insert(modules).values({ id: moduleId, courseId: id, position: m, title: module.title, summary: module.summary }),
-      ...module.lessons.map((l, i) => d.insert(lessons).values({ courseId: id, moduleId, position: i, title: l.title, bodyMd: l.bodyMd, keyTerms: l.keyTerms, version: 1 })),
+      ...module.lessons.map((l, i) =>
+        d
+          .insert(lessons)
+          .values({ courseId: id, moduleId, position: i, title: l.title, bodyMd: l.bodyMd, keyTerms: l.keyTerms, version: 1 }),
+      ),
       d.insert(quizzes).values({ id: quizId, courseId: id, moduleId, title: module.quiz.title }),
-      ...module.quiz.questions.map((q, i) => d.insert(questions).values({ quizId, position: i, kind: "single-choice", prompt: q.prompt, choices: q.choices, answer: q.answer, explanation: q.explanation, sourcePassage: q.sourcePassage })),
+      ...module.quiz.questions.map((q, i) =>
+        d
+          .insert(questions)
+          .values({
+            quizId,
+            position: i,
+            kind: "single-choice",
+            prompt: q.prompt,
+            choices: q.choices,
+            answer: q.answer,
+            explanation: q.explanation,
+            sourcePassage: q.sourcePassage,
+          }),
+      ),
     ]);
   }
   return id;

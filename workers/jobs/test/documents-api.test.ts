@@ -59,7 +59,11 @@ describe("uploads", () => {
     expect(again.status).toBe(202);
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     expect((await json(again)).job.id).toBe((await json(first)).job.id);
-    await expectProblem(await upload(t, await corpusPdf("issue925.pdf"), "?generate=false", { "Idempotency-Key": "upload-key-0001" }), 422, "idempotency-key-reused");
+    await expectProblem(
+      await upload(t, await corpusPdf("issue925.pdf"), "?generate=false", { "Idempotency-Key": "upload-key-0001" }),
+      422,
+      "idempotency-key-reused",
+    );
     expect((await env.FILES.list({ prefix: `documents/${t.orgId}/` })).objects).toHaveLength(1);
   });
 });
@@ -99,7 +103,9 @@ describe("documents and jobs belong to their owner", () => {
     const page1 = await json(await call("/v1/jobs?kind=parse-document&status=queued&limit=2", { token: t.token }));
     expect(page1.items).toHaveLength(2);
     expect(page1.nextCursor).toBeTruthy();
-    const page2 = await json(await call(`/v1/jobs?kind=parse-document&status=queued&limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`, { token: t.token }));
+    const page2 = await json(
+      await call(`/v1/jobs?kind=parse-document&status=queued&limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`, { token: t.token }),
+    );
     expect(page2.items).toHaveLength(1);
     expect(page2.nextCursor).toBeNull();
     const ids = [...page1.items, ...page2.items].map((j: { id: string }) => j.id);
@@ -123,7 +129,8 @@ describe("course generation on request", () => {
     const t = await teacher();
     const accepted = await json(await upload(t, await corpusPdf("tracemonkey.pdf"), "?generate=false"));
     await runToEnd(accepted.job.id);
-    const start = (body: unknown, key: string) => call(`/v1/documents/${accepted.document.id}/course`, { token: t.token, body, headers: { "Idempotency-Key": key } });
+    const start = (body: unknown, key: string) =>
+      call(`/v1/documents/${accepted.document.id}/course`, { token: t.token, body, headers: { "Idempotency-Key": key } });
     const firstResponse = await start({ title: "Tracing JITs", moduleCount: 2 }, "course-key-0001");
     expect(firstResponse.status).toBe(202);
     const first = await json(firstResponse);
@@ -146,7 +153,9 @@ describe("course generation on request", () => {
     const t = await teacher();
     const accepted = await json(await upload(t, await corpusPdf("tracemonkey.pdf"), "?generate=false"));
     await runToEnd(accepted.job.id);
-    await env.DB.prepare("insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)")
+    await env.DB.prepare(
+      "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
+    )
       .bind(crypto.randomUUID(), t.orgId, t.id, new Date().toISOString().slice(0, 7), 1_000_000, Date.now())
       .run();
     const refused = await call(`/v1/documents/${accepted.document.id}/course`, { token: t.token, body: {} });

@@ -24,7 +24,8 @@ function d1FailingSections(): D1Database {
   const real = env.DB;
   return new Proxy(real, {
     get(target, property) {
-      if (property === "prepare") return (query: string) => target.prepare(query.replace(/insert into "document_sections"/i, 'insert into "document_sections_gone"'));
+      if (property === "prepare")
+        return (query: string) => target.prepare(query.replace(/insert into "document_sections"/i, 'insert into "document_sections_gone"'));
       const value = Reflect.get(target, property, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -33,7 +34,9 @@ function d1FailingSections(): D1Database {
 
 async function deliverWith(jobId: string, jobsEnv: JobsEnv) {
   const job = await jobRow(jobId);
-  const batch = createMessageBatch(`studyhall-jobs-${job.lane}`, [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId, kind: job.kind } }]);
+  const batch = createMessageBatch(`studyhall-jobs-${job.lane}`, [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId, kind: job.kind } },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch, jobsEnv, ctx);
   return getQueueResult(batch, ctx);
@@ -57,14 +60,22 @@ describe("a job that fails on a D1 error", () => {
   it("tells its owner and the admin which attempt failed and when it is retried, then that it is not; the SQL stays in the log", async () => {
     const admin = await newOrg();
     const teacher = await newMember(admin, "teacher");
-    const accepted = await json(await call("/v1/documents?generate=false", { token: teacher.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } }));
+    const accepted = await json(
+      await call("/v1/documents?generate=false", {
+        token: teacher.token,
+        body: await corpusPdf("tracemonkey.pdf"),
+        headers: { "Content-Type": "application/pdf" },
+      }),
+    );
     const logs = logged();
     const failing = envWith({ DB: d1FailingSections() });
 
     await deliverWith(accepted.job.id, failing);
     const first = await everythingShown(accepted.job.id, teacher, admin);
     expect(first.ownerView).toMatchObject({ status: "queued", attempts: 1, error: { retryable: true } });
-    expect(first.ownerView.error.detail).toMatch(/^Attempt 1 of 4 failed: the database could not complete a step\. It will be retried automatically in about \d+ s\.$/);
+    expect(first.ownerView.error.detail).toMatch(
+      /^Attempt 1 of 4 failed: the database could not complete a step\. It will be retried automatically in about \d+ s\.$/,
+    );
     expect(first.text).not.toMatch(/document_sections|no such table|SQLITE|D1_ERROR/i);
     expect(logs()).toMatch(new RegExp(`${accepted.job.id}.*no such table: document_sections_gone`));
 
@@ -74,7 +85,9 @@ describe("a job that fails on a D1 error", () => {
     }
     const last = await everythingShown(accepted.job.id, teacher, admin);
     expect(last.ownerView).toMatchObject({ status: "failed", attempts: 4, error: { retryable: false } });
-    expect(last.ownerView.error.detail).toMatch(/^All 4 attempts failed; the last one because the database could not complete a step\. It will not be retried automatically/);
+    expect(last.ownerView.error.detail).toMatch(
+      /^All 4 attempts failed; the last one because the database could not complete a step\. It will not be retried automatically/,
+    );
     expect(last.text).not.toMatch(/document_sections|no such table|SQLITE|D1_ERROR/i);
   });
 });
@@ -83,12 +96,23 @@ describe("a job that fails on a model provider's refusal", () => {
   it("shows our words for it, never the provider's response body, which is logged with the job id", async () => {
     const admin = await newOrg();
     const teacher = await newMember(admin, "teacher");
-    const accepted = await json(await call("/v1/documents", { token: teacher.token, body: await corpusPdf("issue925.pdf"), headers: { "Content-Type": "application/pdf" } }));
+    const accepted = await json(
+      await call("/v1/documents", {
+        token: teacher.token,
+        body: await corpusPdf("issue925.pdf"),
+        headers: { "Content-Type": "application/pdf" },
+      }),
+    );
     const { job: parsed } = await runToEnd(accepted.job.id);
     const courseJobId = (parsed.result as { courseJobId: string }).courseJobId;
     const logs = logged();
     // The endpoint answers 400 with a body naming its model and account (vitest.config.ts serves it).
-    const refusing = envWith({ LLM_PROVIDER: "openai", LLM_API_KEYS: "sk-test", LLM_BASE_URL: "https://refusing-llm.test/v1", LLM_REQUESTS_PER_MIN: "10000" });
+    const refusing = envWith({
+      LLM_PROVIDER: "openai",
+      LLM_API_KEYS: "sk-test",
+      LLM_BASE_URL: "https://refusing-llm.test/v1",
+      LLM_REQUESTS_PER_MIN: "10000",
+    });
 
     await deliverWith(courseJobId, refusing);
     const shown = await everythingShown(courseJobId, teacher, admin);

@@ -36,7 +36,11 @@ async function uploadQueued(tag: string): Promise<{ jobId: string; owner: Actor 
   const bytes = new Uint8Array(pdf.length + suffix.length);
   bytes.set(pdf);
   bytes.set(suffix, pdf.length);
-  const response = await call("/v1/documents?generate=false", { token: owner.token, body: bytes, headers: { "Content-Type": "application/pdf" } });
+  const response = await call("/v1/documents?generate=false", {
+    token: owner.token,
+    body: bytes,
+    headers: { "Content-Type": "application/pdf" },
+  });
   expect(response.status).toBe(202);
   const accepted = await json(response);
   expect(accepted.job.status).toBe("queued");
@@ -134,7 +138,10 @@ describe("live progress over Server-Sent Events", () => {
     const reading = readEvents(response);
     await runToEnd(jobId);
     const events = await reading;
-    expectLiveSequence(events.filter((e) => e.event === "progress").map((e) => e.data as JobView), jobId);
+    expectLiveSequence(
+      events.filter((e) => e.event === "progress").map((e) => e.data as JobView),
+      jobId,
+    );
     expect(events.at(-1)).toEqual({ event: "end", data: { status: "completed" } });
   });
 
@@ -172,7 +179,11 @@ describe("who may follow a job", () => {
     }
     await expectProblem(await call(`/v1/jobs/${jobId}/events`), 401, "unauthenticated");
     await expectProblem(await SELF.fetch(`${BASE}/v1/jobs/${jobId}/ws`, { headers: { Upgrade: "websocket" } }), 401, "unauthenticated");
-    await expectProblem(await SELF.fetch(`${BASE}/v1/jobs/${jobId}/ws?ticket=${"x".repeat(32)}`, { headers: { Upgrade: "websocket" } }), 401, "invalid-token");
+    await expectProblem(
+      await SELF.fetch(`${BASE}/v1/jobs/${jobId}/ws?ticket=${"x".repeat(32)}`, { headers: { Upgrade: "websocket" } }),
+      401,
+      "invalid-token",
+    );
     await expectProblem(await SELF.fetch(`${BASE}/v1/jobs/${jobId}/events?ticket=forged-ticket-000000`), 401, "invalid-token");
   });
 
@@ -180,9 +191,16 @@ describe("who may follow a job", () => {
     const { jobId, owner } = await uploadQueued("single-use");
     const { jobId: otherJobId } = await uploadQueued("other");
     const ticket = await ticketFor(jobId, owner);
-    await expectProblem(await SELF.fetch(`${BASE}/v1/jobs/${otherJobId}/ws?ticket=${await ticketFor(jobId, owner)}`, { headers: { Upgrade: "websocket" } }), 401);
+    await expectProblem(
+      await SELF.fetch(`${BASE}/v1/jobs/${otherJobId}/ws?ticket=${await ticketFor(jobId, owner)}`, { headers: { Upgrade: "websocket" } }),
+      401,
+    );
     const { frames, closed } = await openSocket(jobId, ticket);
-    await expectProblem(await SELF.fetch(`${BASE}/v1/jobs/${jobId}/ws?ticket=${ticket}`, { headers: { Upgrade: "websocket" } }), 401, "invalid-token");
+    await expectProblem(
+      await SELF.fetch(`${BASE}/v1/jobs/${jobId}/ws?ticket=${ticket}`, { headers: { Upgrade: "websocket" } }),
+      401,
+      "invalid-token",
+    );
     await runToEnd(jobId);
     await closed;
     expect(frames.at(-1)).toEqual({ type: "end", status: "completed" });

@@ -21,7 +21,9 @@ const config = loadConfig(env);
 function recordingEnv() {
   const deadLettered: JobMessage[] = [];
   const wrapped = Object.create(env) as JobsEnv;
-  Object.defineProperty(wrapped, "JOBS_DEAD", { value: { send: async (m: JobMessage) => void deadLettered.push(m), sendBatch: async () => {} } });
+  Object.defineProperty(wrapped, "JOBS_DEAD", {
+    value: { send: async (m: JobMessage) => void deadLettered.push(m), sendBatch: async () => {} },
+  });
   return { env: wrapped, deadLettered };
 }
 
@@ -68,13 +70,20 @@ describe("retries", () => {
       if (i < 3) {
         expect(row).toMatchObject({ status: "queued", attempts: i + 1 });
         // Our words for it, with the attempt and the wait; the error's own text is only logged.
-        expect(row.error).toMatchObject({ retryable: true, detail: expect.stringMatching(new RegExp(`^Attempt ${i + 1} of 4 failed: .*retried automatically in about \\d+ s\\.$`)) });
+        expect(row.error).toMatchObject({
+          retryable: true,
+          detail: expect.stringMatching(new RegExp(`^Attempt ${i + 1} of 4 failed: .*retried automatically in about \\d+ s\\.$`)),
+        });
         expect(JSON.stringify(row.error)).not.toContain("upstream timed out");
         expect(row.runAfter!.getTime()).toBeGreaterThan(Date.now());
         await skipWait(job.id);
       }
     }
-    expect(outcomes.slice(0, 3).map((o) => (o as { retryInSeconds: number }).retryInSeconds)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+    expect(outcomes.slice(0, 3).map((o) => (o as { retryInSeconds: number }).retryInSeconds)).toEqual([
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+    ]);
     const delays = outcomes.slice(0, 3).map((o) => (o as { retryInSeconds: number }).retryInSeconds);
     expect(delays[0]).toBeGreaterThanOrEqual(2);
     expect(delays[1]).toBeGreaterThanOrEqual(4);
@@ -82,7 +91,10 @@ describe("retries", () => {
     expect(outcomes[3]).toBe("ack");
     const failed = await jobRow(job.id);
     expect(failed).toMatchObject({ status: "failed", attempts: 4 });
-    expect(failed.error).toMatchObject({ detail: expect.stringMatching(/^All 4 attempts failed; .* will not be retried automatically/), retryable: false });
+    expect(failed.error).toMatchObject({
+      detail: expect.stringMatching(/^All 4 attempts failed; .* will not be retried automatically/),
+      retryable: false,
+    });
     expect(JSON.stringify(failed.error)).not.toContain("upstream timed out");
     expect(runs).toBe(4);
     expect(deadLettered).toEqual([{ jobId: job.id, kind: "test-work" }]);
@@ -98,7 +110,11 @@ describe("retries", () => {
       throw new PermanentJobError("pdf-encrypted", "The PDF is password-protected", "It needs a password.");
     };
     expect(await runJob(message(job), deps({ "test-work": broken }))).toBe("ack");
-    expect(await jobRow(job.id)).toMatchObject({ status: "failed", attempts: 1, error: { type: "/problems/pdf-encrypted", retryable: false } });
+    expect(await jobRow(job.id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: { type: "/problems/pdf-encrypted", retryable: false },
+    });
   });
 
   it("records every attempt in the job's history", async () => {
@@ -114,7 +130,14 @@ describe("retries", () => {
     await skipWait(job.id);
     await runJob(message(job), deps({ "test-work": secondTimeLucky }));
     const events = await db().select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(jobEvents.at);
-    expect(events.map((e) => `${e.type}:${e.attempt}`)).toEqual(["started:1", "progress:1", "retrying:1", "started:2", "progress:2", "completed:2"]);
+    expect(events.map((e) => `${e.type}:${e.attempt}`)).toEqual([
+      "started:1",
+      "progress:1",
+      "retrying:1",
+      "started:2",
+      "progress:2",
+      "completed:2",
+    ]);
     expect(await jobRow(job.id)).toMatchObject({ status: "completed", result: { ok: true }, error: null });
   });
 });

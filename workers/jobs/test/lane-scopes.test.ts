@@ -16,7 +16,11 @@ import { corpusPdf, db, deliver, jobRow, runToEnd } from "./run-jobs";
 const config = loadConfig(env);
 
 async function upload(actor: Actor, query = "?generate=false") {
-  const response = await call(`/v1/documents${query}`, { token: actor.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } });
+  const response = await call(`/v1/documents${query}`, {
+    token: actor.token,
+    body: await corpusPdf("tracemonkey.pdf"),
+    headers: { "Content-Type": "application/pdf" },
+  });
   expect(response.status).toBe(202);
   return json(response);
 }
@@ -25,14 +29,19 @@ async function laneAs(actor: Actor, lane: string, path = "/v1/admin/queues") {
   return (await json(await call(path, { token: actor.token }))).lanes.find((l: { lane: string }) => l.lane === lane);
 }
 
-const switchLane = (actor: Actor, scope: "admin" | "platform", lane: string, action: "pause" | "resume") => call(`/v1/${scope}/lanes/${lane}/${action}`, { token: actor.token, method: "POST" });
+const switchLane = (actor: Actor, scope: "admin" | "platform", lane: string, action: "pause" | "resume") =>
+  call(`/v1/${scope}/lanes/${lane}/${action}`, { token: actor.token, method: "POST" });
 
 describe("an organisation's lane pause", () => {
   it("holds the pausing organisation's jobs only: another organisation's upload is parsed and its course generated meanwhile", async () => {
     const stranger = await newOrg("stranger");
     const school = await newOrg("school");
     const teacher = await newMember(school, "teacher");
-    expect(await json(await switchLane(stranger, "admin", "normal", "pause"))).toEqual({ lane: "normal", paused: true, pausedBy: "organisation" });
+    expect(await json(await switchLane(stranger, "admin", "normal", "pause"))).toEqual({
+      lane: "normal",
+      paused: true,
+      pausedBy: "organisation",
+    });
     try {
       const own = await upload(stranger);
       const theirs = await upload(teacher, "");
@@ -42,7 +51,9 @@ describe("an organisation's lane pause", () => {
       expect(parsed.job.status).toBe("completed");
       const generated = await runToEnd((parsed.job.result as { courseJobId: string }).courseJobId);
       expect(generated.job.status).toBe("completed");
-      const course = await json(await call(`/v1/courses/${(generated.job.result as { courseId: string }).courseId}`, { token: teacher.token }));
+      const course = await json(
+        await call(`/v1/courses/${(generated.job.result as { courseId: string }).courseId}`, { token: teacher.token }),
+      );
       expect(course.status).toBe("PUBLISHED");
       expect(await laneAs(school, "normal")).toMatchObject({ paused: false, pausedBy: null, completed: 2 });
 
@@ -53,7 +64,11 @@ describe("an organisation's lane pause", () => {
       expect(await laneAs(stranger, "normal")).toMatchObject({ paused: true, pausedBy: "organisation", waiting: 1 });
 
       const heldSince = (await jobRow(own.job.id)).sentAt!.getTime();
-      expect(await json(await switchLane(stranger, "admin", "normal", "resume"))).toEqual({ lane: "normal", paused: false, pausedBy: null });
+      expect(await json(await switchLane(stranger, "admin", "normal", "resume"))).toEqual({
+        lane: "normal",
+        paused: false,
+        pausedBy: null,
+      });
       // Resuming sends the held job again at once instead of leaving it to its delayed recheck.
       await expect.poll(async () => (await jobRow(own.job.id)).sentAt!.getTime(), { timeout: 5000 }).toBeGreaterThan(heldSince);
       const done = await runToEnd(own.job.id);
@@ -65,7 +80,15 @@ describe("an organisation's lane pause", () => {
 
   it("keeps a held job out of the sweep until it is resumed, then the sweep sends it", async () => {
     const admin = await newOrg();
-    const job = { id: crypto.randomUUID(), orgId: admin.orgId, ownerId: admin.id, kind: "parse-document" as const, lane: "low" as const, payload: {}, maxAttempts: 4 };
+    const job = {
+      id: crypto.randomUUID(),
+      orgId: admin.orgId,
+      ownerId: admin.id,
+      kind: "parse-document" as const,
+      lane: "low" as const,
+      payload: {},
+      maxAttempts: 4,
+    };
     await insertJob(db(), job);
     const later = Date.now() + (config.JOB_UNSENT_AFTER_SECONDS + 1) * 1000;
     await switchLane(admin, "admin", "low", "pause");
@@ -113,7 +136,11 @@ describe("the platform's lane pause", () => {
     const before = (await laneAs(ops, "high", "/v1/platform/queues")).organisationsPaused;
     await switchLane(holding, "admin", "high", "pause");
     try {
-      expect(await laneAs(ops, "high", "/v1/platform/queues")).toMatchObject({ paused: false, pausedBy: null, organisationsPaused: before + 1 });
+      expect(await laneAs(ops, "high", "/v1/platform/queues")).toMatchObject({
+        paused: false,
+        pausedBy: null,
+        organisationsPaused: before + 1,
+      });
       const seen = await laneAs(other, "high");
       expect(seen).toMatchObject({ paused: false, pausedBy: null });
       expect(seen).not.toHaveProperty("organisationsPaused");

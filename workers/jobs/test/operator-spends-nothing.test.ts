@@ -22,13 +22,19 @@ describe(".security: the operator role spends nothing", () => {
     const teacher = await newMember(admin, "teacher");
     const operator = await operatorOf(admin);
     const seeded = await seedPhotosynthesisCourse(teacher);
-    const generated = await json(await call("/v1/questions/generate", { token: admin.token, body: { count: 2, difficulty: "easy", documentId: seeded.documentId } }));
+    const generated = await json(
+      await call("/v1/questions/generate", { token: admin.token, body: { count: 2, difficulty: "easy", documentId: seeded.documentId } }),
+    );
     const { job } = await runToEnd(generated.id);
     const [questionId] = (job.result as { questionIds: string[] }).questionIds;
 
     // It may look at the bank, but answering would be recorded for trending: refused, and nothing is written.
     expect((await call(`/v1/questions/${questionId}`, { token: operator.token })).status).toBe(200);
-    await expectProblem(await call(`/v1/questions/${questionId}/practice`, { token: operator.token, body: { choice: 0 } }), 403, "forbidden");
+    await expectProblem(
+      await call(`/v1/questions/${questionId}/practice`, { token: operator.token, body: { choice: 0 } }),
+      403,
+      "forbidden",
+    );
     expect(await db().$count(practiceEvents, eq(practiceEvents.userId, operator.id))).toBe(0);
 
     const room = await openSession(teacher, { kind: "study-room", courseId: seeded.courseId });
@@ -39,14 +45,25 @@ describe(".security: the operator role spends nothing", () => {
     expect(await jobCount(operator.id)).toBe(0);
     socket.close();
 
-    expect(await json(await call("/v1/me/usage", { token: operator.token }))).toMatchObject({ used: 0, reserved: 0, limit: 0, remaining: 0 });
+    expect(await json(await call("/v1/me/usage", { token: operator.token }))).toMatchObject({
+      used: 0,
+      reserved: 0,
+      limit: 0,
+      remaining: 0,
+    });
   });
 
   it("a teacher made operator still owns their course and failed job, no longer sees the tutoring session they opened, and every route that starts work refuses them", async () => {
     const admin = await newOrg();
     const teacher = await newMember(admin, "teacher");
     const student = await newMember(admin, "student");
-    const locked = await json(await call("/v1/documents", { token: teacher.token, body: await corpusPdf("encrypted-attachment.pdf"), headers: { "Content-Type": "application/pdf" } }));
+    const locked = await json(
+      await call("/v1/documents", {
+        token: teacher.token,
+        body: await corpusPdf("encrypted-attachment.pdf"),
+        headers: { "Content-Type": "application/pdf" },
+      }),
+    );
     expect((await runToEnd(locked.job.id)).job.status).toBe("failed");
     const seeded = await seedPhotosynthesisCourse(teacher);
     const lessonId = [...seeded.lessonIds.values()][0]!;
@@ -55,7 +72,9 @@ describe(".security: the operator role spends nothing", () => {
     // Connected while still a teacher: the room's ticket said so.
     const socket = await RoomClient.join(teacher, studyRoom);
 
-    expect((await call(`/v1/orgs/members/${teacher.id}`, { token: admin.token, method: "PATCH", body: { role: "operator" } })).status).toBe(200);
+    expect((await call(`/v1/orgs/members/${teacher.id}`, { token: admin.token, method: "PATCH", body: { role: "operator" } })).status).toBe(
+      200,
+    );
     const before = await jobCount(teacher.id);
     // A tutoring session they opened is no longer theirs to see at all (an operator sees what a student would).
     await expectProblem(await call(`/v1/sessions/${tutoring}/report`, { token: teacher.token, method: "POST" }), 404, "not-found");
@@ -63,7 +82,11 @@ describe(".security: the operator role spends nothing", () => {
       call(`/v1/courses/${seeded.courseId}/lessons/${lessonId}/regenerate`, { token: teacher.token, method: "POST" }),
       call(`/v1/courses/${seeded.courseId}/exports`, { token: teacher.token, body: { format: "json" } }),
       call(`/v1/jobs/${locked.job.id}/retry`, { token: teacher.token, method: "POST" }),
-      call("/v1/documents", { token: teacher.token, body: await corpusPdf("issue925.pdf"), headers: { "Content-Type": "application/pdf" } }),
+      call("/v1/documents", {
+        token: teacher.token,
+        body: await corpusPdf("issue925.pdf"),
+        headers: { "Content-Type": "application/pdf" },
+      }),
       call(`/v1/documents/${seeded.documentId}/course`, { token: teacher.token, body: {} }),
       call("/v1/questions/generate", { token: teacher.token, body: { count: 2, difficulty: "easy", documentId: seeded.documentId } }),
     ];

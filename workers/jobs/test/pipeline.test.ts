@@ -17,7 +17,11 @@ describe("upload → parse → course", () => {
     const body = await json(response);
     expect(body.document).toMatchObject({ title: "TraceMonkey", status: "uploaded", pageCount: null });
     expect(body.job).toMatchObject({ kind: "parse-document", status: "queued", progress: 0, attempts: 0 });
-    expect(body.links).toEqual({ document: `/v1/documents/${body.document.id}`, status: `/v1/jobs/${body.job.id}`, progress: `/v1/jobs/${body.job.id}/events` });
+    expect(body.links).toEqual({
+      document: `/v1/documents/${body.document.id}`,
+      status: `/v1/jobs/${body.job.id}`,
+      progress: `/v1/jobs/${body.job.id}/events`,
+    });
     // The file is stored under a key the server chose; nothing is parsed yet.
     const objects = await env.FILES.list({ prefix: `documents/${teacher.orgId}/${body.document.id}/` });
     expect(objects.objects.map((o) => o.key)).toEqual([`documents/${teacher.orgId}/${body.document.id}/source.pdf`]);
@@ -54,16 +58,26 @@ describe("upload → parse → course", () => {
 
     // A lesson's body quotes the paper; its questions cite passages of it.
     const lesson = await json(await call(`/v1/courses/${courseId}/lessons/${lessons[0].id}`, { token: teacher.token }));
-    const sections = await env.DB.prepare("select text from document_sections where document_id = ? order by position").bind(accepted.document.id).all<{ text: string }>();
-    const fullText = sections.results.map((s) => s.text).join(" ").replace(/\s+/g, " ");
+    const sections = await env.DB.prepare("select text from document_sections where document_id = ? order by position")
+      .bind(accepted.document.id)
+      .all<{ text: string }>();
+    const fullText = sections.results
+      .map((s) => s.text)
+      .join(" ")
+      .replace(/\s+/g, " ");
     const inPaper = (passage: string) => fullText.includes(passage.replace(/\s+/g, " ").trim().slice(0, 60));
-    const points = lesson.bodyMd.split("\n").filter((line: string) => /^[-*] /.test(line)).map((line: string) => line.replace(/^[-*] /, "").replace(/\*\*/g, ""));
+    const points = lesson.bodyMd
+      .split("\n")
+      .filter((line: string) => /^[-*] /.test(line))
+      .map((line: string) => line.replace(/^[-*] /, "").replace(/\*\*/g, ""));
     expect(points.length).toBeGreaterThan(0);
     expect(points.filter(inPaper).length).toBeGreaterThan(0);
     const key = await json(await call(`/v1/courses/${courseId}/answer-key`, { token: teacher.token }));
     const questions = key.flatMap((q: { questions: unknown[] }) => q.questions);
     expect(questions.length).toBeGreaterThan(0);
-    const unsourced = (questions as { sourcePassage: string }[]).filter((q) => !inPaper(q.sourcePassage)).map((q) => q.sourcePassage.slice(0, 80));
+    const unsourced = (questions as { sourcePassage: string }[])
+      .filter((q) => !inPaper(q.sourcePassage))
+      .map((q) => q.sourcePassage.slice(0, 80));
     expect(unsourced).toEqual([]);
     for (const q of questions as { choices: string[]; answer: number }[]) expect(q.choices[q.answer]).toBeTruthy();
     expect((await jobRow(courseJobId)).attempts).toBe(1);

@@ -11,7 +11,11 @@ import { corpusPdf, deliver, jobRow, runToEnd } from "./run-jobs";
 
 /** An upload whose job the queue gave up on: failed and recorded as dead-lettered. */
 async function deadLetteredUpload(actor: Actor): Promise<string> {
-  const response = await call("/v1/documents?generate=false", { token: actor.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } });
+  const response = await call("/v1/documents?generate=false", {
+    token: actor.token,
+    body: await corpusPdf("tracemonkey.pdf"),
+    headers: { "Content-Type": "application/pdf" },
+  });
   const { job } = await json(response);
   await deliver(job.id, { queue: "studyhall-jobs-dead", attempts: 11 });
   expect((await jobRow(job.id)).status).toBe("failed");
@@ -29,8 +33,16 @@ describe("dead letters of another organisation", () => {
 
     expect(ids(await json(await call("/v1/admin/jobs?deadLettered=true", { token: attacker.token })))).toEqual([]);
     await expectProblem(await call(`/v1/admin/jobs/${theirs}`, { token: attacker.token }), 404);
-    expect(await json(await call("/v1/admin/jobs/retry-failed", { token: attacker.token, body: { deadLetteredOnly: true } }))).toEqual({ count: 0, jobIds: [], quotaExceeded: [] });
-    await expectProblem(await call("/v1/platform/jobs/requeue-dead", { token: attacker.token, body: { orgId: victim.orgId } }), 403, "forbidden");
+    expect(await json(await call("/v1/admin/jobs/retry-failed", { token: attacker.token, body: { deadLetteredOnly: true } }))).toEqual({
+      count: 0,
+      jobIds: [],
+      quotaExceeded: [],
+    });
+    await expectProblem(
+      await call("/v1/platform/jobs/requeue-dead", { token: attacker.token, body: { orgId: victim.orgId } }),
+      403,
+      "forbidden",
+    );
     await expectProblem(await call(`/v1/platform/jobs?orgId=${victim.orgId}`, { token: attacker.token }), 403, "forbidden");
     expect((await jobRow(theirs)).status).toBe("failed");
 
@@ -49,10 +61,16 @@ describe("the platform's dead letters", () => {
 
     const listed = await json(await call("/v1/platform/jobs?deadLettered=true&limit=200", { token: ops.token }));
     expect(ids(listed)).toEqual(expect.arrayContaining([firstJob, secondJob]));
-    expect(listed.items.find((j: { id: string }) => j.id === firstJob)).toMatchObject({ orgId: first.orgId, owner: { id: first.id }, status: "failed" });
+    expect(listed.items.find((j: { id: string }) => j.id === firstJob)).toMatchObject({
+      orgId: first.orgId,
+      owner: { id: first.id },
+      status: "failed",
+    });
     expect(ids(await json(await call(`/v1/platform/jobs?orgId=${second.orgId}`, { token: ops.token })))).toEqual([secondJob]);
 
-    const requeued = await json(await call("/v1/platform/jobs/requeue-dead", { token: ops.token, body: { orgId: first.orgId, kind: "parse-document" } }));
+    const requeued = await json(
+      await call("/v1/platform/jobs/requeue-dead", { token: ops.token, body: { orgId: first.orgId, kind: "parse-document" } }),
+    );
     expect(requeued).toEqual({ count: 1, jobIds: [firstJob], quotaExceeded: [] });
     expect((await jobRow(secondJob)).status).toBe("failed");
     expect((await runToEnd(firstJob)).job.status).toBe("completed");
@@ -65,11 +83,17 @@ describe("the platform's dead letters", () => {
 
   it("platform statistics count every organisation's jobs", async () => {
     const ops = await platformOperator();
-    const before = (await json(await call("/v1/platform/queues", { token: ops.token }))).lanes.find((l: { lane: string }) => l.lane === "normal");
+    const before = (await json(await call("/v1/platform/queues", { token: ops.token }))).lanes.find(
+      (l: { lane: string }) => l.lane === "normal",
+    );
     const org = await newOrg();
     await deadLetteredUpload(org);
-    const after = (await json(await call("/v1/platform/queues", { token: ops.token }))).lanes.find((l: { lane: string }) => l.lane === "normal");
+    const after = (await json(await call("/v1/platform/queues", { token: ops.token }))).lanes.find(
+      (l: { lane: string }) => l.lane === "normal",
+    );
     expect(after.failed).toBe(before.failed + 1);
-    expect((await json(await call("/v1/admin/queues", { token: org.token }))).lanes.find((l: { lane: string }) => l.lane === "normal").failed).toBe(1);
+    expect(
+      (await json(await call("/v1/admin/queues", { token: org.token }))).lanes.find((l: { lane: string }) => l.lane === "normal").failed,
+    ).toBe(1);
   });
 });

@@ -29,7 +29,10 @@ interface Question {
 }
 
 /** Asks for questions and runs the job to its end; returns the job and the questions it stored. */
-async function generate(actor: Actor, body: Record<string, unknown>): Promise<{ job: { id: string; status: string; result: { count: number; questionIds: string[] } | null }; questions: Question[] }> {
+async function generate(
+  actor: Actor,
+  body: Record<string, unknown>,
+): Promise<{ job: { id: string; status: string; result: { count: number; questionIds: string[] } | null }; questions: Question[] }> {
   const accepted = await call("/v1/questions/generate", { token: actor.token, body });
   if (accepted.status !== 202) throw new Error(`generate: ${accepted.status} ${await accepted.text()}`);
   const { job } = await runToEnd((await json(accepted)).id);
@@ -42,7 +45,13 @@ beforeAll(async () => {
   admin = await newOrg();
   teacher = await newMember(admin, "teacher");
   student = await newMember(admin, "student");
-  const accepted = await json(await call("/v1/documents?generate=false", { token: teacher.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } }));
+  const accepted = await json(
+    await call("/v1/documents?generate=false", {
+      token: teacher.token,
+      body: await corpusPdf("tracemonkey.pdf"),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
   documentId = accepted.document.id;
   await runToEnd(accepted.job.id);
 }, 120_000);
@@ -87,26 +96,60 @@ describe("generating a bank", () => {
   });
 
   it(".error: a topic or a document is needed, a section needs its document, and the section must exist", async () => {
-    await expectProblem(await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy" } }), 400, "validation-failed");
-    await expectProblem(await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy", topic: "x", sectionIndex: 1 } }), 400);
-    await expectProblem(await call("/v1/questions/generate", { token: teacher.token, body: { count: 51, difficulty: "easy", topic: "x" } }), 400);
-    await expectProblem(await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy", documentId, sectionIndex: 9999 } }), 400);
+    await expectProblem(
+      await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy" } }),
+      400,
+      "validation-failed",
+    );
+    await expectProblem(
+      await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy", topic: "x", sectionIndex: 1 } }),
+      400,
+    );
+    await expectProblem(
+      await call("/v1/questions/generate", { token: teacher.token, body: { count: 51, difficulty: "easy", topic: "x" } }),
+      400,
+    );
+    await expectProblem(
+      await call("/v1/questions/generate", {
+        token: teacher.token,
+        body: { count: 3, difficulty: "easy", documentId, sectionIndex: 9999 },
+      }),
+      400,
+    );
   });
 
   it(".security: students cannot generate; another organisation's document is not found; the quota applies", async () => {
-    await expectProblem(await call("/v1/questions/generate", { token: student.token, body: { count: 3, difficulty: "easy", topic: "trace" } }), 403);
+    await expectProblem(
+      await call("/v1/questions/generate", { token: student.token, body: { count: 3, difficulty: "easy", topic: "trace" } }),
+      403,
+    );
     const outsider = await newOrg("outsider");
-    await expectProblem(await call("/v1/questions/generate", { token: outsider.token, body: { count: 3, difficulty: "easy", documentId } }), 404);
+    await expectProblem(
+      await call("/v1/questions/generate", { token: outsider.token, body: { count: 3, difficulty: "easy", documentId } }),
+      404,
+    );
     const spender = await newMember(admin, "teacher", "spender");
     await seedPhotosynthesisNotes(spender);
     await chargeTokens(db(), { orgId: admin.orgId, userId: spender.id, amount: 10_000_000 });
-    await expectProblem(await call("/v1/questions/generate", { token: spender.token, body: { count: 3, difficulty: "easy", topic: "trace" } }), 429, "quota-exceeded");
+    await expectProblem(
+      await call("/v1/questions/generate", { token: spender.token, body: { count: 3, difficulty: "easy", topic: "trace" } }),
+      429,
+      "quota-exceeded",
+    );
   });
 
   it("the same Idempotency-Key gives the same job, once", async () => {
     const headers = { "Idempotency-Key": `bank-${crypto.randomUUID()}` };
-    const first = await call("/v1/questions/generate", { token: teacher.token, headers, body: { count: 1, difficulty: "easy", topic: "trace trees", documentId } });
-    const again = await call("/v1/questions/generate", { token: teacher.token, headers, body: { count: 1, difficulty: "easy", topic: "trace trees", documentId } });
+    const first = await call("/v1/questions/generate", {
+      token: teacher.token,
+      headers,
+      body: { count: 1, difficulty: "easy", topic: "trace trees", documentId },
+    });
+    const again = await call("/v1/questions/generate", {
+      token: teacher.token,
+      headers,
+      body: { count: 1, difficulty: "easy", topic: "trace trees", documentId },
+    });
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     expect((await json(again)).id).toBe((await json(first)).id);
   });
@@ -116,8 +159,32 @@ describe("generating a bank", () => {
 async function seedPhotosynthesisNotes(owner: Actor): Promise<string> {
   const id = crypto.randomUUID();
   await db().batch([
-    db().insert(documents).values({ id, orgId: owner.orgId, ownerId: owner.id, title: "Photosynthesis notes", r2Key: `test/${id}.pdf`, sha256: crypto.randomUUID(), bytes: 1000, pageCount: 8, status: "parsed" }),
-    db().insert(documentSections).values(PHOTOSYNTHESIS_LESSONS.map((l, i) => ({ documentId: id, position: i, title: l.title, level: 1, pageStart: 2 * i + 1, pageEnd: 2 * i + 2, text: l.body }))),
+    db()
+      .insert(documents)
+      .values({
+        id,
+        orgId: owner.orgId,
+        ownerId: owner.id,
+        title: "Photosynthesis notes",
+        r2Key: `test/${id}.pdf`,
+        sha256: crypto.randomUUID(),
+        bytes: 1000,
+        pageCount: 8,
+        status: "parsed",
+      }),
+    db()
+      .insert(documentSections)
+      .values(
+        PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
+          documentId: id,
+          position: i,
+          title: l.title,
+          level: 1,
+          pageStart: 2 * i + 1,
+          pageEnd: 2 * i + 2,
+          text: l.body,
+        })),
+      ),
   ]);
   return id;
 }
@@ -126,7 +193,8 @@ describe("whose documents a topic reaches", () => {
   it(".security: a topic never draws on another teacher's private document; it reaches it for admins, and for teachers once a published course shows it", async () => {
     const owner = await newMember(admin, "teacher", "notes-owner");
     const notes = await seedPhotosynthesisNotes(owner);
-    const fromNotes = () => db().select({ id: practiceQuestions.id }).from(practiceQuestions).where(eq(practiceQuestions.documentId, notes));
+    const fromNotes = () =>
+      db().select({ id: practiceQuestions.id }).from(practiceQuestions).where(eq(practiceQuestions.documentId, notes));
     const topic = { count: 2, difficulty: "easy", topic: "chlorophyll, thylakoid, rubisco and enzymes" };
 
     // Another teacher of the same organisation asks about what only the private notes say: nothing is found.
@@ -150,7 +218,16 @@ describe("whose documents a topic reaches", () => {
     for (const q of admins) expect(titled.find((d) => d.id === q.documentId)?.title).toBe("Photosynthesis notes");
 
     // Once a published course is made from the notes, a teacher who sees the course may draw on them.
-    await db().insert(courses).values({ orgId: owner.orgId, ownerId: owner.id, documentId: notes, title: "Photosynthesis", status: "PUBLISHED", publishedAt: new Date() });
+    await db()
+      .insert(courses)
+      .values({
+        orgId: owner.orgId,
+        ownerId: owner.id,
+        documentId: notes,
+        title: "Photosynthesis",
+        status: "PUBLISHED",
+        publishedAt: new Date(),
+      });
     const { questions } = await generate(newcomer, topic);
     expect(questions.length).toBeGreaterThan(0);
     for (const q of questions) expect(q.documentId).toBe(notes);
@@ -173,7 +250,9 @@ describe("searching and curating the bank", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: Question[]; nextCursor: string | null } = await json(await call(`/v1/questions?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: teacher.token }));
+      const page: { items: Question[]; nextCursor: string | null } = await json(
+        await call(`/v1/questions?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: teacher.token }),
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((q) => q.id));
       cursor = page.nextCursor;
@@ -184,14 +263,25 @@ describe("searching and curating the bank", () => {
 
   it("teachers pin and tag; the tag and pinned filters find it; students cannot", async () => {
     const [question] = (await json(await call("/v1/questions?limit=1", { token: teacher.token }))).items as Question[];
-    await expectProblem(await call(`/v1/questions/${question!.id}`, { method: "PATCH", token: student.token, body: { pinned: true } }), 403);
-    const patched = await json<Question>(await call(`/v1/questions/${question!.id}`, { method: "PATCH", token: teacher.token, body: { pinned: true, tags: ["Interview", "jit"] } }));
+    await expectProblem(
+      await call(`/v1/questions/${question!.id}`, { method: "PATCH", token: student.token, body: { pinned: true } }),
+      403,
+    );
+    const patched = await json<Question>(
+      await call(`/v1/questions/${question!.id}`, {
+        method: "PATCH",
+        token: teacher.token,
+        body: { pinned: true, tags: ["Interview", "jit"] },
+      }),
+    );
     expect(patched).toMatchObject({ pinned: true, tags: ["Interview", "jit"] });
     const tagged: Question[] = (await json(await call("/v1/questions?tag=interview", { token: student.token }))).items;
     expect(tagged.map((q) => q.id)).toEqual([question!.id]);
     const pinned: Question[] = (await json(await call("/v1/questions?pinned=true", { token: student.token }))).items;
     expect(pinned.map((q) => q.id)).toEqual([question!.id]);
-    expect((await json(await call("/v1/questions?q=interview", { token: student.token }))).items.map((q: Question) => q.id)).toContain(question!.id);
+    expect((await json(await call("/v1/questions?q=interview", { token: student.token }))).items.map((q: Question) => q.id)).toContain(
+      question!.id,
+    );
   });
 
   it("only whoever generated a question, or an admin, deletes it", async () => {
@@ -208,7 +298,10 @@ describe("searching and curating the bank", () => {
     expect((await json(await call("/v1/questions", { token: outsider.token }))).items).toEqual([]);
     await expectProblem(await call(`/v1/questions/${question!.id}`, { token: outsider.token }), 404);
     await expectProblem(await call(`/v1/questions/${question!.id}/practice`, { token: outsider.token, body: { choice: 0 } }), 404);
-    await expectProblem(await call(`/v1/questions/${question!.id}`, { method: "PATCH", token: outsider.token, body: { pinned: false } }), 404);
+    await expectProblem(
+      await call(`/v1/questions/${question!.id}`, { method: "PATCH", token: outsider.token, body: { pinned: false } }),
+      404,
+    );
   });
 });
 
@@ -219,16 +312,36 @@ describe("practising", () => {
     const key = await json<Question>(await call(`/v1/questions/${listed!.id}`, { token: teacher.token }));
     const wrong = (key.answer! + 1) % key.choices.length;
     const outcome = await json(await call(`/v1/questions/${listed!.id}/practice`, { token: student.token, body: { choice: wrong } }));
-    expect(outcome).toEqual({ questionId: listed!.id, choice: wrong, correct: false, answer: key.answer, explanation: key.explanation, sourcePassage: key.sourcePassage });
-    expect((await json(await call(`/v1/questions/${listed!.id}/practice`, { token: student.token, body: { choice: key.answer } }))).correct).toBe(true);
-    expect(await json(await call(`/v1/questions/${listed!.id}`, { token: student.token }))).toMatchObject({ revealed: true, answer: key.answer, sourcePassage: key.sourcePassage });
-    await expectProblem(await call(`/v1/questions/${listed!.id}/practice`, { token: student.token, body: { choice: key.choices.length } }), 400);
+    expect(outcome).toEqual({
+      questionId: listed!.id,
+      choice: wrong,
+      correct: false,
+      answer: key.answer,
+      explanation: key.explanation,
+      sourcePassage: key.sourcePassage,
+    });
+    expect(
+      (await json(await call(`/v1/questions/${listed!.id}/practice`, { token: student.token, body: { choice: key.answer } }))).correct,
+    ).toBe(true);
+    expect(await json(await call(`/v1/questions/${listed!.id}`, { token: student.token }))).toMatchObject({
+      revealed: true,
+      answer: key.answer,
+      sourcePassage: key.sourcePassage,
+    });
+    await expectProblem(
+      await call(`/v1/questions/${listed!.id}/practice`, { token: student.token, body: { choice: key.choices.length } }),
+      400,
+    );
   });
 
   it("the week's most practised questions come from KV, without answers, with Cache-Control", async () => {
     // Questions nobody has practised yet (this student is the only one who practises here).
-    const unpractised = ((await json(await call("/v1/questions?limit=100", { token: student.token }))).items as Question[]).filter((q) => !q.revealed);
-    const [top, second] = await Promise.all(unpractised.slice(0, 2).map(async (q) => json<Question>(await call(`/v1/questions/${q.id}`, { token: teacher.token }))));
+    const unpractised = ((await json(await call("/v1/questions?limit=100", { token: student.token }))).items as Question[]).filter(
+      (q) => !q.revealed,
+    );
+    const [top, second] = await Promise.all(
+      unpractised.slice(0, 2).map(async (q) => json<Question>(await call(`/v1/questions/${q.id}`, { token: teacher.token }))),
+    );
     for (let i = 0; i < 3; i++) await call(`/v1/questions/${top!.id}/practice`, { token: student.token, body: { choice: top!.answer } });
     await call(`/v1/questions/${second!.id}/practice`, { token: student.token, body: { choice: 0 } });
     await env.LESSONS.delete(`trending:${admin.orgId}`);

@@ -37,7 +37,11 @@ export async function skipWait(jobId: string): Promise<void> {
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 /** Delivers a job's messages until it has finished, skipping its waits; returns it and how many deliveries it took. */
-export async function runToEnd(jobId: string, maxDeliveries = 20, options: { env?: JobsEnv } = {}): Promise<{ job: Job; deliveries: number }> {
+export async function runToEnd(
+  jobId: string,
+  maxDeliveries = 20,
+  options: { env?: JobsEnv } = {},
+): Promise<{ job: Job; deliveries: number }> {
   for (let deliveries = 1; deliveries <= maxDeliveries; deliveries++) {
     await deliver(jobId, options);
     const job = await jobRow(jobId);

@@ -25,15 +25,58 @@ export async function seedPhotosynthesisCourse(teacher: Actor): Promise<SeededCo
   const moduleIds = [crypto.randomUUID(), crypto.randomUUID()];
   const lessonIds = new Map(PHOTOSYNTHESIS_LESSONS.map((l) => [l.title, crypto.randomUUID()]));
   await db().batch([
-    db().insert(documents).values({ id: documentId, orgId: teacher.orgId, ownerId: teacher.id, title: "Photosynthesis notes", r2Key: `test/${documentId}.pdf`, sha256: crypto.randomUUID(), bytes: 1000, pageCount: 10, status: "parsed" }),
-    db().insert(documentSections).values(
-      PHOTOSYNTHESIS_LESSONS.map((l, i) => ({ documentId, position: i, title: l.title, level: 1, pageStart: 2 * i + 1, pageEnd: 2 * i + 2, text: l.body.replace(/\. /g, ".\n\n") })),
-    ),
-    db().insert(courses).values({ id: courseId, orgId: teacher.orgId, ownerId: teacher.id, documentId, title: "Photosynthesis", status: "PUBLISHED", publishedAt: new Date() }),
-    db().insert(modules).values(moduleIds.map((id, i) => ({ id, courseId, position: i, title: i === 0 ? "Capturing light" : "Using the energy" }))),
-    db().insert(lessons).values(
-      PHOTOSYNTHESIS_LESSONS.map((l, i) => ({ id: lessonIds.get(l.title)!, courseId, moduleId: moduleIds[i < 2 ? 0 : 1]!, position: i < 2 ? i : i - 2, title: l.title, bodyMd: l.body })),
-    ),
+    db()
+      .insert(documents)
+      .values({
+        id: documentId,
+        orgId: teacher.orgId,
+        ownerId: teacher.id,
+        title: "Photosynthesis notes",
+        r2Key: `test/${documentId}.pdf`,
+        sha256: crypto.randomUUID(),
+        bytes: 1000,
+        pageCount: 10,
+        status: "parsed",
+      }),
+    db()
+      .insert(documentSections)
+      .values(
+        PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
+          documentId,
+          position: i,
+          title: l.title,
+          level: 1,
+          pageStart: 2 * i + 1,
+          pageEnd: 2 * i + 2,
+          text: l.body.replace(/\. /g, ".\n\n"),
+        })),
+      ),
+    db()
+      .insert(courses)
+      .values({
+        id: courseId,
+        orgId: teacher.orgId,
+        ownerId: teacher.id,
+        documentId,
+        title: "Photosynthesis",
+        status: "PUBLISHED",
+        publishedAt: new Date(),
+      }),
+    db()
+      .insert(modules)
+      .values(moduleIds.map((id, i) => ({ id, courseId, position: i, title: i === 0 ? "Capturing light" : "Using the energy" }))),
+    db()
+      .insert(lessons)
+      .values(
+        PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
+          id: lessonIds.get(l.title)!,
+          courseId,
+          moduleId: moduleIds[i < 2 ? 0 : 1]!,
+          position: i < 2 ? i : i - 2,
+          title: l.title,
+          bodyMd: l.body,
+        })),
+      ),
   ]);
   return { courseId, documentId, lessonIds };
 }
@@ -45,7 +88,15 @@ export async function openSession(teacher: Actor, body: Record<string, unknown>)
   return (await json(response)).id;
 }
 
-export type RoomFrame = { type: string; seq?: number; text?: string; replyToSeq?: number; streamId?: string; citations?: { title: string; pageStart?: number; pageEnd?: number; quote: string }[]; [k: string]: unknown };
+export type RoomFrame = {
+  type: string;
+  seq?: number;
+  text?: string;
+  replyToSeq?: number;
+  streamId?: string;
+  citations?: { title: string; pageStart?: number; pageEnd?: number; quote: string }[];
+  [k: string]: unknown;
+};
 
 export interface RoomSocket {
   frames: RoomFrame[];
@@ -60,7 +111,9 @@ export interface RoomSocket {
 export async function connect(sessionId: string, actor: Actor): Promise<RoomSocket> {
   const ticket = await call(`/v1/sessions/${sessionId}/ticket`, { token: actor.token, method: "POST" });
   expect(ticket.status).toBe(201);
-  const response = await SELF.fetch(`${BASE}/v1/sessions/${sessionId}/ws?ticket=${(await json(ticket)).ticket}`, { headers: { Upgrade: "websocket" } });
+  const response = await SELF.fetch(`${BASE}/v1/sessions/${sessionId}/ws?ticket=${(await json(ticket)).ticket}`, {
+    headers: { Upgrade: "websocket" },
+  });
   expect(response.status).toBe(101);
   const ws = response.webSocket!;
   const frames: RoomFrame[] = [];
@@ -103,7 +156,11 @@ export async function connect(sessionId: string, actor: Actor): Promise<RoomSock
  * 10 messages in 10 s however many sockets they hold, so a long script pauses
  * where a speaker reaches that.
  */
-export async function converse(sessionId: string, people: Record<string, Actor>, lines: readonly (readonly [string, string])[]): Promise<Map<number, string>> {
+export async function converse(
+  sessionId: string,
+  people: Record<string, Actor>,
+  lines: readonly (readonly [string, string])[],
+): Promise<Map<number, string>> {
   const sockets = new Map<string, RoomSocket>();
   const texts = new Map<number, string>();
   for (const [who, text] of lines) {

@@ -36,14 +36,26 @@ describe("a tutoring session's report", () => {
     expect(said.size).toBe(40);
     await expectProblem(await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token }), 404, "not-found");
 
-    const accepted = await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token, method: "POST", headers: { "Idempotency-Key": "report-once-1" } });
+    const accepted = await call(`/v1/sessions/${sessionId}/report`, {
+      token: teacher.token,
+      method: "POST",
+      headers: { "Idempotency-Key": "report-once-1" },
+    });
     expect(accepted.status).toBe(202);
     const job = await json(accepted);
     expect(job).toMatchObject({ kind: "session-report", status: "queued" });
-    expect(await json(await call(`/v1/sessions/${sessionId}/report/status`, { token: teacher.token }))).toEqual({ status: "waiting", progress: 0, jobId: job.id });
+    expect(await json(await call(`/v1/sessions/${sessionId}/report/status`, { token: teacher.token }))).toEqual({
+      status: "waiting",
+      progress: 0,
+      jobId: job.id,
+    });
 
     // Asking again while it is written gives the same job, with or without the key.
-    const replay = await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token, method: "POST", headers: { "Idempotency-Key": "report-once-1" } });
+    const replay = await call(`/v1/sessions/${sessionId}/report`, {
+      token: teacher.token,
+      method: "POST",
+      headers: { "Idempotency-Key": "report-once-1" },
+    });
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     expect((await json(replay)).id).toBe(job.id);
     const again = await call(`/v1/sessions/${sessionId}/report`, { token: admin.token, method: "POST" });
@@ -51,18 +63,25 @@ describe("a tutoring session's report", () => {
     expect((await json(again)).id).toBe(job.id);
 
     expect((await runToEnd(job.id)).job.status).toBe("completed");
-    expect(await json(await call(`/v1/sessions/${sessionId}/report/status`, { token: teacher.token }))).toEqual({ status: "completed", progress: 100, jobId: job.id });
+    expect(await json(await call(`/v1/sessions/${sessionId}/report/status`, { token: teacher.token }))).toEqual({
+      status: "completed",
+      progress: 100,
+      jobId: job.id,
+    });
 
     const response = await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token });
     expect(response.status).toBe(200);
     const report = await json(response);
     expect(report).toMatchObject({ sessionId, jobId: job.id, messageCount: 40, provider: "extractive" });
-    for (const section of ["topics", "understood", "gaps", "recommendedLessons"]) expect(report[section].length, section).toBeGreaterThan(0);
+    for (const section of ["topics", "understood", "gaps", "recommendedLessons"])
+      expect(report[section].length, section).toBeGreaterThan(0);
 
     // The transcript as any participant reads it through the API.
     const history = await json(await call(`/v1/sessions/${sessionId}/messages?limit=200`, { token: teacher.token }));
     const messages = new Map<number, string>(history.messages.map((m: { seq: number; text: string }) => [m.seq, m.text]));
-    const quotes = ["topics", "understood", "gaps", "recommendedLessons"].flatMap((s) => report[s].flatMap((p: { quotes: { seq: number; text: string }[] }) => p.quotes));
+    const quotes = ["topics", "understood", "gaps", "recommendedLessons"].flatMap((s) =>
+      report[s].flatMap((p: { quotes: { seq: number; text: string }[] }) => p.quotes),
+    );
     expect(quotes.length).toBeGreaterThan(10);
     for (const q of quotes) expect(messages.get(q.seq), JSON.stringify(q)).toContain(q.text);
   });
@@ -70,9 +89,14 @@ describe("a tutoring session's report", () => {
   it("names what stayed unclear and recommends the course's lessons on it", async () => {
     const report = await json(await call(`/v1/sessions/${sessionId}/report`, { token: teacher.token }));
     const gapQuotes = report.gaps.flatMap((g: { quotes: { seq: number; text: string }[] }) => g.quotes);
-    expect(gapQuotes).toContainEqual({ seq: seqOf("I don't understand how ATP is made in the thylakoid."), text: "I don't understand how ATP is made in the thylakoid." });
+    expect(gapQuotes).toContainEqual({
+      seq: seqOf("I don't understand how ATP is made in the thylakoid."),
+      text: "I don't understand how ATP is made in the thylakoid.",
+    });
     // A question the student then said they understood is no gap.
-    expect(gapQuotes.map((q: { seq: number }) => q.seq)).not.toContain(seqOf("What is chlorophyll exactly? I know it is green but not what it does."));
+    expect(gapQuotes.map((q: { seq: number }) => q.seq)).not.toContain(
+      seqOf("What is chlorophyll exactly? I know it is green but not what it does."),
+    );
     const recommended = report.recommendedLessons.map((l: { lessonId: string; title: string }) => [l.lessonId, l.title]);
     expect(recommended).toContainEqual([course.lessonIds.get("The light reactions"), "The light reactions"]);
     expect(recommended).toContainEqual([course.lessonIds.get("Enzymes and temperature"), "Enzymes and temperature"]);
@@ -136,7 +160,9 @@ describe("a tutoring session's report", () => {
       }
       // Published to the organisation again, the same transcript recommends the course's lessons (the control).
       const visible = await writeReport();
-      expect(visible.recommendedLessons.map((l: { lessonId: string }) => l.lessonId)).toContain(course.lessonIds.get("The light reactions"));
+      expect(visible.recommendedLessons.map((l: { lessonId: string }) => l.lessonId)).toContain(
+        course.lessonIds.get("The light reactions"),
+      );
     } finally {
       await db().update(courses).set({ status: "PUBLISHED", visibility: "org" }).where(eq(courses.id, course.courseId));
     }

@@ -27,14 +27,22 @@ const usageOf = async (actor: Actor) => json<Usage>(await call("/v1/me/usage", {
 /** A teacher of a new organisation with a parsed paper. */
 async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: string }> {
   const teacher = await newMember(await newOrg(), "teacher");
-  const accepted = await json(await call("/v1/documents?generate=false", { token: teacher.token, body: await corpusPdf("tracemonkey.pdf"), headers: { "Content-Type": "application/pdf" } }));
+  const accepted = await json(
+    await call("/v1/documents?generate=false", {
+      token: teacher.token,
+      body: await corpusPdf("tracemonkey.pdf"),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
   await runToEnd(accepted.job.id);
   return { teacher, documentId: accepted.document.id };
 }
 
 /** What the month's ledger holds for a user. */
 async function spent(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select coalesce(sum(amount), 0) as n from usage_ledger where user_id = ?").bind(userId).first<{ n: number }>();
+  const row = await env.DB.prepare("select coalesce(sum(amount), 0) as n from usage_ledger where user_id = ?")
+    .bind(userId)
+    .first<{ n: number }>();
   return Number(row?.n ?? 0);
 }
 
@@ -77,8 +85,17 @@ describe(".security: a job never spends past what the quota can cover", () => {
     const started = await json(await call(`/v1/documents/${documentId}/course`, { token: teacher.token, body: { moduleCount: 2 } }));
     const [reservation] = await reservationsOf(started.job.id);
     // The rest of the month goes elsewhere: the quota now holds exactly this job's reservation.
-    await env.DB.prepare("insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)")
-      .bind(crypto.randomUUID(), teacher.orgId, teacher.id, new Date().toISOString().slice(0, 7), 1_000_000 - reservation!.amount, Date.now())
+    await env.DB.prepare(
+      "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
+    )
+      .bind(
+        crypto.randomUUID(),
+        teacher.orgId,
+        teacher.id,
+        new Date().toISOString().slice(0, 7),
+        1_000_000 - reservation!.amount,
+        Date.now(),
+      )
       .run();
 
     const { job } = await runToEnd(started.job.id, 20, { env: model.env });
@@ -93,14 +110,24 @@ describe(".security: a job never spends past what the quota can cover", () => {
     const { teacher, documentId } = await teacherWithPaper();
     const model = fakeModel("ok");
     const payload = { count: 2, difficulty: "easy", topic: "trace", documentId };
-    const old = { id: crypto.randomUUID(), orgId: teacher.orgId, ownerId: teacher.id, kind: "generate-questions" as const, lane: "normal" as const, payload, maxAttempts: 4 };
+    const old = {
+      id: crypto.randomUUID(),
+      orgId: teacher.orgId,
+      ownerId: teacher.id,
+      kind: "generate-questions" as const,
+      lane: "normal" as const,
+      payload,
+      maxAttempts: 4,
+    };
     await insertJob(db(), old);
     const { job } = await runToEnd(old.id, 20, { env: model.env });
     expect(job.status).toBe("completed");
     const reported = (await model.requests()).reduce((n, r) => n + r.totalTokens, 0);
     expect(await reservationsOf(old.id)).toEqual([expect.objectContaining({ status: "released", charged: reported })]);
 
-    await env.DB.prepare("insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)")
+    await env.DB.prepare(
+      "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
+    )
       .bind(crypto.randomUUID(), teacher.orgId, teacher.id, new Date().toISOString().slice(0, 7), 1_000_000, Date.now())
       .run();
     const spentModel = fakeModel("ok");
@@ -116,7 +143,9 @@ describe("the shared gate counts what the endpoint sees", () => {
   it("under 500-then-200 faults, every HTTP request (retries included) took a place at the gate and carried max_tokens", async () => {
     const { teacher, documentId } = await teacherWithPaper();
     const model = fakeModel("flaky");
-    const accepted = await json(await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy", topic: "trace", documentId } }));
+    const accepted = await json(
+      await call("/v1/questions/generate", { token: teacher.token, body: { count: 3, difficulty: "easy", topic: "trace", documentId } }),
+    );
     const { job } = await runToEnd(accepted.id, 20, { env: model.env });
     expect(job.status).toBe("completed");
 

@@ -16,12 +16,16 @@ import { openSession, seedPhotosynthesisCourse } from "./session-fixtures";
 
 const TEACHER_QUOTA = 1_000_000;
 
-const upload = (actor: Actor, bytes: Uint8Array, query = "") => call(`/v1/documents${query}`, { token: actor.token, body: bytes, headers: { "Content-Type": "application/pdf" } });
-const usageOf = async (actor: Actor) => json<{ used: number; reserved: number; remaining: number }>(await call("/v1/me/usage", { token: actor.token }));
+const upload = (actor: Actor, bytes: Uint8Array, query = "") =>
+  call(`/v1/documents${query}`, { token: actor.token, body: bytes, headers: { "Content-Type": "application/pdf" } });
+const usageOf = async (actor: Actor) =>
+  json<{ used: number; reserved: number; remaining: number }>(await call("/v1/me/usage", { token: actor.token }));
 
 /** Spends `amount` of the user's month elsewhere, straight into the ledger. */
 async function spendElsewhere(actor: Actor, amount: number): Promise<void> {
-  await env.DB.prepare("insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)")
+  await env.DB.prepare(
+    "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
+  )
     .bind(crypto.randomUUID(), actor.orgId, actor.id, new Date().toISOString().slice(0, 7), amount, Date.now())
     .run();
 }
@@ -45,8 +49,12 @@ describe(".security: concurrent spends against one quota", () => {
     expect(problem.usage).toMatchObject({ used: TEACHER_QUOTA - Math.max(...estimates), limit: TEACHER_QUOTA });
 
     const kept = await json(accepted[0]!);
-    expect(await db().select({ id: documents.id }).from(documents).where(eq(documents.ownerId, teacher.id))).toEqual([{ id: kept.document.id }]);
-    expect((await env.FILES.list({ prefix: `documents/${teacher.orgId}/` })).objects.map((o) => o.key)).toEqual([documentKeys.source(teacher.orgId, kept.document.id)]);
+    expect(await db().select({ id: documents.id }).from(documents).where(eq(documents.ownerId, teacher.id))).toEqual([
+      { id: kept.document.id },
+    ]);
+    expect((await env.FILES.list({ prefix: `documents/${teacher.orgId}/` })).objects.map((o) => o.key)).toEqual([
+      documentKeys.source(teacher.orgId, kept.document.id),
+    ]);
     expect(await jobCount(teacher.id)).toBe(1);
   });
 
@@ -55,9 +63,13 @@ describe(".security: concurrent spends against one quota", () => {
     await spendElsewhere(teacher, TEACHER_QUOTA - 3_500);
     const me = { id: teacher.id, orgId: teacher.orgId, role: "teacher" as const };
     const config = loadConfig(env);
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => reserveTokens(db(), config, me, { amount: 1_000, jobId: crypto.randomUUID() })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => reserveTokens(db(), config, me, { amount: 1_000, jobId: crypto.randomUUID() })),
+    );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(3);
-    expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason.type)).toEqual(Array(7).fill("quota-exceeded"));
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason.type)).toEqual(
+      Array(7).fill("quota-exceeded"),
+    );
     expect(await usageOf(teacher)).toMatchObject({ reserved: 3_000, remaining: 500 });
   });
 });
@@ -111,12 +123,22 @@ describe("reservations as the owner sees them", () => {
     const teacher = await newMember(await newOrg(), "teacher");
     const bytes = await corpusPdf("issue925.pdf");
     const accepted = await json(await upload(teacher, bytes, "?modules=2"));
-    expect(await usageOf(teacher)).toMatchObject({ used: 0, reserved: estimateTokens({ kind: "generate-course", textChars: bytes.byteLength, moduleCount: 2 }) });
+    expect(await usageOf(teacher)).toMatchObject({
+      used: 0,
+      reserved: estimateTokens({ kind: "generate-course", textChars: bytes.byteLength, moduleCount: 2 }),
+    });
 
     const parsed = await runToEnd(accepted.job.id);
     const courseJobId = (parsed.job.result as { courseJobId: string }).courseJobId;
-    const fromText = estimateTokens({ kind: "generate-course", textChars: await documentTextChars(db(), accepted.document.id), moduleCount: 2 });
-    expect(await usageOf(teacher)).toMatchObject({ used: 0, reserved: Math.min(fromText, estimateTokens({ kind: "generate-course", textChars: bytes.byteLength, moduleCount: 2 })) });
+    const fromText = estimateTokens({
+      kind: "generate-course",
+      textChars: await documentTextChars(db(), accepted.document.id),
+      moduleCount: 2,
+    });
+    expect(await usageOf(teacher)).toMatchObject({
+      used: 0,
+      reserved: Math.min(fromText, estimateTokens({ kind: "generate-course", textChars: bytes.byteLength, moduleCount: 2 })),
+    });
 
     expect((await runToEnd(courseJobId)).job.status).toBe("completed");
     expect(await usageOf(teacher)).toMatchObject({ used: 0, reserved: 0, remaining: TEACHER_QUOTA });

@@ -46,7 +46,11 @@ function sentence(next: () => number, words: number): string {
  * A course of `modules` × `lessonsPerModule` lessons of about `charsPerLesson` characters each.
  * The defaults (120 lessons of about 5,200 characters) make some 300 A4 pages.
  */
-export function syntheticCourse(modules = 12, lessonsPerModule = 10, charsPerLesson = 5_200): { title: string; description: string; modules: SyntheticModule[] } {
+export function syntheticCourse(
+  modules = 12,
+  lessonsPerModule = 10,
+  charsPerLesson = 5_200,
+): { title: string; description: string; modules: SyntheticModule[] } {
   const next = random(42);
   const result: SyntheticModule[] = [];
   for (let m = 0; m < modules; m++) {
@@ -57,7 +61,9 @@ export function syntheticCourse(modules = 12, lessonsPerModule = 10, charsPerLes
       let size = 0;
       while (size < charsPerLesson) {
         const paragraph = Array.from({ length: 5 }, () => sentence(next, 12 + Math.floor(next() * 10))).join(" ");
-        const points = Array.from({ length: 3 }, () => `- ${sentence(next, 14)} See **${keyTerms[Math.floor(next() * 3)]!.term}**.`).join("\n");
+        const points = Array.from({ length: 3 }, () => `- ${sentence(next, 14)} See **${keyTerms[Math.floor(next() * 3)]!.term}**.`).join(
+          "\n",
+        );
         parts.push(paragraph, "### Key points", points);
         size += paragraph.length + points.length;
       }
@@ -71,7 +77,12 @@ export function syntheticCourse(modules = 12, lessonsPerModule = 10, charsPerLes
       explanation: `The text says: “${sentence(next, 16)}”`,
       sourcePassage: sentence(next, 16),
     }));
-    result.push({ title: `Module ${m + 1}: ${sentence(next, 3).slice(0, -1)}`, summary: sentence(next, 20), lessons, quiz: { title: `Module ${m + 1} check`, questions } });
+    result.push({
+      title: `Module ${m + 1}: ${sentence(next, 3).slice(0, -1)}`,
+      summary: sentence(next, 20),
+      lessons,
+      quiz: { title: `Module ${m + 1} check`, questions },
+    });
   }
   return { title: "A very long course on trace compilation — Δ edition", description: sentence(next, 30), modules: result };
 }

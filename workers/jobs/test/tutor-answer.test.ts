@@ -34,8 +34,15 @@ async function ask(socket: RoomSocket, question: string): Promise<{ seq: number;
   const seq = await socket.say(`@tutor ${question}`);
   // The room numbers and sends the message first, then writes the job: wait for it.
   for (let i = 0; i < 100; i++) {
-    const rows = await db().select().from(jobs).where(and(eq(jobs.kind, "tutor-answer"), eq(jobs.ownerId, student.id))).orderBy(desc(jobs.createdAt)).limit(5);
-    const job = rows.find((r) => (r.payload as { replyToSeq?: number }).replyToSeq === seq && (r.payload as { sessionId?: string }).sessionId === sessionId);
+    const rows = await db()
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.kind, "tutor-answer"), eq(jobs.ownerId, student.id)))
+      .orderBy(desc(jobs.createdAt))
+      .limit(5);
+    const job = rows.find(
+      (r) => (r.payload as { replyToSeq?: number }).replyToSeq === seq && (r.payload as { sessionId?: string }).sessionId === sessionId,
+    );
     if (job) {
       expect(job.payload).toMatchObject({ sessionId, question, replyToSeq: seq, askedBy: student.id });
       return { seq, jobId: job.id };
@@ -67,7 +74,12 @@ describe("the AI tutor", () => {
     expect(answer.text).toContain(String(chunks.at(-1)!.text));
 
     expect(answer.text).toContain("The enzyme rubisco fixes carbon dioxide to a five-carbon sugar.");
-    expect(answer.citations).toContainEqual({ title: "The Calvin cycle", pageStart: 5, pageEnd: 6, quote: expect.stringContaining("rubisco") });
+    expect(answer.citations).toContainEqual({
+      title: "The Calvin cycle",
+      pageStart: 5,
+      pageEnd: 6,
+      quote: expect.stringContaining("rubisco"),
+    });
     expect(answer.text).toMatch(/The Calvin cycle\*?, pp\. 5–6/);
     expect(await tutorAnswersTo(seq)).toHaveLength(1);
     socket.close();
@@ -102,7 +114,13 @@ describe("the AI tutor", () => {
         },
       };
     };
-    const deps = { db: db(), env, config: loadConfig(env), publisher: silentPublisher, handlers: { ...handlers, "tutor-answer": { run: tutorAnswerHandler({ room: flaky }) } } };
+    const deps = {
+      db: db(),
+      env,
+      config: loadConfig(env),
+      publisher: silentPublisher,
+      handlers: { ...handlers, "tutor-answer": { run: tutorAnswerHandler({ room: flaky }) } },
+    };
     expect(await runJob({ jobId, kind: "tutor-answer" }, deps)).toMatchObject({ retryInSeconds: expect.any(Number) });
     await skipWait(jobId);
     expect(await runJob({ jobId, kind: "tutor-answer" }, deps)).toBe("ack");
@@ -118,7 +136,8 @@ describe("the AI tutor", () => {
 
 describe("answer pieces", () => {
   it("cut at sentence and paragraph ends and join back to the answer exactly", () => {
-    const text = "From the course material:\n\n> The enzyme rubisco fixes carbon dioxide. It makes sugar.\n>\n> — *The Calvin cycle*, pp. 5–6";
+    const text =
+      "From the course material:\n\n> The enzyme rubisco fixes carbon dioxide. It makes sugar.\n>\n> — *The Calvin cycle*, pp. 5–6";
     const pieces = answerPieces(text);
     expect(pieces.length).toBeGreaterThan(1);
     expect(pieces.join("")).toBe(text);

@@ -25,9 +25,6 @@ export const documents = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    index("documents_owner_idx").on(t.ownerId, t.createdAt),
-    uniqueIndex("documents_owner_sha_unique").on(t.ownerId, t.sha256),
-  ],
+  (t) => [index("documents_owner_idx").on(t.ownerId, t.createdAt), uniqueIndex("documents_owner_sha_unique").on(t.ownerId, t.sha256)],
 );
 export type Document = typeof documents.$inferSelect;

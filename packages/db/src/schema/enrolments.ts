@@ -16,6 +16,10 @@ export const enrolments = sqliteTable(
     completedAt: timestamp("completed_at"),
     lastActivityAt: timestamp("last_activity_at"),
   },
-  (t) => [primaryKey({ columns: [t.courseId, t.userId] }), index("enrolments_user_idx").on(t.userId), index("enrolments_course_activity_idx").on(t.courseId, t.lastActivityAt)],
+  (t) => [
+    primaryKey({ columns: [t.courseId, t.userId] }),
+    index("enrolments_user_idx").on(t.userId),
+    index("enrolments_course_activity_idx").on(t.courseId, t.lastActivityAt),
+  ],
 );
 export type Enrolment = typeof enrolments.$inferSelect;

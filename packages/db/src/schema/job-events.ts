@@ -2,7 +2,18 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { id } from "./columns";
 import { jobs } from "./jobs";
 
-export const jobEventTypes = ["queued", "started", "progress", "retrying", "deferred", "completed", "failed", "cancelled", "dead-lettered", "requeued"] as const;
+export const jobEventTypes = [
+  "queued",
+  "started",
+  "progress",
+  "retrying",
+  "deferred",
+  "completed",
+  "failed",
+  "cancelled",
+  "dead-lettered",
+  "requeued",
+] as const;
 export type JobEventType = (typeof jobEventTypes)[number];
 
 /** A job's history: every state change and progress step, with the attempt it belongs to. */

@@ -18,7 +18,10 @@ export const quizzes = sqliteTable(
     /** Seconds allowed per attempt; null for no limit. */
     timeLimitSeconds: integer("time_limit_seconds"),
     /** When a student sees the right answers, explanations and sources of a submitted attempt (see core's quiz-rules). */
-    revealAnswers: text("reveal_answers").$type<"after-last-attempt" | "after-each-attempt" | "never">().notNull().default("after-last-attempt"),
+    revealAnswers: text("reveal_answers")
+      .$type<"after-last-attempt" | "after-each-attempt" | "never">()
+      .notNull()
+      .default("after-last-attempt"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -62,7 +62,8 @@ function fromCounters(counters: Record<string, number>, prefix: string, help: Re
 
 function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const m of text.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = m[2]!.replace(/\\(.)/g, (_, ch) => (ch === "n" ? "\n" : ch));
+  for (const m of text.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+    labels[m[1]!] = m[2]!.replace(/\\(.)/g, (_, ch) => (ch === "n" ? "\n" : ch));
   return labels;
 }
 
@@ -77,13 +78,24 @@ const counterHelp: Record<string, [string, Family["type"]]> = {
 };
 
 /** One scope's job figures; `counters` (the platform's) are added only when given. */
-export async function renderMetrics(db: Db, scope: JobScope, counters: Record<string, number> | undefined, generatedAt = Date.now()): Promise<string> {
+export async function renderMetrics(
+  db: Db,
+  scope: JobScope,
+  counters: Record<string, number> | undefined,
+  generatedAt = Date.now(),
+): Promise<string> {
   const orgId = scope === PLATFORM_SCOPE ? undefined : scope.orgId;
   // Every query filters on the organisation first, so an organisation's scrape reads its rows by index.
   const ofOrg = orgId ? sql`and org_id = ${orgId}` : sql``;
-  const byState = await db.all<{ kind: string; lane: string; status: string; n: number }>(sql`select kind, lane, status, count(*) as n from jobs ${orgId ? sql`where org_id = ${orgId}` : sql``} group by kind, lane, status`);
-  const buckets = sql.raw(JOB_DURATION_BUCKETS_S.map((b, i) => `sum(case when finished_at - started_at <= ${b * 1000} then 1 else 0 end) as b${i}`).join(", "));
-  const durations = await db.all<Record<string, number> & { kind: string }>(sql`select kind, count(*) as count, coalesce(sum((finished_at - started_at) / 1000.0), 0) as sum, ${buckets} from jobs where status = 'completed' and started_at is not null and finished_at is not null ${ofOrg} group by kind`);
+  const byState = await db.all<{ kind: string; lane: string; status: string; n: number }>(
+    sql`select kind, lane, status, count(*) as n from jobs ${orgId ? sql`where org_id = ${orgId}` : sql``} group by kind, lane, status`,
+  );
+  const buckets = sql.raw(
+    JOB_DURATION_BUCKETS_S.map((b, i) => `sum(case when finished_at - started_at <= ${b * 1000} then 1 else 0 end) as b${i}`).join(", "),
+  );
+  const durations = await db.all<Record<string, number> & { kind: string }>(
+    sql`select kind, count(*) as count, coalesce(sum((finished_at - started_at) / 1000.0), 0) as sum, ${buckets} from jobs where status = 'completed' and started_at is not null and finished_at is not null ${ofOrg} group by kind`,
+  );
   const events = await db.all<{ type: string; n: number }>(
     orgId
       ? sql`select e.type as type, count(*) as n from job_events e join jobs j on j.id = e.job_id where j.org_id = ${orgId} and e.type in ('retrying', 'dead-lettered', 'deferred') group by e.type`
@@ -97,7 +109,12 @@ export async function renderMetrics(db: Db, scope: JobScope, counters: Record<st
   const eventCount = (type: string) => Number(events.find((e) => e.type === type)?.n ?? 0);
 
   const families: Family[] = [
-    { name: "studyhall_jobs", help: "Jobs by kind, lane and status.", type: "gauge", samples: byState.map((r) => ({ labels: { kind: r.kind, lane: r.lane, status: r.status }, value: Number(r.n) })) },
+    {
+      name: "studyhall_jobs",
+      help: "Jobs by kind, lane and status.",
+      type: "gauge",
+      samples: byState.map((r) => ({ labels: { kind: r.kind, lane: r.lane, status: r.status }, value: Number(r.n) })),
+    },
     {
       name: "studyhall_job_duration_seconds",
       help: "Run time of completed jobs, from first start to finish.",
@@ -109,10 +126,30 @@ export async function renderMetrics(db: Db, scope: JobScope, counters: Record<st
         { suffix: "_count", labels: { kind: r.kind }, value: Number(r.count) },
       ]),
     },
-    { name: "studyhall_job_retries_total", help: "Failed attempts that were retried.", type: "counter", samples: [{ value: eventCount("retrying") }] },
-    { name: "studyhall_jobs_deferred_total", help: "Times a job waited for the shared LLM limit.", type: "counter", samples: [{ value: eventCount("deferred") }] },
-    { name: "studyhall_jobs_dead_lettered_total", help: "Jobs that reached the dead-letter queue.", type: "counter", samples: [{ value: eventCount("dead-lettered") }] },
-    { name: "studyhall_llm_tokens_total", help: "LLM tokens charged to users' quotas.", type: "counter", samples: [{ value: Number(tokens[0]?.n ?? 0) }] },
+    {
+      name: "studyhall_job_retries_total",
+      help: "Failed attempts that were retried.",
+      type: "counter",
+      samples: [{ value: eventCount("retrying") }],
+    },
+    {
+      name: "studyhall_jobs_deferred_total",
+      help: "Times a job waited for the shared LLM limit.",
+      type: "counter",
+      samples: [{ value: eventCount("deferred") }],
+    },
+    {
+      name: "studyhall_jobs_dead_lettered_total",
+      help: "Jobs that reached the dead-letter queue.",
+      type: "counter",
+      samples: [{ value: eventCount("dead-lettered") }],
+    },
+    {
+      name: "studyhall_llm_tokens_total",
+      help: "LLM tokens charged to users' quotas.",
+      type: "counter",
+      samples: [{ value: Number(tokens[0]?.n ?? 0) }],
+    },
     ...(counters ? fromCounters(counters, "studyhall_", counterHelp) : []),
   ];
   const whose = orgId ? `organisation ${orgId}` : "the platform";

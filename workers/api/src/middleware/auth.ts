@@ -98,6 +98,7 @@ export const requireRole = (...allowed: Role[]) =>
  */
 export const requirePlatformOperator = () =>
   createMiddleware<AppEnv>(async function requirePlatformOperator(c, next) {
-    if (!currentUser(c).platformOperator) throw new ProblemError("forbidden", { detail: "This is for the deployment's platform operators." });
+    if (!currentUser(c).platformOperator)
+      throw new ProblemError("forbidden", { detail: "This is for the deployment's platform operators." });
     await next();
   });

@@ -35,8 +35,19 @@ export async function replayFor(db: Db, ownerId: string, key: string, route: str
   return { status: row.status, body: JSON.parse(row.body) };
 }
 
-export async function remember(db: Db, ownerId: string, key: string, route: string, requestHash: string, status: number, body: unknown): Promise<void> {
-  await db.insert(idempotencyKeys).values({ ownerId, key, route, requestHash, status, body: JSON.stringify(body) }).onConflictDoNothing();
+export async function remember(
+  db: Db,
+  ownerId: string,
+  key: string,
+  route: string,
+  requestHash: string,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  await db
+    .insert(idempotencyKeys)
+    .values({ ownerId, key, route, requestHash, status, body: JSON.stringify(body) })
+    .onConflictDoNothing();
 }
 
 /** For JSON routes: the request is its method, path and body. Mount after `authenticate()`. */
@@ -54,7 +65,10 @@ export const idempotent = () =>
     }
     await next();
     if (c.res.status >= 200 && c.res.status < 300) {
-      const body = await c.res.clone().json().catch(() => null);
+      const body = await c.res
+        .clone()
+        .json()
+        .catch(() => null);
       await remember(c.get("db"), user.id, key, route, requestHash, c.res.status, body);
     }
   });

@@ -20,7 +20,6 @@ async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
   return job;
 }
 
-
 const router = newRouter();
 router.use("*", requireRole("admin"));
 
@@ -63,14 +62,25 @@ export const adminActionRoutes = router
       path: "/jobs/retry-failed",
       tags: ["admin"],
       security: bearer,
-      summary: "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones); those whose owner's quota cannot cover them stay failed",
-      request: { body: jsonBody(z.object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), deadLetteredOnly: z.boolean().default(false) }).openapi("RetryFailedRequest")) },
+      summary:
+        "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones); those whose owner's quota cannot cover them stay failed",
+      request: {
+        body: jsonBody(
+          z
+            .object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), deadLetteredOnly: z.boolean().default(false) })
+            .openapi("RetryFailedRequest"),
+        ),
+      },
       responses: { 202: json(retryResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
       const db = c.get("db");
       const body = c.req.valid("json");
-      const failed = await failedJobs(db, { orgId: currentUser(c).orgId }, { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly });
+      const failed = await failedJobs(
+        db,
+        { orgId: currentUser(c).orgId },
+        { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly },
+      );
       const { requeued, refused } = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
       const ids = requeued.map((j) => j.id);
       return c.json({ count: ids.length, jobIds: ids, quotaExceeded: refused.map((r) => r.job.id) }, 202);
@@ -83,7 +93,19 @@ export const adminActionRoutes = router
       tags: ["admin"],
       security: bearer,
       summary: "Delete completed (or cancelled) jobs older than N hours",
-      request: { body: jsonBody(z.object({ olderThanHours: z.number().min(0).max(24 * 365), status: z.enum(["completed", "cancelled"]).default("completed") }).openapi("CleanRequest")) },
+      request: {
+        body: jsonBody(
+          z
+            .object({
+              olderThanHours: z
+                .number()
+                .min(0)
+                .max(24 * 365),
+              status: z.enum(["completed", "cancelled"]).default("completed"),
+            })
+            .openapi("CleanRequest"),
+        ),
+      },
       responses: { 200: json(bulkResult, "Jobs deleted"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
@@ -109,7 +131,10 @@ export const adminActionRoutes = router
       security: bearer,
       summary: "Pause or resume the organisation's jobs of a lane: while paused they wait and lose nothing; other organisations' jobs run",
       request: { params: laneActionParams },
-      responses: { 200: json(laneStateSchema, "The lane as the organisation now sees it (a platform pause still holds it)"), ...pick(400, 401, 403, 429) },
+      responses: {
+        200: json(laneStateSchema, "The lane as the organisation now sees it (a platform pause still holds it)"),
+        ...pick(400, 401, 403, 429),
+      },
     }),
     async (c) => {
       const { lane, action } = c.req.valid("param");

@@ -8,7 +8,17 @@ import { notFound } from "@studyhall/core";
 import { jobWithEvents, queueStats, searchJobs } from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { bearer, idParam, json, newRouter, pick } from "./openapi";
-import { adminJobSchema, adminJobView, jobDetailSchema, jobDetailView, jobFilter, jobPage, laneStatsSchema, listQuery, statsQuery } from "./queue-views";
+import {
+  adminJobSchema,
+  adminJobView,
+  jobDetailSchema,
+  jobDetailView,
+  jobFilter,
+  jobPage,
+  laneStatsSchema,
+  listQuery,
+  statsQuery,
+} from "./queue-views";
 
 const router = newRouter();
 router.use("*", requireRole("admin", "operator"));
@@ -20,13 +30,25 @@ export const adminRoutes = router
       path: "/queues",
       tags: ["admin"],
       security: bearer,
-      summary: "Per lane: waiting, delayed, active, completed, failed, cancelled; throughput, failure rate, p50 and p95 run time (last hour); whether the organisation's jobs are held, and by whom",
+      summary:
+        "Per lane: waiting, delayed, active, completed, failed, cancelled; throughput, failure rate, p50 and p95 run time (last hour); whether the organisation's jobs are held, and by whom",
       request: { query: statsQuery },
-      responses: { 200: json(z.object({ lanes: z.array(laneStatsSchema), windowMinutes: z.number(), at: z.string() }), "Lane statistics"), ...pick(401, 403, 429) },
+      responses: {
+        200: json(z.object({ lanes: z.array(laneStatsSchema), windowMinutes: z.number(), at: z.string() }), "Lane statistics"),
+        ...pick(401, 403, 429),
+      },
     }),
     async (c) => {
       const { windowMinutes } = c.req.valid("query");
-      return c.json({ lanes: await queueStats(c.get("db"), { orgId: currentUser(c).orgId }, windowMinutes), windowMinutes, at: new Date().toISOString() }, 200, { "Cache-Control": "no-store" });
+      return c.json(
+        {
+          lanes: await queueStats(c.get("db"), { orgId: currentUser(c).orgId }, windowMinutes),
+          windowMinutes,
+          at: new Date().toISOString(),
+        },
+        200,
+        { "Cache-Control": "no-store" },
+      );
     },
   )
   .openapi(
@@ -37,7 +59,10 @@ export const adminRoutes = router
       security: bearer,
       summary: "The organisation's jobs, filtered by status, kind, lane, owner and text, newest first",
       request: { query: listQuery },
-      responses: { 200: json(z.object({ items: z.array(adminJobSchema), nextBefore: z.string().nullable() }), "Jobs"), ...pick(400, 401, 403, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(adminJobSchema), nextBefore: z.string().nullable() }), "Jobs"),
+        ...pick(400, 401, 403, 429),
+      },
     }),
     async (c) => {
       const query = c.req.valid("query");

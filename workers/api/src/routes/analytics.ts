@@ -10,7 +10,16 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { QUIZ_PASS_SCORE, STUCK_FAILED_ATTEMPTS, STUCK_INACTIVE_DAYS } from "@studyhall/core";
-import { assertCanEdit, enrolmentCounts, questionFigures, quizFigures, stuckStudents, visibleQuiz, type QuestionFigures, type StuckRow } from "@studyhall/db";
+import {
+  assertCanEdit,
+  enrolmentCounts,
+  questionFigures,
+  quizFigures,
+  stuckStudents,
+  visibleQuiz,
+  type QuestionFigures,
+  type StuckRow,
+} from "@studyhall/db";
 import { currentUser } from "../middleware/auth";
 import { visibleCourse } from "./lessons";
 import { bearer, idParam, json, newRouter, pick } from "./openapi";
@@ -132,7 +141,14 @@ export const analyticsRoutes = newRouter()
           attempts,
           averageScore: ratio(scoreSum, attempts),
           passRate: ratio(passed, attempts),
-          quizzes: quizRows.map((q) => ({ quizId: q.quizId, title: q.title, attempts: q.attempts, students: q.students, averageScore: ratio(q.scoreSum, q.attempts), passRate: ratio(q.passed, q.attempts) })),
+          quizzes: quizRows.map((q) => ({
+            quizId: q.quizId,
+            title: q.title,
+            attempts: q.attempts,
+            students: q.students,
+            averageScore: ratio(q.scoreSum, q.attempts),
+            passRate: ratio(q.passed, q.attempts),
+          })),
           hardestQuestions: questionRows.filter((q) => q.attempts > 0).map(questionView),
           stuck: stuckView(stuckRows, { inactiveDays, failedAttempts }, now),
         },
@@ -146,7 +162,8 @@ export const analyticsRoutes = newRouter()
       path: "/quizzes/{id}/analytics",
       tags: ["learning"],
       security: bearer,
-      summary: "A quiz's attempts, scores, every question's correct rate (hardest first) and students failing it (the course's owner or an admin)",
+      summary:
+        "A quiz's attempts, scores, every question's correct rate (hardest first) and students failing it (the course's owner or an admin)",
       request: { params: idParam, query: stuckQuery.pick({ failedAttempts: true }) },
       responses: { 200: json(quizAnalytics, "The quiz's figures"), ...pick(400, 401, 403, 404, 429) },
     }),

@@ -39,7 +39,13 @@ export const quizView = (quiz: Quiz, questionCount: number) => ({
 });
 
 /** A question as a student taking the quiz sees it: `position` and the choices' order are this attempt's. */
-const askedQuestionSchema = z.object({ id: z.string(), position: z.number().int(), kind: z.string(), prompt: z.string(), choices: z.array(z.string()) });
+const askedQuestionSchema = z.object({
+  id: z.string(),
+  position: z.number().int(),
+  kind: z.string(),
+  prompt: z.string(),
+  choices: z.array(z.string()),
+});
 
 const resultSchema = z.object({
   questionId: z.string(),
@@ -87,7 +93,13 @@ export function attemptStatus(attempt: QuizAttempt, now = Date.now()): "open" | 
  * once submitted; the right answers, explanations and sources only then and when `showAnswers`
  * (from `answersShownTo`) allows.
  */
-export function attemptView(attempt: QuizAttempt, courseId: string, questions: Question[], showAnswers: boolean, now = Date.now()): AttemptView {
+export function attemptView(
+  attempt: QuizAttempt,
+  courseId: string,
+  questions: Question[],
+  showAnswers: boolean,
+  now = Date.now(),
+): AttemptView {
   const saved = (attempt.answers as Record<string, unknown> | null) ?? {};
   const status = attemptStatus(attempt, now);
   const shown = showQuiz(attempt.layout, questions);
@@ -101,7 +113,13 @@ export function attemptView(attempt: QuizAttempt, courseId: string, questions: Q
     deadlineAt: iso(attempt.deadlineAt),
     submittedAt: iso(attempt.submittedAt),
     answers: answersAsShown(shown, saved),
-    questions: shown.map((s, position) => ({ id: s.question.id, position, kind: s.question.kind, prompt: s.question.prompt, choices: shownChoices(s) })),
+    questions: shown.map((s, position) => ({
+      id: s.question.id,
+      position,
+      kind: s.question.kind,
+      prompt: s.question.prompt,
+      choices: shownChoices(s),
+    })),
     score: status === "submitted" ? attempt.score : null,
     correctCount: status === "submitted" ? attempt.correctCount : null,
     questionCount: questions.length,
@@ -110,7 +128,10 @@ export function attemptView(attempt: QuizAttempt, courseId: string, questions: Q
   };
   if (status !== "submitted") return view;
   // Graded in the quiz's own index space, where answers are saved; only the view is translated.
-  const grade = gradeAnswers(shown.map((s) => s.question), saved);
+  const grade = gradeAnswers(
+    shown.map((s) => s.question),
+    saved,
+  );
   return {
     ...view,
     score: attempt.score ?? grade.score,
@@ -121,7 +142,12 @@ export function attemptView(attempt: QuizAttempt, courseId: string, questions: Q
       const s = shown[i]!;
       const result = { questionId: g.questionId, given: toShownIndex(s, g.given), correct: g.correct };
       if (!showAnswers) return result;
-      return { ...result, answer: toShownIndex(s, s.question.answer), explanation: s.question.explanation, sourcePassage: s.question.sourcePassage };
+      return {
+        ...result,
+        answer: toShownIndex(s, s.question.answer),
+        explanation: s.question.explanation,
+        sourcePassage: s.question.sourcePassage,
+      };
     }),
   };
 }

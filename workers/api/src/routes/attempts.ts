@@ -7,7 +7,16 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { answersAsSaved, answersPatchSchema, forbidden, notFound, showQuiz } from "@studyhall/core";
-import { answersShownTo, canEditCourse, quizQuestions, recordQuizActivity, saveAnswers, submitAttempt, visibleAttempt, type Db } from "@studyhall/db";
+import {
+  answersShownTo,
+  canEditCourse,
+  quizQuestions,
+  recordQuizActivity,
+  saveAnswers,
+  submitAttempt,
+  visibleAttempt,
+  type Db,
+} from "@studyhall/db";
 import type { CurrentUser } from "../env";
 import { validationProblem } from "../errors";
 import { currentUser } from "../middleware/auth";
@@ -31,7 +40,8 @@ export const attemptRoutes = newRouter()
       path: "/{id}",
       tags: ["learning"],
       security: bearer,
-      summary: "An attempt (its student, or the course's owner or an admin); right or wrong once submitted, the right answers as the quiz's policy says",
+      summary:
+        "An attempt (its student, or the course's owner or an admin); right or wrong once submitted, the right answers as the quiz's policy says",
       request: { params: idParam },
       responses: { 200: json(attemptSchema, "The attempt"), ...pick(401, 404, 429) },
     }),
@@ -50,7 +60,8 @@ export const attemptRoutes = newRouter()
       path: "/{id}/answers",
       tags: ["learning"],
       security: bearer,
-      summary: "Save answers `{ [questionId]: choiceIndex }`, by index as this attempt shows the choices (null clears one); merged into those saved before, while the attempt is open",
+      summary:
+        "Save answers `{ [questionId]: choiceIndex }`, by index as this attempt shows the choices (null clears one); merged into those saved before, while the attempt is open",
       request: { params: idParam, body: jsonBody(answersBody) },
       responses: { 200: json(attemptSchema, "The attempt with its saved answers"), ...pick(400, 401, 403, 404, 409, 413, 415, 429) },
     }),
@@ -66,7 +77,8 @@ export const attemptRoutes = newRouter()
         const question = byId.get(questionId);
         if (!question) return [{ path: ["answers", questionId], message: "Not a question of this quiz." }];
         const count = question.choiceOrder.length;
-        if (choice !== null && choice >= count) return [{ path: ["answers", questionId], message: `Choose an index from 0 to ${count - 1}.` }];
+        if (choice !== null && choice >= count)
+          return [{ path: ["answers", questionId], message: `Choose an index from 0 to ${count - 1}.` }];
         return [];
       });
       if (invalid.length) throw validationProblem(invalid, "body");
@@ -81,7 +93,8 @@ export const attemptRoutes = newRouter()
       path: "/{id}/submit",
       tags: ["learning"],
       security: bearer,
-      summary: "Submit and grade: the score, each question right or wrong and, as the quiz's policy says, the right answers, explanations and source passages",
+      summary:
+        "Submit and grade: the score, each question right or wrong and, as the quiz's policy says, the right answers, explanations and source passages",
       request: { params: idParam },
       responses: { 200: json(attemptSchema, "The graded attempt"), ...pick(401, 403, 404, 429) },
     }),

@@ -16,7 +16,10 @@ describe("register and sign in", () => {
     const invite = await json(await call("/v1/orgs/invitations", { token: admin.token, body: { role: "teacher" } }));
     expect(invite.code).toBeTypeOf("string");
     const register = (email: string) =>
-      call("/v1/auth/register", { ip: randomIp(), body: { email, password: "a long enough password", name: "T", invitationCode: invite.code } });
+      call("/v1/auth/register", {
+        ip: randomIp(),
+        body: { email, password: "a long enough password", name: "T", invitationCode: invite.code },
+      });
     const joined = await register(`t-${crypto.randomUUID()}@example.test`);
     expect(joined.status).toBe(201);
     const body = await json(joined);
@@ -27,7 +30,10 @@ describe("register and sign in", () => {
 
   it("refuses a short password and names the field", async () => {
     const problem = await expectProblem(
-      await call("/v1/auth/register", { ip: randomIp(), body: { email: "short@example.test", password: "short", name: "S", organisationName: "O" } }),
+      await call("/v1/auth/register", {
+        ip: randomIp(),
+        body: { email: "short@example.test", password: "short", name: "S", organisationName: "O" },
+      }),
       400,
       "validation-failed",
     );
@@ -37,7 +43,10 @@ describe("register and sign in", () => {
   it("refuses a second account with the same email", async () => {
     const admin = await newOrg();
     await expectProblem(
-      await call("/v1/auth/register", { ip: randomIp(), body: { email: admin.email, password: "a long enough password", name: "X", organisationName: "O" } }),
+      await call("/v1/auth/register", {
+        ip: randomIp(),
+        body: { email: admin.email, password: "a long enough password", name: "X", organisationName: "O" },
+      }),
       409,
       "conflict",
     );
@@ -48,7 +57,10 @@ describe("register and sign in", () => {
     const ok = await call("/v1/auth/login", { ip: admin.ip, body: { email: admin.email, password: admin.password } });
     expect(ok.status).toBe(200);
     expect((await json(ok)).tokens.tokenType).toBe("Bearer");
-    const wrong = await expectProblem(await call("/v1/auth/login", { ip: admin.ip, body: { email: admin.email, password: "not the password" } }), 401);
+    const wrong = await expectProblem(
+      await call("/v1/auth/login", { ip: admin.ip, body: { email: admin.email, password: "not the password" } }),
+      401,
+    );
     const unknown = await expectProblem(
       await call("/v1/auth/login", { ip: admin.ip, body: { email: "nobody@example.test", password: "not the password" } }),
       401,
@@ -80,9 +92,17 @@ describe("refresh tokens", () => {
     const admin = await newOrg();
     const rotated = await json(await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } }));
     // The thief replays the old token...
-    await expectProblem(await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } }), 401, "refresh-token-reused");
+    await expectProblem(
+      await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: admin.refreshToken } }),
+      401,
+      "refresh-token-reused",
+    );
     // ...and the legitimate holder's newer token is dead too.
-    await expectProblem(await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: rotated.refreshToken } }), 401, "invalid-token");
+    await expectProblem(
+      await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: rotated.refreshToken } }),
+      401,
+      "invalid-token",
+    );
     // Another login session is untouched.
     const other = await json(await call("/v1/auth/login", { ip: admin.ip, body: { email: admin.email, password: admin.password } }));
     expect((await call("/v1/auth/refresh", { ip: admin.ip, body: { refreshToken: other.tokens.refreshToken } })).status).toBe(200);
@@ -124,9 +144,14 @@ describe("invitations", () => {
 
   it("an invitation bound to an email only admits that email; a revoked one admits nobody", async () => {
     const admin = await newOrg();
-    const bound = await json(await call("/v1/orgs/invitations", { token: admin.token, body: { role: "student", email: "only@example.test" } }));
+    const bound = await json(
+      await call("/v1/orgs/invitations", { token: admin.token, body: { role: "student", email: "only@example.test" } }),
+    );
     await expectProblem(
-      await call("/v1/auth/register", { ip: randomIp(), body: { email: "other@example.test", password: "a long enough password", name: "O", invitationCode: bound.code } }),
+      await call("/v1/auth/register", {
+        ip: randomIp(),
+        body: { email: "other@example.test", password: "a long enough password", name: "O", invitationCode: bound.code },
+      }),
       409,
       "invitation-invalid",
     );
@@ -135,7 +160,10 @@ describe("invitations", () => {
     expect(JSON.stringify(list)).not.toContain(bound.code);
     expect((await call(`/v1/orgs/invitations/${bound.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
     await expectProblem(
-      await call("/v1/auth/register", { ip: randomIp(), body: { email: "only@example.test", password: "a long enough password", name: "O", invitationCode: bound.code } }),
+      await call("/v1/auth/register", {
+        ip: randomIp(),
+        body: { email: "only@example.test", password: "a long enough password", name: "O", invitationCode: bound.code },
+      }),
       409,
       "invitation-invalid",
     );

@@ -30,7 +30,12 @@ async function tokensFor(db: Db, config: Config, user: User, familyId?: string):
   const refresh = familyId ? undefined : await startSession(db, config, user.id);
   return {
     tokenType: "Bearer",
-    accessToken: await signAccessToken(config, { userId: user.id, orgId: user.orgId, role: user.role, sessionId: familyId ?? refresh!.familyId }),
+    accessToken: await signAccessToken(config, {
+      userId: user.id,
+      orgId: user.orgId,
+      role: user.role,
+      sessionId: familyId ?? refresh!.familyId,
+    }),
     expiresIn: config.ACCESS_TOKEN_TTL,
     refreshToken: refresh?.token ?? "",
     refreshExpiresIn: config.REFRESH_TOKEN_TTL,
@@ -74,7 +79,10 @@ export const authRoutes = router
       const db = c.get("db");
       const { email, password } = c.req.valid("json");
       const user = await login(db, email, password);
-      return c.json({ user: userView(user), organisation: orgView(await orgOf(db, user)), tokens: await tokensFor(db, c.get("config"), user) }, 200);
+      return c.json(
+        { user: userView(user), organisation: orgView(await orgOf(db, user)), tokens: await tokensFor(db, c.get("config"), user) },
+        200,
+      );
     },
   )
   .openapi(

@@ -40,7 +40,10 @@ export const catalogueRoutes = newRouter()
       security: bearer,
       summary: "Published courses you may enrol in, with whether you already are",
       request: { query: page },
-      responses: { 200: json(z.object({ items: z.array(catalogueEntry), limit: z.number(), offset: z.number() }), "The catalogue"), ...pick(400, 401, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(catalogueEntry), limit: z.number(), offset: z.number() }), "The catalogue"),
+        ...pick(400, 401, 429),
+      },
     }),
     async (c) => {
       const me = currentUser(c);
@@ -67,7 +70,10 @@ export const catalogueRoutes = newRouter()
       summary: "Your enrolled courses, each with your progress",
       request: { query: page },
       responses: {
-        200: json(z.object({ items: z.array(courseSchema.extend({ progress: progressSchema })), limit: z.number(), offset: z.number() }), "Your courses"),
+        200: json(
+          z.object({ items: z.array(courseSchema.extend({ progress: progressSchema })), limit: z.number(), offset: z.number() }),
+          "Your courses",
+        ),
         ...pick(400, 401, 429),
       },
     }),
@@ -78,7 +84,10 @@ export const catalogueRoutes = newRouter()
       // Only courses still visible: an unpublished course drops out of the list (its progress is kept).
       const progress = await enrolmentProgress(db, and(sql`e.user_id = ${me.id}`, visibleCourses(me))!, limit, offset);
       const courseRows = progress.length
-        ? await db.select().from(courses).where(sql`${courses.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.courseId))}))`)
+        ? await db
+            .select()
+            .from(courses)
+            .where(sql`${courses.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.courseId))}))`)
         : [];
       const byId = new Map(courseRows.map((row) => [row.id, row]));
       const items = progress.flatMap((p) => {

@@ -20,9 +20,7 @@ const invitedSchema = z
   .object({ userId: z.string(), name: z.string(), email: z.string(), invitedAt: z.string(), enrolled: z.boolean() })
   .openapi("CourseInvitation");
 const invitationList = z.object({ courseId: z.string(), items: z.array(invitedSchema) });
-const inviteBody = z
-  .object({ userIds: z.array(z.string().min(1).max(64)).min(1).max(100) })
-  .openapi("CourseInvitationRequest");
+const inviteBody = z.object({ userIds: z.array(z.string().min(1).max(64)).min(1).max(100) }).openapi("CourseInvitationRequest");
 const params = z.object({ id: z.string().min(1).max(64) });
 
 /** Rows per insert: three bound values each, under D1's 100 per statement. */
@@ -30,13 +28,28 @@ const ROWS_PER_INSERT = 30;
 
 async function invitationsOf(db: Db, courseId: string) {
   const rows = await db
-    .select({ userId: users.id, name: users.name, email: users.email, invitedAt: courseInvitations.createdAt, enrolledAt: enrolments.enrolledAt })
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      invitedAt: courseInvitations.createdAt,
+      enrolledAt: enrolments.enrolledAt,
+    })
     .from(courseInvitations)
     .innerJoin(users, eq(users.id, courseInvitations.userId))
     .leftJoin(enrolments, and(eq(enrolments.courseId, courseInvitations.courseId), eq(enrolments.userId, courseInvitations.userId)))
     .where(eq(courseInvitations.courseId, courseId))
     .orderBy(asc(courseInvitations.createdAt), asc(users.id));
-  return { courseId, items: rows.map((r) => ({ userId: r.userId, name: r.name, email: r.email, invitedAt: iso(r.invitedAt)!, enrolled: r.enrolledAt !== null })) };
+  return {
+    courseId,
+    items: rows.map((r) => ({
+      userId: r.userId,
+      name: r.name,
+      email: r.email,
+      invitedAt: iso(r.invitedAt)!,
+      enrolled: r.enrolledAt !== null,
+    })),
+  };
 }
 
 export const courseInvitationRoutes = newRouter()
@@ -59,10 +72,18 @@ export const courseInvitationRoutes = newRouter()
       const students = await db
         .select({ id: users.id })
         .from(users)
-        .where(and(eq(users.orgId, course.orgId), eq(users.role, "student"), sql`${users.id} in (select value from json_each(${JSON.stringify(userIds)}))`));
+        .where(
+          and(
+            eq(users.orgId, course.orgId),
+            eq(users.role, "student"),
+            sql`${users.id} in (select value from json_each(${JSON.stringify(userIds)}))`,
+          ),
+        );
       const found = new Set(students.map((s) => s.id));
       // The same answer for an unknown id and another organisation's user: nothing about other organisations shows.
-      const invalid = c.req.valid("json").userIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: ["userIds", i], message: "Not a student of your organisation." }]));
+      const invalid = c.req
+        .valid("json")
+        .userIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: ["userIds", i], message: "Not a student of your organisation." }]));
       if (invalid.length) throw validationProblem(invalid, "body");
       const now = new Date();
       const inserts = [];
@@ -114,7 +135,8 @@ export const courseInvitationRoutes = newRouter()
         .where(and(eq(courseInvitations.courseId, course.id), eq(courseInvitations.userId, userId)))
         .returning({ userId: courseInvitations.userId });
       if (!removed.length) throw new ProblemError("not-found", { detail: "That student is not invited to this course." });
-      if (course.visibility === "invited") await db.delete(enrolments).where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, userId)));
+      if (course.visibility === "invited")
+        await db.delete(enrolments).where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, userId)));
       c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
       return c.body(null, 204);
     },

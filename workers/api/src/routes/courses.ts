@@ -84,7 +84,13 @@ export const courseRoutes = newRouter()
       const [course] = await c
         .get("db")
         .insert(courses)
-        .values({ orgId: me.orgId, ownerId: me.id, title: body.title, description: body.description ?? "", audience: body.audience ?? null })
+        .values({
+          orgId: me.orgId,
+          ownerId: me.id,
+          title: body.title,
+          description: body.description ?? "",
+          audience: body.audience ?? null,
+        })
         .returning();
       return c.json(courseView(course!), 201);
     },
@@ -97,7 +103,10 @@ export const courseRoutes = newRouter()
       security: bearer,
       summary: "Courses you can see",
       request: { query: listQuery },
-      responses: { 200: json(z.object({ items: z.array(courseSchema), limit: z.number(), offset: z.number() }), "Courses"), ...pick(400, 401, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(courseSchema), limit: z.number(), offset: z.number() }), "Courses"),
+        ...pick(400, 401, 429),
+      },
     }),
     async (c) => {
       const { status, limit, offset } = c.req.valid("query");
@@ -141,7 +150,10 @@ export const courseRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
-      const [course] = await db.select().from(courses).where(and(eq(courses.id, c.req.valid("param").id), visibleCourses(me)));
+      const [course] = await db
+        .select()
+        .from(courses)
+        .where(and(eq(courses.id, c.req.valid("param").id), visibleCourses(me)));
       if (!course) throw notFound("course");
       assertCanEdit(me, course);
       const patch = c.req.valid("json");
@@ -162,7 +174,8 @@ export const courseRoutes = newRouter()
         throw notFound("course");
       }
       // Who sees the course may have changed: its open rooms re-check who may stay.
-      if (patch.status !== undefined || patch.visibility !== undefined) c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
+      if (patch.status !== undefined || patch.visibility !== undefined)
+        c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
       return c.json(courseView(updated), 200);
     },
   )
@@ -179,7 +192,10 @@ export const courseRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
-      const [course] = await db.select().from(courses).where(and(eq(courses.id, c.req.valid("param").id), visibleCourses(me)));
+      const [course] = await db
+        .select()
+        .from(courses)
+        .where(and(eq(courses.id, c.req.valid("param").id), visibleCourses(me)));
       if (!course) throw notFound("course");
       assertCanEdit(me, course);
       await db.delete(courses).where(eq(courses.id, course.id));

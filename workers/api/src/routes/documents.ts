@@ -59,7 +59,11 @@ const documentView = (d: Document) => ({
 });
 
 const acceptedUpload = z
-  .object({ document: documentSchema, job: jobSchema.nullable(), links: z.object({ document: z.string(), status: z.string().nullable(), progress: z.string().nullable() }) })
+  .object({
+    document: documentSchema,
+    job: jobSchema.nullable(),
+    links: z.object({ document: z.string(), status: z.string().nullable(), progress: z.string().nullable() }),
+  })
   .openapi("AcceptedUpload");
 
 /** `X-Title` carries the title percent-encoded, since a header cannot hold every character. */
@@ -127,7 +131,8 @@ export const documentRoutes = router
       tags: ["documents"],
       security: bearer,
       middleware: [rateLimit("uploads")] as const,
-      summary: "Upload a PDF (raw application/pdf body, or multipart/form-data with a `file` part); it is parsed, then a course is generated unless generate=false",
+      summary:
+        "Upload a PDF (raw application/pdf body, or multipart/form-data with a `file` part); it is parsed, then a course is generated unless generate=false",
       request: {
         query: uploadQuery,
         headers: z.object({ "idempotency-key": z.string().optional(), "x-title": encodedTitle }),
@@ -137,7 +142,10 @@ export const documentRoutes = router
         202: json(acceptedUpload, "Stored; parsing is queued"),
         200: json(acceptedUpload, "The same file was uploaded before: the existing document"),
         ...pick(400, 401, 403, 413, 415, 422, 429),
-        503: { description: "Storage or the database did not answer; nothing was kept", content: { "application/problem+json": { schema: problemSchema } } },
+        503: {
+          description: "Storage or the database did not answer; nothing was kept",
+          content: { "application/problem+json": { schema: problemSchema } },
+        },
       },
     }),
     async (c) => {
@@ -166,26 +174,62 @@ export const documentRoutes = router
           if (replay) return c.json(replay.body as z.infer<typeof acceptedUpload>, replay.status as 202, { "Idempotent-Replayed": "true" });
         }
 
-        const existing = await db.query.documents.findFirst({ where: and(eq(documents.ownerId, me.id), eq(documents.sha256, received.sha256)) });
+        const existing = await db.query.documents.findFirst({
+          where: and(eq(documents.ownerId, me.id), eq(documents.sha256, received.sha256)),
+        });
         if (existing) {
           const parseJob = await db.query.jobs.findFirst({
             where: and(eq(jobs.ownerId, me.id), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
           });
-          return c.json({ document: documentView(existing), job: parseJob ? jobView(parseJob) : null, links: links(existing.id, parseJob?.id) }, 200);
+          return c.json(
+            { document: documentView(existing), job: parseJob ? jobView(parseJob) : null, links: links(existing.id, parseJob?.id) },
+            200,
+          );
         }
 
         const now = Date.now();
         const jobId = crypto.randomUUID();
         // The course the parse will start is paid for now, before anything is accepted; the parse job holds the tokens until it hands them over.
         const reservation = generate
-          ? await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "generate-course", textChars: received.bytes, moduleCount: query.modules }), jobId })
+          ? await reserveTokens(db, config, me, {
+              amount: estimateTokens({ kind: "generate-course", textChars: received.bytes, moduleCount: query.modules }),
+              jobId,
+            })
           : null;
-        const generateCourse = reservation ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id } : null;
+        const generateCourse = reservation
+          ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id }
+          : null;
         // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
         await db
           .batch([
-            db.insert(documents).values({ id: documentId, orgId: me.orgId, ownerId: me.id, title, r2Key, sha256: received.sha256, bytes: received.bytes, status: "uploaded", createdAt: new Date(now), updatedAt: new Date(now) }),
-            insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "parse-document", lane: query.priority, payload: { documentId, generateCourse }, maxAttempts: config.JOB_MAX_RETRIES + 1, idempotencyKey: `parse:${documentId}` }, now),
+            db
+              .insert(documents)
+              .values({
+                id: documentId,
+                orgId: me.orgId,
+                ownerId: me.id,
+                title,
+                r2Key,
+                sha256: received.sha256,
+                bytes: received.bytes,
+                status: "uploaded",
+                createdAt: new Date(now),
+                updatedAt: new Date(now),
+              }),
+            insertJob(
+              db,
+              {
+                id: jobId,
+                orgId: me.orgId,
+                ownerId: me.id,
+                kind: "parse-document",
+                lane: query.priority,
+                payload: { documentId, generateCourse },
+                maxAttempts: config.JOB_MAX_RETRIES + 1,
+                idempotencyKey: `parse:${documentId}`,
+              },
+              now,
+            ),
           ])
           .catch(async (error: unknown) => {
             if (reservation) await releaseReservation(db, reservation.id);
@@ -209,8 +253,13 @@ export const documentRoutes = router
       tags: ["documents"],
       security: bearer,
       summary: "Your documents (an admin sees the organisation's)",
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), offset: z.coerce.number().int().min(0).default(0) }) },
-      responses: { 200: json(z.object({ items: z.array(documentSchema), limit: z.number(), offset: z.number() }), "Documents"), ...pick(401, 403, 429) },
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), offset: z.coerce.number().int().min(0).default(0) }),
+      },
+      responses: {
+        200: json(z.object({ items: z.array(documentSchema), limit: z.number(), offset: z.number() }), "Documents"),
+        ...pick(401, 403, 429),
+      },
     }),
     async (c) => {
       const me = currentUser(c);
@@ -237,7 +286,16 @@ export const documentRoutes = router
       responses: {
         200: json(
           documentSchema.extend({
-            sections: z.array(z.object({ index: z.number(), title: z.string(), level: z.number(), pageStart: z.number(), pageEnd: z.number(), characters: z.number() })),
+            sections: z.array(
+              z.object({
+                index: z.number(),
+                title: z.string(),
+                level: z.number(),
+                pageStart: z.number(),
+                pageEnd: z.number(),
+                characters: z.number(),
+              }),
+            ),
             parseJob: jobSchema.nullable(),
           }),
           "The document",
@@ -250,7 +308,14 @@ export const documentRoutes = router
       const doc = await visibleDocument(db, currentUser(c), c.req.valid("param").id);
       const [sections, parseJob] = await Promise.all([
         db
-          .select({ index: documentSections.position, title: documentSections.title, level: documentSections.level, pageStart: documentSections.pageStart, pageEnd: documentSections.pageEnd, characters: sql<number>`length(${documentSections.text})` })
+          .select({
+            index: documentSections.position,
+            title: documentSections.title,
+            level: documentSections.level,
+            pageStart: documentSections.pageStart,
+            pageEnd: documentSections.pageEnd,
+            characters: sql<number>`length(${documentSections.text})`,
+          })
           .from(documentSections)
           .where(eq(documentSections.documentId, doc.id))
           .orderBy(asc(documentSections.position)),
@@ -287,7 +352,14 @@ export const documentRoutes = router
       summary: "Generate a course from a parsed document",
       request: { params: idParam, body: jsonBody(courseRequest) },
       responses: {
-        202: json(z.object({ job: jobSchema, courseId: z.string(), links: z.object({ status: z.string(), progress: z.string(), course: z.string() }) }), "Generation queued"),
+        202: json(
+          z.object({
+            job: jobSchema,
+            courseId: z.string(),
+            links: z.object({ status: z.string(), progress: z.string(), course: z.string() }),
+          }),
+          "Generation queued",
+        ),
         ...pick(400, 401, 403, 404, 409, 422, 429),
       },
     }),
@@ -296,10 +368,15 @@ export const documentRoutes = router
       const db = c.get("db");
       const config = c.get("config");
       const doc = await visibleDocument(db, me, c.req.valid("param").id);
-      if (doc.status !== "parsed") throw new ProblemError("conflict", { detail: `The document is ${doc.status}; a course can be generated once it is parsed.` });
+      if (doc.status !== "parsed")
+        throw new ProblemError("conflict", { detail: `The document is ${doc.status}; a course can be generated once it is parsed.` });
       const body = c.req.valid("json");
       const jobId = crypto.randomUUID();
-      const amount = estimateTokens({ kind: "generate-course", textChars: await documentTextChars(db, doc.id), moduleCount: body.moduleCount });
+      const amount = estimateTokens({
+        kind: "generate-course",
+        textChars: await documentTextChars(db, doc.id),
+        moduleCount: body.moduleCount,
+      });
       const { job, courseId } = await reserveFor(db, config, me, { amount, jobId }, () =>
         createCourseGeneration(db, {
           jobId,
@@ -314,6 +391,13 @@ export const documentRoutes = router
         }),
       );
       if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [job.id]));
-      return c.json({ job: jobView(job), courseId, links: { status: `/v1/jobs/${job.id}`, progress: `/v1/jobs/${job.id}/events`, course: `/v1/courses/${courseId}` } }, 202);
+      return c.json(
+        {
+          job: jobView(job),
+          courseId,
+          links: { status: `/v1/jobs/${job.id}`, progress: `/v1/jobs/${job.id}/events`, course: `/v1/courses/${courseId}` },
+        },
+        202,
+      );
     },
   );

@@ -14,10 +14,18 @@ import { bearer, idParam, json, newRouter, pick } from "./openapi";
 import { iso } from "./views";
 
 const enrolmentSchema = z
-  .object({ courseId: z.string(), userId: z.string(), enrolledAt: z.string(), completedAt: z.string().nullable(), lastActivityAt: z.string().nullable() })
+  .object({
+    courseId: z.string(),
+    userId: z.string(),
+    enrolledAt: z.string(),
+    completedAt: z.string().nullable(),
+    lastActivityAt: z.string().nullable(),
+  })
   .openapi("Enrolment");
 
-const studentSchema = z.object({ userId: z.string(), name: z.string(), email: z.string(), progress: progressSchema }).openapi("EnrolledStudent");
+const studentSchema = z
+  .object({ userId: z.string(), name: z.string(), email: z.string(), progress: progressSchema })
+  .openapi("EnrolledStudent");
 
 export const enrolmentRoutes = newRouter()
   .openapi(
@@ -36,9 +44,21 @@ export const enrolmentRoutes = newRouter()
       const me = currentUser(c);
       // A student sees only published courses open to them (see visibleCourses), so visible means enrollable.
       const course = await visibleCourse(db, me, c.req.valid("param").id);
-      const inserted = await db.insert(enrolments).values({ courseId: course.id, userId: me.id, orgId: me.orgId }).onConflictDoNothing().returning();
-      const row = inserted[0] ?? (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, course.id), eq(enrolments.userId, me.id)) }))!;
-      const view = { courseId: row.courseId, userId: row.userId, enrolledAt: iso(row.enrolledAt)!, completedAt: iso(row.completedAt), lastActivityAt: iso(row.lastActivityAt) };
+      const inserted = await db
+        .insert(enrolments)
+        .values({ courseId: course.id, userId: me.id, orgId: me.orgId })
+        .onConflictDoNothing()
+        .returning();
+      const row =
+        inserted[0] ??
+        (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, course.id), eq(enrolments.userId, me.id)) }))!;
+      const view = {
+        courseId: row.courseId,
+        userId: row.userId,
+        enrolledAt: iso(row.enrolledAt)!,
+        completedAt: iso(row.completedAt),
+        lastActivityAt: iso(row.lastActivityAt),
+      };
       return inserted.length ? c.json(view, 201) : c.json(view, 200);
     },
   )
@@ -77,7 +97,10 @@ export const enrolmentRoutes = newRouter()
         params: idParam,
         query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }),
       },
-      responses: { 200: json(z.object({ items: z.array(studentSchema), limit: z.number(), offset: z.number() }), "Students"), ...pick(400, 401, 403, 404, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(studentSchema), limit: z.number(), offset: z.number() }), "Students"),
+        ...pick(400, 401, 403, 404, 429),
+      },
     }),
     async (c) => {
       const db = c.get("db");
@@ -90,7 +113,12 @@ export const enrolmentRoutes = newRouter()
         ? await db
             .select({ id: users.id, name: users.name, email: users.email })
             .from(users)
-            .where(and(eq(users.orgId, course.orgId), sql`${users.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.userId))}))`))
+            .where(
+              and(
+                eq(users.orgId, course.orgId),
+                sql`${users.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.userId))}))`,
+              ),
+            )
         : [];
       const byId = new Map(people.map((p) => [p.id, p]));
       const items = progress.flatMap((p) => {

@@ -6,7 +6,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { ProblemError, assertStartsWork, jobErrorSchema, jobStatusValues, notFound } from "@studyhall/core";
-import { assertCanEdit, canEditCourse, courseExports, courses, exportFormats, holdsOwnerPowers, insertJob, jobs, laneQueues, markSent, sendJob, type CourseExport, type Job } from "@studyhall/db";
+import {
+  assertCanEdit,
+  canEditCourse,
+  courseExports,
+  courses,
+  exportFormats,
+  holdsOwnerPowers,
+  insertJob,
+  jobs,
+  laneQueues,
+  markSent,
+  sendJob,
+  type CourseExport,
+  type Job,
+} from "@studyhall/db";
 import { downloadLink, exportUrlSecret, verifyDownload } from "../export-links";
 import { currentUser } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
@@ -39,7 +53,11 @@ const CONTENT = {
   json: { type: "application/json; charset=utf-8", extension: "json" },
 } as const;
 
-function exportView(row: CourseExport, job: Job | undefined, download: { url: string; expiresAt: string } | null): z.infer<typeof exportSchema> {
+function exportView(
+  row: CourseExport,
+  job: Job | undefined,
+  download: { url: string; expiresAt: string } | null,
+): z.infer<typeof exportSchema> {
   return {
     id: row.id,
     courseId: row.courseId,
@@ -68,7 +86,10 @@ export const courseExportRoutes = newRouter().openapi(
     summary: "Export a course as PDF, Markdown or JSON (its owner or an admin): 202 and a job",
     request: { params: idParam, body: jsonBody(z.object({ format: z.enum(exportFormats) }).openapi("ExportRequest")) },
     responses: {
-      202: json(z.object({ export: exportSchema, job: jobSchema, links: z.object({ status: z.string(), progress: z.string() }) }), "Export queued"),
+      202: json(
+        z.object({ export: exportSchema, job: jobSchema, links: z.object({ status: z.string(), progress: z.string() }) }),
+        "Export queued",
+      ),
       ...pick(400, 401, 403, 404, 409, 422, 429),
     },
   }),
@@ -78,7 +99,8 @@ export const courseExportRoutes = newRouter().openapi(
     const course = await visibleCourse(db, me, c.req.valid("param").id);
     assertCanEdit(me, course);
     assertStartsWork(me);
-    if (course.status === "GENERATING") throw new ProblemError("conflict", { detail: "The course is still being generated; export it once it is ready." });
+    if (course.status === "GENERATING")
+      throw new ProblemError("conflict", { detail: "The course is still being generated; export it once it is ready." });
     const { format } = c.req.valid("json");
     const exportId = crypto.randomUUID();
     const jobId = crypto.randomUUID();
@@ -94,10 +116,17 @@ export const courseExportRoutes = newRouter().openapi(
       }),
       db.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId }),
     ]);
-    const [job, row] = await Promise.all([db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }), db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) })]);
+    const [job, row] = await Promise.all([
+      db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }),
+      db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) }),
+    ]);
     if (await sendJob(laneQueues(c.env), job!)) c.executionCtx.waitUntil(markSent(db, [jobId]));
     return c.json(
-      { export: exportView(row!, job, null), job: jobView(job!), links: { status: `/v1/exports/${exportId}`, progress: `/v1/jobs/${jobId}/events` } },
+      {
+        export: exportView(row!, job, null),
+        job: jobView(job!),
+        links: { status: `/v1/exports/${exportId}`, progress: `/v1/jobs/${jobId}/events` },
+      },
       202,
       { Location: `/v1/exports/${exportId}` },
     );
@@ -124,16 +153,21 @@ export const exportRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
-      const row = await db.query.courseExports.findFirst({ where: and(eq(courseExports.id, c.req.valid("param").id), eq(courseExports.orgId, me.orgId)) });
+      const row = await db.query.courseExports.findFirst({
+        where: and(eq(courseExports.id, c.req.valid("param").id), eq(courseExports.orgId, me.orgId)),
+      });
       if (!row) throw notFound("export");
       // Whoever asked keeps it only while they teach: an export holds the answer key.
       if (me.role !== "admin" && !holdsOwnerPowers(me, row.ownerId)) {
         const course = await db.query.courses.findFirst({ where: eq(courses.id, row.courseId) });
-        if (!course || !canEditCourse(me, course)) throw new ProblemError("forbidden", { detail: "Only whoever asked for the export, the course's owner or an admin can see it." });
+        if (!course || !canEditCourse(me, course))
+          throw new ProblemError("forbidden", { detail: "Only whoever asked for the export, the course's owner or an admin can see it." });
       }
       const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
       const ready = job?.status === "completed" && row.r2Key;
-      const download = ready ? await downloadLink(exportUrlSecret(c.env), new URL(`/v1/exports/${row.id}/download`, c.req.url).toString(), row.r2Key!) : null;
+      const download = ready
+        ? await downloadLink(exportUrlSecret(c.env), new URL(`/v1/exports/${row.id}/download`, c.req.url).toString(), row.r2Key!)
+        : null;
       return c.json(exportView(row, job, download), 200, { "Cache-Control": "private, no-store" });
     },
   )
@@ -147,7 +181,14 @@ export const exportRoutes = newRouter()
       summary: "Download an export's file through its signed link (no token needed; a tampered or expired link is 403)",
       request: { params: idParam, query: downloadQuery },
       responses: {
-        200: { description: "The file", content: { "application/pdf": { schema: z.any() }, "text/markdown": { schema: z.string() }, "application/json": { schema: z.any() } } },
+        200: {
+          description: "The file",
+          content: {
+            "application/pdf": { schema: z.any() },
+            "text/markdown": { schema: z.string() },
+            "application/json": { schema: z.any() },
+          },
+        },
         ...pick(403, 404, 429),
       },
     }),

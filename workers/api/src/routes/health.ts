@@ -44,7 +44,15 @@ export const healthRoutes = newRouter()
       summary: "Readiness: D1, KV and R2 answer (probed at most once per 5 s per isolate: X-Cache, Age, checkedAt)",
       responses: {
         200: json(z.object({ status: z.literal("ready"), checks: z.record(z.string(), checkSchema), checkedAt: z.string() }), "Ready"),
-        503: json(z.object({ status: z.literal("unavailable"), failed: z.array(z.string()), checks: z.record(z.string(), checkSchema), checkedAt: z.string() }), "Not ready"),
+        503: json(
+          z.object({
+            status: z.literal("unavailable"),
+            failed: z.array(z.string()),
+            checks: z.record(z.string(), checkSchema),
+            checkedAt: z.string(),
+          }),
+          "Not ready",
+        ),
       },
     }),
     async (c) => {

@@ -46,7 +46,13 @@ export interface Requeued {
 }
 
 /** Gives failed jobs fresh attempts and sends them; returns those that went back (others were not failed, or do not fit their owner's quota). */
-export async function requeueJobs(db: Db, config: Config, env: ApiEnv, waitUntil: (p: Promise<unknown>) => void, candidates: Job[]): Promise<Requeued> {
+export async function requeueJobs(
+  db: Db,
+  config: Config,
+  env: ApiEnv,
+  waitUntil: (p: Promise<unknown>) => void,
+  candidates: Job[],
+): Promise<Requeued> {
   const requeued: Job[] = [];
   const refused: Requeued["refused"] = [];
   for (const job of candidates) {
@@ -73,7 +79,13 @@ export async function requeueJobs(db: Db, config: Config, env: ApiEnv, waitUntil
 }
 
 /** Requeues one failed job; anything else is a 409, and a job its owner's quota cannot cover is a 429. */
-export async function requeueOrConflict(db: Db, config: Config, env: ApiEnv, waitUntil: (p: Promise<unknown>) => void, job: Job): Promise<Job> {
+export async function requeueOrConflict(
+  db: Db,
+  config: Config,
+  env: ApiEnv,
+  waitUntil: (p: Promise<unknown>) => void,
+  job: Job,
+): Promise<Job> {
   const { requeued, refused } = await requeueJobs(db, config, env, waitUntil, [job]);
   if (refused[0]) throw refused[0].problem;
   if (!requeued[0]) throw new ProblemError("conflict", { detail: `Only a failed job can be retried; this one is ${job.status}.` });

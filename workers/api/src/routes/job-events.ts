@@ -45,7 +45,9 @@ async function subscribe(c: Context<AppEnv>, jobId: string, kind: "ws" | "events
   if (response.status === 200) return new Response(response.body, response);
   const detail = ((await response.json().catch(() => ({}))) as { detail?: string }).detail;
   if (response.status === 401) {
-    throw new ProblemError("invalid-token", { detail: `${detail ?? "The ticket is not valid."} Ask for a new one with POST /v1/jobs/${jobId}/ticket.` });
+    throw new ProblemError("invalid-token", {
+      detail: `${detail ?? "The ticket is not valid."} Ask for a new one with POST /v1/jobs/${jobId}/ticket.`,
+    });
   }
   if (response.status === 404) throw new ProblemError("not-found", { detail: "No job with that id is visible to you." });
   throw new ProblemError(response.status < 500 ? "bad-request" : "internal", { detail });
@@ -70,7 +72,10 @@ export const jobEventRoutes = newRouter()
       summary: "Follow a job's progress live (text/event-stream): the current state first, then each change; a bearer token or `?ticket=`",
       request: { params: idParam, query: ticketQuery },
       responses: {
-        200: { description: "`progress` events (the job as GET /v1/jobs/{id} shows it), ending with `end` once it has finished", content: { "text/event-stream": { schema: z.string() } } },
+        200: {
+          description: "`progress` events (the job as GET /v1/jobs/{id} shows it), ending with `end` once it has finished",
+          content: { "text/event-stream": { schema: z.string() } },
+        },
         ...pick(401, 404, 429),
       },
     }),
@@ -89,14 +94,18 @@ export const jobEventRoutes = newRouter()
       tags: ["jobs"],
       summary: "Follow a job's progress over a WebSocket, with a ticket from POST /v1/jobs/{id}/ticket: `progress` frames, then `end`",
       request: { params: idParam, query: ticketQuery },
-      responses: { 101: { description: "Switching protocols: JSON frames `{type:'progress', job}` then `{type:'end', status}`" }, ...pick(400, 401) },
+      responses: {
+        101: { description: "Switching protocols: JSON frames `{type:'progress', job}` then `{type:'end', status}`" },
+        ...pick(400, 401),
+      },
     }),
     async (c) => {
       if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
         throw new ProblemError("bad-request", { detail: "This is a WebSocket endpoint: send Upgrade: websocket." });
       }
       const { ticket } = c.req.valid("query");
-      if (ticket === undefined) throw new ProblemError("unauthenticated", { detail: `Send ?ticket= from POST /v1/jobs/${c.req.valid("param").id}/ticket.` });
+      if (ticket === undefined)
+        throw new ProblemError("unauthenticated", { detail: `Send ?ticket= from POST /v1/jobs/${c.req.valid("param").id}/ticket.` });
       return subscribe(c, c.req.valid("param").id, "ws", { ticket });
     },
   )
@@ -112,10 +121,17 @@ export const jobEventRoutes = newRouter()
     }),
     async (c) => {
       const job = await visibleJob(c.get("db"), currentUser(c), c.req.valid("param").id);
-      const { ticket, expiresAt } = await c.env.JOB_CHANNEL.getByName(job.id).issueTicket({ userId: currentUser(c).id, seed: jobSnapshotOf(job) });
+      const { ticket, expiresAt } = await c.env.JOB_CHANNEL.getByName(job.id).issueTicket({
+        userId: currentUser(c).id,
+        seed: jobSnapshotOf(job),
+      });
       const query = `?ticket=${encodeURIComponent(ticket)}`;
       return c.json(
-        { ticket, expiresAt: new Date(expiresAt).toISOString(), links: { ws: `/v1/jobs/${job.id}/ws${query}`, events: `/v1/jobs/${job.id}/events${query}` } },
+        {
+          ticket,
+          expiresAt: new Date(expiresAt).toISOString(),
+          links: { ws: `/v1/jobs/${job.id}/ws${query}`, events: `/v1/jobs/${job.id}/events${query}` },
+        },
         201,
         { "Cache-Control": "no-store" },
       );

@@ -35,7 +35,10 @@ function decodeCursor(cursor: string): { at: number; id: string } {
     if (!at || !id || !Number.isFinite(Number(at))) throw new Error();
     return { at: Number(at), id };
   } catch {
-    throw new ProblemError("validation-failed", { detail: "The cursor is not valid.", extensions: { invalidParams: [{ name: "cursor", reason: "not a cursor from this API" }] } });
+    throw new ProblemError("validation-failed", {
+      detail: "The cursor is not valid.",
+      extensions: { invalidParams: [{ name: "cursor", reason: "not a cursor from this API" }] },
+    });
   }
 }
 
@@ -48,7 +51,10 @@ export const jobRoutes = newRouter()
       security: bearer,
       summary: "Your jobs, newest first",
       request: { query: listQuery },
-      responses: { 200: json(z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }), "A page of jobs"), ...pick(400, 401, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }), "A page of jobs"),
+        ...pick(400, 401, 429),
+      },
     }),
     async (c) => {
       const me = currentUser(c);
@@ -63,7 +69,9 @@ export const jobRoutes = newRouter()
             eq(jobs.ownerId, me.id),
             status ? eq(jobs.status, status) : undefined,
             kind ? eq(jobs.kind, kind) : undefined,
-            after ? or(lt(jobs.createdAt, new Date(after.at)), and(eq(jobs.createdAt, new Date(after.at)), lt(jobs.id, after.id))) : undefined,
+            after
+              ? or(lt(jobs.createdAt, new Date(after.at)), and(eq(jobs.createdAt, new Date(after.at)), lt(jobs.id, after.id)))
+              : undefined,
           ),
         )
         .orderBy(desc(jobs.createdAt), desc(jobs.id))

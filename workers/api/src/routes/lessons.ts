@@ -36,7 +36,10 @@ import { bearer, json, newRouter, pick } from "./openapi";
 import { iso } from "./views";
 
 export async function visibleCourse(db: Db, user: CurrentUser, id: string): Promise<Course> {
-  const [course] = await db.select().from(courses).where(and(eq(courses.id, id), visibleCourses(user)));
+  const [course] = await db
+    .select()
+    .from(courses)
+    .where(and(eq(courses.id, id), visibleCourses(user)));
   if (!course) throw notFound("course");
   return course;
 }
@@ -56,12 +59,24 @@ export const outlineSchema = z.array(
 export async function courseOutline(db: Db, courseId: string): Promise<z.infer<typeof outlineSchema>> {
   const [moduleRows, lessonRows, quizRows] = await Promise.all([
     db.select().from(modules).where(eq(modules.courseId, courseId)).orderBy(asc(modules.position)),
-    db.select({ id: lessons.id, moduleId: lessons.moduleId, position: lessons.position, title: lessons.title, version: lessons.version }).from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.position)),
+    db
+      .select({ id: lessons.id, moduleId: lessons.moduleId, position: lessons.position, title: lessons.title, version: lessons.version })
+      .from(lessons)
+      .where(eq(lessons.courseId, courseId))
+      .orderBy(asc(lessons.position)),
     db.select().from(quizzes).where(eq(quizzes.courseId, courseId)),
   ]);
   const counts = new Map<string, number>();
   if (quizRows.length) {
-    const rows = await db.select({ quizId: questions.quizId }).from(questions).where(inArray(questions.quizId, quizRows.map((q) => q.id)));
+    const rows = await db
+      .select({ quizId: questions.quizId })
+      .from(questions)
+      .where(
+        inArray(
+          questions.quizId,
+          quizRows.map((q) => q.id),
+        ),
+      );
     for (const r of rows) counts.set(r.quizId, (counts.get(r.quizId) ?? 0) + 1);
   }
   return moduleRows.map((m) => {
@@ -71,7 +86,9 @@ export async function courseOutline(db: Db, courseId: string): Promise<z.infer<t
       position: m.position,
       title: m.title,
       summary: m.summary,
-      lessons: lessonRows.filter((l) => l.moduleId === m.id).map((l) => ({ id: l.id, position: l.position, title: l.title, ready: l.version > 0 })),
+      lessons: lessonRows
+        .filter((l) => l.moduleId === m.id)
+        .map((l) => ({ id: l.id, position: l.position, title: l.title, ready: l.version > 0 })),
       quiz: quiz ? { id: quiz.id, title: quiz.title, questionCount: counts.get(quiz.id) ?? 0 } : null,
     };
   });
@@ -86,7 +103,9 @@ const lessonSchema = z
     title: z.string(),
     bodyMd: z.string(),
     keyTerms: z.array(keyTermSchema),
-    sources: z.array(z.object({ sectionIndex: z.number().int(), pageStart: z.number().int().optional(), pageEnd: z.number().int().optional() })),
+    sources: z.array(
+      z.object({ sectionIndex: z.number().int(), pageStart: z.number().int().optional(), pageEnd: z.number().int().optional() }),
+    ),
     version: z.number().int(),
     updatedAt: z.string(),
   })
@@ -98,7 +117,11 @@ const lessonQuery = z.object({ format: z.enum(["markdown", "html"]).default("mar
 
 function countCache(env: ApiEnv, ctx: { waitUntil(promise: Promise<unknown>): void }, hit: boolean) {
   // Off the response path; a lost count is better than a slower read.
-  ctx.waitUntil(env.COUNTERS.getByName("global").increment({ [hit ? "lesson_cache_hits" : "lesson_cache_misses"]: 1 }).catch(() => undefined));
+  ctx.waitUntil(
+    env.COUNTERS.getByName("global")
+      .increment({ [hit ? "lesson_cache_hits" : "lesson_cache_misses"]: 1 })
+      .catch(() => undefined),
+  );
 }
 
 const answerKeySchema = z.array(
@@ -106,7 +129,16 @@ const answerKeySchema = z.array(
     quizId: z.string(),
     title: z.string(),
     moduleId: z.string().nullable(),
-    questions: z.array(z.object({ id: z.string(), prompt: z.string(), choices: z.array(z.string()), answer: z.unknown(), explanation: z.string(), sourcePassage: z.string().nullable() })),
+    questions: z.array(
+      z.object({
+        id: z.string(),
+        prompt: z.string(),
+        choices: z.array(z.string()),
+        answer: z.unknown(),
+        explanation: z.string(),
+        sourcePassage: z.string().nullable(),
+      }),
+    ),
   }),
 );
 
@@ -117,9 +149,14 @@ export const lessonRoutes = newRouter()
       path: "/{id}/lessons/{lessonId}",
       tags: ["courses"],
       security: bearer,
-      summary: "A lesson, from the cache (ETag and If-None-Match supported); ?format=html adds bodyHtml; an enrolled student's read is recorded",
+      summary:
+        "A lesson, from the cache (ETag and If-None-Match supported); ?format=html adds bodyHtml; an enrolled student's read is recorded",
       request: { params: lessonParams, query: lessonQuery },
-      responses: { 200: json(lessonSchema.extend({ bodyHtml: z.string().optional() }), "The lesson"), 304: { description: "Not modified" }, ...pick(401, 404, 429) },
+      responses: {
+        200: json(lessonSchema.extend({ bodyHtml: z.string().optional() }), "The lesson"),
+        304: { description: "Not modified" },
+        ...pick(401, 404, 429),
+      },
     }),
     async (c) => {
       const db = c.get("db");
@@ -147,18 +184,27 @@ export const lessonRoutes = newRouter()
         };
         cached = { etag: await lessonEtag(lesson.id, lesson.version, lesson.updatedAt.getTime()), body };
         // A lesson still being written is not cached, so readers see it as soon as it is done.
-        if (lesson.version > 0) c.executionCtx.waitUntil(writeCachedLesson(c.env.LESSONS, course.id, lesson.id, cached, c.get("config").LESSON_CACHE_TTL));
+        if (lesson.version > 0)
+          c.executionCtx.waitUntil(writeCachedLesson(c.env.LESSONS, course.id, lesson.id, cached, c.get("config").LESSON_CACHE_TTL));
       }
       // The lesson exists: record a student's read off the response path (nothing is written unless they are enrolled).
       if (me.role === "student") {
-        c.executionCtx.waitUntil(recordLessonRead(db, me.id, course.id, lessonId).catch((error: unknown) => console.error(JSON.stringify({ level: "error", msg: "lesson progress not recorded", error: String(error) }))));
+        c.executionCtx.waitUntil(
+          recordLessonRead(db, me.id, course.id, lessonId).catch((error: unknown) =>
+            console.error(JSON.stringify({ level: "error", msg: "lesson progress not recorded", error: String(error) })),
+          ),
+        );
       }
       // The HTML form is another representation, so it has its own validator.
       const html = c.req.valid("query").format === "html";
       const etag = html ? cached.etag.replace(/"$/, '-html"') : cached.etag;
       if (c.req.header("If-None-Match") === etag) return c.body(null, 304, { ETag: etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
       const body = cached.body as z.infer<typeof lessonSchema>;
-      return c.json(html ? { ...body, bodyHtml: renderMarkdown(body.bodyMd) } : body, 200, { ETag: etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
+      return c.json(html ? { ...body, bodyHtml: renderMarkdown(body.bodyMd) } : body, 200, {
+        ETag: etag,
+        "X-Cache": hit ? "HIT" : "MISS",
+        ...headers,
+      });
     },
   )
   .openapi(
@@ -178,7 +224,16 @@ export const lessonRoutes = newRouter()
       assertCanEdit(me, course);
       const quizRows = await db.select().from(quizzes).where(eq(quizzes.courseId, course.id));
       const questionRows = quizRows.length
-        ? await db.select().from(questions).where(inArray(questions.quizId, quizRows.map((q) => q.id))).orderBy(asc(questions.position))
+        ? await db
+            .select()
+            .from(questions)
+            .where(
+              inArray(
+                questions.quizId,
+                quizRows.map((q) => q.id),
+              ),
+            )
+            .orderBy(asc(questions.position))
         : [];
       return c.json(
         quizRows.map((q) => ({
@@ -187,7 +242,14 @@ export const lessonRoutes = newRouter()
           moduleId: q.moduleId,
           questions: questionRows
             .filter((x) => x.quizId === q.id)
-            .map((x) => ({ id: x.id, prompt: x.prompt, choices: (x.choices as string[] | null) ?? [], answer: x.answer, explanation: x.explanation, sourcePassage: x.sourcePassage })),
+            .map((x) => ({
+              id: x.id,
+              prompt: x.prompt,
+              choices: (x.choices as string[] | null) ?? [],
+              answer: x.answer,
+              explanation: x.explanation,
+              sourcePassage: x.sourcePassage,
+            })),
         })),
         200,
       );

@@ -41,7 +41,9 @@ async function scopeOf(c: Context<AppEnv>, token: string): Promise<JobScope> {
   const me = currentUser(c);
   if (me.platformOperator) return PLATFORM_SCOPE;
   if (me.role === "admin") return { orgId: me.orgId };
-  throw new ProblemError("forbidden", { detail: "Metrics are for organisation admins (their organisation's figures) and platform operators." });
+  throw new ProblemError("forbidden", {
+    detail: "Metrics are for organisation admins (their organisation's figures) and platform operators.",
+  });
 }
 
 async function compute(env: ApiEnv, db: Db, scope: JobScope): Promise<string> {
@@ -57,13 +59,21 @@ export const metricsRoutes = newRouter().openapi(
     method: "get",
     path: "/metrics",
     tags: ["operations"],
-    summary: "Metrics in Prometheus text format: the platform's for the METRICS_TOKEN credential or a platform operator, an organisation's for its admin; cached 15 s per scope (X-Cache, Age)",
+    summary:
+      "Metrics in Prometheus text format: the platform's for the METRICS_TOKEN credential or a platform operator, an organisation's for its admin; cached 15 s per scope (X-Cache, Age)",
     security: [{ bearerAuth: [] }],
-    responses: { 200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } }, ...pick(401, 403) },
+    responses: {
+      200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
+      ...pick(401, 403),
+    },
   }),
   async (c) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    if (!token) throw new ProblemError("unauthenticated", { detail: "Send an admin's access token or the metrics token as a bearer token.", headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });
+    if (!token)
+      throw new ProblemError("unauthenticated", {
+        detail: "Send an admin's access token or the metrics token as a bearer token.",
+        headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
+      });
     const scope = await scopeOf(c, token);
     const key = scope === PLATFORM_SCOPE ? PLATFORM_SCOPE : `org:${scope.orgId}`;
     const result = await memo.get(key, () => compute(c.env, c.get("db"), scope));

@@ -13,7 +13,9 @@ const settingsSchema = z
   .object({
     linkExternalByEmail: z
       .boolean()
-      .describe("link a first sign-in through the identity provider to the account with the same verified email; turning it off unlinks every linked identity"),
+      .describe(
+        "link a first sign-in through the identity provider to the account with the same verified email; turning it off unlinks every linked identity",
+      ),
   })
   .openapi("OrganisationSettings");
 
@@ -59,7 +61,10 @@ export const orgSettingsRoutes = router
         // working now (one transaction with the setting), and may link again only once an admin allows it.
         await db.batch([
           db.update(organisations).set({ linkExternalByEmail }).where(eq(organisations.id, orgId)),
-          db.update(users).set({ externalSubject: null }).where(and(eq(users.orgId, orgId), isNotNull(users.externalSubject))),
+          db
+            .update(users)
+            .set({ externalSubject: null })
+            .where(and(eq(users.orgId, orgId), isNotNull(users.externalSubject))),
         ]);
       }
       return c.json(await settingsOf(db, orgId), 200);

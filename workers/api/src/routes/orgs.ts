@@ -111,7 +111,14 @@ export const orgRoutes = router
         .get("db")
         .update(invitations)
         .set({ revokedAt: new Date() })
-        .where(and(eq(invitations.id, c.req.valid("param").id), managedInvitations(me), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
+        .where(
+          and(
+            eq(invitations.id, c.req.valid("param").id),
+            managedInvitations(me),
+            isNull(invitations.usedAt),
+            isNull(invitations.revokedAt),
+          ),
+        )
         .returning({ id: invitations.id });
       if (revoked.length === 0) throw notFound("open invitation");
       return c.body(null, 204);
@@ -135,7 +142,13 @@ export const orgRoutes = router
         .get("db")
         .select()
         .from(users)
-        .where(and(eq(users.orgId, me.orgId), role ? eq(users.role, role) : undefined, includeRemoved === "true" ? undefined : isNull(users.removedAt)))
+        .where(
+          and(
+            eq(users.orgId, me.orgId),
+            role ? eq(users.role, role) : undefined,
+            includeRemoved === "true" ? undefined : isNull(users.removedAt),
+          ),
+        )
         .orderBy(asc(users.createdAt));
       return c.json({ items: rows.map(memberView) }, 200);
     },
@@ -185,7 +198,8 @@ export const orgRoutes = router
       tags: ["organisation"],
       security: bearer,
       middleware: [requireRole("admin")] as const,
-      summary: "Hand everything a member owns (courses, documents, sessions, practice questions, exports) to another teacher or admin, in one step",
+      summary:
+        "Hand everything a member owns (courses, documents, sessions, practice questions, exports) to another teacher or admin, in one step",
       request: { params: idParam, body: jsonBody(z.object({ toUserId: z.string().min(1).max(64) }).openapi("OwnershipTransferRequest")) },
       responses: { 200: json(transferSchema, "How much moved"), ...pick(400, 401, 403, 404, 413, 415, 429) },
     }),

@@ -6,13 +6,36 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { jobKinds, lanes } from "@studyhall/core";
-import { PLATFORM_SCOPE, failedJobs, lanePauses, laneQueues, pausedBy, queueStats, searchJobs, setLanePaused, wakeLane } from "@studyhall/db";
+import {
+  PLATFORM_SCOPE,
+  failedJobs,
+  lanePauses,
+  laneQueues,
+  pausedBy,
+  queueStats,
+  searchJobs,
+  setLanePaused,
+  wakeLane,
+} from "@studyhall/db";
 import { currentUser, requirePlatformOperator } from "../middleware/auth";
 import { requeueJobs } from "./job-actions";
 import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
-import { adminJobSchema, adminJobView, jobFilter, jobPage, laneActionParams, laneStateSchema, laneStatsSchema, listQuery, retryResult, statsQuery } from "./queue-views";
+import {
+  adminJobSchema,
+  adminJobView,
+  jobFilter,
+  jobPage,
+  laneActionParams,
+  laneStateSchema,
+  laneStatsSchema,
+  listQuery,
+  retryResult,
+  statsQuery,
+} from "./queue-views";
 
-const platformLaneSchema = laneStatsSchema.extend({ organisationsPaused: z.number().int().describe("organisations holding this lane for themselves") }).openapi("PlatformLaneStats");
+const platformLaneSchema = laneStatsSchema
+  .extend({ organisationsPaused: z.number().int().describe("organisations holding this lane for themselves") })
+  .openapi("PlatformLaneStats");
 const platformJobSchema = adminJobSchema.extend({ orgId: z.string() }).openapi("PlatformJob");
 const orgId = z.string().min(1).max(64);
 
@@ -26,14 +49,29 @@ export const platformRoutes = router
       path: "/queues",
       tags: ["platform"],
       security: bearer,
-      summary: "Per lane, every organisation's jobs: counts, throughput, failure rate, p50 and p95 run time; whether the platform holds the lane, and how many organisations hold it for themselves",
+      summary:
+        "Per lane, every organisation's jobs: counts, throughput, failure rate, p50 and p95 run time; whether the platform holds the lane, and how many organisations hold it for themselves",
       request: { query: statsQuery },
-      responses: { 200: json(z.object({ lanes: z.array(platformLaneSchema), windowMinutes: z.number(), at: z.string() }), "Platform-wide lane statistics"), ...pick(401, 403, 429) },
+      responses: {
+        200: json(
+          z.object({ lanes: z.array(platformLaneSchema), windowMinutes: z.number(), at: z.string() }),
+          "Platform-wide lane statistics",
+        ),
+        ...pick(401, 403, 429),
+      },
     }),
     async (c) => {
       const { windowMinutes } = c.req.valid("query");
       const stats = await queueStats(c.get("db"), PLATFORM_SCOPE, windowMinutes);
-      return c.json({ lanes: stats.map((l) => ({ ...l, organisationsPaused: l.organisationsPaused ?? 0 })), windowMinutes, at: new Date().toISOString() }, 200, { "Cache-Control": "no-store" });
+      return c.json(
+        {
+          lanes: stats.map((l) => ({ ...l, organisationsPaused: l.organisationsPaused ?? 0 })),
+          windowMinutes,
+          at: new Date().toISOString(),
+        },
+        200,
+        { "Cache-Control": "no-store" },
+      );
     },
   )
   .openapi(
@@ -44,12 +82,18 @@ export const platformRoutes = router
       security: bearer,
       summary: "Every organisation's jobs (or one's, with orgId), filtered as the organisation dashboard's list, newest first",
       request: { query: listQuery.extend({ orgId: orgId.optional() }) },
-      responses: { 200: json(z.object({ items: z.array(platformJobSchema), nextBefore: z.string().nullable() }), "Jobs"), ...pick(400, 401, 403, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(platformJobSchema), nextBefore: z.string().nullable() }), "Jobs"),
+        ...pick(400, 401, 403, 429),
+      },
     }),
     async (c) => {
       const query = c.req.valid("query");
       const rows = await searchJobs(c.get("db"), PLATFORM_SCOPE, jobFilter(query));
-      return c.json(jobPage(rows, query.limit, (row) => ({ ...adminJobView(row), orgId: row.job.orgId })), 200);
+      return c.json(
+        jobPage(rows, query.limit, (row) => ({ ...adminJobView(row), orgId: row.job.orgId })),
+        200,
+      );
     },
   )
   .openapi(
@@ -78,7 +122,13 @@ export const platformRoutes = router
       tags: ["platform"],
       security: bearer,
       summary: "Requeue dead-lettered jobs of every organisation (optionally of one kind, lane or organisation), up to 500 at a time",
-      request: { body: jsonBody(z.object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), orgId: orgId.optional() }).openapi("RequeueDeadRequest")) },
+      request: {
+        body: jsonBody(
+          z
+            .object({ kind: z.enum(jobKinds).optional(), lane: z.enum(lanes).optional(), orgId: orgId.optional() })
+            .openapi("RequeueDeadRequest"),
+        ),
+      },
       responses: { 202: json(retryResult, "Jobs queued again"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {

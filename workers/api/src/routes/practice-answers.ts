@@ -51,14 +51,36 @@ async function computeTrending(db: Db, orgId: string, now = Date.now()): Promise
     .orderBy(desc(practised))
     .limit(TRENDING_SIZE);
   const rows = counts.length
-    ? await db.select().from(practiceQuestions).where(and(eq(practiceQuestions.orgId, orgId), inArray(practiceQuestions.id, counts.map((c) => c.questionId))))
+    ? await db
+        .select()
+        .from(practiceQuestions)
+        .where(
+          and(
+            eq(practiceQuestions.orgId, orgId),
+            inArray(
+              practiceQuestions.id,
+              counts.map((c) => c.questionId),
+            ),
+          ),
+        )
     : [];
   const items = counts.flatMap((c) => {
     const q = rows.find((r) => r.id === c.questionId);
     if (!q) return [];
     const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
     // Only what a question shows before it is answered: no answer, explanation or source passage.
-    return [{ id: q.id, topic: q.topic, difficulty: q.difficulty, prompt: q.prompt, choices: strings(q.choices), tags: strings(q.tags), practised: c.practised, correctRate: c.practised ? Number(c.correct ?? 0) / c.practised : 0 }];
+    return [
+      {
+        id: q.id,
+        topic: q.topic,
+        difficulty: q.difficulty,
+        prompt: q.prompt,
+        choices: strings(q.choices),
+        tags: strings(q.tags),
+        practised: c.practised,
+        correctRate: c.practised ? Number(c.correct ?? 0) / c.practised : 0,
+      },
+    ];
   });
   return { since: since.toISOString(), computedAt: new Date(now).toISOString(), items };
 }
@@ -95,7 +117,11 @@ export const practiceAnswerRoutes = newRouter()
         trending = await computeTrending(c.get("db"), me.orgId);
         c.executionCtx.waitUntil(c.env.LESSONS.put(key, JSON.stringify(trending), { expirationTtl: TRENDING_TTL_SECONDS }));
       }
-      return c.json(trending, 200, { "Cache-Control": `private, max-age=${TRENDING_TTL_SECONDS}`, Vary: "Authorization", "X-Cache": hit ? "HIT" : "MISS" });
+      return c.json(trending, 200, {
+        "Cache-Control": `private, max-age=${TRENDING_TTL_SECONDS}`,
+        Vary: "Authorization",
+        "X-Cache": hit ? "HIT" : "MISS",
+      });
     },
   )
   .openapi(
@@ -113,7 +139,9 @@ export const practiceAnswerRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
-      const question = await db.query.practiceQuestions.findFirst({ where: and(eq(practiceQuestions.id, c.req.valid("param").id), eq(practiceQuestions.orgId, me.orgId)) });
+      const question = await db.query.practiceQuestions.findFirst({
+        where: and(eq(practiceQuestions.id, c.req.valid("param").id), eq(practiceQuestions.orgId, me.orgId)),
+      });
       if (!question) throw notFound("question");
       const { choice } = c.req.valid("json");
       const choices = Array.isArray(question.choices) ? question.choices : [];
@@ -126,6 +154,9 @@ export const practiceAnswerRoutes = newRouter()
       const answer = Number(question.answer);
       const correct = choice === answer;
       await db.insert(practiceEvents).values({ orgId: me.orgId, questionId: question.id, userId: me.id, correct });
-      return c.json({ questionId: question.id, choice, correct, answer, explanation: question.explanation, sourcePassage: question.sourcePassage }, 200);
+      return c.json(
+        { questionId: question.id, choice, correct, answer, explanation: question.explanation, sourcePassage: question.sourcePassage },
+        200,
+      );
     },
   );

@@ -79,7 +79,10 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   } catch {
     // fall through to the problem below
   }
-  throw new ProblemError("validation-failed", { detail: "The cursor is not one this API handed out.", extensions: { invalidParams: [{ name: "cursor", reason: "malformed" }] } });
+  throw new ProblemError("validation-failed", {
+    detail: "The cursor is not one this API handed out.",
+    extensions: { invalidParams: [{ name: "cursor", reason: "malformed" }] },
+  });
 }
 
 /** `LIKE` matches the pattern's own `%`, `_` and `\` literally when they are escaped with `\`. */
@@ -90,10 +93,13 @@ export function bankFilter(orgId: string, query: z.infer<typeof bankQuery>): SQL
   const where: (SQL | undefined)[] = [eq(practiceQuestions.orgId, orgId)];
   // Every word must appear somewhere: in the prompt, the topic or a tag.
   for (const word of (query.q ?? "").split(/\s+/).filter(Boolean).slice(0, 8)) {
-    where.push(or(contains(practiceQuestions.prompt, word), contains(practiceQuestions.topic, word), contains(practiceQuestions.tags, word)));
+    where.push(
+      or(contains(practiceQuestions.prompt, word), contains(practiceQuestions.topic, word), contains(practiceQuestions.tags, word)),
+    );
   }
   if (query.topic) where.push(sql`lower(${practiceQuestions.topic}) = lower(${query.topic})`);
-  if (query.tag) where.push(sql`exists (select 1 from json_each(${practiceQuestions.tags}) where lower(json_each.value) = lower(${query.tag}))`);
+  if (query.tag)
+    where.push(sql`exists (select 1 from json_each(${practiceQuestions.tags}) where lower(json_each.value) = lower(${query.tag}))`);
   if (query.difficulty) where.push(eq(practiceQuestions.difficulty, query.difficulty));
   if (query.pinned) where.push(eq(practiceQuestions.pinned, query.pinned === "true"));
   if (query.cursor) {

@@ -7,14 +7,35 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray } from "drizzle-orm";
 import { ProblemError, estimateTokens, notFound } from "@studyhall/core";
-import { difficulties, documents, documentSections, insertJob, jobs, laneQueues, markSent, practiceEvents, practiceQuestions, readableDocuments, reserveFor, sendJob } from "@studyhall/db";
+import {
+  difficulties,
+  documents,
+  documentSections,
+  insertJob,
+  jobs,
+  laneQueues,
+  markSent,
+  practiceEvents,
+  practiceQuestions,
+  readableDocuments,
+  reserveFor,
+  sendJob,
+} from "@studyhall/db";
 import { currentUser, requireRole } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { rateLimit } from "../middleware/rate-limit";
 import { jobSchema, jobView } from "./job-views";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
 import { practiceAnswerRoutes, trendingKey } from "./practice-answers";
-import { bankFilter, bankOrder, bankQuery, encodeCursor, practiceQuestionSchema, practiceQuestionView, seesAnswers } from "./practice-views";
+import {
+  bankFilter,
+  bankOrder,
+  bankQuery,
+  encodeCursor,
+  practiceQuestionSchema,
+  practiceQuestionView,
+  seesAnswers,
+} from "./practice-views";
 
 const generateBody = z
   .object({
@@ -25,7 +46,10 @@ const generateBody = z
     sectionIndex: z.number().int().min(0).optional(),
   })
   .refine((b) => b.topic !== undefined || b.documentId !== undefined, { message: "Give a topic, a documentId, or both.", path: ["topic"] })
-  .refine((b) => b.sectionIndex === undefined || b.documentId !== undefined, { message: "A sectionIndex needs its documentId.", path: ["sectionIndex"] })
+  .refine((b) => b.sectionIndex === undefined || b.documentId !== undefined, {
+    message: "A sectionIndex needs its documentId.",
+    path: ["sectionIndex"],
+  })
   .openapi("GenerateQuestionsRequest");
 
 const patchBody = z
@@ -54,12 +78,17 @@ const bankRoutes = newRouter()
       const config = c.get("config");
       const body = c.req.valid("json");
       if (body.documentId) {
-        const document = await db.query.documents.findFirst({ where: and(eq(documents.id, body.documentId), eq(documents.orgId, me.orgId)) });
+        const document = await db.query.documents.findFirst({
+          where: and(eq(documents.id, body.documentId), eq(documents.orgId, me.orgId)),
+        });
         // Documents are private to their owner and the admins, as in /v1/documents.
         if (!document || (me.role !== "admin" && document.ownerId !== me.id)) throw notFound("document");
-        if (document.status !== "parsed") throw new ProblemError("conflict", { detail: "The document is not parsed yet; try again when its parse job is done." });
+        if (document.status !== "parsed")
+          throw new ProblemError("conflict", { detail: "The document is not parsed yet; try again when its parse job is done." });
         if (body.sectionIndex !== undefined) {
-          const section = await db.query.documentSections.findFirst({ where: and(eq(documentSections.documentId, document.id), eq(documentSections.position, body.sectionIndex)) });
+          const section = await db.query.documentSections.findFirst({
+            where: and(eq(documentSections.documentId, document.id), eq(documentSections.position, body.sectionIndex)),
+          });
           if (!section) {
             throw new ProblemError("validation-failed", {
               detail: "The document has no section with that index.",
@@ -69,12 +98,24 @@ const bankRoutes = newRouter()
         }
       } else {
         // A topic alone searches what the teacher may read: their own documents and those behind courses they can see.
-        const [any] = await db.select({ id: documents.id }).from(documents).where(and(readableDocuments(me), eq(documents.status, "parsed"))).limit(1);
+        const [any] = await db
+          .select({ id: documents.id })
+          .from(documents)
+          .where(and(readableDocuments(me), eq(documents.status, "parsed")))
+          .limit(1);
         if (!any) throw new ProblemError("conflict", { detail: "There is no parsed document you may read to write questions from yet." });
       }
       const jobId = crypto.randomUUID();
       await reserveFor(db, config, me, { amount: estimateTokens({ kind: "generate-questions", count: body.count }), jobId }, async () => {
-        await insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "generate-questions", lane: "normal", payload: body, maxAttempts: config.JOB_MAX_RETRIES + 1 });
+        await insertJob(db, {
+          id: jobId,
+          orgId: me.orgId,
+          ownerId: me.id,
+          kind: "generate-questions",
+          lane: "normal",
+          payload: body,
+          maxAttempts: config.JOB_MAX_RETRIES + 1,
+        });
       });
       const job = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
       if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
@@ -89,20 +130,36 @@ const bankRoutes = newRouter()
       security: bearer,
       summary: "Search the organisation's bank (words in the prompt, topic or tags), newest first",
       request: { query: bankQuery },
-      responses: { 200: json(z.object({ items: z.array(practiceQuestionSchema), nextCursor: z.string().nullable() }), "A page of questions"), ...pick(400, 401, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(practiceQuestionSchema), nextCursor: z.string().nullable() }), "A page of questions"),
+        ...pick(400, 401, 429),
+      },
     }),
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
       const query = c.req.valid("query");
-      const rows = await db.select().from(practiceQuestions).where(bankFilter(me.orgId, query)).orderBy(...bankOrder).limit(query.limit + 1);
+      const rows = await db
+        .select()
+        .from(practiceQuestions)
+        .where(bankFilter(me.orgId, query))
+        .orderBy(...bankOrder)
+        .limit(query.limit + 1);
       const page = rows.slice(0, query.limit);
       const practised = new Set<string>();
       if (!seesAnswers(me) && page.length) {
         const events = await db
           .selectDistinct({ questionId: practiceEvents.questionId })
           .from(practiceEvents)
-          .where(and(eq(practiceEvents.userId, me.id), inArray(practiceEvents.questionId, page.map((q) => q.id))));
+          .where(
+            and(
+              eq(practiceEvents.userId, me.id),
+              inArray(
+                practiceEvents.questionId,
+                page.map((q) => q.id),
+              ),
+            ),
+          );
         for (const e of events) practised.add(e.questionId);
       }
       return c.json(
@@ -127,9 +184,15 @@ const bankRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
-      const question = await db.query.practiceQuestions.findFirst({ where: and(eq(practiceQuestions.id, c.req.valid("param").id), eq(practiceQuestions.orgId, me.orgId)) });
+      const question = await db.query.practiceQuestions.findFirst({
+        where: and(eq(practiceQuestions.id, c.req.valid("param").id), eq(practiceQuestions.orgId, me.orgId)),
+      });
       if (!question) throw notFound("question");
-      const practised = !seesAnswers(me) && (await db.query.practiceEvents.findFirst({ where: and(eq(practiceEvents.questionId, question.id), eq(practiceEvents.userId, me.id)) }));
+      const practised =
+        !seesAnswers(me) &&
+        (await db.query.practiceEvents.findFirst({
+          where: and(eq(practiceEvents.questionId, question.id), eq(practiceEvents.userId, me.id)),
+        }));
       return c.json(practiceQuestionView(question, seesAnswers(me) || Boolean(practised)), 200);
     },
   )
@@ -172,9 +235,12 @@ const bankRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const me = currentUser(c);
-      const question = await db.query.practiceQuestions.findFirst({ where: and(eq(practiceQuestions.id, c.req.valid("param").id), eq(practiceQuestions.orgId, me.orgId)) });
+      const question = await db.query.practiceQuestions.findFirst({
+        where: and(eq(practiceQuestions.id, c.req.valid("param").id), eq(practiceQuestions.orgId, me.orgId)),
+      });
       if (!question) throw notFound("question");
-      if (me.role !== "admin" && question.ownerId !== me.id) throw new ProblemError("forbidden", { detail: "Only whoever generated the question or an admin can delete it." });
+      if (me.role !== "admin" && question.ownerId !== me.id)
+        throw new ProblemError("forbidden", { detail: "Only whoever generated the question or an admin can delete it." });
       await db.delete(practiceQuestions).where(eq(practiceQuestions.id, question.id));
       // The trending list may name it; let the next read recompute rather than show a deleted question.
       c.executionCtx.waitUntil(c.env.LESSONS.delete(trendingKey(me.orgId)));

@@ -28,21 +28,46 @@ export const laneStatsSchema = z
   .openapi("LaneStats");
 
 /** What a lane switch route answers: the lane as the caller now sees it. */
-export const laneStateSchema = z.object({ lane: z.enum(lanes), paused: z.boolean(), pausedBy: z.enum(["organisation", "platform"]).nullable() }).openapi("LaneState");
+export const laneStateSchema = z
+  .object({ lane: z.enum(lanes), paused: z.boolean(), pausedBy: z.enum(["organisation", "platform"]).nullable() })
+  .openapi("LaneState");
 
 export const laneActionParams = z.object({ lane: z.enum(lanes), action: z.enum(["pause", "resume"]) });
 
-export const adminJobSchema = jobSchema.extend({ owner: z.object({ id: z.string(), email: z.string(), name: z.string() }), title: z.string().nullable() }).openapi("AdminJob");
+export const adminJobSchema = jobSchema
+  .extend({ owner: z.object({ id: z.string(), email: z.string(), name: z.string() }), title: z.string().nullable() })
+  .openapi("AdminJob");
 
 export const jobDetailSchema = adminJobSchema.extend({
   payload: z.unknown(),
-  events: z.array(z.object({ type: z.string(), attempt: z.number(), progress: z.number().nullable(), stage: z.string().nullable(), error: z.unknown().nullable(), at: z.string() })),
-  attemptsLog: z.array(z.object({ attempt: z.number(), startedAt: z.string(), endedAt: z.string().nullable(), outcome: z.string(), error: z.unknown().nullable() })),
+  events: z.array(
+    z.object({
+      type: z.string(),
+      attempt: z.number(),
+      progress: z.number().nullable(),
+      stage: z.string().nullable(),
+      error: z.unknown().nullable(),
+      at: z.string(),
+    }),
+  ),
+  attemptsLog: z.array(
+    z.object({
+      attempt: z.number(),
+      startedAt: z.string(),
+      endedAt: z.string().nullable(),
+      outcome: z.string(),
+      error: z.unknown().nullable(),
+    }),
+  ),
 });
 
 export const bulkResult = z.object({ count: z.number().int(), jobIds: z.array(z.string()) }).openapi("BulkResult");
 export const retryResult = bulkResult
-  .extend({ quotaExceeded: z.array(z.string()).openapi({ description: "Failed jobs left failed: their owner's monthly LLM quota cannot cover running them again" }) })
+  .extend({
+    quotaExceeded: z
+      .array(z.string())
+      .openapi({ description: "Failed jobs left failed: their owner's monthly LLM quota cannot cover running them again" }),
+  })
   .openapi("RetryFailedResult");
 
 export const listQuery = z.object({
@@ -64,7 +89,7 @@ export function jobFilter(query: z.infer<typeof listQuery> & { orgId?: string })
 }
 
 export function adminJobView(row: JobListing) {
-  return { ...jobView(row.job), owner: row.owner, title: row.title ?? ((row.job.payload as { title?: string } | null)?.title ?? null) };
+  return { ...jobView(row.job), owner: row.owner, title: row.title ?? (row.job.payload as { title?: string } | null)?.title ?? null };
 }
 
 /** One page of the list: the rows past `limit` only say that there is a next page. */
@@ -79,15 +104,31 @@ export function jobDetailView(row: JobListing & { events: JobEvent[] }) {
   const attemptsLog = events
     .filter((e) => e.type === "started")
     .map((start) => {
-      const end = events.find((e) => e.attempt === start.attempt && e.at >= start.at && ["completed", "failed", "retrying", "deferred", "cancelled"].includes(e.type));
-      return { attempt: start.attempt, startedAt: iso(start.at)!, endedAt: iso(end?.at), outcome: end?.type ?? (job.status === "active" ? "running" : "abandoned"), error: end?.error ?? null };
+      const end = events.find(
+        (e) =>
+          e.attempt === start.attempt && e.at >= start.at && ["completed", "failed", "retrying", "deferred", "cancelled"].includes(e.type),
+      );
+      return {
+        attempt: start.attempt,
+        startedAt: iso(start.at)!,
+        endedAt: iso(end?.at),
+        outcome: end?.type ?? (job.status === "active" ? "running" : "abandoned"),
+        error: end?.error ?? null,
+      };
     });
   return {
     ...jobView(job),
     owner: row.owner,
     title: row.title ?? null,
     payload: job.payload,
-    events: events.map((e) => ({ type: e.type, attempt: e.attempt, progress: e.progress, stage: e.stage, error: e.error ?? null, at: iso(e.at)! })),
+    events: events.map((e) => ({
+      type: e.type,
+      attempt: e.attempt,
+      progress: e.progress,
+      stage: e.stage,
+      error: e.error ?? null,
+      at: iso(e.at)!,
+    })),
     attemptsLog,
   };
 }

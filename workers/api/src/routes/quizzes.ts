@@ -8,7 +8,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, eq } from "drizzle-orm";
 import { forbidden, hasPassed, ProblemError, revealPolicySchema } from "@studyhall/core";
-import { assertCanEdit, attemptsOf, canEditCourse, enrolments, questions, quizQuestions, quizzes, startAttempt, visibleQuiz, type Db } from "@studyhall/db";
+import {
+  assertCanEdit,
+  attemptsOf,
+  canEditCourse,
+  enrolments,
+  questions,
+  quizQuestions,
+  quizzes,
+  startAttempt,
+  visibleQuiz,
+  type Db,
+} from "@studyhall/db";
 import { currentUser } from "../middleware/auth";
 import { attemptSchema, attemptStatus, attemptView, quizSchema, quizView } from "./attempt-views";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
@@ -36,7 +47,9 @@ const mineSchema = z.object({
 });
 
 async function isEnrolled(db: Db, courseId: string, userId: string): Promise<boolean> {
-  return (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, courseId), eq(enrolments.userId, userId)) })) !== undefined;
+  return (
+    (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, courseId), eq(enrolments.userId, userId)) })) !== undefined
+  );
 }
 
 async function questionCount(db: Db, quizId: string): Promise<number> {
@@ -83,7 +96,8 @@ export const quizRoutes = newRouter()
       path: "/{id}",
       tags: ["learning"],
       security: bearer,
-      summary: "Set a quiz's attempt limit, time limit (null removes a limit) and when students see the right answers (the course's owner or an admin)",
+      summary:
+        "Set a quiz's attempt limit, time limit (null removes a limit) and when students see the right answers (the course's owner or an admin)",
       request: { params: idParam, body: jsonBody(quizPatch) },
       responses: { 200: json(quizSchema, "The quiz"), ...pick(400, 401, 403, 404, 413, 415, 429) },
     }),
@@ -103,9 +117,14 @@ export const quizRoutes = newRouter()
       path: "/{id}/attempts",
       tags: ["learning"],
       security: bearer,
-      summary: "Start an attempt (or get your open one back): the questions without their answers, questions and choices in this attempt's own random order",
+      summary:
+        "Start an attempt (or get your open one back): the questions without their answers, questions and choices in this attempt's own random order",
       request: { params: idParam },
-      responses: { 200: json(attemptSchema, "Your open attempt"), 201: json(attemptSchema, "A new attempt"), ...pick(401, 403, 404, 409, 429) },
+      responses: {
+        200: json(attemptSchema, "Your open attempt"),
+        201: json(attemptSchema, "A new attempt"),
+        ...pick(401, 403, 404, 409, 429),
+      },
     }),
     async (c) => {
       const db = c.get("db");
@@ -113,11 +132,22 @@ export const quizRoutes = newRouter()
       const { quiz, course } = await visibleQuiz(db, me, c.req.valid("param").id);
       const previewing = canEditCourse(me, course);
       if (!previewing && (me.role !== "student" || !(await isEnrolled(db, course.id, me.id)))) {
-        throw forbidden(me.role === "student" ? "Enrol in the course to take its quizzes." : "Only enrolled students, the course's owner and admins take its quizzes.");
+        throw forbidden(
+          me.role === "student"
+            ? "Enrol in the course to take its quizzes."
+            : "Only enrolled students, the course's owner and admins take its quizzes.",
+        );
       }
       const questionRows = await quizQuestions(db, quiz.id);
-      if (!questionRows.length) throw new ProblemError("conflict", { detail: "This quiz has no questions yet.", extensions: { reason: "quiz-empty" } });
-      const { attempt, resumed } = await startAttempt(db, { quiz, userId: me.id, orgId: me.orgId, limited: !previewing, questions: questionRows });
+      if (!questionRows.length)
+        throw new ProblemError("conflict", { detail: "This quiz has no questions yet.", extensions: { reason: "quiz-empty" } });
+      const { attempt, resumed } = await startAttempt(db, {
+        quiz,
+        userId: me.id,
+        orgId: me.orgId,
+        limited: !previewing,
+        questions: questionRows,
+      });
       const view = attemptView(attempt, course.id, questionRows, false);
       return resumed ? c.json(view, 200) : c.json(view, 201);
     },

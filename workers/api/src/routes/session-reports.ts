@@ -35,7 +35,10 @@ import { iso } from "./views";
 
 /** A session the caller may see (its teacher, its student, an admin), or 404. */
 async function visibleSession(db: Db, user: CurrentUser, id: string): Promise<Session> {
-  const [session] = await db.select().from(sessions).where(and(eq(sessions.id, id), visibleSessions(user)));
+  const [session] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, id), visibleSessions(user)));
   if (!session) throw notFound("session");
   return session;
 }
@@ -71,7 +74,8 @@ export const sessionReportRoutes = newRouter()
       tags: ["sessions"],
       security: bearer,
       middleware: [rateLimit("jobs"), idempotent()] as const,
-      summary: "Write the report of a tutoring session (the teacher who opened it, or an admin): 202 and its job; while one is being written, that job",
+      summary:
+        "Write the report of a tutoring session (the teacher who opened it, or an admin): 202 and its job; while one is being written, that job",
       request: { params: idParam },
       responses: { 202: json(jobSchema, "The job writing the report"), ...pick(401, 403, 404, 409, 422, 429) },
     }),
@@ -83,27 +87,38 @@ export const sessionReportRoutes = newRouter()
       assertCanModerate(me, session);
       // The teacher who opened the session, made operator since, still moderates it but starts no work.
       assertStartsWork(me);
-      if (session.kind !== "tutoring") throw new ProblemError("conflict", { detail: "Reports are written for tutoring sessions, not study rooms." });
+      if (session.kind !== "tutoring")
+        throw new ProblemError("conflict", { detail: "Reports are written for tutoring sessions, not study rooms." });
       const running = await runningReportJob(db, session.id);
       if (running) return c.json(jobView(running), 202);
       const jobId = crypto.randomUUID();
       const reservation = await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "session-report" }), jobId });
       // One transaction: the job, and the report row pointing at it unless the row's job is still queued or running.
-      const [, claimed] = await db.batch([
-        insertJob(db, { id: jobId, orgId: me.orgId, ownerId: me.id, kind: "session-report", lane: "normal", payload: { sessionId: session.id, orgId: session.orgId }, maxAttempts: config.JOB_MAX_RETRIES + 1 }),
-        db
-          .insert(sessionReports)
-          .values({ sessionId: session.id, jobId })
-          .onConflictDoUpdate({
-            target: sessionReports.sessionId,
-            set: { jobId, completedAt: null },
-            setWhere: sql`coalesce((select ${jobs.status} from ${jobs} where ${jobs.id} = ${sessionReports.jobId}), 'gone') not in ('queued', 'active')`,
-          })
-          .returning({ jobId: sessionReports.jobId }),
-      ]).catch(async (error: unknown) => {
-        await releaseReservation(db, reservation.id);
-        throw error;
-      });
+      const [, claimed] = await db
+        .batch([
+          insertJob(db, {
+            id: jobId,
+            orgId: me.orgId,
+            ownerId: me.id,
+            kind: "session-report",
+            lane: "normal",
+            payload: { sessionId: session.id, orgId: session.orgId },
+            maxAttempts: config.JOB_MAX_RETRIES + 1,
+          }),
+          db
+            .insert(sessionReports)
+            .values({ sessionId: session.id, jobId })
+            .onConflictDoUpdate({
+              target: sessionReports.sessionId,
+              set: { jobId, completedAt: null },
+              setWhere: sql`coalesce((select ${jobs.status} from ${jobs} where ${jobs.id} = ${sessionReports.jobId}), 'gone') not in ('queued', 'active')`,
+            })
+            .returning({ jobId: sessionReports.jobId }),
+        ])
+        .catch(async (error: unknown) => {
+          await releaseReservation(db, reservation.id);
+          throw error;
+        });
       if (claimed.length === 0) {
         // Another request got there first: its job is the answer, and ours never existed.
         await db.delete(jobs).where(eq(jobs.id, jobId));
@@ -123,7 +138,8 @@ export const sessionReportRoutes = newRouter()
       path: "/{id}/report",
       tags: ["sessions"],
       security: bearer,
-      summary: "A tutoring session's report: topics, what the student understood, gaps and lessons to take next, each with quotes from the transcript",
+      summary:
+        "A tutoring session's report: topics, what the student understood, gaps and lessons to take next, each with quotes from the transcript",
       request: { params: idParam },
       responses: { 200: json(storedReportSchema, "The report"), ...pick(401, 404, 429) },
     }),
@@ -133,7 +149,9 @@ export const sessionReportRoutes = newRouter()
       const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, session.id) });
       const report = row?.report ? sessionReportSchema.safeParse(row.report) : undefined;
       if (!row || !report?.success) throw new ProblemError("not-found", { detail: "No report has been written for this session yet." });
-      return c.json({ ...report.data, sessionId: session.id, jobId: row.jobId, completedAt: iso(row.completedAt) }, 200, { "Cache-Control": "no-store" });
+      return c.json({ ...report.data, sessionId: session.id, jobId: row.jobId, completedAt: iso(row.completedAt) }, 200, {
+        "Cache-Control": "no-store",
+      });
     },
   )
   .openapi(
@@ -153,6 +171,8 @@ export const sessionReportRoutes = newRouter()
       if (!row) throw new ProblemError("not-found", { detail: "No report has been asked for this session." });
       const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
       const status = reportStatus(job?.status, row.completedAt !== null);
-      return c.json({ status, progress: job?.progress ?? (status === "completed" ? 100 : 0), jobId: row.jobId }, 200, { "Cache-Control": "no-store" });
+      return c.json({ status, progress: job?.progress ?? (status === "completed" ? 100 : 0), jobId: row.jobId }, 200, {
+        "Cache-Control": "no-store",
+      });
     },
   );

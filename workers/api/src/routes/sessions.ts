@@ -114,7 +114,8 @@ export const sessionRoutes = newRouter()
       if (body.kind === "tutoring") {
         const student = await db.query.users.findFirst({ where: and(eq(users.id, body.studentId), eq(users.orgId, me.orgId)) });
         if (!student) throw notFound("user");
-        if (student.role !== "student") throw new ProblemError("bad-request", { detail: "A tutoring session is with a student of your organisation." });
+        if (student.role !== "student")
+          throw new ProblemError("bad-request", { detail: "A tutoring session is with a student of your organisation." });
         defaultTitle = course ? `Tutoring: ${student.name} (${course.title})` : `Tutoring: ${student.name}`;
       }
       const [session] = await db
@@ -130,7 +131,15 @@ export const sessionRoutes = newRouter()
         .returning();
       const s = session!;
       try {
-        await room(c.env, s.id).init({ sessionId: s.id, orgId: s.orgId, kind: s.kind, courseId: s.courseId, createdBy: s.createdBy, studentId: s.studentId, title: s.title });
+        await room(c.env, s.id).init({
+          sessionId: s.id,
+          orgId: s.orgId,
+          kind: s.kind,
+          courseId: s.courseId,
+          createdBy: s.createdBy,
+          studentId: s.studentId,
+          title: s.title,
+        });
       } catch (error) {
         // A session whose room was never set up could not be joined: do not leave it behind.
         await db.delete(sessions).where(eq(sessions.id, s.id));
@@ -147,7 +156,10 @@ export const sessionRoutes = newRouter()
       security: bearer,
       summary: "Sessions you may join, newest first",
       request: { query: listQuery },
-      responses: { 200: json(z.object({ items: z.array(sessionSchema), limit: z.number(), offset: z.number() }), "Sessions"), ...pick(400, 401, 429) },
+      responses: {
+        200: json(z.object({ items: z.array(sessionSchema), limit: z.number(), offset: z.number() }), "Sessions"),
+        ...pick(400, 401, 429),
+      },
     }),
     async (c) => {
       const { status, limit, offset } = c.req.valid("query");
@@ -186,7 +198,10 @@ export const sessionRoutes = newRouter()
       security: bearer,
       summary: "The session's messages, newest page first (each page in ascending seq order); follow `nextBefore` for older ones",
       request: { params: idParam, query: historyQuery },
-      responses: { 200: json(z.object({ messages: z.array(roomMessageSchema), nextBefore: z.number().nullable() }), "A page of messages"), ...pick(400, 401, 404, 429) },
+      responses: {
+        200: json(z.object({ messages: z.array(roomMessageSchema), nextBefore: z.number().nullable() }), "A page of messages"),
+        ...pick(400, 401, 404, 429),
+      },
     }),
     async (c) => {
       const session = await visibleSession(c.get("db"), currentUser(c), c.req.valid("param").id);
@@ -229,9 +244,13 @@ export const sessionRoutes = newRouter()
     }),
     async (c) => {
       if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-        throw new ProblemError("bad-request", { detail: "Open this URL as a WebSocket (Upgrade: websocket).", headers: { Upgrade: "websocket" } });
+        throw new ProblemError("bad-request", {
+          detail: "Open this URL as a WebSocket (Upgrade: websocket).",
+          headers: { Upgrade: "websocket" },
+        });
       }
-      if (!c.req.valid("query").ticket) throw new ProblemError("unauthenticated", { detail: "Connect with ?ticket= from POST /v1/sessions/{id}/ticket." });
+      if (!c.req.valid("query").ticket)
+        throw new ProblemError("unauthenticated", { detail: "Connect with ?ticket= from POST /v1/sessions/{id}/ticket." });
       // The room spends the ticket; it knows no ticket for a session that does not exist.
       const response = await room(c.env, c.req.valid("param").id).fetch(c.req.raw);
       if (response.status !== 101) throw await refusedUpgrade(response);
@@ -282,7 +301,8 @@ export const sessionRoutes = newRouter()
       path: "/{id}/close",
       tags: ["sessions"],
       security: bearer,
-      summary: "Close a session: everyone is disconnected, no one can join again, the history stays (the teacher who opened it, or an admin)",
+      summary:
+        "Close a session: everyone is disconnected, no one can join again, the history stays (the teacher who opened it, or an admin)",
       request: { params: idParam },
       responses: { 200: json(sessionSchema, "The closed session"), ...pick(401, 403, 404, 429) },
     }),

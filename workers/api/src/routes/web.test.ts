@@ -4,7 +4,15 @@ import { call, expectProblem } from "../../../../test/helpers/api";
 
 const modules = [
   ...["api.mjs", "dom.mjs", "lesson-html.mjs", "signin.mjs", "job-follow.mjs"],
-  ...["studio.mjs", "studio-upload.mjs", "studio-courses.mjs", "studio-course.mjs", "studio-lesson.mjs", "studio-quiz.mjs", "studio-sessions.mjs"],
+  ...[
+    "studio.mjs",
+    "studio-upload.mjs",
+    "studio-courses.mjs",
+    "studio-course.mjs",
+    "studio-lesson.mjs",
+    "studio-quiz.mjs",
+    "studio-sessions.mjs",
+  ],
   ...["admin.mjs", "admin-lanes.mjs", "admin-jobs.mjs"],
 ];
 
@@ -18,7 +26,14 @@ describe("the web pages", () => {
       expect(page.status).toBe(200);
       expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);
       const csp = page.headers.get("Content-Security-Policy") ?? "";
-      for (const directive of ["default-src 'none'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "require-trusted-types-for 'script'"]) {
+      for (const directive of [
+        "default-src 'none'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "require-trusted-types-for 'script'",
+      ]) {
         expect(csp).toContain(directive);
       }
       expect(csp).not.toContain("unsafe-inline");
@@ -40,7 +55,9 @@ describe("the web pages", () => {
       expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
       const source = await response.text();
       for (const [, target] of source.matchAll(/from "([^"]+)"/g)) expect(target, `${name} imports ${target}`).toMatch(/^\.\/[\w-]+\.mjs$/);
-      expect(source, `${name} must not write HTML from strings`).not.toMatch(/\.(?:innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/);
+      expect(source, `${name} must not write HTML from strings`).not.toMatch(
+        /\.(?:innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/,
+      );
     }
     const css = await call("/web/app.css");
     expect(css.headers.get("Content-Type")).toBe("text/css; charset=utf-8");

@@ -44,7 +44,19 @@ const options = (values: readonly string[], all: string) => [
   ...values.map((v) => <option value={v}>{v}</option>),
 ];
 
-const laneColumns = ["Lane", "State", "Waiting", "Delayed", "Active", "Completed", "Failed", "Throughput / min", "Failure rate", "p50", "p95"];
+const laneColumns = [
+  "Lane",
+  "State",
+  "Waiting",
+  "Delayed",
+  "Active",
+  "Completed",
+  "Failed",
+  "Throughput / min",
+  "Failure rate",
+  "p50",
+  "p95",
+];
 const jobColumns = ["Created", "Kind", "Title", "Owner", "Lane", "Status", "Progress", "Attempts"];
 
 /** `/admin`: the queue dashboard for admins and (read-only) operators. */
@@ -63,8 +75,8 @@ export function adminPage(): string {
             <span id="lanes-updated">Loading…</span> <span id="polling-state"></span>
           </p>
           <p class="hint" id="lanes-scope">
-            Figures and switches are this organisation's: pausing a lane holds only its jobs, while other organisations' run. A lane paused by the
-            platform holds every organisation's jobs until the platform resumes it.
+            Figures and switches are this organisation's: pausing a lane holds only its jobs, while other organisations' run. A lane paused
+            by the platform holds every organisation's jobs until the platform resumes it.
           </p>
           <div class="scroll">
             <table id="lanes">

@@ -12,7 +12,16 @@ export const COURSE_QUIZZES_TITLE = "Course quizzes";
 
 async function quizContent(db: Db, quizRows: readonly Quiz[]): Promise<ExportQuiz[]> {
   if (quizRows.length === 0) return [];
-  const rows = await db.select().from(questions).where(inArray(questions.quizId, quizRows.map((q) => q.id))).orderBy(asc(questions.position));
+  const rows = await db
+    .select()
+    .from(questions)
+    .where(
+      inArray(
+        questions.quizId,
+        quizRows.map((q) => q.id),
+      ),
+    )
+    .orderBy(asc(questions.position));
   return quizRows.map((quiz) => ({
     title: quiz.title,
     questions: rows
@@ -39,7 +48,11 @@ export async function courseSource(db: Db, orgId: string, courseId: string): Pro
   if (!course || course.orgId !== orgId) return undefined;
   const [moduleRows, lessonTitles, quizRows] = await Promise.all([
     db.select().from(modules).where(eq(modules.courseId, courseId)).orderBy(asc(modules.position)),
-    db.select({ moduleId: lessons.moduleId, title: lessons.title }).from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.position)),
+    db
+      .select({ moduleId: lessons.moduleId, title: lessons.title })
+      .from(lessons)
+      .where(eq(lessons.courseId, courseId))
+      .orderBy(asc(lessons.position)),
     db.select().from(quizzes).where(eq(quizzes.courseId, courseId)).orderBy(asc(quizzes.createdAt)),
   ]);
   const courseQuizzes = quizRows.filter((q) => q.moduleId === null || !moduleRows.some((m) => m.id === q.moduleId));
@@ -68,11 +81,19 @@ export async function courseSource(db: Db, orgId: string, courseId: string): Pro
         yield {
           title: module.title,
           summary: module.summary,
-          lessons: lessonRows.map((l) => ({ title: l.title, bodyMd: l.bodyMd, keyTerms: Array.isArray(l.keyTerms) ? (l.keyTerms as ExportKeyTerm[]) : [] })),
-          quizzes: await quizContent(db, quizRows.filter((q) => q.moduleId === module.id)),
+          lessons: lessonRows.map((l) => ({
+            title: l.title,
+            bodyMd: l.bodyMd,
+            keyTerms: Array.isArray(l.keyTerms) ? (l.keyTerms as ExportKeyTerm[]) : [],
+          })),
+          quizzes: await quizContent(
+            db,
+            quizRows.filter((q) => q.moduleId === module.id),
+          ),
         };
       }
-      if (courseQuizzes.length) yield { title: COURSE_QUIZZES_TITLE, summary: "", lessons: [], quizzes: await quizContent(db, courseQuizzes) };
+      if (courseQuizzes.length)
+        yield { title: COURSE_QUIZZES_TITLE, summary: "", lessons: [], quizzes: await quizContent(db, courseQuizzes) };
     },
   };
 }

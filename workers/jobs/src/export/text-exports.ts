@@ -52,7 +52,9 @@ export async function* courseMarkdown(source: CourseSource, now = new Date()): A
   if (outline.audience) head.push(`*For ${inline(outline.audience)}.*`);
   head.push(`*Exported from studyhall on ${now.toISOString().slice(0, 10)}.*`, "## Contents");
   const contents = outline.modules.map((m, i) =>
-    [`${i + 1}. ${inline(m.title)}`, ...m.lessons.map((l) => `   - ${inline(l)}`), ...m.quizzes.map((q) => `   - Quiz: ${inline(q)}`)].join("\n"),
+    [`${i + 1}. ${inline(m.title)}`, ...m.lessons.map((l) => `   - ${inline(l)}`), ...m.quizzes.map((q) => `   - Quiz: ${inline(q)}`)].join(
+      "\n",
+    ),
   );
   yield `${head.join("\n\n")}\n\n${contents.join("\n")}\n\n`;
   const answerKey: string[] = [];

@@ -23,11 +23,18 @@ export const exportFiles: Record<ExportFormat, { extension: string; contentType:
 };
 
 /** Where an export's file lives: chosen from ids, never from a course title. */
-export const exportKey = (orgId: string, exportId: string, format: ExportFormat) => `exports/${orgId}/${exportId}.${exportFiles[format].extension}`;
+export const exportKey = (orgId: string, exportId: string, format: ExportFormat) =>
+  `exports/${orgId}/${exportId}.${exportFiles[format].extension}`;
 
 export async function exportCourse(ctx: JobContext): Promise<unknown> {
   const parsed = exportCoursePayload.safeParse(ctx.job.payload);
-  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", "The job's stored input does not match what this kind of job needs; it will not be retried.", { cause: parsed.error });
+  if (!parsed.success)
+    throw new PermanentJobError(
+      "bad-payload",
+      "The job's input is invalid",
+      "The job's stored input does not match what this kind of job needs; it will not be retried.",
+      { cause: parsed.error },
+    );
   const { exportId, courseId, format } = parsed.data;
   const { db, env, job } = ctx;
 
@@ -41,7 +48,8 @@ export async function exportCourse(ctx: JobContext): Promise<unknown> {
   const source = await courseSource(db, job.orgId, courseId);
   if (!source) throw new PermanentJobError("not-found", "The course is gone", "The course was deleted before it could be exported.");
   const total = Math.max(1, source.outline.modules.length);
-  const onModule = (done: number) => ctx.progress(Math.min(90, 10 + Math.floor((done / total) * 80)), `module ${Math.min(done, total)} of ${total}`);
+  const onModule = (done: number) =>
+    ctx.progress(Math.min(90, 10 + Math.floor((done / total) * 80)), `module ${Math.min(done, total)} of ${total}`);
 
   let body: Uint8Array | Blob;
   let pages: number | null = null;

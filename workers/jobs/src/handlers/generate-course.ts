@@ -20,10 +20,17 @@ export const generatePayload = z.object({
 });
 
 // D1 binds at most 100 values per statement.
-const chunk = <T>(rows: T[], size: number): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, i * size + size));
+const chunk = <T>(rows: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, i * size + size));
 
 async function writeOutline(db: Db, courseId: string, outline: CourseOutline) {
-  const moduleRows = outline.modules.map((m, position) => ({ id: crypto.randomUUID(), courseId, position, title: m.title, summary: m.summary }));
+  const moduleRows = outline.modules.map((m, position) => ({
+    id: crypto.randomUUID(),
+    courseId,
+    position,
+    title: m.title,
+    summary: m.summary,
+  }));
   const lessonRows = outline.modules.flatMap((m, mi) =>
     m.lessons.map((l, position) => ({
       courseId,
@@ -67,22 +74,45 @@ async function writeLesson(db: Db, lessonId: string, lesson: GeneratedLesson) {
     .where(eq(lessons.id, lessonId));
 }
 
-async function writeQuizzes(ctx: JobContext, gen: GeneratorForJob, courseId: string, document: ParsedDocument, outline: CourseOutline, places: Place[]) {
+async function writeQuizzes(
+  ctx: JobContext,
+  gen: GeneratorForJob,
+  courseId: string,
+  document: ParsedDocument,
+  outline: CourseOutline,
+  places: Place[],
+) {
   const { db } = ctx;
   const moduleRows = await db.select().from(modules).where(eq(modules.courseId, courseId)).orderBy(asc(modules.position));
-  const existing = new Set((await db.select({ moduleId: quizzes.moduleId }).from(quizzes).where(eq(quizzes.courseId, courseId))).map((q) => q.moduleId));
+  const existing = new Set(
+    (await db.select({ moduleId: quizzes.moduleId }).from(quizzes).where(eq(quizzes.courseId, courseId))).map((q) => q.moduleId),
+  );
   for (const [i, module] of moduleRows.entries()) {
     if (existing.has(module.id)) continue;
     await ctx.progress(80 + Math.round((15 * i) / moduleRows.length), `writing quiz ${i + 1} of ${moduleRows.length}`);
     const taught = places
       .filter((p) => p.moduleIndex === module.position)
-      .map((p) => ({ title: p.lesson.title, bodyMd: p.lesson.bodyMd, keyTerms: (p.lesson.keyTerms as GeneratedLesson["keyTerms"]) ?? [], sources: (p.lesson.sources as GeneratedLesson["sources"]) ?? [] }));
+      .map((p) => ({
+        title: p.lesson.title,
+        bodyMd: p.lesson.bodyMd,
+        keyTerms: (p.lesson.keyTerms as GeneratedLesson["keyTerms"]) ?? [],
+        sources: (p.lesson.sources as GeneratedLesson["sources"]) ?? [],
+      }));
     const { questions: generated } = await gen.call("quiz", { document, outline, moduleIndex: module.position, lessons: taught });
     const quizId = crypto.randomUUID();
     await db.batch([
       db.insert(quizzes).values({ id: quizId, courseId, moduleId: module.id, title: `${module.title}: check your understanding` }),
       ...chunk(
-        generated.map((q, position) => ({ quizId, position, kind: q.kind, prompt: q.prompt, choices: q.choices, answer: q.answer, explanation: q.explanation, sourcePassage: q.sourcePassage })),
+        generated.map((q, position) => ({
+          quizId,
+          position,
+          kind: q.kind,
+          prompt: q.prompt,
+          choices: q.choices,
+          answer: q.answer,
+          explanation: q.explanation,
+          sourcePassage: q.sourcePassage,
+        })),
         10,
       ).map((rows) => db.insert(questions).values(rows)),
     ]);
@@ -97,7 +127,12 @@ export async function generateCourse(ctx: JobContext): Promise<unknown> {
   if (course.status === "PUBLISHED") return { courseId: course.id, alreadyPublished: true };
 
   const document = await loadParsedDocument(env.FILES, course.orgId, payload.documentId);
-  if (!document) throw new PermanentJobError("document-not-parsed", "The document is not parsed", "Parse the document before generating a course from it.");
+  if (!document)
+    throw new PermanentJobError(
+      "document-not-parsed",
+      "The document is not parsed",
+      "Parse the document before generating a course from it.",
+    );
   const gen = generatorFor(env, db, ctx.job);
 
   let outline = course.outline ? courseOutlineSchema.parse(course.outline) : undefined;
@@ -134,7 +169,15 @@ export async function generateCourse(ctx: JobContext): Promise<unknown> {
     .innerJoin(quizzes, eq(questions.quizId, quizzes.id))
     .where(eq(quizzes.courseId, course.id));
   const questionCount = Number(counted?.n ?? 0);
-  return { courseId: course.id, modules: outline.modules.length, lessons: places.length, provider: gen.provider.name, model: gen.provider.model, tokens: gen.tokensUsed(), questions: questionCount };
+  return {
+    courseId: course.id,
+    modules: outline.modules.length,
+    lessons: places.length,
+    provider: gen.provider.name,
+    model: gen.provider.model,
+    tokens: gen.tokensUsed(),
+    questions: questionCount,
+  };
 }
 
 /** When generation ends without success, the course says so. */

@@ -25,18 +25,38 @@ export type GenerateQuestionsPayload = z.infer<typeof generateQuestionsPayload>;
 
 export async function generateQuestions(ctx: JobContext): Promise<unknown> {
   const parsed = generateQuestionsPayload.safeParse(ctx.job.payload);
-  if (!parsed.success) throw new PermanentJobError("bad-payload", "The job's input is invalid", "The job's stored input does not match what this kind of job needs; it will not be retried.", { cause: parsed.error });
+  if (!parsed.success)
+    throw new PermanentJobError(
+      "bad-payload",
+      "The job's input is invalid",
+      "The job's stored input does not match what this kind of job needs; it will not be retried.",
+      { cause: parsed.error },
+    );
   const payload = parsed.data;
   const { db, env, job } = ctx;
 
   // The questions of an attempt are written in one batch, so either all of them are here or none.
-  const stored = await db.select({ id: practiceQuestions.id }).from(practiceQuestions).where(eq(practiceQuestions.jobId, job.id)).orderBy(asc(practiceQuestions.createdAt));
+  const stored = await db
+    .select({ id: practiceQuestions.id })
+    .from(practiceQuestions)
+    .where(eq(practiceQuestions.jobId, job.id))
+    .orderBy(asc(practiceQuestions.createdAt));
   if (stored.length > 0) return { count: stored.length, questionIds: stored.map((q) => q.id) };
 
   await ctx.progress(10, "finding passages");
   const reader = await currentViewer(db, job.ownerId);
-  if (!reader || reader.orgId !== job.orgId) throw new PermanentJobError("not-found", "The requester is gone", "Whoever asked for these questions is no longer a member of the organisation.");
-  const passages = await selectPassages(db, { reader, documentId: payload.documentId, sectionIndex: payload.sectionIndex, topic: payload.topic });
+  if (!reader || reader.orgId !== job.orgId)
+    throw new PermanentJobError(
+      "not-found",
+      "The requester is gone",
+      "Whoever asked for these questions is no longer a member of the organisation.",
+    );
+  const passages = await selectPassages(db, {
+    reader,
+    documentId: payload.documentId,
+    sectionIndex: payload.sectionIndex,
+    topic: payload.topic,
+  });
 
   await ctx.progress(30, "writing questions");
   const { questions } = await generatorFor(env, db, job).call("generateQuestions", {
@@ -46,7 +66,11 @@ export async function generateQuestions(ctx: JobContext): Promise<unknown> {
     count: payload.count,
   });
   if (questions.length === 0) {
-    throw new PermanentJobError("no-questions", "No questions could be written", "The passages hold no definitions or facts to ask about; try another section or topic.");
+    throw new PermanentJobError(
+      "no-questions",
+      "No questions could be written",
+      "The passages hold no definitions or facts to ask about; try another section or topic.",
+    );
   }
 
   await ctx.progress(90, "saving questions");

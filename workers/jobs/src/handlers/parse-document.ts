@@ -40,10 +40,23 @@ const failureTitles: Record<ParseFailureCode, string> = {
 // D1 binds at most 100 values per statement; a section row takes 8.
 const SECTION_ROWS_PER_INSERT = 12;
 
-async function storeSections(db: Db, documentId: string, sections: { index: number; title: string; level: number; pageStart: number; pageEnd: number; text: string }[]) {
-  const rows = sections.map((s) => ({ documentId, position: s.index, title: s.title.slice(0, 300), level: s.level, pageStart: s.pageStart, pageEnd: s.pageEnd, text: s.text }));
+async function storeSections(
+  db: Db,
+  documentId: string,
+  sections: { index: number; title: string; level: number; pageStart: number; pageEnd: number; text: string }[],
+) {
+  const rows = sections.map((s) => ({
+    documentId,
+    position: s.index,
+    title: s.title.slice(0, 300),
+    level: s.level,
+    pageStart: s.pageStart,
+    pageEnd: s.pageEnd,
+    text: s.text,
+  }));
   const inserts = [];
-  for (let i = 0; i < rows.length; i += SECTION_ROWS_PER_INSERT) inserts.push(db.insert(documentSections).values(rows.slice(i, i + SECTION_ROWS_PER_INSERT)));
+  for (let i = 0; i < rows.length; i += SECTION_ROWS_PER_INSERT)
+    inserts.push(db.insert(documentSections).values(rows.slice(i, i + SECTION_ROWS_PER_INSERT)));
   // One batch is one transaction: the sections appear all at once, replacing any from an earlier attempt.
   await db.batch([db.delete(documentSections).where(eq(documentSections.documentId, documentId)), ...inserts]);
 }
@@ -63,7 +76,10 @@ export async function parseDocument(ctx: JobContext): Promise<unknown> {
     await ctx.progress(15, "extracting text");
     const result = await parsePdf(bytes, { maxPages: ctx.config.MAX_PDF_PAGES });
     if (!result.ok) {
-      if (result.cause) console.error(JSON.stringify({ level: "error", msg: "pdf could not be parsed", jobId: ctx.job.id, code: result.code, cause: result.cause }));
+      if (result.cause)
+        console.error(
+          JSON.stringify({ level: "error", msg: "pdf could not be parsed", jobId: ctx.job.id, code: result.code, cause: result.cause }),
+        );
       const error = { type: `/problems/${result.code}`, title: failureTitles[result.code], detail: result.detail, retryable: false };
       await db.update(documents).set({ status: "failed", error }).where(eq(documents.id, document.id));
       throw new PermanentJobError(result.code, failureTitles[result.code], result.detail);
@@ -74,7 +90,13 @@ export async function parseDocument(ctx: JobContext): Promise<unknown> {
     await storeSections(db, document.id, parsed.sections);
     await db
       .update(documents)
-      .set({ status: "parsed", pageCount: parsed.pageCount, outline: parsed.outline, error: null, title: document.title === UNTITLED && parsed.title ? parsed.title.slice(0, 200) : document.title })
+      .set({
+        status: "parsed",
+        pageCount: parsed.pageCount,
+        outline: parsed.outline,
+        error: null,
+        title: document.title === UNTITLED && parsed.title ? parsed.title.slice(0, 200) : document.title,
+      })
       .where(eq(documents.id, document.id));
   }
 

@@ -68,7 +68,12 @@ export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRo
     const content = sessionReportContentSchema.parse(report);
     // Providers promise exact quotes; a report that breaks the promise is not stored.
     const wrong = misquotes(content, new Map(transcript.map((l) => [l.seq, l.text])));
-    if (wrong.length) throw new PermanentJobError("report-misquoted", "The report misquoted the session", `${wrong.length} quotes are not in the transcript.`);
+    if (wrong.length)
+      throw new PermanentJobError(
+        "report-misquoted",
+        "The report misquoted the session",
+        `${wrong.length} quotes are not in the transcript.`,
+      );
 
     await ctx.progress(90, "saving the report");
     const document: SessionReportDocument = {

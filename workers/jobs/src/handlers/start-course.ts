@@ -25,7 +25,11 @@ export async function startCourseGeneration(
   });
   // A course job that already ran (the parse was retried after it) has settled its own budget; the parse keeps this one and releases it.
   if (created || job.status === "queued" || job.status === "active") {
-    const atMost = estimateTokens({ kind: "generate-course", textChars: await documentTextChars(ctx.db, document.id), moduleCount: options.moduleCount });
+    const atMost = estimateTokens({
+      kind: "generate-course",
+      textChars: await documentTextChars(ctx.db, document.id),
+      moduleCount: options.moduleCount,
+    });
     await handOverReservations(ctx.db, { fromJobId: ctx.job.id, reservationId: options.reservationId, toJobId: job.id, atMost });
   }
   if (created || (job.status === "queued" && !job.sentAt)) await sendAndMark(ctx.db, laneQueues(ctx.env), job);

@@ -59,8 +59,11 @@ export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoom
   return async function tutorAnswer(ctx: JobContext): Promise<unknown> {
     const payload = tutorAnswerPayload.parse(ctx.job.payload);
     const { db, env, job } = ctx;
-    const session = await db.query.sessions.findFirst({ where: and(eq(sessions.id, payload.sessionId), eq(sessions.orgId, payload.orgId)) });
-    if (!session) throw new PermanentJobError("not-found", "The session is gone", "The study room this question was asked in no longer exists.");
+    const session = await db.query.sessions.findFirst({
+      where: and(eq(sessions.id, payload.sessionId), eq(sessions.orgId, payload.orgId)),
+    });
+    if (!session)
+      throw new PermanentJobError("not-found", "The session is gone", "The study room this question was asked in no longer exists.");
     const room = deps.room(env, session.id);
 
     await ctx.progress(10, "checking the room");
@@ -69,7 +72,11 @@ export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoom
 
     const course = await db.query.courses.findFirst({ where: and(eq(courses.id, payload.courseId), eq(courses.orgId, payload.orgId)) });
     const sections = course?.documentId
-      ? await db.select().from(documentSections).where(eq(documentSections.documentId, course.documentId)).orderBy(asc(documentSections.position))
+      ? await db
+          .select()
+          .from(documentSections)
+          .where(eq(documentSections.documentId, course.documentId))
+          .orderBy(asc(documentSections.position))
       : [];
     const streamId = `${job.id}:${job.attempts}`;
     if (sections.length === 0) {
@@ -81,7 +88,9 @@ export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoom
     await ctx.progress(25, "finding the passages");
     const passages = topPassages(
       payload.question,
-      sectionPassages(sections.map((s) => ({ index: s.position, title: s.title, text: s.text, pageStart: s.pageStart, pageEnd: s.pageEnd }))),
+      sectionPassages(
+        sections.map((s) => ({ index: s.position, title: s.title, text: s.text, pageStart: s.pageStart, pageEnd: s.pageEnd })),
+      ),
       PASSAGES,
     );
     await ctx.progress(40, "answering");

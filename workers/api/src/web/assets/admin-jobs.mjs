@@ -19,12 +19,17 @@ function errorLine(error) {
 
 /** The payload's fields, each shortened: enough to recognise a job, without a wall of JSON. */
 function payloadSummary(payload) {
-  if (!payload || typeof payload !== "object") return h("p", {}, payload === null || payload === undefined ? "No payload." : String(payload));
+  if (!payload || typeof payload !== "object")
+    return h("p", {}, payload === null || payload === undefined ? "No payload." : String(payload));
   const show = (value) => {
     const text = typeof value === "string" ? value : JSON.stringify(value);
     return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   };
-  return h("dl", { class: "facts" }, Object.entries(payload).map(([key, value]) => [h("dt", {}, key), h("dd", {}, h("code", {}, show(value)))]));
+  return h(
+    "dl",
+    { class: "facts" },
+    Object.entries(payload).map(([key, value]) => [h("dt", {}, key), h("dd", {}, h("code", {}, show(value)))]),
+  );
 }
 
 function facts(job) {
@@ -41,7 +46,11 @@ function facts(job) {
     ["Run after", job.runAfter ? formatDate(job.runAfter) : "—"],
     ["Error", errorLine(job.error) || "—"],
   ];
-  return h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  return h(
+    "dl",
+    { class: "facts" },
+    rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+  );
 }
 
 function attemptsTable(attempts) {
@@ -50,15 +59,50 @@ function attemptsTable(attempts) {
     "table",
     { id: "attempts" },
     h("caption", { class: "sr-only" }, "Attempts"),
-    h("thead", {}, h("tr", {}, ["Attempt", "Started", "Ended", "Outcome", "Error"].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, attempts.map((a) => h("tr", {}, h("td", { class: "num" }, String(a.attempt)), h("td", {}, formatClock(a.startedAt)), h("td", {}, formatClock(a.endedAt)), h("td", {}, a.outcome), h("td", {}, errorLine(a.error))))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Attempt", "Started", "Ended", "Outcome", "Error"].map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      attempts.map((a) =>
+        h(
+          "tr",
+          {},
+          h("td", { class: "num" }, String(a.attempt)),
+          h("td", {}, formatClock(a.startedAt)),
+          h("td", {}, formatClock(a.endedAt)),
+          h("td", {}, a.outcome),
+          h("td", {}, errorLine(a.error)),
+        ),
+      ),
+    ),
   );
 }
 
 function eventLog(events) {
   const line = (e) =>
-    [new Date(e.at).toISOString().slice(11, 23), e.type.padEnd(12), `attempt ${e.attempt}`, e.progress === null ? "" : `${e.progress} %`, e.stage ?? "", errorLine(e.error)].filter(Boolean).join("  ");
-  return h("ol", { class: "log", role: "log", "aria-label": "Event log", id: "event-log" }, events.map((e) => h("li", {}, line(e))));
+    [
+      new Date(e.at).toISOString().slice(11, 23),
+      e.type.padEnd(12),
+      `attempt ${e.attempt}`,
+      e.progress === null ? "" : `${e.progress} %`,
+      e.stage ?? "",
+      errorLine(e.error),
+    ]
+      .filter(Boolean)
+      .join("  ");
+  return h(
+    "ol",
+    { class: "log", role: "log", "aria-label": "Event log", id: "event-log" },
+    events.map((e) => h("li", {}, line(e))),
+  );
 }
 
 /**
@@ -84,7 +128,15 @@ export function setupJobs({ canAct }) {
       "tr",
       { "data-job": job.id, class: job.id === open?.id ? "is-open" : "" },
       h("td", {}, formatDate(job.createdAt)),
-      h("td", {}, h("button", { type: "button", class: "secondary", "aria-label": `Open ${job.kind} job ${job.title ?? job.id}`, onclick: () => show(job.id) }, job.kind)),
+      h(
+        "td",
+        {},
+        h(
+          "button",
+          { type: "button", class: "secondary", "aria-label": `Open ${job.kind} job ${job.title ?? job.id}`, onclick: () => show(job.id) },
+          job.kind,
+        ),
+      ),
       h("td", {}, job.title ?? "—"),
       h("td", {}, job.owner.email),
       h("td", {}, job.lane),
@@ -144,7 +196,9 @@ export function setupJobs({ canAct }) {
     });
     const buttons = [
       canAct() && job.status === "failed" ? action("Retry this job", `/v1/admin/jobs/${job.id}/retry`, "The job is queued again.") : null,
-      canAct() && (job.status === "queued" || job.status === "active") ? action("Cancel this job", `/v1/admin/jobs/${job.id}/cancel`, "The job is cancelled (an active one stops at its next checkpoint).") : null,
+      canAct() && (job.status === "queued" || job.status === "active")
+        ? action("Cancel this job", `/v1/admin/jobs/${job.id}/cancel`, "The job is cancelled (an active one stops at its next checkpoint).")
+        : null,
       close,
     ];
     const progress = job.events.filter((e) => e.progress !== null);
@@ -157,7 +211,13 @@ export function setupJobs({ canAct }) {
         h("h3", {}, "Payload"),
         payloadSummary(job.payload),
         h("h3", {}, "Progress history"),
-        progress.length ? h("ol", { id: "progress-history" }, progress.map((e) => h("li", {}, `${formatClock(e.at)}: ${e.progress} % (${e.stage ?? e.type})`))) : h("p", {}, "No progress reported."),
+        progress.length
+          ? h(
+              "ol",
+              { id: "progress-history" },
+              progress.map((e) => h("li", {}, `${formatClock(e.at)}: ${e.progress} % (${e.stage ?? e.type})`)),
+            )
+          : h("p", {}, "No progress reported."),
         h("h3", {}, "Attempts"),
         attemptsTable(job.attemptsLog),
         h("h3", {}, "Events"),

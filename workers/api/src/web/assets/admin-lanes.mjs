@@ -12,8 +12,10 @@ import { announce, badge, busy, byId, errorText, formatClock, formatPercent, for
 const stateText = { organisation: "paused by this organisation", platform: "paused by the platform" };
 
 function announcement(lane, state) {
-  if (state.pausedBy === "platform") return `The ${lane} lane is still paused by the platform: no organisation's jobs of it start until the platform resumes it.`;
-  if (state.paused) return `The ${lane} lane is paused for this organisation: its jobs wait and lose nothing, and other organisations' jobs run.`;
+  if (state.pausedBy === "platform")
+    return `The ${lane} lane is still paused by the platform: no organisation's jobs of it start until the platform resumes it.`;
+  if (state.paused)
+    return `The ${lane} lane is paused for this organisation: its jobs wait and lose nothing, and other organisations' jobs run.`;
   return `The ${lane} lane is running again for this organisation.`;
 }
 
@@ -22,7 +24,11 @@ function laneAction(lane, refresh) {
   if (lane.pausedBy === "platform") return h("td", { class: "meta" }, "Only the platform can resume it");
   const ours = lane.pausedBy === "organisation";
   const action = ours ? "resume" : "pause";
-  const button = h("button", { type: "button", class: "secondary", "aria-label": `${ours ? "Resume" : "Pause"} the ${lane.lane} lane for this organisation` }, ours ? "Resume" : "Pause");
+  const button = h(
+    "button",
+    { type: "button", class: "secondary", "aria-label": `${ours ? "Resume" : "Pause"} the ${lane.lane} lane for this organisation` },
+    ours ? "Resume" : "Pause",
+  );
   button.addEventListener("click", () =>
     busy(button, async () => {
       try {
@@ -54,7 +60,8 @@ function laneRow(lane, canAct, refresh) {
 }
 
 /** What changed in the queues, cheaply: the job list need not be reloaded while this stays the same. */
-const signatureOf = (lanes) => lanes.map((l) => [l.lane, l.pausedBy, l.waiting, l.delayed, l.active, l.completed, l.failed].join(":")).join("|");
+const signatureOf = (lanes) =>
+  lanes.map((l) => [l.lane, l.pausedBy, l.waiting, l.delayed, l.active, l.completed, l.failed].join(":")).join("|");
 
 /**
  * Polls the lane statistics every `intervalMs` while the tab is visible, and stops while it is hidden.

@@ -27,7 +27,9 @@ function bulkActions(refresh) {
         try {
           const { count } = await api("/v1/admin/jobs/retry-failed", { method: "POST", json: { deadLetteredOnly } });
           await refresh();
-          announce(deadLetteredOnly ? `${plural(count, "dead-lettered job")} queued again.` : `${plural(count, "failed job")} queued again.`);
+          announce(
+            deadLetteredOnly ? `${plural(count, "dead-lettered job")} queued again.` : `${plural(count, "failed job")} queued again.`,
+          );
         } catch (error) {
           announce(errorText(error), { error: true });
         }

@@ -74,10 +74,15 @@ export function focusHeading(container) {
  */
 export function redrawKeepingFocus(container, draw) {
   const active = document.activeElement;
-  const key = active && active !== container && container.contains(active) ? `${active.tagName}|${active.getAttribute("aria-label") ?? active.textContent}` : null;
+  const key =
+    active && active !== container && container.contains(active)
+      ? `${active.tagName}|${active.getAttribute("aria-label") ?? active.textContent}`
+      : null;
   draw();
   if (!key) return;
-  const again = [...container.querySelectorAll(key.split("|")[0])].find((el) => `${el.tagName}|${el.getAttribute("aria-label") ?? el.textContent}` === key);
+  const again = [...container.querySelectorAll(key.split("|")[0])].find(
+    (el) => `${el.tagName}|${el.getAttribute("aria-label") ?? el.textContent}` === key,
+  );
   (again ?? container).focus({ preventScroll: true });
 }
 
@@ -111,7 +116,8 @@ export const formatDate = (iso) => (iso ? timeFormat.format(new Date(iso)) : "�
 export const formatClock = (value) => (value ? clockFormat.format(new Date(value)) : "—");
 export const formatPercent = (fraction) => `${Math.round(fraction * 1000) / 10} %`;
 export const formatSeconds = (s) => (s === null || s === undefined ? "—" : s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`);
-export const formatBytes = (n) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+export const formatBytes = (n) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** A `<time>` element showing a date, with the machine-readable value. */

@@ -16,12 +16,54 @@ const policy = globalThis.trustedTypes?.createPolicy("studyhall-lesson-html", {
 });
 
 const ATTRIBUTES = {
-  p: [], br: [], hr: [], strong: [], em: [], b: [], i: [], s: [], del: [], code: [], pre: [], blockquote: [], sub: [], sup: [],
-  ul: [], ol: ["start"], li: [], h1: [], h2: [], h3: [], h4: [], h5: [], h6: [],
-  table: [], thead: [], tbody: [], tr: [], th: ["scope"], td: [], a: ["href", "title"],
+  p: [],
+  br: [],
+  hr: [],
+  strong: [],
+  em: [],
+  b: [],
+  i: [],
+  s: [],
+  del: [],
+  code: [],
+  pre: [],
+  blockquote: [],
+  sub: [],
+  sup: [],
+  ul: [],
+  ol: ["start"],
+  li: [],
+  h1: [],
+  h2: [],
+  h3: [],
+  h4: [],
+  h5: [],
+  h6: [],
+  table: [],
+  thead: [],
+  tbody: [],
+  tr: [],
+  th: ["scope"],
+  td: [],
+  a: ["href", "title"],
 };
 /** Elements whose content is never text for a reader. */
-const DROPPED = new Set(["script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript", "form", "button", "input", "textarea", "select"]);
+const DROPPED = new Set([
+  "script",
+  "style",
+  "template",
+  "iframe",
+  "object",
+  "embed",
+  "svg",
+  "math",
+  "noscript",
+  "form",
+  "button",
+  "input",
+  "textarea",
+  "select",
+]);
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
 /** The lesson's title is the page's h1, so the body's headings move one level down. */
 const demote = (tag) => (/^h[1-6]$/.test(tag) ? `h${Math.min(6, Number(tag[1]) + 1)}` : tag);

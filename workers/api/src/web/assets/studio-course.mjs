@@ -18,7 +18,12 @@ function quizLine(quiz) {
 }
 
 function contents(course) {
-  if (!course.modules.length) return h("p", {}, course.status === "GENERATING" ? "The course is still being written; come back in a moment." : "This course has no modules yet.");
+  if (!course.modules.length)
+    return h(
+      "p",
+      {},
+      course.status === "GENERATING" ? "The course is still being written; come back in a moment." : "This course has no modules yet.",
+    );
   return course.modules.map((module, i) =>
     h(
       "section",
@@ -29,7 +34,13 @@ function contents(course) {
         "ol",
         {},
         module.lessons.map((lesson) =>
-          h("li", {}, lesson.ready ? h("a", { href: `#/courses/${course.id}/lessons/${lesson.id}` }, lesson.title) : `${lesson.title} (being written)`),
+          h(
+            "li",
+            {},
+            lesson.ready
+              ? h("a", { href: `#/courses/${course.id}/lessons/${lesson.id}` }, lesson.title)
+              : `${lesson.title} (being written)`,
+          ),
         ),
       ),
       quizLine(module.quiz),
@@ -41,12 +52,22 @@ function editForm(course, heading, description) {
   const title = h("input", { type: "text", name: "title", required: true, maxlength: "200", value: course.title, class: "wide" });
   const text = h("textarea", { name: "description", maxlength: "5000", value: course.description });
   const save = h("button", { type: "submit" }, "Save changes");
-  const form = h("form", { class: "card", "aria-labelledby": "edit-title" }, h("h2", { id: "edit-title" }, "Details"), field("Title", title), field("Description", text), save);
+  const form = h(
+    "form",
+    { class: "card", "aria-labelledby": "edit-title" },
+    h("h2", { id: "edit-title" }, "Details"),
+    field("Title", title),
+    field("Description", text),
+    save,
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(save, async () => {
       try {
-        const updated = await api(`/v1/courses/${course.id}`, { method: "PATCH", json: { title: title.value.trim(), description: text.value } });
+        const updated = await api(`/v1/courses/${course.id}`, {
+          method: "PATCH",
+          json: { title: title.value.trim(), description: text.value },
+        });
         heading.textContent = updated.title;
         description.textContent = updated.description;
         announce("Saved.");
@@ -62,14 +83,25 @@ function publishPanel(course, statusLine) {
   const panel = h("section", { class: "card", "aria-labelledby": "publish-title" }, h("h2", { id: "publish-title" }, "Publication"));
   const render = () => {
     const published = course.status === "PUBLISHED";
-    const button = h("button", { type: "button", class: published ? "secondary" : "" }, published ? "Unpublish (back to draft)" : "Publish");
+    const button = h(
+      "button",
+      { type: "button", class: published ? "secondary" : "" },
+      published ? "Unpublish (back to draft)" : "Publish",
+    );
     button.disabled = course.status === "GENERATING";
     button.addEventListener("click", () =>
       busy(button, async () => {
         try {
-          Object.assign(course, await api(`/v1/courses/${course.id}`, { method: "PATCH", json: { status: published ? "DRAFT" : "PUBLISHED" } }));
+          Object.assign(
+            course,
+            await api(`/v1/courses/${course.id}`, { method: "PATCH", json: { status: published ? "DRAFT" : "PUBLISHED" } }),
+          );
           statusLine.replaceChildren(courseStatus(course.status));
-          announce(course.status === "PUBLISHED" ? "The course is published: students can find it in the catalogue." : "The course is a draft again: students no longer see it.");
+          announce(
+            course.status === "PUBLISHED"
+              ? "The course is published: students can find it in the catalogue."
+              : "The course is a draft again: students no longer see it.",
+          );
           render();
           panel.querySelector("button")?.focus();
         } catch (error) {
@@ -85,25 +117,50 @@ function publishPanel(course, statusLine) {
 }
 
 function exportPanel(course, signal) {
-  const format = h("select", { name: "format" }, h("option", { value: "pdf" }, "PDF"), h("option", { value: "markdown" }, "Markdown"), h("option", { value: "json" }, "JSON"));
+  const format = h(
+    "select",
+    { name: "format" },
+    h("option", { value: "pdf" }, "PDF"),
+    h("option", { value: "markdown" }, "Markdown"),
+    h("option", { value: "json" }, "JSON"),
+  );
   const go = h("button", { type: "submit" }, "Export");
   const bar = h("progress", { max: "100", value: "0", id: "export-progress", "aria-label": "Export progress" });
   const state = h("div", { "aria-live": "polite" });
-  const form = h("form", { class: "card", "aria-labelledby": "export-title" }, h("h2", { id: "export-title" }, "Export"), field("Format", format), go, state);
+  const form = h(
+    "form",
+    { class: "card", "aria-labelledby": "export-title" },
+    h("h2", { id: "export-title" }, "Export"),
+    field("Format", format),
+    go,
+    state,
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(go, async () => {
       try {
         const started = await api(`/v1/courses/${course.id}/exports`, { method: "POST", json: { format: format.value }, signal });
         state.replaceChildren(h("p", { class: "row" }, bar, h("span", { id: "export-stage" }, "queued")));
-        const job = await followJob(started.job.id, (j) => {
-          bar.value = j.progress;
-          state.querySelector("#export-stage").textContent = `${j.progress} % · ${j.stage}`;
-        }, { signal });
+        const job = await followJob(
+          started.job.id,
+          (j) => {
+            bar.value = j.progress;
+            state.querySelector("#export-stage").textContent = `${j.progress} % · ${j.stage}`;
+          },
+          { signal },
+        );
         if (job.status !== "completed") throw new Error(job.error?.detail ?? job.error?.title ?? "The export failed.");
         const done = await api(`/v1/exports/${started.export.id}`, { signal });
         const size = done.bytes ? ` (${formatBytes(done.bytes)}${done.pages ? `, ${done.pages} pages` : ""})` : "";
-        state.replaceChildren(h("p", {}, h("a", { href: done.download.url, download: "" }, `Download the ${format.selectedOptions[0].textContent} export`), size, h("span", { class: "meta" }, " · the link works for 15 minutes")));
+        state.replaceChildren(
+          h(
+            "p",
+            {},
+            h("a", { href: done.download.url, download: "" }, `Download the ${format.selectedOptions[0].textContent} export`),
+            size,
+            h("span", { class: "meta" }, " · the link works for 15 minutes"),
+          ),
+        );
         announce("The export is ready to download.");
       } catch (error) {
         if (error?.name === "AbortError") return;
@@ -160,7 +217,12 @@ export async function renderCourse({ session, signal }, courseId) {
   const statusLine = h("span", {}, courseStatus(course.status));
   const canEdit = session.user.role === "admin" || course.ownerId === session.user.id;
   const panels = canEdit
-    ? [editForm(course, heading, description), publishPanel(course, statusLine), exportPanel(course, signal), h("p", {}, studyRoomButton(course))]
+    ? [
+        editForm(course, heading, description),
+        publishPanel(course, statusLine),
+        exportPanel(course, signal),
+        h("p", {}, studyRoomButton(course)),
+      ]
     : session.user.role === "student"
       ? [await enrolmentPanel(course, signal)]
       : [];

@@ -63,7 +63,9 @@ export async function renderCatalogue({ session, signal }) {
     "div",
     {},
     h("h1", {}, "Catalogue"),
-    items.length ? h("ul", { class: "list", "aria-label": "Courses you can enrol in" }, items.map(entry)) : h("p", {}, "No published courses yet."),
+    items.length
+      ? h("ul", { class: "list", "aria-label": "Courses you can enrol in" }, items.map(entry))
+      : h("p", {}, "No published courses yet."),
   );
 }
 

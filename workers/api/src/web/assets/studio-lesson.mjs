@@ -11,13 +11,16 @@ import { lessonFragment, markdownAsText } from "./lesson-html.mjs";
 
 function pages(source) {
   if (source.pageStart === undefined) return `section ${source.sectionIndex + 1}`;
-  return source.pageEnd !== undefined && source.pageEnd !== source.pageStart ? `pages ${source.pageStart}–${source.pageEnd}` : `page ${source.pageStart}`;
+  return source.pageEnd !== undefined && source.pageEnd !== source.pageStart
+    ? `pages ${source.pageStart}–${source.pageEnd}`
+    : `page ${source.pageStart}`;
 }
 
 function neighbours(course, lessonId) {
   const all = course.modules.flatMap((m) => m.lessons.filter((l) => l.ready || l.id === lessonId));
   const at = all.findIndex((l) => l.id === lessonId);
-  const link = (lesson, rel, label) => (lesson ? h("a", { href: `#/courses/${course.id}/lessons/${lesson.id}`, rel }, `${label}: ${lesson.title}`) : null);
+  const link = (lesson, rel, label) =>
+    lesson ? h("a", { href: `#/courses/${course.id}/lessons/${lesson.id}`, rel }, `${label}: ${lesson.title}`) : null;
   return h("nav", { "aria-label": "Lessons", class: "row" }, link(all[at - 1], "prev", "Previous"), link(all[at + 1], "next", "Next"));
 }
 
@@ -38,7 +41,11 @@ export async function renderLesson({ signal }, courseId, lessonId) {
           "section",
           { "aria-labelledby": "terms-title" },
           h("h2", { id: "terms-title" }, "Key terms"),
-          h("dl", { class: "terms" }, lesson.keyTerms.map((t) => [h("dt", {}, t.term), h("dd", {}, t.definition)])),
+          h(
+            "dl",
+            { class: "terms" },
+            lesson.keyTerms.map((t) => [h("dt", {}, t.term), h("dd", {}, t.definition)]),
+          ),
         )
       : null,
     lesson.sources.length ? h("p", { class: "meta" }, "From the document: ", lesson.sources.map(pages).join(", "), ".") : null,

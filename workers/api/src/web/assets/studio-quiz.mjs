@@ -19,7 +19,10 @@ function summary(quiz) {
     quiz.timeLimitSeconds ? `${Math.round(quiz.timeLimitSeconds / 60)} minutes per attempt` : "no time limit",
     mine.attemptsLeft === null ? "unlimited attempts" : `${plural(mine.attemptsLeft, "attempt")} left`,
   ];
-  const best = mine.bestScore === null ? "No graded attempt yet." : `Your best score: ${formatPercent(mine.bestScore)}${mine.passed ? " (passed)" : ""}.`;
+  const best =
+    mine.bestScore === null
+      ? "No graded attempt yet."
+      : `Your best score: ${formatPercent(mine.bestScore)}${mine.passed ? " (passed)" : ""}.`;
   return [h("p", {}, limits.join(" · ")), h("p", { id: "best-score" }, best)];
 }
 
@@ -97,7 +100,19 @@ function attemptForm(attempt, area, signal) {
       {},
       h("legend", {}, `Question ${i + 1} of ${attempt.questions.length}: ${q.prompt}`),
       q.choices.map((choice, c) =>
-        h("label", {}, h("input", { type: "radio", name: `q-${q.id}`, value: String(c), checked: attempt.answers[q.id] === c, onchange: () => save(q.id, c) }), " ", choice),
+        h(
+          "label",
+          {},
+          h("input", {
+            type: "radio",
+            name: `q-${q.id}`,
+            value: String(c),
+            checked: attempt.answers[q.id] === c,
+            onchange: () => save(q.id, c),
+          }),
+          " ",
+          choice,
+        ),
       ),
     ),
   );

@@ -16,12 +16,23 @@ export async function renderSessions({ signal }) {
     "div",
     {},
     h("h1", {}, "Sessions"),
-    h("p", { class: "hint" }, "Study rooms open for your courses, and your tutoring sessions. Teachers open a study room from a course's page."),
+    h(
+      "p",
+      { class: "hint" },
+      "Study rooms open for your courses, and your tutoring sessions. Teachers open a study room from a course's page.",
+    ),
     items.length
       ? h(
           "ul",
           { class: "list", "aria-label": "Open sessions" },
-          items.map((s) => h("li", {}, h("h2", {}, h("a", { href: `#/sessions/${s.id}` }, s.title)), h("p", { class: "meta" }, `${s.kind === "study-room" ? "Study room" : "Tutoring"} · opened ${formatDate(s.createdAt)}`))),
+          items.map((s) =>
+            h(
+              "li",
+              {},
+              h("h2", {}, h("a", { href: `#/sessions/${s.id}` }, s.title)),
+              h("p", { class: "meta" }, `${s.kind === "study-room" ? "Study room" : "Tutoring"} · opened ${formatDate(s.createdAt)}`),
+            ),
+          ),
         )
       : h("p", {}, "No open sessions."),
   );
@@ -31,13 +42,29 @@ export async function renderSessions({ signal }) {
 function messageItem(message, canModerate, sessionId) {
   const item = h("li", { class: message.type, "data-seq": String(message.seq) });
   const text = h("span", { class: "text" }, message.deleted ? "(message deleted)" : message.text);
-  item.append(h("span", { class: "who" }, message.type === "system" ? "" : `${message.author.name}: `), text, h("time", { datetime: new Date(message.at).toISOString() }, formatClock(message.at)));
+  item.append(
+    h("span", { class: "who" }, message.type === "system" ? "" : `${message.author.name}: `),
+    text,
+    h("time", { datetime: new Date(message.at).toISOString() }, formatClock(message.at)),
+  );
   if (message.citations?.length) {
-    item.append(h("ul", { class: "meta" }, message.citations.map((c) => h("li", {}, `${c.title}${c.pageStart !== undefined ? `, p. ${c.pageStart}` : ""}: “${c.quote}”`))));
+    item.append(
+      h(
+        "ul",
+        { class: "meta" },
+        message.citations.map((c) => h("li", {}, `${c.title}${c.pageStart !== undefined ? `, p. ${c.pageStart}` : ""}: “${c.quote}”`)),
+      ),
+    );
   }
   if (canModerate && message.type === "chat" && !message.deleted) {
-    const remove = h("button", { type: "button", class: "secondary", "aria-label": `Delete the message from ${message.author.name}` }, "Delete");
-    remove.addEventListener("click", () => api(`/v1/sessions/${sessionId}/messages/${message.seq}`, { method: "DELETE" }).catch((e) => announce(errorText(e), { error: true })));
+    const remove = h(
+      "button",
+      { type: "button", class: "secondary", "aria-label": `Delete the message from ${message.author.name}` },
+      "Delete",
+    );
+    remove.addEventListener("click", () =>
+      api(`/v1/sessions/${sessionId}/messages/${message.seq}`, { method: "DELETE" }).catch((e) => announce(errorText(e), { error: true })),
+    );
     item.append(" ", remove);
   }
   return item;
@@ -66,7 +93,8 @@ export async function renderSession({ session: me, signal }, sessionId) {
     if (message.seq <= lastSeq && log.querySelector(`li[data-seq="${message.seq}"]`)) return;
     lastSeq = Math.max(lastSeq, message.seq);
     if (message.type === "tutor" && message.replyToSeq !== undefined) {
-      for (const [streamId, draft] of drafts) if (draft.dataset.reply === String(message.replyToSeq)) (draft.remove(), drafts.delete(streamId));
+      for (const [streamId, draft] of drafts)
+        if (draft.dataset.reply === String(message.replyToSeq)) draft.remove(), drafts.delete(streamId);
     }
     log.append(messageItem(message, canModerate, room.id));
     log.scrollTop = log.scrollHeight;
@@ -77,7 +105,12 @@ export async function renderSession({ session: me, signal }, sessionId) {
 
   const input = h("input", { type: "text", name: "text", maxlength: "4000", autocomplete: "off", class: "wide" });
   const send = h("button", { type: "submit" }, "Send");
-  const form = h("form", { "aria-label": "Send a message" }, field("Message", input, "Start with @tutor to ask the AI tutor about the course."), send);
+  const form = h(
+    "form",
+    { "aria-label": "Send a message" },
+    field("Message", input, "Start with @tutor to ask the AI tutor about the course."),
+    send,
+  );
   let socket = null;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -103,7 +136,12 @@ export async function renderSession({ session: me, signal }, sessionId) {
       case "tutor-chunk": {
         let draft = drafts.get(frame.streamId);
         if (!draft) {
-          draft = h("li", { class: "tutor draft", "data-reply": String(frame.replyToSeq ?? ""), "aria-live": "off" }, h("span", { class: "who" }, "Tutor (writing): "), h("span", { class: "text" }));
+          draft = h(
+            "li",
+            { class: "tutor draft", "data-reply": String(frame.replyToSeq ?? ""), "aria-live": "off" },
+            h("span", { class: "who" }, "Tutor (writing): "),
+            h("span", { class: "text" }),
+          );
           drafts.set(frame.streamId, draft);
           log.append(draft);
         }
@@ -157,7 +195,8 @@ export async function renderSession({ session: me, signal }, sessionId) {
         if (signal.aborted) return;
         connection.textContent = "Disconnected. Reconnecting…";
         // The room closing on purpose (1000, 4403 access revoked, 4410 session closed; see session-protocol.ts): no point in coming back.
-        if ((event.code === 1000 || event.code === 4403 || event.code === 4410) && event.reason) return (connection.textContent = `Disconnected: ${event.reason}`);
+        if ((event.code === 1000 || event.code === 4403 || event.code === 4410) && event.reason)
+          return (connection.textContent = `Disconnected: ${event.reason}`);
         setTimeout(connect, Math.min(10_000, 500 * 2 ** attempts++));
       });
     } catch (error) {
@@ -191,7 +230,12 @@ export async function renderSession({ session: me, signal }, sessionId) {
     {},
     h("p", { class: "meta" }, h("a", { href: "#/sessions" }, "All sessions")),
     h("h1", {}, room.title),
-    h("p", { class: "meta" }, badge(room.status === "open" ? "Open" : "Closed", room.status === "open" ? "completed" : "cancelled"), ` ${room.kind === "study-room" ? "Study room" : "Tutoring"}`),
+    h(
+      "p",
+      { class: "meta" },
+      badge(room.status === "open" ? "Open" : "Closed", room.status === "open" ? "completed" : "cancelled"),
+      ` ${room.kind === "study-room" ? "Study room" : "Tutoring"}`,
+    ),
     present,
     connection,
     log,

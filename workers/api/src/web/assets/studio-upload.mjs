@@ -28,7 +28,8 @@ function step(id, name) {
   };
 }
 
-const failure = (job) => h("p", { class: "error", role: "alert" }, `${job.error?.title ?? "The job failed"}${job.error?.detail ? `: ${job.error.detail}` : "."}`);
+const failure = (job) =>
+  h("p", { class: "error", role: "alert" }, `${job.error?.title ?? "The job failed"}${job.error?.detail ? `: ${job.error.detail}` : "."}`);
 
 export async function renderUpload({ signal }) {
   const file = h("input", { type: "file", name: "file", accept: "application/pdf,.pdf", required: true });
@@ -115,7 +116,11 @@ async function follow(section, accepted, signal) {
   }
   const courseId = written.result?.courseId;
   outcome.append(
-    h("p", { class: "ok" }, `The course is ready: ${written.result?.modules ?? "?"} modules, ${written.result?.lessons ?? "?"} lessons, ${written.result?.questions ?? "?"} quiz questions.`),
+    h(
+      "p",
+      { class: "ok" },
+      `The course is ready: ${written.result?.modules ?? "?"} modules, ${written.result?.lessons ?? "?"} lessons, ${written.result?.questions ?? "?"} quiz questions.`,
+    ),
     h("p", {}, h("a", { class: "button", href: `#/courses/${courseId}` }, "Open the course")),
   );
   announce("The course is ready.");

@@ -65,7 +65,11 @@ async function show() {
     view.replaceChildren(screen);
   } catch (error) {
     if (signal.aborted) return;
-    view.replaceChildren(h("h1", {}, "Something went wrong"), errorBox(error), h("p", {}, h("a", { href: home(session) }, "Back to the start")));
+    view.replaceChildren(
+      h("h1", {}, "Something went wrong"),
+      errorBox(error),
+      h("p", {}, h("a", { href: home(session) }, "Back to the start")),
+    );
   } finally {
     if (!signal.aborted) view.removeAttribute("aria-busy");
   }

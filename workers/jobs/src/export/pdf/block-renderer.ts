@@ -84,7 +84,8 @@ export function renderMarkdown(w: PageWriter, markdown: string, topLevel = 3, ba
         item(w, block, baseIndent);
         break;
       case "code":
-        for (const line of block.lines) paragraph(w, [{ text: line || " ", bold: false }], { size: 9, indent: baseIndent + 18, after: 0, gray: 0.25 });
+        for (const line of block.lines)
+          paragraph(w, [{ text: line || " ", bold: false }], { size: 9, indent: baseIndent + 18, after: 0, gray: 0.25 });
         w.y -= 5;
         break;
       case "rule":

@@ -62,7 +62,15 @@ function titlePage(w: PageWriter, outline: ExportOutline, now: Date): void {
   w.y = PAGE.height * 0.66;
   heading(w, plain(outline.title), 1, { size: 26, after: 18 });
   if (outline.description.trim()) paragraph(w, plain(outline.description), { size: 12, gray: 0.3, after: 14 });
-  if (outline.audience) paragraph(w, [{ text: "For ", bold: false }, { text: outline.audience, bold: true }], { size: 11, gray: 0.3 });
+  if (outline.audience)
+    paragraph(
+      w,
+      [
+        { text: "For ", bold: false },
+        { text: outline.audience, bold: true },
+      ],
+      { size: 11, gray: 0.3 },
+    );
   const lessons = outline.modules.reduce((n, m) => n + m.lessons.length, 0);
   const quizzes = outline.modules.reduce((n, m) => n + m.quizzes.length, 0);
   paragraph(w, plain(`${outline.modules.length} modules · ${lessons} lessons · ${quizzes} quizzes`), { size: 10, gray: 0.45 });
@@ -94,7 +102,15 @@ function writeModule(w: PageWriter, module: ExportModule, index: number, entries
     // Generated bodies usually list their key terms; print them when this one does not.
     if (lesson.keyTerms.length && !/^#{1,6}\s*key terms/im.test(lesson.bodyMd)) {
       heading(w, plain("Key terms"), 3);
-      for (const k of lesson.keyTerms) paragraph(w, [{ text: k.term, bold: true }, { text: `: ${k.definition}`, bold: false }], { indent: 14, after: 3 });
+      for (const k of lesson.keyTerms)
+        paragraph(
+          w,
+          [
+            { text: k.term, bold: true },
+            { text: `: ${k.definition}`, bold: false },
+          ],
+          { indent: 14, after: 3 },
+        );
     }
   });
 
@@ -105,7 +121,9 @@ function writeModule(w: PageWriter, module: ExportModule, index: number, entries
     const answers: AnswerKeyQuiz["answers"] = [];
     quiz.questions.forEach((q, n) => {
       paragraph(w, [{ text: `${n + 1}. `, bold: true }, ...plain(q.prompt)], { before: 4, after: 3 });
-      q.choices.forEach((choice, c) => paragraph(w, [{ text: `${choiceLetter(c)}) `, bold: true }, ...plain(choice)], { indent: 18, after: 1 }));
+      q.choices.forEach((choice, c) =>
+        paragraph(w, [{ text: `${choiceLetter(c)}) `, bold: true }, ...plain(choice)], { indent: 18, after: 1 }),
+      );
       if (q.kind === "true-false" && q.choices.length === 0) paragraph(w, plain("True / False"), { indent: 18, after: 1 });
       answers.push({ label: answerLabel(q.answer, q.choices), explanation: q.explanation });
     });
@@ -149,7 +167,15 @@ function fillContents(w: PageWriter, firstTocPage: number, entries: TocEntry[]):
     if (number) {
       const right = PAGE.width - PAGE.right;
       ops[page]!.push(leaderOps(PAGE.left + indent + textWidth + 6, right - numberWidth - 6, y));
-      ops[page]!.push(w.lineOps(pageIndex, { segments: [{ face: "regular", text: number, x: 0 }], width: numberWidth }, right - numberWidth, y, BODY_SIZE));
+      ops[page]!.push(
+        w.lineOps(
+          pageIndex,
+          { segments: [{ face: "regular", text: number, x: 0 }], width: numberWidth },
+          right - numberWidth,
+          y,
+          BODY_SIZE,
+        ),
+      );
     }
   });
   ops.forEach((pageOps, i) => w.appendTo(firstTocPage + i, pageOps));
@@ -169,12 +195,19 @@ function pageNumbers(w: PageWriter): void {
  * @example
  * const { bytes, pages } = await buildCoursePdf(source, { regular, bold });
  */
-export async function buildCoursePdf(source: CourseSource, fontFiles: PdfFontFiles, options: PdfBuildOptions = {}): Promise<{ bytes: Uint8Array; pages: number }> {
+export async function buildCoursePdf(
+  source: CourseSource,
+  fontFiles: PdfFontFiles,
+  options: PdfBuildOptions = {},
+): Promise<{ bytes: Uint8Array; pages: number }> {
   const now = options.now ?? new Date();
   const { outline } = source;
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
-  const fonts = { regular: await doc.embedFont(fontFiles.regular, { subset: true }), bold: await doc.embedFont(fontFiles.bold, { subset: true }) };
+  const fonts = {
+    regular: await doc.embedFont(fontFiles.regular, { subset: true }),
+    bold: await doc.embedFont(fontFiles.bold, { subset: true }),
+  };
   const w = new PageWriter(doc, fonts, new Typesetter(fonts));
 
   titlePage(w, outline, now);
@@ -212,4 +245,3 @@ export async function buildCoursePdf(source: CourseSource, fontFiles: PdfFontFil
   const bytes = await doc.save({ useObjectStreams: true });
   return { bytes, pages: doc.getPageCount() };
 }
-

@@ -10,7 +10,8 @@ const text = (block: Block) => ("runs" in block ? block.runs.map((r) => r.text).
 
 describe("markdown blocks", () => {
   it("reads headings, paragraphs, lists, code and rules", () => {
-    const md = "# Title\n\nFirst line\nsecond line.\n\n- one\n  continued\n- **two**\n3. three\n\n```\ncode  line\n```\n\n---\n\n> quoted\n\n## Learn C#";
+    const md =
+      "# Title\n\nFirst line\nsecond line.\n\n- one\n  continued\n- **two**\n3. three\n\n```\ncode  line\n```\n\n---\n\n> quoted\n\n## Learn C#";
     const blocks = [...markdownBlocks(md)];
     expect(blocks.map((b) => b.kind)).toEqual(["heading", "paragraph", "item", "item", "item", "code", "rule", "paragraph", "heading"]);
     expect(text(blocks[1]!)).toBe("First line second line.");
@@ -31,7 +32,9 @@ describe("markdown blocks", () => {
   });
 
   it("leaves escaped, arithmetic and in-word markers as text", () => {
-    expect(inlineRuns("3 \\* 4 = 12, 3 * 4, snake_case and a\\_b")).toEqual([{ text: "3 * 4 = 12, 3 * 4, snake_case and a_b", bold: false }]);
+    expect(inlineRuns("3 \\* 4 = 12, 3 * 4, snake_case and a\\_b")).toEqual([
+      { text: "3 * 4 = 12, 3 * 4, snake_case and a_b", bold: false },
+    ]);
   });
 });
 
@@ -41,7 +44,10 @@ describe("line breaking", () => {
   beforeAll(async () => {
     const doc = await PDFDocument.create();
     doc.registerFontkit(fontkit);
-    type = new Typesetter({ regular: await doc.embedFont(exportFonts.regular, { subset: true }), bold: await doc.embedFont(exportFonts.bold, { subset: true }) });
+    type = new Typesetter({
+      regular: await doc.embedFont(exportFonts.regular, { subset: true }),
+      bold: await doc.embedFont(exportFonts.bold, { subset: true }),
+    });
   });
 
   it("fills lines up to the width, keeping every word in order and its face", () => {

@@ -71,7 +71,11 @@ export class PageWriter {
     const keys = this.pages[pageIndex]!.fontKeys;
     const parts = [`${num(gray)} g`, "BT"];
     for (const segment of line.segments) {
-      parts.push(`${keys[segment.face]} ${num(size)} Tf`, `1 0 0 1 ${num(x + segment.x)} ${num(y)} Tm`, `${this.type.hex(segment.face, segment.text)} Tj`);
+      parts.push(
+        `${keys[segment.face]} ${num(size)} Tf`,
+        `1 0 0 1 ${num(x + segment.x)} ${num(y)} Tm`,
+        `${this.type.hex(segment.face, segment.text)} Tj`,
+      );
     }
     parts.push("ET");
     return parts.join("\n");
@@ -115,4 +119,3 @@ export class PageWriter {
 export function leaderOps(x1: number, x2: number, y: number): string {
   return x2 - x1 < 8 ? "" : `q 0.6 G 0.8 w [0.8 2.6] 0 d ${num(x1)} ${num(y + 2)} m ${num(x2)} ${num(y + 2)} l S Q`;
 }
-
