@@ -4,7 +4,7 @@
  * clock stops when the course job's event stream says it has ended. The jobs'
  * own timestamps split the time into queue waits and work.
  */
-import { expectJson, getJson, streamJob, uniquePdf, uploadPdf, type AcceptedUpload, type JobView } from "../test/e2e/studyhall-client.ts";
+import { type AcceptedUpload, expectJson, getJson, type JobView, streamJob, uniquePdf, uploadPdf } from "../test/e2e/studyhall-client.ts";
 
 export interface CourseTiming {
   /** From sending the upload to the course job's `end` event, ms. */

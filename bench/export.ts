@@ -13,9 +13,9 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { CourseSource } from "../workers/jobs/src/export/course-model.ts";
 import { buildCoursePdf } from "../workers/jobs/src/export/pdf/course-pdf.ts";
 import { courseJson, courseMarkdown } from "../workers/jobs/src/export/text-exports.ts";
-import type { CourseSource } from "../workers/jobs/src/export/course-model.ts";
 import { syntheticCourse } from "../workers/jobs/test/synthetic-course.ts";
 import { seconds, table } from "./stats.ts";
 

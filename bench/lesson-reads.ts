@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { startPlatform } from "../test/e2e/platform.ts";
-import { corpusPdf, expectJson, getJson, streamJob, uniquePdf, uploadPdf, type AcceptedUpload } from "../test/e2e/studyhall-client.ts";
+import { type AcceptedUpload, corpusPdf, expectJson, getJson, streamJob, uniquePdf, uploadPdf } from "../test/e2e/studyhall-client.ts";
 import { ms, percentile, seconds, table } from "./stats.ts";
 import { inBatches, registerTeachers } from "./teacher-accounts.ts";
 

@@ -9,14 +9,14 @@
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { startPlatform, type Platform } from "../test/e2e/platform.ts";
+import { type Platform, startPlatform } from "../test/e2e/platform.ts";
 import { corpusPdf, demoTeacher, signIn } from "../test/e2e/studyhall-client.ts";
-import { timeCourse, type CourseTiming } from "./course-timing.ts";
+import { type CourseTiming, timeCourse } from "./course-timing.ts";
 import { exportRows, measureExport } from "./export.ts";
 import { lessonReadRows, measureLessonReads } from "./lesson-reads.ts";
 import { parseCorpus } from "./parse-corpus.ts";
-import { median, ms, percentile, seconds, table } from "./stats.ts";
 import { benchSessionFanout, fanoutRows } from "./session-fanout.ts";
+import { median, ms, percentile, seconds, table } from "./stats.ts";
 import { registerTeachers } from "./teacher-accounts.ts";
 import { measureUploads } from "./upload-latency.ts";
 

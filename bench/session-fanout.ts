@@ -15,8 +15,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startPlatform, type Platform } from "../test/e2e/platform.ts";
-import { createStudyRoom, LiveSocket, sessionTicket, type SessionFrame } from "../test/e2e/session-client.ts";
+import { type Platform, startPlatform } from "../test/e2e/platform.ts";
+import { createStudyRoom, LiveSocket, type SessionFrame, sessionTicket } from "../test/e2e/session-client.ts";
 import { ms, percentile, seconds, table } from "./stats.ts";
 import { inBatches, registerTeachers } from "./teacher-accounts.ts";
 

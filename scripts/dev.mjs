@@ -100,7 +100,7 @@ if (await waitUntilReady()) {
     `  curl -s ${url}/v1/auth/login -H 'content-type: application/json' \\`,
     `    -d '{"email":"${demoAccounts[1].email}","password":"${demoAccounts[1].password}"}'`,
     "",
-    "STUDYHALL_READY " + url,
+    `STUDYHALL_READY ${url}`,
     "",
   ];
   console.log(lines.join("\n"));

@@ -5,11 +5,10 @@
  * bundle's size: a bad variable, a broken import or an oversized bundle fails here.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { exitOnConfigProblems } from "./config-check.mjs";
 import { configs, root, wranglerBin, wranglerEnv } from "./local-env.mjs";
 

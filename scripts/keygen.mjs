@@ -14,4 +14,4 @@ const jwk = {
   kid: `key-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
   alg: "ES256",
 };
-process.stdout.write(JSON.stringify([jwk]) + "\n");
+process.stdout.write(`${JSON.stringify([jwk])}\n`);

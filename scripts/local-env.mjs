@@ -5,8 +5,8 @@
  * organisation of its own. None of this runs on deploy.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { pbkdf2Sync, randomBytes, randomUUID } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { exportJWK, generateKeyPair } from "jose";
 
@@ -40,7 +40,7 @@ export async function ensureDevVars(extra = {}) {
       "APP_ENV=development",
       `JWT_SIGNING_KEYS='${await signingKeyJson()}'`,
     ];
-    writeFileSync(apiVars, lines.join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(apiVars, `${lines.join("\n")}\n`, { mode: 0o600 });
   }
   // Signs export download links; appended to an older file too, so its signing keys survive.
   if (!readFileSync(apiVars, "utf8").includes("EXPORT_URL_SECRET="))
@@ -53,9 +53,9 @@ export async function ensureDevVars(extra = {}) {
   for (const [file, vars] of Object.entries(extra)) {
     writeFileSync(
       join(root, file),
-      Object.entries(vars)
+      `${Object.entries(vars)
         .map(([k, v]) => `${k}=${v}`)
-        .join("\n") + "\n",
+        .join("\n")}\n`,
       { mode: 0o600 },
     );
   }
@@ -168,7 +168,7 @@ export function seedDemo(persistTo) {
   const dir = join(persistTo, "seed");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "demo.sql");
-  writeFileSync(file, statements.join("\n") + "\n");
+  writeFileSync(file, `${statements.join("\n")}\n`);
   wrangler(["d1", "execute", "DB", "--local", "-c", "wrangler.toml", "--file", file], persistTo);
 }
 

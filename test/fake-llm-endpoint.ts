@@ -12,7 +12,7 @@
  * with the first). `GET https://fake-llm.test/<run>/requests` lists what the
  * run received.
  */
-import { completion, type ChatRequestBody } from "../packages/llm/src/fixtures/fake-openai-server.ts";
+import { type ChatRequestBody, completion } from "../packages/llm/src/fixtures/fake-openai-server.ts";
 import { readPrompt, replyFor } from "./e2e/fake-openai-content.ts";
 
 export const FAKE_LLM_ORIGIN = "https://fake-llm.test";

@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { createStudyhallClient, StudyhallProblemError, type StoredTokens } from "../../packages/client/src/index.ts";
+import { createStudyhallClient, type StoredTokens, StudyhallProblemError } from "../../packages/client/src/index.ts";
 
 const base = inject("baseUrl");
 const root = new URL("../..", import.meta.url).pathname;

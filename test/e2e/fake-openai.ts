@@ -12,13 +12,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  type ChatRequestBody,
   completion,
   rateLimited,
-  unauthorized,
-  type ChatRequestBody,
   type ScriptedReply,
+  unauthorized,
 } from "../../packages/llm/src/fixtures/fake-openai-server.ts";
-import { readPrompt, replyFor, type ReadPrompt } from "./fake-openai-content.ts";
+import { type ReadPrompt, readPrompt, replyFor } from "./fake-openai-content.ts";
 
 export interface Usage {
   prompt_tokens: number;

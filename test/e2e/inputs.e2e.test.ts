@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "./platform.ts";
-import { corpusPdf, expectJson, pollJob, uniquePdf, type AcceptedUpload } from "./studyhall-client.ts";
+import { type AcceptedUpload, corpusPdf, expectJson, pollJob, uniquePdf } from "./studyhall-client.ts";
 import { adminToken, newPerson, type Person } from "./web/people.ts";
 
 const base = inject("baseUrl");

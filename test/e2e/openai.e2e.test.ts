@@ -6,20 +6,20 @@
  * work that would spend more is refused before it is accepted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai.ts";
-import { longestSharedRun, paperText, unknownWords, type PaperText } from "./paper-text.ts";
-import { startPlatform, type Platform } from "./platform.ts";
+import { type FakeOpenAi, startFakeOpenAi } from "./fake-openai.ts";
+import { longestSharedRun, type PaperText, paperText, unknownWords } from "./paper-text.ts";
+import { type Platform, startPlatform } from "./platform.ts";
 import {
+  type AcceptedUpload,
   corpusPdf,
   demoTeacher,
   expectJson,
   getJson,
+  type JobView,
   pollJob,
   postJson,
   signIn,
   uploadPdf,
-  type AcceptedUpload,
-  type JobView,
 } from "./studyhall-client.ts";
 
 interface Usage {

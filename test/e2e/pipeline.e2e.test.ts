@@ -6,18 +6,18 @@
  * text as unpdf extracts it here, not against the platform's own parse.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { longestSharedRun, paperText, unknownWords, type PaperText } from "./paper-text.ts";
+import { longestSharedRun, type PaperText, paperText, unknownWords } from "./paper-text.ts";
 import {
+  type AcceptedUpload,
   corpusPdf,
   demoTeacher,
   expectJson,
   getJson,
+  type JobView,
   pollJob,
   signIn,
   streamJob,
   uploadPdf,
-  type AcceptedUpload,
-  type JobView,
 } from "./studyhall-client.ts";
 
 const base = inject("baseUrl");

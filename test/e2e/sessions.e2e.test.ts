@@ -4,11 +4,11 @@ import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
 import {
   createStudyhallClient,
-  StudyhallProblemError,
   type SessionEnd,
   type SessionSocketStatus,
+  StudyhallProblemError,
 } from "../../packages/client/src/index.ts";
-import { createStudyRoom, LiveSocket, sessionTicket, type SessionFrame } from "./session-client.ts";
+import { createStudyRoom, LiveSocket, type SessionFrame, sessionTicket } from "./session-client.ts";
 import { demoTeacher, expectJson, signIn } from "./studyhall-client.ts";
 
 const base = inject("baseUrl");

@@ -5,6 +5,7 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import {
+  type AcceptedUpload,
   corpusPdf,
   demoTeacher,
   expectJson,
@@ -15,7 +16,6 @@ import {
   signIn,
   uniquePdf,
   uploadPdf,
-  type AcceptedUpload,
 } from "./studyhall-client.ts";
 
 const base = inject("baseUrl");

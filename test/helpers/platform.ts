@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { hashPassword } from "@studyhall/auth";
-import { call, randomIp, type Actor } from "./api";
+import { type Actor, call, randomIp } from "./api.ts";
 
 // Declared here rather than in the setup file: the jobs worker's tests type-check this helper without it.
 declare global {

@@ -5,7 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import type { ClientFrame, ServerFrame } from "@studyhall/core";
-import { BASE, call, json, newMember, newOrg, type Actor } from "./api";
+import { type Actor, BASE, call, json, newMember, newOrg } from "./api.ts";
 
 export type Frame = ServerFrame;
 type Chat = Extract<ServerFrame, { type: "chat" | "tutor" | "system" }>;

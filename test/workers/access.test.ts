@@ -1,6 +1,6 @@
 /** Nobody sees or changes another organisation's data; roles bound what members may do. */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg } from "../helpers/api";
+import { call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
 
 async function twoOrgs() {
   const admin = await newOrg("admin-a");

@@ -5,19 +5,19 @@
  * that use it really accept.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   ConfigError,
+  configSchema,
   LLM_GATE_MAX_REQUESTS_PER_MIN,
   LLM_GATE_MAX_TOKENS_PER_MIN,
-  RATE_LIMITER_MAX_LIMIT,
-  configSchema,
   loadConfig,
+  RATE_LIMITER_MAX_LIMIT,
 } from "@studyhall/core";
 import { llmConfigSchema } from "@studyhall/llm";
 import type { LlmGate } from "@studyhall/objects";
-import api from "../../workers/api/src/index";
-import { BASE, expectProblem, json, newOrg } from "../helpers/api";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import api from "../../workers/api/src/index.ts";
+import { BASE, expectProblem, json, newOrg } from "../helpers/api.ts";
 
 /** The test environment with some variables replaced, as a deployment with those settings would have it. */
 function envWith(vars: Record<string, string>): ApiEnv {

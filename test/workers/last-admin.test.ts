@@ -4,7 +4,7 @@
  * cannot both succeed, because the rule is decided inside the one UPDATE.
  */
 import { describe, expect, it } from "vitest";
-import { call, json, newMember, newOrg, type Actor } from "../helpers/api";
+import { type Actor, call, json, newMember, newOrg } from "../helpers/api.ts";
 
 async function twoAdmins(): Promise<[Actor, Actor]> {
   const first = await newOrg("mutual-admin");

@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { seedCourse, type SeededCourse } from "./learning-fixtures";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { type SeededCourse, seedCourse } from "./learning-fixtures.ts";
 
 const DAY = 86_400_000;
 const STUDENTS = 200;

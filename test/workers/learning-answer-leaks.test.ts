@@ -5,11 +5,12 @@
  * passage (which holds the answer). After submitting, what the quiz's answer
  * policy allows is pinned in learning-answer-policy.test.ts.
  */
+
+import { quizAttempts } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { quizAttempts } from "@studyhall/db";
-import { call, json, newMember, newOrg } from "../helpers/api";
-import { db, keysOf, seedCourse, type SeededCourse } from "./learning-fixtures";
+import { call, json, newMember, newOrg } from "../helpers/api.ts";
+import { db, keysOf, type SeededCourse, seedCourse } from "./learning-fixtures.ts";
 
 /** Keys that would name or reveal the correct choice. */
 const REVEALING_KEYS = ["answer", "correctAnswer", "correct", "explanation", "sourcePassage", "results"];

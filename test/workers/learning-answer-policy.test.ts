@@ -6,8 +6,8 @@
  * policy themselves. The course's owner and admins always see everything.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { keysOf, seedCourse, shownAnswer, type SeededCourse } from "./learning-fixtures";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { keysOf, type SeededCourse, seedCourse, shownAnswer } from "./learning-fixtures.ts";
 
 const ANSWER_KEYS = ["answer", "explanation", "sourcePassage"];
 

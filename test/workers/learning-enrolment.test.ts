@@ -1,7 +1,7 @@
 /** Publishing to the organisation or to invited students, the catalogue, enrolling and the course's students. */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg } from "../helpers/api";
-import { seedCourse } from "./learning-fixtures";
+import { call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { seedCourse } from "./learning-fixtures.ts";
 
 async function school() {
   const admin = await newOrg("learning-admin");

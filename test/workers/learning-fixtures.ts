@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { lessons, modules, openDb, questions, quizzes } from "@studyhall/db";
-import { call, json, type Actor } from "../helpers/api";
+import { type Actor, call, json } from "../helpers/api.ts";
 
 export const db = () => openDb(env.DB);
 

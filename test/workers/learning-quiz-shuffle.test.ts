@@ -5,11 +5,12 @@
  * in the quiz's own index space, and graded, counted in analytics and shown
  * back consistently; attempts from before shuffling keep the stored order.
  */
+
+import { quizAttempts } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { quizAttempts } from "@studyhall/db";
-import { call, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { db, seedCourse, shownAnswer, type SeededQuestion } from "./learning-fixtures";
+import { type Actor, call, json, newMember, newOrg } from "../helpers/api.ts";
+import { db, type SeededQuestion, seedCourse, shownAnswer } from "./learning-fixtures.ts";
 
 async function classroom(questionsPerQuiz = 4) {
   const admin = await newOrg("shuffle-admin");
@@ -134,7 +135,7 @@ describe("analytics with shuffled attempts", () => {
       });
       expect((await save(student, attempt.id, answers)).status).toBe(200);
       const graded = await submit(student, attempt.id);
-      expect(graded.correctCount).toBe(qs.filter((q, j) => !(j === 3 && s % 2 === 0) && (j + s) % 3 !== 0).length);
+      expect(graded.correctCount).toBe(qs.filter((_q, j) => !(j === 3 && s % 2 === 0) && (j + s) % 3 !== 0).length);
     }
     const analytics = await json(await call(`/v1/quizzes/${quizId}/analytics`, { token: teacher.token }));
     const counted = Object.fromEntries(

@@ -1,9 +1,10 @@
 /** Taking quizzes: attempts, saved answers, grading on the server, attempt and time limits, and who may do what. */
+
+import { quizAttempts } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { quizAttempts } from "@studyhall/db";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { db, keysOf, seedCourse, shownAnswer, type SeededCourse } from "./learning-fixtures";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { db, keysOf, type SeededCourse, seedCourse, shownAnswer } from "./learning-fixtures.ts";
 
 async function enrolledStudent() {
   const admin = await newOrg("quiz-admin");

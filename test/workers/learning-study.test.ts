@@ -1,9 +1,10 @@
 /** Reading lessons: progress recorded for enrolled students only, the cache kept, and Markdown rendered harmlessly. */
+
+import { enrolments, lessonProgress } from "@studyhall/db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { enrolments, lessonProgress } from "@studyhall/db";
-import { call, json, newMember, newOrg } from "../helpers/api";
-import { db, eventually, seedCourse } from "./learning-fixtures";
+import { call, json, newMember, newOrg } from "../helpers/api.ts";
+import { db, eventually, seedCourse } from "./learning-fixtures.ts";
 
 async function school() {
   const admin = await newOrg("study-admin");

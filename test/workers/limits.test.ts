@@ -1,9 +1,9 @@
 /** Rate limits are exact under concurrency and say so in their headers; quotas refuse with the usage. */
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
 import { loadConfig } from "@studyhall/core";
 import { assertTokenQuota, chargeTokens, openDb } from "@studyhall/db";
-import { call, expectProblem, json, newMember, newOrg, randomIp } from "../helpers/api";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, json, newMember, newOrg, randomIp } from "../helpers/api.ts";
 
 describe("per-user rate limit on the general API", () => {
   it("lets exactly 120 of 130 concurrent requests through, each with the right headers", async () => {

@@ -5,8 +5,8 @@
  * gate remembers moving back.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
 import type { GateState, LlmGate } from "@studyhall/objects";
+import { describe, expect, it } from "vitest";
 
 const RPM = 10;
 const limits = (orgId: string) => ({ orgId, requestsPerMinute: RPM, tokensPerMinute: 1_000_000, estimatedTokens: 100 });

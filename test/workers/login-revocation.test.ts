@@ -5,7 +5,7 @@
  * Other logins of the same person carry on.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newOrg } from "../helpers/api";
+import { call, expectProblem, json, newOrg } from "../helpers/api.ts";
 
 const me = (token: string) => call("/v1/me", { token });
 

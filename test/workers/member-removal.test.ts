@@ -4,10 +4,11 @@
  * organisation, readable by its students, until an admin hands it to another
  * teacher who can then look after it.
  */
-import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg } from "../helpers/api";
+
 import { documents, practiceQuestions } from "@studyhall/db";
-import { db, seedCourse } from "./learning-fixtures";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { db, seedCourse } from "./learning-fixtures.ts";
 
 /** A parsed document row as an upload would leave it, owned by `ownerId`. */
 async function seedDocument(orgId: string, ownerId: string, sha256: string): Promise<string> {

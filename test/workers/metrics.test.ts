@@ -7,8 +7,8 @@
 import { env } from "cloudflare:test";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, newMember, newOrg, type Actor } from "../helpers/api";
-import { SCRAPE_TOKEN, platformOperator } from "../helpers/platform";
+import { type Actor, call, expectProblem, newMember, newOrg } from "../helpers/api.ts";
+import { platformOperator, SCRAPE_TOKEN } from "../helpers/platform.ts";
 
 type ParsedFamily = {
   name: string;

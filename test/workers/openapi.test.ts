@@ -1,7 +1,7 @@
 /** The OpenAPI document and the routes agree: every route is documented, every documented route exists. */
 import { describe, expect, it } from "vitest";
-import { newApp } from "../../workers/api/src/app";
-import { call, json } from "../helpers/api";
+import { newApp } from "../../workers/api/src/app.ts";
+import { call, json } from "../helpers/api.ts";
 
 // Served by the app but not part of the JSON API they describe.
 const UNDOCUMENTED = new Set(["GET /openapi.json", "GET /docs", "GET /", "GET /admin", "GET /web/{name}"]);

@@ -5,8 +5,8 @@
  * when it was computed), which is what these tests read.
  */
 import { describe, expect, it } from "vitest";
-import { call, newOrg } from "../helpers/api";
-import { SCRAPE_TOKEN } from "../helpers/platform";
+import { call, newOrg } from "../helpers/api.ts";
+import { SCRAPE_TOKEN } from "../helpers/platform.ts";
 
 const FLOOD = 25;
 

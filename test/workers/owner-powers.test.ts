@@ -4,8 +4,8 @@
  * held as a teacher, every owner power on what they own, and is refused at once.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { seedCourse } from "./learning-fixtures";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { seedCourse } from "./learning-fixtures.ts";
 
 async function ownedThings() {
   const admin = await newOrg("owner-admin");

@@ -5,8 +5,8 @@
  * operators' own organisation), reaches a /v1/platform route.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, randomIp, type Actor } from "../helpers/api";
-import { platformOperator } from "../helpers/platform";
+import { type Actor, call, expectProblem, json, newMember, newOrg, randomIp } from "../helpers/api.ts";
+import { platformOperator } from "../helpers/platform.ts";
 
 const platformRoutes: { path: string; method: string; body?: unknown }[] = [
   { path: "/v1/platform/queues", method: "GET" },

@@ -1,6 +1,6 @@
 /** Every error is an RFC 9457 problem document with a request id, and leaks nothing internal. */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, randomIp } from "../helpers/api";
+import { call, expectProblem, json, newMember, newOrg, randomIp } from "../helpers/api.ts";
 
 describe("problem documents", () => {
   it("400 for malformed JSON", async () => {

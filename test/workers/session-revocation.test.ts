@@ -7,12 +7,12 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { sessionCloseCodes, sessionCloseReasons } from "@studyhall/core";
-import { joinableNow, openDb, sessions, visibleSessions, type Viewer } from "@studyhall/db";
+import { joinableNow, openDb, sessions, type Viewer, visibleSessions } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
-import { connectRaw, newClassroom, RoomClient, ticketFor } from "../helpers/room-client";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { connectRaw, newClassroom, RoomClient, ticketFor } from "../helpers/room-client.ts";
 
 const REVOKED = { code: sessionCloseCodes.accessRevoked, reason: sessionCloseReasons[sessionCloseCodes.accessRevoked] };
 const chats = (client: RoomClient) => client.messages().flatMap((m) => (m.type === "chat" ? [m.text] : []));

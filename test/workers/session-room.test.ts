@@ -1,8 +1,8 @@
 /** A session room live: ordering, resuming, eviction, bad frames, moderation, limits and the tutor. */
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json } from "../helpers/api";
-import { newClassroom, RoomClient, type Frame } from "../helpers/room-client";
+import { call, expectProblem, json } from "../helpers/api.ts";
+import { type Frame, newClassroom, RoomClient } from "../helpers/room-client.ts";
 
 const chatTexts = (client: RoomClient) =>
   client

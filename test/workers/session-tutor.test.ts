@@ -1,9 +1,9 @@
 /** The AI tutor's side of a room: `@tutor` becomes a job; the tutor speaks through postBotMessage; reports read the transcript. */
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
 import { chargeTokens, openDb } from "@studyhall/db";
-import { call, json } from "../helpers/api";
-import { newClassroom, RoomClient } from "../helpers/room-client";
+import { describe, expect, it } from "vitest";
+import { call, json } from "../helpers/api.ts";
+import { newClassroom, RoomClient } from "../helpers/room-client.ts";
 
 interface JobRow {
   id: string;

@@ -1,8 +1,8 @@
 /** Live sessions over HTTP: who may open, see and join which session, and how the WebSocket is authenticated. */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg } from "../helpers/api";
-import { connectRaw, newClassroom, RoomClient, ticketFor } from "../helpers/room-client";
+import { call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { connectRaw, newClassroom, RoomClient, ticketFor } from "../helpers/room-client.ts";
 
 describe("opening sessions", () => {
   it("a teacher opens a study room for a course and a tutoring session with a student; both are listed", async () => {

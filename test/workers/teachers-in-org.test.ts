@@ -4,7 +4,7 @@
  * and a teacher is not even shown that they exist.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
 
 const invite = async (by: Actor, role: string) => {
   const response = await call("/v1/orgs/invitations", { token: by.token, body: { role } });

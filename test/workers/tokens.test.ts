@@ -1,8 +1,8 @@
 /** Access-token verification refuses every token an attacker could craft (RFC 8725). */
 import { env } from "cloudflare:test";
-import { SignJWT, base64url, decodeJwt, importJWK, type JWK } from "jose";
+import { base64url, decodeJwt, importJWK, type JWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../helpers/api";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
 
 const signingJwk = () => (JSON.parse(env.JWT_SIGNING_KEYS) as JWK[])[0]!;
 

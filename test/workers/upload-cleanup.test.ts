@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, expectProblem, json, type Actor } from "../helpers/api";
-import { BOUNDARY, concat, envWith, formPart, pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures";
+import { type Actor, call, expectProblem, json } from "../helpers/api.ts";
+import { BOUNDARY, concat, envWith, formPart, pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
 const raw = (actor: Actor, bytes: Uint8Array, headers: Record<string, string> = {}, query = "?generate=false") =>
   call(`/v1/documents${query}`, { token: actor.token, body: bytes, headers: { "Content-Type": "application/pdf", ...headers } });

@@ -1,7 +1,7 @@
 /** What the upload tests share: PDF-looking bytes, hand-built forms, endless bodies, and bindings that record or fail. */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import api from "../../workers/api/src/index";
-import { BASE, newMember, newOrg, type Actor } from "../helpers/api";
+import api from "../../workers/api/src/index.ts";
+import { type Actor, BASE, newMember, newOrg } from "../helpers/api.ts";
 
 export async function teacher(): Promise<Actor> {
   return newMember(await newOrg(), "teacher");

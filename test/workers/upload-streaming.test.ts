@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json } from "../helpers/api";
+import { call, expectProblem, json } from "../helpers/api.ts";
 import {
   BOUNDARY,
   chunked,
@@ -20,7 +20,7 @@ import {
   storedKeys,
   teacher,
   uploadWith,
-} from "./upload-fixtures";
+} from "./upload-fixtures.ts";
 
 const MiB = 1024 * 1024;
 const FORM = { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` };

@@ -5,9 +5,10 @@
  * among our own keys. An external provider's token must be an access token
  * (RFC 9068), not an ID token, issued to a client we accept (`azp`).
  */
-import { SignJWT, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from "jose";
-import { ProblemError, roleSchema, type Config, type Role } from "@studyhall/core";
-import { ACCESS_TOKEN_ALG, keyRing } from "./signing-keys";
+
+import { type Config, ProblemError, type Role, roleSchema } from "@studyhall/core";
+import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { ACCESS_TOKEN_ALG, keyRing } from "./signing-keys.ts";
 
 export interface AccessClaims {
   userId: string;

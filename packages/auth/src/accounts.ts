@@ -3,11 +3,12 @@
  * signing in, and invitations. Everything here enforces the rules; the routes
  * only validate shapes and call in.
  */
+
+import { type Config, grantableRoles, ProblemError, type Role } from "@studyhall/core";
+import { type Db, invitations, type Organisation, organisations, type User, users } from "@studyhall/db";
 import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
-import { ProblemError, grantableRoles, type Config, type Role } from "@studyhall/core";
-import { invitations, organisations, users, type Db, type Organisation, type User } from "@studyhall/db";
-import { randomToken, sha256Hex } from "./encoding";
-import { hashPassword, verifyPassword } from "./password";
+import { randomToken, sha256Hex } from "./encoding.ts";
+import { hashPassword, verifyPassword } from "./password.ts";
 
 function assertPassword(config: Config, password: string): void {
   if (password.length < config.PASSWORD_MIN_LENGTH) {

@@ -6,9 +6,10 @@
  * in one D1 query, so ending a login or removing a member takes effect at the
  * next request rather than when the token lapses.
  */
+
+import { type Db, type User, users } from "@studyhall/db";
 import { and, eq, sql } from "drizzle-orm";
-import { users, type Db, type User } from "@studyhall/db";
-import type { AccessClaims } from "./access-token";
+import type { AccessClaims } from "./access-token.ts";
 
 /** Why a verified token may not act: the account is gone or removed, or its login has ended. */
 export type AccessDenial = "no-account" | "removed" | "login-ended";

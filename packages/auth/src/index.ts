@@ -1,9 +1,10 @@
 /** Authentication: password hashing, access tokens (JWT), rotating refresh tokens. */
-export * from "./encoding";
-export * from "./password";
-export * from "./signing-keys";
-export * from "./access-token";
-export * from "./refresh-tokens";
-export * from "./accounts";
-export * from "./current-access";
-export * from "./membership";
+
+export * from "./access-token.ts";
+export * from "./accounts.ts";
+export * from "./current-access.ts";
+export * from "./encoding.ts";
+export * from "./membership.ts";
+export * from "./password.ts";
+export * from "./refresh-tokens.ts";
+export * from "./signing-keys.ts";

@@ -5,9 +5,10 @@
  * admins demote or remove each other at the same moment: the WHERE clause
  * itself counts the other active admins, there is no read-then-write gap.
  */
-import { and, eq, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
-import { ProblemError, notFound, type Role } from "@studyhall/core";
-import { refreshTokens, users, type Db, type User } from "@studyhall/db";
+
+import { notFound, ProblemError, type Role } from "@studyhall/core";
+import { type Db, refreshTokens, type User, users } from "@studyhall/db";
+import { and, eq, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 
 /** Who asks for the change: an admin of the organisation (the route checks the role). */
 export interface MembershipActor {

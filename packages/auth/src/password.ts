@@ -3,7 +3,7 @@
  * than 100,000 iterations, so that is what we use; the count is stored with
  * each hash so it can be raised later without breaking old hashes.
  */
-import { constantTimeEqual, fromBase64Url, toBase64Url } from "./encoding";
+import { constantTimeEqual, fromBase64Url, toBase64Url } from "./encoding.ts";
 
 /** The highest PBKDF2 iteration count workerd accepts. */
 export const PBKDF2_ITERATIONS = 100_000;

@@ -4,10 +4,11 @@
  * so two concurrent refreshes with one token cannot both succeed: the loser is
  * treated as a replay and the whole family is revoked.
  */
+
+import { type Config, ProblemError } from "@studyhall/core";
+import { type Db, refreshTokens, type User, users } from "@studyhall/db";
 import { and, eq, isNull } from "drizzle-orm";
-import { ProblemError, type Config } from "@studyhall/core";
-import { refreshTokens, users, type Db, type User } from "@studyhall/db";
-import { randomToken, sha256Hex } from "./encoding";
+import { randomToken, sha256Hex } from "./encoding.ts";
 
 export interface IssuedRefresh {
   token: string;

@@ -4,9 +4,10 @@
  * so rotation is adding a new key in front and moving the old one to
  * JWT_VERIFY_KEYS until its tokens have expired.
  */
+
+import type { Config } from "@studyhall/core";
 import { importJWK, type JWK } from "jose";
 import { z } from "zod";
-import type { Config } from "@studyhall/core";
 
 export const ACCESS_TOKEN_ALG = "ES256";
 

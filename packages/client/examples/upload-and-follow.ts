@@ -13,7 +13,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createStudyhallClient, StudyhallProblemError, type JobView, type StudyhallClient } from "../src/index.ts";
+import { createStudyhallClient, type JobView, type StudyhallClient, StudyhallProblemError } from "../src/index.ts";
 
 /** The shared corpus sits beside the repository: ../shared/corpus from its root. */
 const DEFAULT_PDF = resolve(import.meta.dirname, "../../../../shared/corpus/pdfjs/tracemonkey.pdf");

@@ -7,8 +7,8 @@
  */
 import { SELF } from "cloudflare:test";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { BASE, newOrg, randomIp, type Actor } from "../../../test/helpers/api";
-import { createStudyhallClient, StudyhallProblemError, type JobView, type StudyhallClientOptions } from "./index.ts";
+import { type Actor, BASE, newOrg, randomIp } from "../../../test/helpers/api.ts";
+import { createStudyhallClient, type JobView, type StudyhallClientOptions, StudyhallProblemError } from "./index.ts";
 
 interface Exchange {
   method: string;

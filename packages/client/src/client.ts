@@ -5,9 +5,9 @@
  * token refresh, read-your-writes across D1 replicas, problem documents as
  * typed errors, PDF uploads, jobs followed live, and live sessions.
  */
-import { hc, type ClientResponse, type InferResponseType } from "hono/client";
+import { type ClientResponse, hc, type InferResponseType } from "hono/client";
 import type { AppType } from "../../../workers/api/src/app.ts";
-import { followJob, type FollowJobOptions } from "./follow-job.ts";
+import { type FollowJobOptions, followJob } from "./follow-job.ts";
 import type { JoinSessionOptions, SessionConnection } from "./session-socket.ts";
 import { createTransport, type StoredTokens } from "./transport.ts";
 

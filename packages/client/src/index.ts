@@ -8,7 +8,7 @@
  * const client = createStudyhallClient({ baseUrl: "http://127.0.0.1:8787" });
  * await client.login("teacher@demo.studyhall.test", "demo-teacher-password");
  */
-export { createStudyhallClient } from "./client.ts";
+
 export type {
   AcceptedUpload,
   CourseWithOutline,
@@ -20,8 +20,9 @@ export type {
   SuccessBody,
   UploadOptions,
 } from "./client.ts";
-export { finishedStatuses, type FollowJobOptions } from "./follow-job.ts";
-export { StudyhallProblemError, type InvalidParam, type ProblemDocument } from "./problem-error.ts";
+export { createStudyhallClient } from "./client.ts";
+export { type FollowJobOptions, finishedStatuses } from "./follow-job.ts";
+export { type InvalidParam, type ProblemDocument, StudyhallProblemError } from "./problem-error.ts";
 export type { JoinSessionOptions, SessionConnection, SessionEnd, SessionSocketStatus, WelcomeFrame } from "./session-socket.ts";
 export { readSse, type SseEvent } from "./sse.ts";
 export { BOOKMARK_HEADER, type StoredTokens } from "./transport.ts";

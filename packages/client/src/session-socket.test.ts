@@ -7,7 +7,7 @@
 import { SELF } from "cloudflare:test";
 import type { ServerFrame } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
-import { BASE, newMember, newOrg, randomIp, type Actor } from "../../../test/helpers/api";
+import { type Actor, BASE, newMember, newOrg, randomIp } from "../../../test/helpers/api.ts";
 import { createStudyhallClient } from "./index.ts";
 import type { SessionSocketStatus } from "./session-socket.ts";
 

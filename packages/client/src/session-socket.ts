@@ -10,7 +10,7 @@
  * needs a bundler, vitest or wrangler; the client loads it only when
  * `joinSession` is called, so the rest of the client runs in plain Node too.
  */
-import { clientFrameSchema, isFinalClose, PING_FRAME, serverFrameSchema, type ClientFrame, type ServerFrame } from "@studyhall/core";
+import { type ClientFrame, clientFrameSchema, isFinalClose, PING_FRAME, type ServerFrame, serverFrameSchema } from "@studyhall/core";
 import { StudyhallProblemError } from "./problem-error.ts";
 
 export type SessionSocketStatus = "connecting" | "open" | "reconnecting" | "closed";

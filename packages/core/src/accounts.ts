@@ -3,8 +3,8 @@
  * roles, what each role may grant, and the request and response shapes.
  */
 import { z } from "zod";
-import { ProblemError } from "./problems";
-import { PASSWORD_MAX_LENGTH } from "./config";
+import { PASSWORD_MAX_LENGTH } from "./config.ts";
+import { ProblemError } from "./problems.ts";
 
 /** `operator` watches the job queues read-only; it has a student's view of courses. */
 export const roles = ["admin", "teacher", "student", "operator"] as const;

@@ -3,7 +3,7 @@
  * a failure that retrying cannot fix, a wait that must not use up an attempt,
  * or a cancellation seen at a checkpoint. Anything else thrown is transient.
  */
-import type { JobError } from "./job-contract";
+import type { JobError } from "./job-contract.ts";
 
 /**
  * Retrying would give the same answer: fail the job now, with this problem type. `detail` is shown to the

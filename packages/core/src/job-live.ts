@@ -5,7 +5,7 @@
  * API and any client, so the three never drift apart.
  */
 import { z } from "zod";
-import { jobErrorSchema, jobStatusValues, lanes } from "./job-contract";
+import { jobErrorSchema, jobStatusValues, lanes } from "./job-contract.ts";
 
 export const jobViewSchema = z.object({
   id: z.string(),

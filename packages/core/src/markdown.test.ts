@@ -1,6 +1,6 @@
 /** Lesson Markdown renders as ordinary HTML, and hostile input (XSS cheat-sheet style) comes out inert. */
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "./markdown.ts";
 
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", colon: ":", tab: "\t", newline: "\n", sol: "/" };
 
@@ -57,7 +57,7 @@ function executableVectors(html: string): string[] {
   for (const tag of html.matchAll(/<\/?([a-zA-Z][\w:-]*)([^>]*)>/g)) {
     const name = tag[1]!.toLowerCase();
     if (!SAFE_TAGS.has(name)) found.push(`tag <${name}>`);
-    for (const attribute of tag[2]!.matchAll(/([^\s"'=\/]+)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g)) {
+    for (const attribute of tag[2]!.matchAll(/([^\s"'=/]+)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g)) {
       const attributeName = attribute[1]!.toLowerCase();
       const value = decodeEntities((attribute[2] ?? "").replace(/^["']|["']$/g, ""));
       if (!SAFE_ATTRIBUTES.has(attributeName)) found.push(`attribute ${attributeName} on <${name}>`);

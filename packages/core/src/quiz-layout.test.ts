@@ -1,6 +1,6 @@
 /** An attempt's layout: unbiased shuffles, translations that round-trip, and stored layouts that cannot point at a missing choice. */
 import { describe, expect, it } from "vitest";
-import { answersAsSaved, answersAsShown, randomPermutation, showQuiz, shownChoices, shuffleLayout, toShownIndex } from "./quiz-layout";
+import { answersAsSaved, answersAsShown, randomPermutation, shownChoices, showQuiz, shuffleLayout, toShownIndex } from "./quiz-layout.ts";
 
 const quiz = [
   { id: "q1", choices: ["a", "b", "c", "d"] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { slidingWindow } from "./rate-limit-policy";
+import { slidingWindow } from "./rate-limit-policy.ts";
 
 const policy = { limit: 5, periodMs: 60_000 };
 

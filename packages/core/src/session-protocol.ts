@@ -12,7 +12,7 @@
  * they are contiguous (a deleted message leaves a gap in history).
  */
 import { z } from "zod";
-import { roleSchema } from "./accounts";
+import { roleSchema } from "./accounts.ts";
 
 /** The largest frame either side may send, in bytes of UTF-8. */
 export const MAX_FRAME_BYTES = 8 * 1024;

@@ -18,7 +18,7 @@
  * job that needs more extends its reservation against the quota before each
  * request, and fails with `quota-exceeded` when the quota cannot cover it.
  */
-import { LLM_DEFAULT_INPUT_CHARS } from "./settings";
+import { LLM_DEFAULT_INPUT_CHARS } from "./settings.ts";
 
 /** The methods a job calls on a provider. */
 export type LlmMethod = "outline" | "lesson" | "quiz" | "answer" | "generateQuestions" | "report";

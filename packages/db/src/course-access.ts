@@ -7,11 +7,12 @@
  * while the owner teaches: a teacher demoted to student or operator keeps the
  * rows (they stay with the organisation) but none of the owner's rights.
  */
-import { and, eq, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+
 import { ProblemError, type Role } from "@studyhall/core";
-import { courseInvitations } from "./schema/course-invitations";
-import { courses, type Course } from "./schema/courses";
-import { enrolments } from "./schema/enrolments";
+import { and, eq, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { courseInvitations } from "./schema/course-invitations.ts";
+import { type Course, courses } from "./schema/courses.ts";
+import { enrolments } from "./schema/enrolments.ts";
 
 export interface Viewer {
   id: string;

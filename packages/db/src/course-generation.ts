@@ -3,12 +3,13 @@
  * written in one batch, so neither exists without the other. An idempotency
  * key makes a repeat (a retried parse, a client retry) find the first instead.
  */
-import { and, eq } from "drizzle-orm";
+
 import type { Lane } from "@studyhall/core";
-import type { Db } from "./index";
-import { courses } from "./schema/courses";
-import { jobs, type Job } from "./schema/jobs";
-import { insertJob } from "./job-queue";
+import { and, eq } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { insertJob } from "./job-queue.ts";
+import { courses } from "./schema/courses.ts";
+import { type Job, jobs } from "./schema/jobs.ts";
 
 export interface CourseGenerationRequest {
   orgId: string;

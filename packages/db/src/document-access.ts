@@ -5,12 +5,12 @@
  * questions from a topic, the tutor, reports) uses these rules with the
  * member's *current* row, so a role change or a removal counts at once.
  */
-import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
-import { visibleCourses, type Viewer } from "./course-access";
-import type { Db } from "./index";
-import { courses } from "./schema/courses";
-import { documents } from "./schema/documents";
-import { users } from "./schema/users";
+import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import { type Viewer, visibleCourses } from "./course-access.ts";
+import type { Db } from "./index.ts";
+import { courses } from "./schema/courses.ts";
+import { documents } from "./schema/documents.ts";
+import { users } from "./schema/users.ts";
 
 /** The WHERE clause of the documents a viewer may read passages of. */
 export function readableDocuments(viewer: Viewer): SQL {

@@ -2,7 +2,7 @@
  * Where a document's files live in R2. Keys are chosen by the server from ids,
  * never from a client's file name.
  */
-import { parsedDocumentSchema, type ParsedDocument } from "@studyhall/core";
+import { type ParsedDocument, parsedDocumentSchema } from "@studyhall/core";
 
 export const documentKeys = {
   prefix: (orgId: string, documentId: string) => `documents/${orgId}/${documentId}/`,

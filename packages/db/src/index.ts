@@ -3,12 +3,12 @@
  * session, so reads that may go to a replica still see the caller's writes.
  */
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
+import * as schema from "./schema/index.ts";
 
-export * from "./schema";
-export * from "./usage";
-export * from "./course-access";
-export * from "./document-access";
+export * from "./course-access.ts";
+export * from "./document-access.ts";
+export * from "./schema/index.ts";
+export * from "./usage.ts";
 
 /** What drizzle needs of D1: both `D1Database` and `D1DatabaseSession` provide it. */
 export type D1Like = Pick<D1Database, "prepare" | "batch">;
@@ -18,20 +18,20 @@ export function openDb(d1: D1Like) {
   return drizzle(d1 as D1Database, { schema });
 }
 export type Db = ReturnType<typeof openDb>;
-export * from "./job-lifecycle";
-export * from "./job-queue";
-export * from "./document-store";
-export * from "./course-generation";
-export * from "./lesson-cache";
-export * from "./lane-state";
-export * from "./job-view";
-export * from "./queue-stats";
-export * from "./learning-progress";
-export * from "./quiz-attempt-store";
-export * from "./learning-analytics";
-export * from "./session-access";
-export * from "./job-scope";
-export * from "./job-search";
-export * from "./ownership";
-export * from "./token-reservations";
-export * from "./job-estimates";
+export * from "./course-generation.ts";
+export * from "./document-store.ts";
+export * from "./job-estimates.ts";
+export * from "./job-lifecycle.ts";
+export * from "./job-queue.ts";
+export * from "./job-scope.ts";
+export * from "./job-search.ts";
+export * from "./job-view.ts";
+export * from "./lane-state.ts";
+export * from "./learning-analytics.ts";
+export * from "./learning-progress.ts";
+export * from "./lesson-cache.ts";
+export * from "./ownership.ts";
+export * from "./queue-stats.ts";
+export * from "./quiz-attempt-store.ts";
+export * from "./session-access.ts";
+export * from "./token-reservations.ts";

@@ -4,12 +4,13 @@
  * core's token-estimates.ts. Used when a job is accepted again (a retry) and
  * may call the LLM.
  */
-import { eq, sql } from "drizzle-orm";
+
 import { estimateTokens } from "@studyhall/core";
-import type { Db } from "./index";
-import { documents } from "./schema/documents";
-import { documentSections } from "./schema/document-sections";
-import type { Job } from "./schema/jobs";
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { documentSections } from "./schema/document-sections.ts";
+import { documents } from "./schema/documents.ts";
+import type { Job } from "./schema/jobs.ts";
 
 /** Characters of a parsed document's text, or its file's size before it is parsed (a stand-in the estimate accepts). */
 export async function documentTextChars(db: Db, documentId: string): Promise<number> {

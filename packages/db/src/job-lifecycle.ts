@@ -4,12 +4,13 @@
  * redelivered messages and racing consumers can never run or finish a job twice:
  * a consumer holds a lease token and only it may move an active job on.
  */
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+
 import type { JobError } from "@studyhall/core";
-import type { Db } from "./index";
-import { PAUSED_RECHECK_MS, laneHeldBy, laneOpen } from "./lane-state";
-import { jobEvents, type JobEventType } from "./schema/job-events";
-import { jobs, type Job } from "./schema/jobs";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { laneHeldBy, laneOpen, PAUSED_RECHECK_MS } from "./lane-state.ts";
+import { type JobEventType, jobEvents } from "./schema/job-events.ts";
+import { type Job, jobs } from "./schema/jobs.ts";
 
 export type ClaimOutcome =
   | { claimed: true; job: Job; leaseToken: string }

@@ -3,11 +3,12 @@
  * before its message is sent; if the send fails, the row is still there and
  * the sweep sends it later, so an accepted job is never lost.
  */
-import { and, eq, isNull, lte, or, type SQL } from "drizzle-orm";
+
 import type { JobKind, JobMessage, Lane } from "@studyhall/core";
-import type { Db } from "./index";
-import { laneOpen } from "./lane-state";
-import { jobs, type Job } from "./schema/jobs";
+import { and, eq, isNull, lte, or, type SQL } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { laneOpen } from "./lane-state.ts";
+import { type Job, jobs } from "./schema/jobs.ts";
 
 /** The three priority lanes' producers. */
 export interface LaneQueues {

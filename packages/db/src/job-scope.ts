@@ -4,8 +4,8 @@
  * dashboards takes one, so no query can forget to say.
  */
 import { eq, type SQL } from "drizzle-orm";
-import { jobs } from "./schema/jobs";
-import { PLATFORM_SCOPE } from "./schema/lane-controls";
+import { jobs } from "./schema/jobs.ts";
+import { PLATFORM_SCOPE } from "./schema/lane-controls.ts";
 
 export type JobScope = { orgId: string } | typeof PLATFORM_SCOPE;
 

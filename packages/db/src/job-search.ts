@@ -3,14 +3,15 @@
  * filtered job list with each job's owner and document title, one job with
  * its events, and the failed jobs a bulk retry puts back.
  */
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+
 import type { Lane } from "@studyhall/core";
-import type { Db } from "./index";
-import { inScope, type JobScope } from "./job-scope";
-import { documents } from "./schema/documents";
-import { jobEvents } from "./schema/job-events";
-import { jobs, type Job, type JobStatus } from "./schema/jobs";
-import { users } from "./schema/users";
+import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { inScope, type JobScope } from "./job-scope.ts";
+import { documents } from "./schema/documents.ts";
+import { jobEvents } from "./schema/job-events.ts";
+import { type Job, type JobStatus, jobs } from "./schema/jobs.ts";
+import { users } from "./schema/users.ts";
 
 export interface JobFilter {
   status?: JobStatus;

@@ -3,10 +3,11 @@
  * cannot import the API worker): the same fields and links as the API's
  * `GET /v1/jobs/{id}`, so a stream's last event equals a poll's answer.
  */
-import { eq } from "drizzle-orm";
+
 import type { JobError, JobProgressUpdate, JobSnapshot, JobView } from "@studyhall/core";
-import type { Db } from "./index";
-import { jobs, type Job } from "./schema/jobs";
+import { eq } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { type Job, jobs } from "./schema/jobs.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 

@@ -5,13 +5,14 @@
  * so a pause or a resume holds from the next claim on, with no cache to go
  * stale.
  */
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+
 import type { Lane } from "@studyhall/core";
-import type { Db } from "./index";
-import { markSent } from "./job-lifecycle";
-import { sendJob, type LaneQueues } from "./job-queue";
-import { jobs } from "./schema/jobs";
-import { PLATFORM_SCOPE, laneControls } from "./schema/lane-controls";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { markSent } from "./job-lifecycle.ts";
+import { type LaneQueues, sendJob } from "./job-queue.ts";
+import { jobs } from "./schema/jobs.ts";
+import { laneControls, PLATFORM_SCOPE } from "./schema/lane-controls.ts";
 
 /** Who holds a lane: the viewer's organisation, the platform, or nobody. */
 export type PausedBy = "organisation" | "platform" | null;

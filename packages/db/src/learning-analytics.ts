@@ -7,8 +7,8 @@
  * `quiz-rules` in @studyhall/core.
  */
 import { QUIZ_PASS_SCORE } from "@studyhall/core";
-import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "./index";
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
 
 export interface QuizFigures {
   quizId: string;

@@ -5,8 +5,8 @@
  * course, records nothing, and two reads at once cannot double-count.
  */
 import { QUIZ_PASS_SCORE } from "@studyhall/core";
-import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "./index";
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
 
 /**
  * Marks the course complete for a student once every lesson is read and every

@@ -4,15 +4,16 @@
  * (when they leave, or stop teaching). What a member made belongs to the
  * organisation; ownership only says which teacher looks after it.
  */
-import { and, count, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+
 import { ProblemError } from "@studyhall/core";
-import { courseExports } from "./schema/exports";
-import { courses } from "./schema/courses";
-import { documents } from "./schema/documents";
-import { practiceQuestions } from "./schema/practice-questions";
-import { sessions } from "./schema/sessions";
-import { users } from "./schema/users";
-import type { Db } from "./index";
+import { and, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { courses } from "./schema/courses.ts";
+import { documents } from "./schema/documents.ts";
+import { courseExports } from "./schema/exports.ts";
+import { practiceQuestions } from "./schema/practice-questions.ts";
+import { sessions } from "./schema/sessions.ts";
+import { users } from "./schema/users.ts";
 
 /** True while `userId` is an active teacher or admin of `orgId`: the only members who may own things. */
 export function canOwnSql(orgId: string, userId: string): SQL {

@@ -4,13 +4,14 @@
  * time percentiles, and what holds the lane, for one organisation or for the
  * whole platform.
  */
+
+import { type Lane, lanes } from "@studyhall/core";
 import { and, gte, isNotNull, sql } from "drizzle-orm";
-import { lanes, type Lane } from "@studyhall/core";
-import type { Db } from "./index";
-import { inScope, switchScope, type JobScope } from "./job-scope";
-import { lanePauses, pausedBy, type PausedBy } from "./lane-state";
-import { jobs } from "./schema/jobs";
-import { PLATFORM_SCOPE } from "./schema/lane-controls";
+import type { Db } from "./index.ts";
+import { inScope, type JobScope, switchScope } from "./job-scope.ts";
+import { lanePauses, type PausedBy, pausedBy } from "./lane-state.ts";
+import { jobs } from "./schema/jobs.ts";
+import { PLATFORM_SCOPE } from "./schema/lane-controls.ts";
 
 export interface LaneStats {
   lane: Lane;

@@ -5,14 +5,15 @@
  * is a conditional statement, so two requests at once cannot pass the attempt
  * limit, save after the deadline or grade twice.
  */
+
+import { type AnswersPatch, answersRevealed, type Grade, gradeAnswers, notFound, ProblemError, shuffleLayout } from "@studyhall/core";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { answersRevealed, gradeAnswers, notFound, ProblemError, shuffleLayout, type AnswersPatch, type Grade } from "@studyhall/core";
-import { canEditCourse, visibleCourses, type Viewer } from "./course-access";
-import type { Db } from "./index";
-import { courses, type Course } from "./schema/courses";
-import { questions, type Question } from "./schema/questions";
-import { quizAttempts, type QuizAttempt } from "./schema/quiz-attempts";
-import { quizzes, type Quiz } from "./schema/quizzes";
+import { canEditCourse, type Viewer, visibleCourses } from "./course-access.ts";
+import type { Db } from "./index.ts";
+import { type Course, courses } from "./schema/courses.ts";
+import { type Question, questions } from "./schema/questions.ts";
+import { type QuizAttempt, quizAttempts } from "./schema/quiz-attempts.ts";
+import { type Quiz, quizzes } from "./schema/quizzes.ts";
 
 /** A quiz whose course the viewer can see; 404 otherwise. */
 export async function visibleQuiz(db: Db, viewer: Viewer, quizId: string): Promise<{ quiz: Quiz; course: Course }> {

@@ -11,14 +11,15 @@
  * asks `joinableNow` which of its people may still be there, and the API finds
  * the rooms to ask after a change with `openSessionsAffectedBy`.
  */
-import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+
 import { ProblemError, roles } from "@studyhall/core";
-import type { Viewer, ViewerRef } from "./course-access";
-import { holdsOwnerPowers, visibleCourses } from "./course-access";
-import type { Db } from "./index";
-import { courses } from "./schema/courses";
-import { sessions, type Session } from "./schema/sessions";
-import { users } from "./schema/users";
+import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { Viewer, ViewerRef } from "./course-access.ts";
+import { holdsOwnerPowers, visibleCourses } from "./course-access.ts";
+import type { Db } from "./index.ts";
+import { courses } from "./schema/courses.ts";
+import { type Session, sessions } from "./schema/sessions.ts";
+import { users } from "./schema/users.ts";
 
 /** The WHERE clause of the sessions a viewer may see and join. */
 export function visibleSessions(viewer: ViewerRef): SQL {

@@ -8,13 +8,14 @@
  * reservation's `charged`, in one batch), extends the reservation with the
  * same kind of statement when it needs more, and releases the rest when it ends.
  */
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+
 import type { Config, Role } from "@studyhall/core";
-import type { Db } from "./index";
-import { tokenReservations, type TokenReservation } from "./schema/token-reservations";
-import { usageLedger } from "./schema/usage-ledger";
-import { users } from "./schema/users";
-import { monthlyTokenLimit, quotaExceeded, reservedSql, spentSql, usagePeriod, usageSummary } from "./usage";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
+import { type TokenReservation, tokenReservations } from "./schema/token-reservations.ts";
+import { usageLedger } from "./schema/usage-ledger.ts";
+import { users } from "./schema/users.ts";
+import { monthlyTokenLimit, quotaExceeded, reservedSql, spentSql, usagePeriod, usageSummary } from "./usage.ts";
 
 /** Whose quota pays. */
 export interface Spender {

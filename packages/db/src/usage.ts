@@ -4,10 +4,11 @@
  * spent (token-reservations.ts) counts against it too; the limit depends on
  * the user's role.
  */
+
+import { type Config, ProblemError, type Role } from "@studyhall/core";
 import { sql } from "drizzle-orm";
-import { ProblemError, type Config, type Role } from "@studyhall/core";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { usageLedger } from "./schema/usage-ledger";
+import { usageLedger } from "./schema/usage-ledger.ts";
 
 type AnyDb = DrizzleD1Database<Record<string, unknown>>;
 

@@ -8,14 +8,15 @@
  * through it first (a job's token reservation, the shared rate limit) and
  * reports its real usage to it afterwards: retries and repairs included.
  */
+
+import { CHARS_PER_TOKEN } from "@studyhall/core";
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type { z } from "zod";
-import { CHARS_PER_TOKEN } from "@studyhall/core";
 import type { LlmConfig } from "./config.ts";
-import { LlmError, LlmPermanentError, LlmRateLimitedError, LlmUnavailableError } from "./errors.ts";
+import { type LlmError, LlmPermanentError, LlmRateLimitedError, LlmUnavailableError } from "./errors.ts";
 import { readReply } from "./llm-output.ts";
-import { repairPrompt, type ChatMessage } from "./prompts.ts";
-import { ZERO_USAGE, addUsage, type TokenUsage } from "./provider.ts";
+import { type ChatMessage, repairPrompt } from "./prompts.ts";
+import { addUsage, type TokenUsage, ZERO_USAGE } from "./provider.ts";
 
 /** One HTTP request about to be sent, as a meter sees it. */
 export interface MeteredRequest {

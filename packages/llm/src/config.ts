@@ -4,8 +4,9 @@
  * the tutor read it. Like core's config it imports nothing a plain Node
  * script could not load, so `npm run dev` checks it before starting.
  */
-import { z } from "zod";
+
 import { LLM_DEFAULT_INPUT_CHARS, readSettings } from "@studyhall/core/settings";
+import { z } from "zod";
 
 /** A queue consumer runs for at most 15 minutes of wall time; one request cannot be allowed longer. */
 export const LLM_MAX_TIMEOUT_MS = 15 * 60_000;

@@ -5,7 +5,7 @@
  * "Chapter 3:") before they become lesson titles.
  */
 import type { ParsedDocument, ParsedSection } from "@studyhall/core";
-import { sectionSentences, type Sentence } from "./sentences.ts";
+import { type Sentence, sectionSentences } from "./sentences.ts";
 import { normalizeForCompare } from "./words.ts";
 
 const BACK_MATTER =

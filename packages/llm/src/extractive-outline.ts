@@ -5,7 +5,7 @@
  * follows them instead of becoming a lesson of their own.
  */
 import type { CourseOutline, OutlineLesson, OutlineModule, ParsedDocument } from "@studyhall/core";
-import { teachableSections, type TeachableSection } from "./document-sections.ts";
+import { type TeachableSection, teachableSections } from "./document-sections.ts";
 import { LlmPermanentError } from "./errors.ts";
 import type { OutlineInput } from "./provider.ts";
 import { centralSentences, documentIdf } from "./textrank.ts";
@@ -39,7 +39,7 @@ function chapters(sections: readonly TeachableSection[]): Group[] {
     if (!group || s.sentences.length === 0) continue;
     const pending = group.lessons.at(-1);
     // A short introduction waits for the next section; a short tail joins the lesson before it.
-    if (pending && pending.sections.every((x) => x.sentences.length < MIN_LESSON_SENTENCES)) {
+    if (pending?.sections.every((x) => x.sentences.length < MIN_LESSON_SENTENCES)) {
       pending.sections.push(s);
       if (s.sentences.length >= MIN_LESSON_SENTENCES) pending.title = s.title;
     } else if (pending && s.sentences.length < MIN_LESSON_SENTENCES && s.section.level > top) pending.sections.push(s);

@@ -15,6 +15,7 @@ import {
   confirms,
   isQuestionLike,
   mentions,
+  type Phrase,
   phrasesOf,
   questionSentence,
   sentenceMentioning,
@@ -22,7 +23,6 @@ import {
   shorten,
   showsUnderstanding,
   statementSentence,
-  type Phrase,
 } from "./transcript-text.ts";
 import { contentStems } from "./words.ts";
 

@@ -1,9 +1,9 @@
 import {
-  generatedLessonSchema,
-  generatedQuestionSchema,
   type CourseOutline,
   type GeneratedLesson,
   type GeneratedQuestion,
+  generatedLessonSchema,
+  generatedQuestionSchema,
 } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
 import { cleanTitle } from "./document-sections.ts";
@@ -269,14 +269,12 @@ describe("extractive on a long document", () => {
   // workerd's clock stands still during computation, so the suite's timeout is the guard here, not Date.now().
   it("outlines and writes lessons for 480 sections", async () => {
     const sections = Array.from({ length: 40 }, (_, chapter) =>
-      document.sections
-        .slice(0, 12)
-        .map((s) => ({
-          ...s,
-          title: `${s.title} (${chapter + 1})`,
-          pageStart: chapter * 8 + s.pageStart,
-          pageEnd: chapter * 8 + s.pageEnd,
-        })),
+      document.sections.slice(0, 12).map((s) => ({
+        ...s,
+        title: `${s.title} (${chapter + 1})`,
+        pageStart: chapter * 8 + s.pageStart,
+        pageEnd: chapter * 8 + s.pageEnd,
+      })),
     )
       .flat()
       .map((s, index) => ({ ...s, index }));

@@ -6,21 +6,21 @@
  */
 import {
   courseOutlineSchema,
+  type GeneratedQuestion,
   generatedLessonSchema,
   generatedQuestionSchema,
-  sessionReportContentSchema,
-  type GeneratedQuestion,
   type ParsedDocument,
+  sessionReportContentSchema,
 } from "@studyhall/core";
 import { z } from "zod";
 import { teachableSections } from "./document-sections.ts";
+import { LlmPermanentError } from "./errors.ts";
 import { extractiveLesson, outlineLesson } from "./extractive-lesson.ts";
 import { extractiveOutline } from "./extractive-outline.ts";
 import { extractiveReport } from "./extractive-report.ts";
-import { LlmPermanentError } from "./errors.ts";
 import { documentTerms, type TermEntry } from "./key-terms.ts";
 import { bestPassages, bm25 } from "./passage-search.ts";
-import { ZERO_USAGE, passageSchema, reportInputSchema, type Difficulty, type LlmProvider, type Passage } from "./provider.ts";
+import { type Difficulty, type LlmProvider, type Passage, passageSchema, reportInputSchema, ZERO_USAGE } from "./provider.ts";
 import { buildQuestions, type QuestionPlan } from "./questions.ts";
 import { normalizeForCompare } from "./words.ts";
 

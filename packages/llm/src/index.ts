@@ -8,6 +8,21 @@
  * const provider = createProvider(loadLlmConfig(env));
  * const { outline, usage } = await provider.outline({ document, moduleCount: 4 });
  */
+
+export { type ChatDeps, type MeteredRequest, promptTokens, type RequestMeter, type RequestPermit } from "./chat-json.ts";
+export { type LlmConfig, llmConfigSchema, loadLlmConfig } from "./config.ts";
+export { type SectionText, sectionPassages, topPassages } from "./course-passages.ts";
+export { createProvider } from "./create-provider.ts";
+export {
+  isTransientLlmError,
+  LlmError,
+  LlmPermanentError,
+  type LlmPermanentReason,
+  LlmRateLimitedError,
+  LlmUnavailableError,
+} from "./errors.ts";
+export { createExtractiveProvider } from "./extractive.ts";
+export { createOpenAiProvider } from "./openai-provider.ts";
 export type {
   AnswerInput,
   Citation,
@@ -24,18 +39,4 @@ export type {
   TokenUsage,
   TranscriptLine,
 } from "./provider.ts";
-export { ZERO_USAGE, addUsage, citationSchema, passageSchema } from "./provider.ts";
-export { llmConfigSchema, loadLlmConfig, type LlmConfig } from "./config.ts";
-export {
-  LlmError,
-  LlmPermanentError,
-  LlmRateLimitedError,
-  LlmUnavailableError,
-  isTransientLlmError,
-  type LlmPermanentReason,
-} from "./errors.ts";
-export { createProvider } from "./create-provider.ts";
-export { sectionPassages, topPassages, type SectionText } from "./course-passages.ts";
-export { createExtractiveProvider } from "./extractive.ts";
-export { createOpenAiProvider } from "./openai-provider.ts";
-export { promptTokens, type ChatDeps, type MeteredRequest, type RequestMeter, type RequestPermit } from "./chat-json.ts";
+export { addUsage, citationSchema, passageSchema, ZERO_USAGE } from "./provider.ts";

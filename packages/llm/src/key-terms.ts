@@ -5,7 +5,7 @@
  * list the best terms of their sections; questions are built from them.
  */
 import type { ParsedDocument } from "@studyhall/core";
-import { findDefinitions, isTermPhrase, type Definition, type DefinitionKind } from "./definitions.ts";
+import { type Definition, type DefinitionKind, findDefinitions, isTermPhrase } from "./definitions.ts";
 import { teachableSections } from "./document-sections.ts";
 import type { Sentence } from "./sentences.ts";
 import { documentIdf } from "./textrank.ts";

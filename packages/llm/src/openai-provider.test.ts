@@ -1,18 +1,18 @@
-import { courseOutlineSchema, outputTokenBound, type CourseOutline, type ParsedDocument } from "@studyhall/core";
+import { type CourseOutline, courseOutlineSchema, outputTokenBound, type ParsedDocument } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
+import type { RequestMeter } from "./chat-json.ts";
 import { llmConfigSchema } from "./config.ts";
-import { LlmPermanentError, LlmRateLimitedError, LlmUnavailableError, isTransientLlmError } from "./errors.ts";
+import { isTransientLlmError, LlmPermanentError, LlmRateLimitedError, LlmUnavailableError } from "./errors.ts";
 import {
   BASE_URL,
   completion,
   fakeOpenAi,
   rateLimited,
+  type ScriptedReply,
   serverError,
   unauthorized,
-  type ScriptedReply,
 } from "./fixtures/fake-openai-server.ts";
 import { languageImplementationNotes as document } from "./fixtures/language-implementation.ts";
-import type { RequestMeter } from "./chat-json.ts";
 import { createOpenAiProvider } from "./openai-provider.ts";
 
 const OUTLINE: CourseOutline = {

@@ -4,16 +4,16 @@
  * a bounded, delimited slice of the document; replies are validated with zod
  * (see chat-json.ts for retries, key rotation and the repair round).
  */
-import { outputTokenBound, type GeneratedQuestion, type ParsedDocument } from "@studyhall/core";
-import { JsonChat, type ChatDeps } from "./chat-json.ts";
+import { type GeneratedQuestion, outputTokenBound, type ParsedDocument } from "@studyhall/core";
+import { type ChatDeps, JsonChat } from "./chat-json.ts";
 import type { LlmConfig } from "./config.ts";
 import { teachableSections } from "./document-sections.ts";
-import { outlineLesson } from "./extractive-lesson.ts";
 import { LlmPermanentError } from "./errors.ts";
+import { outlineLesson } from "./extractive-lesson.ts";
 import { answerOutputFor, lessonOutputSchema, outlineOutputSchema, questionsOutputSchema, schemaForPrompt } from "./llm-output.ts";
 import { bm25 } from "./passage-search.ts";
 import { defuse, documentBlock, documentSources, messages, passageSources, truncate } from "./prompts.ts";
-import { passageSchema, reportInputSchema, type Citation, type Difficulty, type LlmProvider } from "./provider.ts";
+import { type Citation, type Difficulty, type LlmProvider, passageSchema, reportInputSchema } from "./provider.ts";
 import { REPORT_TASK, reportFromOutput, reportOutputFor, transcriptBlock } from "./report-prompt.ts";
 
 const DIFFICULTY: Record<Difficulty, string> = {

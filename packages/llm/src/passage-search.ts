@@ -5,7 +5,7 @@
  * sentences win by length alone.
  */
 import type { Citation, Passage } from "./provider.ts";
-import { sectionSentences, type Sentence } from "./sentences.ts";
+import { type Sentence, sectionSentences } from "./sentences.ts";
 import { contentStems } from "./words.ts";
 
 const K1 = 1.2;

@@ -4,8 +4,9 @@
  * then one lesson at a time, then a quiz per module. The tutor and practice
  * banks use `answer` and `generateQuestions`; tutoring-session reports use `report`.
  */
-import { z } from "zod";
+
 import type { CourseOutline, GeneratedLesson, GeneratedQuestion, ParsedDocument, SessionReportContent } from "@studyhall/core";
+import { z } from "zod";
 
 /** Tokens a call consumed, as the endpoint reported them; zero for the extractive provider. */
 export interface TokenUsage {

@@ -6,8 +6,8 @@
  * proves its answer and an explanation quoting it.
  */
 import type { GeneratedQuestion, ParsedDocument } from "@studyhall/core";
-import { cleanTitle, pageLabel, pageOf } from "./document-sections.ts";
 import { bareTerm, glossChoice, glossDistractors, termDistractors } from "./distractors.ts";
+import { cleanTitle, pageLabel, pageOf } from "./document-sections.ts";
 import type { TermEntry } from "./key-terms.ts";
 import { normalizeForCompare, stableHash } from "./words.ts";
 

@@ -6,7 +6,7 @@
  * substring of the message it names and each lesson one of the course's, or
  * the model gets one repair round (chat-json.ts).
  */
-import { reportPointSchema, transcriptQuoteSchema, type SessionReportContent } from "@studyhall/core";
+import { reportPointSchema, type SessionReportContent, transcriptQuoteSchema } from "@studyhall/core";
 import { z } from "zod";
 import { defuse, truncate } from "./prompts.ts";
 import type { ReportInput, ReportLesson } from "./provider.ts";

@@ -1,5 +1,5 @@
 /** Tutoring-session reports from both providers: sections backed by exact quotes, gaps that really stayed open. */
-import { misquotes, sessionReportContentSchema, type SessionReportContent } from "@studyhall/core";
+import { misquotes, type SessionReportContent, sessionReportContentSchema } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
 import { llmConfigSchema } from "./config.ts";
 import { createExtractiveProvider } from "./extractive.ts";

@@ -60,7 +60,7 @@ function isFalseBoundary(before: string, after: string, atLineEnd: boolean): boo
   if (/^[a-z]$/.test(bare) && /[A-Z]$/.test(lastToken.replace(/\.$/, ""))) return true;
   if (/^(?:[a-z]\.)+[a-z]$/.test(bare)) return true;
   // "et al. (2006)" and "Fig. 3": a lower-case or bracketed continuation.
-  return !atLineEnd && !/^["'“‘(\[]?[A-Z0-9]/.test(after);
+  return !atLineEnd && !/^["'“‘([]?[A-Z0-9]/.test(after);
 }
 
 /** Splits one cleaned paragraph at sentence ends. */

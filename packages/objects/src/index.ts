@@ -1,13 +1,14 @@
 /** Durable Object classes: exported by the API worker, reached by both workers through their bindings. */
-export { RateLimiter } from "./rate-limiter";
-export type { TakeInput } from "./rate-limiter";
-export { LlmGate } from "./llm-gate";
-export type { AcquireInput, AcquireResult, GateState } from "./llm-gate";
-export { Counters } from "./counters";
-export { SessionRoom } from "./session-room";
-export type { PostBotMessageInput, SessionRoomInit } from "./session-room";
-export { recheckSessionAccess, RECHECK_INTERVAL_MS } from "./room-access";
-export type { AccessChange } from "./room-access";
-export type { TutorAnswerPayload } from "./room-tutor";
-export { JobChannel, JOB_SEED_HEADER } from "./job-channel";
-export type { IssueJobTicketInput } from "./job-channel";
+
+export { Counters } from "./counters.ts";
+export type { IssueJobTicketInput } from "./job-channel.ts";
+export { JOB_SEED_HEADER, JobChannel } from "./job-channel.ts";
+export type { AcquireInput, AcquireResult, GateState } from "./llm-gate.ts";
+export { LlmGate } from "./llm-gate.ts";
+export type { TakeInput } from "./rate-limiter.ts";
+export { RateLimiter } from "./rate-limiter.ts";
+export type { AccessChange } from "./room-access.ts";
+export { RECHECK_INTERVAL_MS, recheckSessionAccess } from "./room-access.ts";
+export type { TutorAnswerPayload } from "./room-tutor.ts";
+export type { PostBotMessageInput, SessionRoomInit } from "./session-room.ts";
+export { SessionRoom } from "./session-room.ts";

@@ -15,18 +15,18 @@
  * come without a publish (a queued job cancelled, a dead-lettered one).
  */
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import {
   finishedJobStatuses,
-  jobChannelClientFrameSchema,
-  jobProgressUpdateSchema,
-  jobSnapshotSchema,
   type JobChannelFrame,
   type JobProgressUpdate,
   type JobSnapshot,
+  jobChannelClientFrameSchema,
+  jobProgressUpdateSchema,
+  jobSnapshotSchema,
 } from "@studyhall/core";
 import { openDb, patchJobSnapshot, readJobSnapshot } from "@studyhall/db";
-import { EventStreams, acceptSocket, toSockets } from "./job-subscribers";
+import { z } from "zod";
+import { acceptSocket, EventStreams, toSockets } from "./job-subscribers.ts";
 
 /** The header that carries the API's seed (a `JobSnapshot` as JSON) on a forwarded subscription. */
 export const JOB_SEED_HEADER = "X-Job-Seed";

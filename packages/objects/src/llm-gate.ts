@@ -13,8 +13,8 @@
  * organisation asking alone may use everything.
  */
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import { LLM_GATE_MAX_REQUESTS_PER_MIN, LLM_GATE_MAX_TOKENS_PER_MIN } from "@studyhall/core";
+import { z } from "zod";
 
 export const GATE_WINDOW_MS = 60_000;
 const STATE_KEY = "gate";

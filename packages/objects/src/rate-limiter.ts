@@ -4,8 +4,8 @@
  * is exact across every isolate and worker that shares the key.
  */
 import { DurableObject } from "cloudflare:workers";
+import { RATE_LIMITER_MAX_LIMIT, type RateDecision, slidingWindow } from "@studyhall/core";
 import { z } from "zod";
-import { RATE_LIMITER_MAX_LIMIT, slidingWindow, type RateDecision } from "@studyhall/core";
 
 // The configuration's rate limits are bounded by the same constant, so a limit that starts is a limit this accepts.
 const takeInput = z.object({

@@ -8,8 +8,8 @@
  * rooms beyond the push's fan-out cap). Whoever may not is disconnected with
  * `sessionCloseCodes.accessRevoked`, and their tickets are voided.
  */
-import { joinableNow, openDb, openSessionsAffectedBy, type AccessChange } from "@studyhall/db";
-import type { SessionRoom } from "./session-room";
+import { type AccessChange, joinableNow, openDb, openSessionsAffectedBy } from "@studyhall/db";
+import type { SessionRoom } from "./session-room.ts";
 
 export type { AccessChange } from "@studyhall/db";
 

@@ -3,9 +3,10 @@
  * its RPC inputs (from the API and the jobs worker) and the query of a
  * forwarded WebSocket upgrade. Nothing that crossed a wire is trusted.
  */
-import { z } from "zod";
+
 import { citationSchema, roleSchema } from "@studyhall/core";
-import { MAX_TICKET_TTL_MS } from "./room-tickets";
+import { z } from "zod";
+import { MAX_TICKET_TTL_MS } from "./room-tickets.ts";
 
 /** An id as the room stores it. */
 export const id = z.string().min(1).max(64);

@@ -4,8 +4,9 @@
  * a hibernated or evicted room is rebuilt around the same sockets and must
  * still know them. Send budgets are per user, in room-budgets.ts.
  */
+
+import { type Participant, participantSchema, type ServerFrame, type SessionCloseCode, sessionCloseReasons } from "@studyhall/core";
 import { z } from "zod";
-import { participantSchema, sessionCloseReasons, type Participant, type ServerFrame, type SessionCloseCode } from "@studyhall/core";
 
 /** One typing notice per socket per this long is fanned out; the rest are dropped (typing is advisory). */
 export const TYPING_INTERVAL_MS = 2_000;

@@ -7,10 +7,10 @@
  * sockets or rooms give no more questions), and the tokens of an answer must
  * be reserved from their monthly quota.
  */
-import { estimateTokens, loadConfig, ProblemError, type Participant, type RoomErrorCode } from "@studyhall/core";
+import { estimateTokens, loadConfig, type Participant, ProblemError, type RoomErrorCode } from "@studyhall/core";
 import { insertJob, laneQueues, markSent, openDb, reserveFor, sendJob, spenderOf } from "@studyhall/db";
-import type { RateLimiter } from "./rate-limiter";
-import type { RoomMeta } from "./room-storage";
+import type { RateLimiter } from "./rate-limiter.ts";
+import type { RoomMeta } from "./room-storage.ts";
 
 const TUTOR_WINDOW_MS = 60_000;
 

@@ -14,23 +14,21 @@
  * anyone is here) disconnects whoever may no longer join (room-access.ts).
  */
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import {
-  parseClientFrame,
-  PING_FRAME,
-  PONG_FRAME,
-  sessionCloseCodes,
   type MessageAuthor,
   type Participant,
+  PING_FRAME,
+  PONG_FRAME,
+  parseClientFrame,
   type RoomErrorCode,
   type RoomMessage,
   type ServerFrame,
+  sessionCloseCodes,
 } from "@studyhall/core";
-import { judgeAccess, RECHECK_INTERVAL_MS } from "./room-access";
-import { RoomBudgets } from "./room-budgets";
-import { RoomStore, type Notice, type NoticeInput, type RoomMeta } from "./room-storage";
-import { DEFAULT_TICKET_TTL_MS, RoomTickets } from "./room-tickets";
-import { botInput, connectQuery, historyInput, id, initInput, ticketInput } from "./room-inputs";
+import { z } from "zod";
+import { judgeAccess, RECHECK_INTERVAL_MS } from "./room-access.ts";
+import { RoomBudgets } from "./room-budgets.ts";
+import { botInput, connectQuery, historyInput, id, initInput, ticketInput } from "./room-inputs.ts";
 import {
   broadcast,
   closeSockets,
@@ -39,12 +37,14 @@ import {
   hasOtherSocket,
   presentUsers,
   readState,
+  type SocketState,
   sendTo,
   takeTyping,
   writeState,
-  type SocketState,
-} from "./room-sockets";
-import { requestTutorAnswer, tutorQuestion } from "./room-tutor";
+} from "./room-sockets.ts";
+import { type Notice, type NoticeInput, type RoomMeta, RoomStore } from "./room-storage.ts";
+import { DEFAULT_TICKET_TTL_MS, RoomTickets } from "./room-tickets.ts";
+import { requestTutorAnswer, tutorQuestion } from "./room-tutor.ts";
 
 const TUTOR: MessageAuthor = { id: "tutor", name: "Tutor", role: "tutor" };
 const SYSTEM: MessageAuthor = { id: "system", name: "studyhall", role: "system" };
@@ -84,7 +84,7 @@ export class SessionRoom extends DurableObject {
   async issueTicket(input: z.input<typeof ticketInput>): Promise<{ ticket: string; expiresAt: number }> {
     const { userId, name, role, ttlMs } = ticketInput.parse(input);
     const meta = this.store.meta();
-    if (!meta || meta.status !== "open") throw new Error("This session is not open.");
+    if (meta?.status !== "open") throw new Error("This session is not open.");
     const issued = await this.tickets.issue({ id: userId, name, role }, ttlMs ?? DEFAULT_TICKET_TTL_MS, Date.now());
     await this.wakeBy(issued.expiresAt + 1000);
     return issued;
@@ -98,7 +98,7 @@ export class SessionRoom extends DurableObject {
     const user = query.data.ticket ? await this.tickets.take(query.data.ticket, Date.now()) : null;
     if (!user) return refusal(401, "The ticket is missing, unknown, used or expired; ask for a new one.");
     const meta = this.store.meta();
-    if (!meta || meta.status !== "open") return refusal(401, "This session is closed.");
+    if (meta?.status !== "open") return refusal(401, "This session is closed.");
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [user.id]);
@@ -183,7 +183,7 @@ export class SessionRoom extends DurableObject {
    */
   async recheckAccess(): Promise<{ revoked: string[]; closed: boolean }> {
     const meta = this.store.meta();
-    if (!meta || meta.status !== "open") return { revoked: [], closed: meta?.status === "closed" };
+    if (meta?.status !== "open") return { revoked: [], closed: meta?.status === "closed" };
     const people = [...new Set([...connectedUserIds(this.ctx), ...this.tickets.holders(Date.now())])];
     const verdict = await judgeAccess(this.env.DB, meta.sessionId, people);
     if (verdict.session !== "open") {
@@ -286,7 +286,7 @@ export class SessionRoom extends DurableObject {
   private async chat(ws: WebSocket, state: SocketState, text: string, now: number): Promise<void> {
     const user = state.user;
     const meta = this.store.meta();
-    if (!meta || meta.status !== "open") return sendTo(ws, errorFrame("session-closed", "This session is closed."));
+    if (meta?.status !== "open") return sendTo(ws, errorFrame("session-closed", "This session is closed."));
     if (this.store.isMuted(user.id))
       return sendTo(ws, errorFrame("muted", "A moderator muted you in this session; your message was not sent."));
     if (!this.budgets.take(user.id, "chat", now))

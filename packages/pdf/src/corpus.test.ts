@@ -5,8 +5,8 @@
  */
 import { parsedDocumentSchema, parseFailureCodes } from "@studyhall/core";
 import { describe, expect, it } from "vitest";
-import { parsePdf } from "./index";
-import { corpusBytes, corpusManifest } from "./test-corpus";
+import { parsePdf } from "./index.ts";
+import { corpusBytes, corpusManifest } from "./test-corpus.ts";
 
 const manifest = await corpusManifest();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isPageNumber, removeRunningLines } from "./headers-footers";
-import { line, page, PAGE_HEIGHT } from "./test-pages";
+import { isPageNumber, removeRunningLines } from "./headers-footers.ts";
+import { line, PAGE_HEIGHT, page } from "./test-pages.ts";
 
 const texts = (pages: ReturnType<typeof removeRunningLines>) => pages.map((p) => p.lines.map((l) => l.text));
 
@@ -28,7 +28,7 @@ describe("removeRunningLines", () => {
   });
 
   it("never touches recurring lines in the middle of the page", () => {
-    const pages = [1, 2, 3, 4, 5].map((n) => page(n, ["Top line " + n], [line(n, "Repeated remark", PAGE_HEIGHT / 2)]));
+    const pages = [1, 2, 3, 4, 5].map((n) => page(n, [`Top line ${n}`], [line(n, "Repeated remark", PAGE_HEIGHT / 2)]));
     expect(texts(removeRunningLines(pages)).every((lines) => lines.includes("Repeated remark"))).toBe(true);
   });
 

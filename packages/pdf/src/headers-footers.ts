@@ -4,7 +4,7 @@
  * of 14"), and lone page numbers at the very edge. Left in, they interrupt
  * sentences at every page break and repeat through every lesson.
  */
-import type { PageLines, TextLine } from "./page-lines";
+import type { PageLines, TextLine } from "./page-lines.ts";
 
 /** How many lines from each edge are candidates, and how far into the page they may sit. */
 const EDGE_LINES = 3;
@@ -51,7 +51,7 @@ function numberedKey(text: string, page: number): string | null {
   if (!last) return null;
   const offset = Number(last[0]) - page;
   const index = last.index ?? 0;
-  const masked = text.slice(0, index) + "#" + text.slice(index + last[0].length);
+  const masked = `${text.slice(0, index)}#${text.slice(index + last[0].length)}`;
   return `${exactKey(masked)}@${offset}`;
 }
 

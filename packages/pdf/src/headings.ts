@@ -3,7 +3,7 @@
  * Results", in sequence), lines set larger than the body text, ALL-CAPS short
  * lines and "Chapter 4"-style lines. Each heading becomes a section anchor.
  */
-import type { PageLines, TextLine } from "./page-lines";
+import type { PageLines, TextLine } from "./page-lines.ts";
 
 /** Where a section starts: a line of a page, with the title and depth of its heading. */
 export interface SectionAnchor {

@@ -5,7 +5,8 @@
  * import { parsePdf } from "@studyhall/pdf";
  * const result = await parsePdf(new Uint8Array(await object.arrayBuffer()), { maxPages: 300 });
  */
-export { parsePdf } from "./parse";
-export { pageCount } from "./pdf-document";
-export { normaliseText } from "./normalise";
-export { parseOptionsSchema, type ParseFailure, type ParseOptions, type ParseResult } from "./result";
+
+export { normaliseText } from "./normalise.ts";
+export { parsePdf } from "./parse.ts";
+export { pageCount } from "./pdf-document.ts";
+export { type ParseFailure, type ParseOptions, type ParseResult, parseOptionsSchema } from "./result.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildVocabulary, joinHyphenated, normaliseLine, normaliseText } from "./normalise";
+import { buildVocabulary, joinHyphenated, normaliseLine, normaliseText } from "./normalise.ts";
 
 describe("normaliseLine", () => {
   it("spells out every typographic ligature", () => {

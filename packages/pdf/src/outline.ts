@@ -5,9 +5,9 @@
  */
 import type { OutlineEntry } from "@studyhall/core";
 import type { PDFDocumentProxy } from "unpdf/pdfjs";
-import type { SectionAnchor } from "./headings";
-import { normaliseLine } from "./normalise";
-import type { PageLines } from "./page-lines";
+import type { SectionAnchor } from "./headings.ts";
+import { normaliseLine } from "./normalise.ts";
+import type { PageLines } from "./page-lines.ts";
 
 /** Bounds against hostile outlines: entries kept and nesting followed. */
 const MAX_ENTRIES = 2000;

@@ -4,8 +4,9 @@
  * one line break. Sentences then read whole, which keeps quoted passages
  * findable in the text later on.
  */
-import type { TextLine } from "./page-lines";
-import { dropSoftHyphens, joinHyphenated, type Vocabulary } from "./normalise";
+
+import { dropSoftHyphens, joinHyphenated, type Vocabulary } from "./normalise.ts";
+import type { TextLine } from "./page-lines.ts";
 
 /** Baseline distance over font size that still counts as the next line of a paragraph, when unknown. */
 const DEFAULT_LEADING = 1.3;

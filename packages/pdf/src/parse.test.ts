@@ -1,7 +1,7 @@
-import { parsedDocumentSchema, type ParsedDocument } from "@studyhall/core";
+import { type ParsedDocument, parsedDocumentSchema } from "@studyhall/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { pageCount, parsePdf, type ParseResult } from "./index";
-import { corpusBytes } from "./test-corpus";
+import { type ParseResult, pageCount, parsePdf } from "./index.ts";
+import { corpusBytes } from "./test-corpus.ts";
 
 const LIGATURES_RE = /[\uFB00-\uFB06]/u;
 

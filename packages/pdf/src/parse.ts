@@ -7,17 +7,17 @@
  */
 import type { OutlineEntry, ParsedDocument, ParsedSection } from "@studyhall/core";
 import type { PDFDocumentProxy } from "unpdf/pdfjs";
-import { bodyFontSize, detectHeadings, looksNumbered, type SectionAnchor } from "./headings";
-import { removeRunningLines } from "./headers-footers";
-import { buildVocabulary, normaliseLine } from "./normalise";
-import { outlineAnchors, readOutline, sameHeading } from "./outline";
-import { readPageLines, type PageLines } from "./page-lines";
-import { linesToText } from "./paragraphs";
-import { closeQuietly, loadFailure, openPdf } from "./pdf-document";
-import { failure, ParseAbort, parseOptionsSchema, type ParseFailure, type ParseOptions, type ParseResult } from "./result";
-import { sectionsFromAnchors, sectionsFromPageGroups } from "./sections";
-import { noTextFailure } from "./text-quality";
-import { layoutTitle, metadataTitle } from "./title";
+import { removeRunningLines } from "./headers-footers.ts";
+import { bodyFontSize, detectHeadings, looksNumbered, type SectionAnchor } from "./headings.ts";
+import { buildVocabulary, normaliseLine } from "./normalise.ts";
+import { outlineAnchors, readOutline, sameHeading } from "./outline.ts";
+import { type PageLines, readPageLines } from "./page-lines.ts";
+import { linesToText } from "./paragraphs.ts";
+import { closeQuietly, loadFailure, openPdf } from "./pdf-document.ts";
+import { failure, ParseAbort, type ParseFailure, type ParseOptions, type ParseResult, parseOptionsSchema } from "./result.ts";
+import { sectionsFromAnchors, sectionsFromPageGroups } from "./sections.ts";
+import { noTextFailure } from "./text-quality.ts";
+import { layoutTitle, metadataTitle } from "./title.ts";
 
 /** Lets a long parse notice that its time is up between pages. */
 interface Deadline {

@@ -5,7 +5,7 @@
  */
 import { getResolvedPDFJS } from "unpdf";
 import type { PDFDocumentLoadingTask, PDFDocumentProxy } from "unpdf/pdfjs";
-import { failure, type ParseFailure } from "./result";
+import { failure, type ParseFailure } from "./result.ts";
 
 /**
  * pdf.js asks this factory for CMaps, standard font data and wasm files. In

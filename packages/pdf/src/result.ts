@@ -3,8 +3,9 @@
  * with a human-readable detail. The job handler decides what a failure means
  * for the job; this package never decides HTTP status.
  */
+
+import type { ParsedDocument, ParseFailureCode } from "@studyhall/core";
 import { z } from "zod";
-import type { ParseFailureCode, ParsedDocument } from "@studyhall/core";
 
 /** `detail` is written for the document's owner; `cause`, when there is one, is the reader's own message, for the log only. */
 export type ParseFailure = { ok: false; code: ParseFailureCode; detail: string; cause?: string };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { detectHeadings, type SectionAnchor } from "./headings";
-import { buildVocabulary } from "./normalise";
-import { linesToText } from "./paragraphs";
-import { sectionsFromAnchors, sectionsFromPageGroups } from "./sections";
-import { line, page } from "./test-pages";
+import { detectHeadings, type SectionAnchor } from "./headings.ts";
+import { buildVocabulary } from "./normalise.ts";
+import { linesToText } from "./paragraphs.ts";
+import { sectionsFromAnchors, sectionsFromPageGroups } from "./sections.ts";
+import { line, page } from "./test-pages.ts";
 
 const none = new Set<never>();
 const sentence = "This is an ordinary line of body text that runs across the column.";

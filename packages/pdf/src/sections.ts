@@ -4,10 +4,10 @@
  * of pages of a readable size. Sections never come out empty.
  */
 import type { ParsedSection } from "@studyhall/core";
-import type { SectionAnchor } from "./headings";
-import type { Vocabulary } from "./normalise";
-import type { PageLines, TextLine } from "./page-lines";
-import { linesToText } from "./paragraphs";
+import type { SectionAnchor } from "./headings.ts";
+import type { Vocabulary } from "./normalise.ts";
+import type { PageLines, TextLine } from "./page-lines.ts";
+import { linesToText } from "./paragraphs.ts";
 
 /** Page groups aim for about this much text, and never span more pages than this. */
 const GROUP_TARGET_CHARS = 6000;

@@ -1,5 +1,5 @@
 /** Test-only builders for synthetic pages and lines: body text at 10 pt, 12 pt line spacing. */
-import type { PageLines, TextLine } from "./page-lines";
+import type { PageLines, TextLine } from "./page-lines.ts";
 
 export const PAGE_HEIGHT = 800;
 

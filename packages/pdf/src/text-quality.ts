@@ -4,9 +4,10 @@
  * glyphs to no real characters all fail as `pdf-no-text`. There is no OCR here,
  * and the detail says so.
  */
-import type { PDFDocumentProxy } from "unpdf/pdfjs";
+
 import { getResolvedPDFJS } from "unpdf";
-import { failure, type ParseFailure } from "./result";
+import type { PDFDocumentProxy } from "unpdf/pdfjs";
+import { failure, type ParseFailure } from "./result.ts";
 
 /** Below this share of letters and digits among visible characters, the text is glyph soup. */
 const MIN_READABLE_RATIO = 0.5;
@@ -32,7 +33,7 @@ export interface TextStats {
 
 /** A token with its surrounding punctuation removed is letters and digits, maybe joined by ' - . , : / */
 const WORDLIKE_RE = /^[\p{L}\p{N}\p{M}]+(?:['’.,:/-][\p{L}\p{N}\p{M}]+)*$/u;
-const EDGE_PUNCTUATION_RE = /^[("'“‘\[{¿¡*•]+|[)"'”’\]}.,;:!?%*]+$/gu;
+const EDGE_PUNCTUATION_RE = /^[("'“‘[{¿¡*•]+|[)"'”’\]}.,;:!?%*]+$/gu;
 
 export function textStats(pageTexts: readonly string[]): TextStats {
   let meaningful = 0;

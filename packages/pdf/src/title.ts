@@ -4,8 +4,8 @@
  * line near the top of the first page with text.
  */
 import type { PDFDocumentProxy } from "unpdf/pdfjs";
-import { normaliseLine } from "./normalise";
-import type { PageLines, TextLine } from "./page-lines";
+import { normaliseLine } from "./normalise.ts";
+import type { PageLines, TextLine } from "./page-lines.ts";
 
 const PLACEHOLDER_TITLES = new Set(["untitled", "untitled document", "document", "title", "presentation", "no title", "none"]);
 const APP_PREFIX_RE = /^(?:microsoft\s+(?:word|powerpoint|excel)|word|powerpoint)\s*-\s*/i;

@@ -10,9 +10,9 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { corpusPdf, expectJson, pollJob, signIn, uploadPdf, type AcceptedUpload } from "../studyhall-client.ts";
+import { type AcceptedUpload, corpusPdf, expectJson, pollJob, signIn, uploadPdf } from "../studyhall-client.ts";
 import { openBrowser, type WebBrowser } from "./browser.ts";
-import { adminToken, demoAdmin, newPerson, platformOperator, type Person } from "./people.ts";
+import { adminToken, demoAdmin, newPerson, type Person, platformOperator } from "./people.ts";
 
 const base = inject("baseUrl");
 

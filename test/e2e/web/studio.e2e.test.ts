@@ -74,13 +74,11 @@ describe("the studio in Chromium", () => {
   it("the teacher uploads tracemonkey.pdf and watches both jobs reach 100 %", async () => {
     await page.getByRole("link", { name: "Upload", exact: true }).click();
     await page.getByRole("heading", { name: "Upload a PDF" }).waitFor();
-    await page
-      .getByLabel("PDF file")
-      .setInputFiles({
-        name: "tracemonkey.pdf",
-        mimeType: "application/pdf",
-        buffer: await readFile(new URL("tracemonkey.pdf", CORPUS_DIR)),
-      });
+    await page.getByLabel("PDF file").setInputFiles({
+      name: "tracemonkey.pdf",
+      mimeType: "application/pdf",
+      buffer: await readFile(new URL("tracemonkey.pdf", CORPUS_DIR)),
+    });
     await page.getByLabel("Title (optional)").fill("TraceMonkey in the browser");
     await page.getByRole("button", { name: "Upload and make a course" }).click();
     await page.getByText("Progress of “TraceMonkey in the browser”").waitFor();

@@ -1,7 +1,8 @@
 /** The API worker's Hono environment: generated bindings plus what middleware puts on the context. */
+
+import type { Principal } from "@studyhall/auth";
 import type { Config, Role } from "@studyhall/core";
 import type { Db } from "@studyhall/db";
-import type { Principal } from "@studyhall/auth";
 
 export interface CurrentUser {
   id: string;

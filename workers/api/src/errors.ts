@@ -3,10 +3,11 @@
  * Unknown errors are logged with their stack and answered with a bare 500:
  * no stack trace, SQL or internal name reaches a client.
  */
+
+import { type InvalidParam, ProblemError, problemDocument } from "@studyhall/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ProblemError, problemDocument, type InvalidParam } from "@studyhall/core";
-import type { AppEnv } from "./env";
+import type { AppEnv } from "./env.ts";
 
 export function problemResponse(c: Context<AppEnv>, error: ProblemError): Response {
   const requestId = c.get("requestId") ?? crypto.randomUUID();

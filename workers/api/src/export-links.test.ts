@@ -1,7 +1,8 @@
 /** The signed download links of exports: what verifies, what does not. */
-import { describe, expect, it } from "vitest";
+
 import { ProblemError } from "@studyhall/core";
-import { DOWNLOAD_LINK_TTL_SECONDS, downloadLink, exportUrlSecret, signDownload, verifyDownload } from "./export-links";
+import { describe, expect, it } from "vitest";
+import { DOWNLOAD_LINK_TTL_SECONDS, downloadLink, exportUrlSecret, signDownload, verifyDownload } from "./export-links.ts";
 
 const SECRET = "a-test-secret-that-is-long-enough-0123456789";
 const KEY = "exports/org-1/export-1.pdf";

@@ -5,8 +5,9 @@
  * signature breaks it; so does the secret being rotated. Verification is
  * constant-time (`crypto.subtle.verify`).
  */
-import { z } from "zod";
+
 import { ProblemError } from "@studyhall/core";
+import { z } from "zod";
 
 /** How long a download link works after it is handed out. */
 export const DOWNLOAD_LINK_TTL_SECONDS = 15 * 60;

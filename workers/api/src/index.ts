@@ -1,5 +1,5 @@
 /** The edge API worker: the Hono app, and the Durable Object classes every worker binds to. */
-import { newApp } from "./app";
+import { newApp } from "./app.ts";
 
 export { Counters, JobChannel, LlmGate, RateLimiter, SessionRoom } from "@studyhall/objects";
 

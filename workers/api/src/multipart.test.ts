@@ -1,7 +1,8 @@
 /** The streaming multipart reader gives the same parts however the body is cut into chunks, and refuses malformed framing. */
-import { describe, expect, it } from "vitest";
+
 import { ProblemError } from "@studyhall/core";
-import { MultipartReader, boundaryOf } from "./multipart";
+import { describe, expect, it } from "vitest";
+import { boundaryOf, MultipartReader } from "./multipart.ts";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => encoder.encode(text);
@@ -138,8 +139,7 @@ describe("malformed bodies are refused, never read as shorter parts", () => {
       `--${B}\r\nContent-Disposition: form-data; name="a"\r\nX-Padding: ${"p".repeat(9000)}\r\n\r\nx\r\n--${B}--`,
       /headers are longer/,
     );
-    const many =
-      Array.from({ length: 17 }, (_, i) => `--${B}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`).join("") + `--${B}--`;
+    const many = `${Array.from({ length: 17 }, (_, i) => `--${B}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`).join("")}--${B}--`;
     await refusal(many, /more than 16 parts/);
   });
 

@@ -7,8 +7,8 @@
  * failed upload leaves nothing in R2.
  */
 import { ProblemError } from "@studyhall/core";
-import { MultipartReader, boundaryOf } from "./multipart";
-import { HEAD_BYTES, storeKnownLength, storeStream, tooLarge, type StoredObject } from "./r2-upload";
+import { boundaryOf, MultipartReader } from "./multipart.ts";
+import { HEAD_BYTES, type StoredObject, storeKnownLength, storeStream, tooLarge } from "./r2-upload.ts";
 
 export interface ReceivedPdf {
   bytes: number;

@@ -4,8 +4,8 @@
  * way the job must end visibly failed.
  */
 import type { JobMessage } from "@studyhall/core";
-import { failJob, jobEvent, type Db } from "@studyhall/db";
-import { settle, type RunnerDeps } from "./runner";
+import { type Db, failJob, jobEvent } from "@studyhall/db";
+import { type RunnerDeps, settle } from "./runner.ts";
 
 export async function recordDeadLetter(db: Db, handlers: RunnerDeps["handlers"], message: JobMessage, deliveries: number): Promise<void> {
   const job = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, message.jobId) });

@@ -1,13 +1,13 @@
 /** Job handlers by kind: what runs, and what to tidy when a job of that kind ends without success. */
 import type { Db, Job } from "@studyhall/db";
-import { exportCourse } from "./handlers/export-course";
-import { courseGenerationSettled, generateCourse } from "./handlers/generate-course";
-import { generateQuestions } from "./handlers/generate-questions";
-import { parseDocument } from "./handlers/parse-document";
-import { regenerateLesson } from "./handlers/regenerate-lesson";
-import { sessionReport } from "./handlers/session-report";
-import { tutorAnswer } from "./handlers/tutor-answer";
-import type { JobHandler } from "./runner";
+import { exportCourse } from "./handlers/export-course.ts";
+import { courseGenerationSettled, generateCourse } from "./handlers/generate-course.ts";
+import { generateQuestions } from "./handlers/generate-questions.ts";
+import { parseDocument } from "./handlers/parse-document.ts";
+import { regenerateLesson } from "./handlers/regenerate-lesson.ts";
+import { sessionReport } from "./handlers/session-report.ts";
+import { tutorAnswer } from "./handlers/tutor-answer.ts";
+import type { JobHandler } from "./runner.ts";
 
 export interface HandlerEntry {
   run: JobHandler;

@@ -4,14 +4,14 @@
  * consumer died (cron). It validates each message, runs its job, and
  * acknowledges only after the outcome is committed to D1.
  */
-import { ConfigError, jobMessageSchema, loadConfig, type Config } from "@studyhall/core";
-import { loadLlmConfig } from "@studyhall/llm";
+import { type Config, ConfigError, jobMessageSchema, loadConfig } from "@studyhall/core";
 import { laneQueues, openDb, sendJob } from "@studyhall/db";
-import { recordDeadLetter } from "./dead-letter";
-import { handlers } from "./handlers";
-import { progressPublisher } from "./progress";
-import { backoffMs, runJob } from "./runner";
-import { sweep } from "./sweep";
+import { loadLlmConfig } from "@studyhall/llm";
+import { recordDeadLetter } from "./dead-letter.ts";
+import { handlers } from "./handlers.ts";
+import { progressPublisher } from "./progress.ts";
+import { backoffMs, runJob } from "./runner.ts";
+import { sweep } from "./sweep.ts";
 
 const MISCONFIGURED_RECHECK_SECONDS = 60;
 

@@ -7,16 +7,16 @@
  * it. When the quota cannot cover a request, the job fails with
  * `quota-exceeded` (permanent) instead of spending.
  */
-import { PermanentJobError, ProblemError, type Config } from "@studyhall/core";
+import { type Config, PermanentJobError, ProblemError } from "@studyhall/core";
 import {
   chargeReservation,
+  type Db,
   extendReservation,
   heldReservation,
+  type Job,
   monthlyTokenLimit,
   reserveTokens,
   spenderOf,
-  type Db,
-  type Job,
   type TokenReservation,
 } from "@studyhall/db";
 

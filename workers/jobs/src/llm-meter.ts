@@ -5,10 +5,10 @@
  * job's organisation so the gate can share fairly. After the request, its
  * real tokens are settled at the gate and charged to the budget.
  */
-import { DeferJob, type Config } from "@studyhall/core";
+import { type Config, DeferJob } from "@studyhall/core";
 import type { RequestMeter } from "@studyhall/llm";
 import type { LlmGate } from "@studyhall/objects";
-import type { JobBudget } from "./job-budget";
+import type { JobBudget } from "./job-budget.ts";
 
 /** The gate lives in the API worker; this worker reaches it through its binding. */
 export const llmGate = (env: JobsEnv) => (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName("global");

@@ -6,12 +6,12 @@
  * its owner; the provider's stay in the log), or a transient one
  * (retried with backoff).
  */
-import { DeferJob, PermanentJobError, loadConfig, type LlmMethod } from "@studyhall/core";
+import { DeferJob, type LlmMethod, loadConfig, PermanentJobError } from "@studyhall/core";
 import type { Db, Job } from "@studyhall/db";
+import { createProvider, LlmPermanentError, type LlmProvider, LlmRateLimitedError, loadLlmConfig, type TokenUsage } from "@studyhall/llm";
 import type { Counters } from "@studyhall/objects";
-import { LlmPermanentError, LlmRateLimitedError, createProvider, loadLlmConfig, type LlmProvider, type TokenUsage } from "@studyhall/llm";
-import { JobBudget } from "./job-budget";
-import { jobMeter, type MeterDeps } from "./llm-meter";
+import { JobBudget } from "./job-budget.ts";
+import { jobMeter, type MeterDeps } from "./llm-meter.ts";
 
 /** Runs provider calls for one job; the tokens they use are charged to the job's reservation as each request is answered. */
 export interface GeneratorForJob {

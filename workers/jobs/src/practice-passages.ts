@@ -6,10 +6,11 @@
  * organisation's), never another teacher's private document. Each passage
  * keeps where it came from, so every question can name its document and section.
  */
-import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
+
 import { PermanentJobError } from "@studyhall/core";
-import { documentSections, documents, readableDocuments, type Db, type Viewer } from "@studyhall/db";
+import { type Db, documentSections, documents, readableDocuments, type Viewer } from "@studyhall/db";
 import type { Passage } from "@studyhall/llm";
+import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
 
 /** A passage for the provider (numbered uniquely) and where it lives. */
 export interface SourcedPassage {
@@ -113,7 +114,7 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
       .select()
       .from(documents)
       .where(and(eq(documents.id, request.documentId), readableDocuments(request.reader)));
-    if (!document || document.status !== "parsed") {
+    if (document?.status !== "parsed") {
       throw new PermanentJobError("document-not-parsed", "The document is not available", "The document is gone or has not been parsed.");
     }
     const where = [eq(documentSections.documentId, document.id)];

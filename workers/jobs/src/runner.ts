@@ -6,27 +6,27 @@
  * dead-lettered) with its error.
  */
 import {
+  type Config,
   DeferJob,
   JobCancelled,
-  LeaseLost,
-  PermanentJobError,
-  transientJobError,
-  type Config,
   type JobError,
   type JobMessage,
+  LeaseLost,
+  PermanentJobError,
   type ProgressPublisher,
+  transientJobError,
 } from "@studyhall/core";
 import {
   cancelActive,
   claimJob,
   completeJob,
+  type Db,
   deferJob,
   failJob,
+  type Job,
   recordProgress,
   releaseReservations,
   scheduleRetry,
-  type Db,
-  type Job,
 } from "@studyhall/db";
 
 export interface JobContext {

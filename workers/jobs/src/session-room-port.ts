@@ -5,9 +5,10 @@
  * can hand them a double through the same door; what comes back over RPC is
  * validated like any other input.
  */
-import { z } from "zod";
-import { roomMessageSchema, type RoomMessage } from "@studyhall/core";
+
+import { type RoomMessage, roomMessageSchema } from "@studyhall/core";
 import type { PostBotMessageInput, SessionRoom } from "@studyhall/objects";
+import { z } from "zod";
 
 export interface SessionRoomPort {
   postBotMessage(input: PostBotMessageInput): Promise<{ seq: number }>;

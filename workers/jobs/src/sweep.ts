@@ -5,7 +5,7 @@
  * sent twice is harmless: only one consumer can claim it.
  */
 import type { Config } from "@studyhall/core";
-import { jobsToResend, markSent, sendJob, type Db, type LaneQueues } from "@studyhall/db";
+import { type Db, jobsToResend, type LaneQueues, markSent, sendJob } from "@studyhall/db";
 
 export async function sweep(db: Db, queues: LaneQueues, config: Config, now = Date.now()): Promise<string[]> {
   const due = await jobsToResend(

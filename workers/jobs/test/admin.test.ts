@@ -1,7 +1,7 @@
 /** The queue dashboard's API: what admins and operators see, and what admins can steer. */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { deliver, jobRow, runToEnd } from "./run-jobs";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { deliver, jobRow, runToEnd } from "./run-jobs.ts";
 
 async function upload(actor: Actor, name: string) {
   const bytes = await (await fetch(`https://corpus.test/${name}`)).arrayBuffer();

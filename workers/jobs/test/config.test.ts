@@ -1,10 +1,10 @@
 /** A jobs worker whose configuration is out of bounds runs nothing and spends no attempt, and says why in its log. */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
 import { insertJob } from "@studyhall/db";
-import { newOrg } from "../../../test/helpers/api";
-import worker from "../src/index";
-import { db, jobRow } from "./run-jobs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { newOrg } from "../../../test/helpers/api.ts";
+import worker from "../src/index.ts";
+import { db, jobRow } from "./run-jobs.ts";
 
 afterEach(() => vi.restoreAllMocks());
 

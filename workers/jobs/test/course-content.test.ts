@@ -1,14 +1,14 @@
 /** Reading a generated course: cached lessons, regeneration, failures, live progress and the shared LLM gate. */
 import { env } from "cloudflare:test";
-import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, silentPublisher } from "@studyhall/core";
 import { documentKeys, jobs } from "@studyhall/db";
 import type { Counters, LlmGate } from "@studyhall/objects";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { handlers } from "../src/handlers";
-import { runJob } from "../src/runner";
-import { corpusPdf, db, jobRow, runToEnd } from "./run-jobs";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { handlers } from "../src/handlers.ts";
+import { runJob } from "../src/runner.ts";
+import { corpusPdf, db, jobRow, runToEnd } from "./run-jobs.ts";
 
 let teacher: Actor;
 let student: Actor;

@@ -1,14 +1,14 @@
 /** Course exports: a real generated course as PDF, Markdown and JSON, signed download links, access, and a 300-page export. */
-import { SELF, env } from "cloudflare:test";
-import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { env, SELF } from "cloudflare:test";
 import { courses, jobs, lessons, modules, questions, quizzes } from "@studyhall/db";
 import { pageCount, parsePdf } from "@studyhall/pdf";
+import { eq } from "drizzle-orm";
 import { extractText, getDocumentProxy } from "unpdf";
-import { exportUrlSecret, signDownload } from "../../api/src/export-links";
-import { BASE, call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { corpusPdf, db, runToEnd } from "./run-jobs";
-import { syntheticCourse } from "./synthetic-course";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Actor, BASE, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { exportUrlSecret, signDownload } from "../../api/src/export-links.ts";
+import { corpusPdf, db, runToEnd } from "./run-jobs.ts";
+import { syntheticCourse } from "./synthetic-course.ts";
 
 let admin: Actor;
 let teacher: Actor;
@@ -168,18 +168,16 @@ async function seedLongCourse(owner: Actor): Promise<string> {
       ),
       d.insert(quizzes).values({ id: quizId, courseId: id, moduleId, title: module.quiz.title }),
       ...module.quiz.questions.map((q, i) =>
-        d
-          .insert(questions)
-          .values({
-            quizId,
-            position: i,
-            kind: "single-choice",
-            prompt: q.prompt,
-            choices: q.choices,
-            answer: q.answer,
-            explanation: q.explanation,
-            sourcePassage: q.sourcePassage,
-          }),
+        d.insert(questions).values({
+          quizId,
+          position: i,
+          kind: "single-choice",
+          prompt: q.prompt,
+          choices: q.choices,
+          answer: q.answer,
+          explanation: q.explanation,
+          sourcePassage: q.sourcePassage,
+        }),
       ),
     ]);
   }

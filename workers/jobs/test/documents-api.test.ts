@@ -1,8 +1,8 @@
 /** The document and job routes, as a teacher's client uses them. */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { corpusPdf, jobRow, runToEnd } from "./run-jobs";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { corpusPdf, jobRow, runToEnd } from "./run-jobs.ts";
 
 async function upload(actor: Actor, bytes: Uint8Array | string, query = "", headers: Record<string, string> = {}) {
   return call(`/v1/documents${query}`, { token: actor.token, body: bytes, headers: { "Content-Type": "application/pdf", ...headers } });

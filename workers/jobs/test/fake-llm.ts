@@ -6,7 +6,7 @@
  * test that means to fill the gate ever waits at it.
  */
 import { env } from "cloudflare:test";
-import type { FakeLlmRequest } from "../../../test/fake-llm-endpoint";
+import type { FakeLlmRequest } from "../../../test/fake-llm-endpoint.ts";
 
 export type FakeLlmMode = "ok" | "flaky" | `usage-${number}`;
 

@@ -6,9 +6,9 @@
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import worker from "../src/index";
-import { corpusPdf, jobRow, runToEnd, skipWait } from "./run-jobs";
+import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import worker from "../src/index.ts";
+import { corpusPdf, jobRow, runToEnd, skipWait } from "./run-jobs.ts";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -4,11 +4,11 @@
  * runs it, a late subscriber gets the final state at once, and nobody outside
  * the job's owner (and their admins) gets anything.
  */
-import { SELF, env, runDurableObjectAlarm } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import type { JobChannel } from "@studyhall/objects";
-import { BASE, call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { corpusPdf, runToEnd } from "./run-jobs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Actor, BASE, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { corpusPdf, runToEnd } from "./run-jobs.ts";
 
 interface JobView {
   id: string;

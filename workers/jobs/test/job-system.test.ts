@@ -4,16 +4,16 @@
  * an abandoned job is recovered by the sweep, exactly once in effect.
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { DeferJob, type JobMessage, loadConfig, PermanentJobError, silentPublisher } from "@studyhall/core";
+import { claimJob, insertJob, type Job, jobEvents, jobs, laneQueues } from "@studyhall/db";
+import type { LlmGate } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { DeferJob, PermanentJobError, loadConfig, silentPublisher, type JobMessage } from "@studyhall/core";
-import { claimJob, insertJob, jobEvents, jobs, laneQueues, type Job } from "@studyhall/db";
-import type { LlmGate } from "@studyhall/objects";
-import { newOrg, type Actor } from "../../../test/helpers/api";
-import worker from "../src/index";
-import { backoffMs, runJob, type JobHandler, type RunnerDeps } from "../src/runner";
-import { sweep } from "../src/sweep";
-import { db, jobRow, skipWait } from "./run-jobs";
+import { type Actor, newOrg } from "../../../test/helpers/api.ts";
+import worker from "../src/index.ts";
+import { backoffMs, type JobHandler, type RunnerDeps, runJob } from "../src/runner.ts";
+import { sweep } from "../src/sweep.ts";
+import { db, jobRow, skipWait } from "./run-jobs.ts";
 
 const config = loadConfig(env);
 

@@ -5,13 +5,13 @@
  * for everyone. A held job waits without spending an attempt.
  */
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
 import { loadConfig } from "@studyhall/core";
 import { insertJob, laneQueues } from "@studyhall/db";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { platformOperator } from "../../../test/helpers/platform";
-import { sweep } from "../src/sweep";
-import { corpusPdf, db, deliver, jobRow, runToEnd } from "./run-jobs";
+import { describe, expect, it } from "vitest";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { platformOperator } from "../../../test/helpers/platform.ts";
+import { sweep } from "../src/sweep.ts";
+import { corpusPdf, db, deliver, jobRow, runToEnd } from "./run-jobs.ts";
 
 const config = loadConfig(env);
 

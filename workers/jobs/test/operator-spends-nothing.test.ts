@@ -5,13 +5,13 @@
  * still own the course, the session and the failed job, and may look at them).
  */
 import { env } from "cloudflare:test";
+import { jobs, practiceEvents } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { jobs, practiceEvents } from "@studyhall/db";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { RoomClient } from "../../../test/helpers/room-client";
-import { corpusPdf, db, runToEnd } from "./run-jobs";
-import { openSession, seedPhotosynthesisCourse } from "./session-fixtures";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { RoomClient } from "../../../test/helpers/room-client.ts";
+import { corpusPdf, db, runToEnd } from "./run-jobs.ts";
+import { openSession, seedPhotosynthesisCourse } from "./session-fixtures.ts";
 
 const jobCount = async (ownerId: string) => db().$count(jobs, eq(jobs.ownerId, ownerId));
 const operatorOf = (admin: Actor) => newMember(admin, "operator" as never, "operator");

@@ -1,8 +1,8 @@
 /** Upload to published course through both workers' real entry points, with the offline (extractive) generator. */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, json, newMember, newOrg } from "../../../test/helpers/api";
-import { corpusPdf, jobRow, runToEnd } from "./run-jobs";
+import { call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { corpusPdf, jobRow, runToEnd } from "./run-jobs.ts";
 
 async function upload(token: string, bytes: Uint8Array, query = "") {
   return call(`/v1/documents${query}`, { token, body: bytes, headers: { "Content-Type": "application/pdf" } });

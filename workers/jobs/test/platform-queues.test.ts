@@ -5,9 +5,9 @@
  * kind or lane.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { platformOperator } from "../../../test/helpers/platform";
-import { corpusPdf, deliver, jobRow, runToEnd } from "./run-jobs";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { platformOperator } from "../../../test/helpers/platform.ts";
+import { corpusPdf, deliver, jobRow, runToEnd } from "./run-jobs.ts";
 
 /** An upload whose job the queue gave up on: failed and recorded as dead-lettered. */
 async function deadLetteredUpload(actor: Actor): Promise<string> {

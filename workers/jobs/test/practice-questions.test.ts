@@ -1,11 +1,11 @@
 /** Practice banks: generating questions from a parsed paper, searching, pinning, practising and the week's trending list. */
 import { env } from "cloudflare:test";
+import { chargeTokens, courses, documentSections, documents, jobs, practiceQuestions } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { chargeTokens, courses, documentSections, documents, jobs, practiceQuestions } from "@studyhall/db";
-import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { corpusPdf, db, runToEnd } from "./run-jobs";
+import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session.ts";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { corpusPdf, db, runToEnd } from "./run-jobs.ts";
 
 let admin: Actor;
 let teacher: Actor;
@@ -218,16 +218,14 @@ describe("whose documents a topic reaches", () => {
     for (const q of admins) expect(titled.find((d) => d.id === q.documentId)?.title).toBe("Photosynthesis notes");
 
     // Once a published course is made from the notes, a teacher who sees the course may draw on them.
-    await db()
-      .insert(courses)
-      .values({
-        orgId: owner.orgId,
-        ownerId: owner.id,
-        documentId: notes,
-        title: "Photosynthesis",
-        status: "PUBLISHED",
-        publishedAt: new Date(),
-      });
+    await db().insert(courses).values({
+      orgId: owner.orgId,
+      ownerId: owner.id,
+      documentId: notes,
+      title: "Photosynthesis",
+      status: "PUBLISHED",
+      publishedAt: new Date(),
+    });
     const { questions } = await generate(newcomer, topic);
     expect(questions.length).toBeGreaterThan(0);
     for (const q of questions) expect(q.documentId).toBe(notes);

@@ -5,9 +5,9 @@
  * `run_after` to now, which is what their elapsing amounts to.
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { type Job, jobs, openDb } from "@studyhall/db";
 import { eq } from "drizzle-orm";
-import { jobs, openDb, type Job } from "@studyhall/db";
-import worker from "../src/index";
+import worker from "../src/index.ts";
 
 export const db = () => openDb(env.DB);
 const laneQueue = { high: "studyhall-jobs-high", normal: "studyhall-jobs-normal", low: "studyhall-jobs-low" } as const;

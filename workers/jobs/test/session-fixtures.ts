@@ -5,11 +5,11 @@
  * through the real API: tickets, WebSockets and chat frames.
  */
 import { SELF } from "cloudflare:test";
-import { expect } from "vitest";
 import { courses, documentSections, documents, lessons, modules } from "@studyhall/db";
-import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session";
-import { BASE, call, json, type Actor } from "../../../test/helpers/api";
-import { db } from "./run-jobs";
+import { expect } from "vitest";
+import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session.ts";
+import { type Actor, BASE, call, json } from "../../../test/helpers/api.ts";
+import { db } from "./run-jobs.ts";
 
 export interface SeededCourse {
   courseId: string;
@@ -51,17 +51,15 @@ export async function seedPhotosynthesisCourse(teacher: Actor): Promise<SeededCo
           text: l.body.replace(/\. /g, ".\n\n"),
         })),
       ),
-    db()
-      .insert(courses)
-      .values({
-        id: courseId,
-        orgId: teacher.orgId,
-        ownerId: teacher.id,
-        documentId,
-        title: "Photosynthesis",
-        status: "PUBLISHED",
-        publishedAt: new Date(),
-      }),
+    db().insert(courses).values({
+      id: courseId,
+      orgId: teacher.orgId,
+      ownerId: teacher.id,
+      documentId,
+      title: "Photosynthesis",
+      status: "PUBLISHED",
+      publishedAt: new Date(),
+    }),
     db()
       .insert(modules)
       .values(moduleIds.map((id, i) => ({ id, courseId, position: i, title: i === 0 ? "Capturing light" : "Using the energy" }))),

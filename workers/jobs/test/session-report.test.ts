@@ -4,13 +4,14 @@
  * worker writes it from the room's transcript, and the report's every quote
  * is the student's or teacher's own words. Who may ask and read is checked.
  */
+
+import { courses, jobs } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { courses, jobs } from "@studyhall/db";
-import { TUTORING_LINES } from "../../../packages/llm/src/fixtures/tutoring-session";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { db, jobRow, runToEnd } from "./run-jobs";
-import { converse, openSession, seedPhotosynthesisCourse, type SeededCourse } from "./session-fixtures";
+import { TUTORING_LINES } from "../../../packages/llm/src/fixtures/tutoring-session.ts";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { db, jobRow, runToEnd } from "./run-jobs.ts";
+import { converse, openSession, type SeededCourse, seedPhotosynthesisCourse } from "./session-fixtures.ts";
 
 let admin: Actor;
 let teacher: Actor;

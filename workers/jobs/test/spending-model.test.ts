@@ -6,14 +6,14 @@
  * spending more.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { OUTPUT_TOKEN_BOUNDS, estimateTokens, outputTokenBound } from "@studyhall/core";
+import { estimateTokens, OUTPUT_TOKEN_BOUNDS, outputTokenBound } from "@studyhall/core";
 import { documentTextChars, insertJob, tokenReservations } from "@studyhall/db";
 import type { GateState } from "@studyhall/objects";
-import { call, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { fakeModel } from "./fake-llm";
-import { corpusPdf, db, runToEnd } from "./run-jobs";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { fakeModel } from "./fake-llm.ts";
+import { corpusPdf, db, runToEnd } from "./run-jobs.ts";
 
 interface Usage {
   used: number;

@@ -6,13 +6,13 @@
  * a spent quota tried on every door.
  */
 import { env } from "cloudflare:test";
+import { estimateTokens, loadConfig } from "@studyhall/core";
+import { documentKeys, documents, documentTextChars, jobs, reserveTokens } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { estimateTokens, loadConfig } from "@studyhall/core";
-import { documentKeys, documentTextChars, documents, jobs, reserveTokens } from "@studyhall/db";
-import { call, expectProblem, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { corpusPdf, db, jobRow, runToEnd } from "./run-jobs";
-import { openSession, seedPhotosynthesisCourse } from "./session-fixtures";
+import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { corpusPdf, db, jobRow, runToEnd } from "./run-jobs.ts";
+import { openSession, seedPhotosynthesisCourse } from "./session-fixtures.ts";
 
 const TEACHER_QUOTA = 1_000_000;
 

@@ -5,17 +5,17 @@
  * however often the job is delivered or fails mid-answer, the room gets one answer.
  */
 import { env } from "cloudflare:test";
-import { and, desc, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, silentPublisher } from "@studyhall/core";
 import { jobs } from "@studyhall/db";
-import { call, json, newMember, newOrg, type Actor } from "../../../test/helpers/api";
-import { handlers } from "../src/handlers";
-import { answerPieces, tutorAnswerHandler } from "../src/handlers/tutor-answer";
-import { runJob } from "../src/runner";
-import { sessionRoomFor, type SessionRoomPort } from "../src/session-room-port";
-import { db, jobRow, runToEnd, skipWait } from "./run-jobs";
-import { connect, openSession, seedPhotosynthesisCourse, type RoomSocket } from "./session-fixtures";
+import { and, desc, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { answerPieces, tutorAnswerHandler } from "../src/handlers/tutor-answer.ts";
+import { handlers } from "../src/handlers.ts";
+import { runJob } from "../src/runner.ts";
+import { type SessionRoomPort, sessionRoomFor } from "../src/session-room-port.ts";
+import { db, jobRow, runToEnd, skipWait } from "./run-jobs.ts";
+import { connect, openSession, type RoomSocket, seedPhotosynthesisCourse } from "./session-fixtures.ts";
 
 let teacher: Actor;
 let student: Actor;

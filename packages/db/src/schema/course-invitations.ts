@@ -1,7 +1,7 @@
 import { primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt } from "./columns";
-import { userRef } from "./references";
-import { courses } from "./courses";
+import { createdAt } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { userRef } from "./references.ts";
 
 /** Students invited to a course published to invited students only. */
 export const courseInvitations = sqliteTable(

@@ -1,7 +1,7 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id, timestamp, updatedAt } from "./columns";
-import { orgRef, userRef } from "./references";
-import { documents } from "./documents";
+import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
+import { documents } from "./documents.ts";
+import { orgRef, userRef } from "./references.ts";
 
 export const courseStatuses = ["DRAFT", "GENERATING", "PUBLISHED", "FAILED"] as const;
 export type CourseStatus = (typeof courseStatuses)[number];

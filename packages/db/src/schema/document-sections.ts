@@ -1,6 +1,6 @@
 import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { id } from "./columns";
-import { documents } from "./documents";
+import { id } from "./columns.ts";
+import { documents } from "./documents.ts";
 
 /** A parsed document's sections, in order: what lessons and the tutor draw on. The full text is in R2. */
 export const documentSections = sqliteTable(

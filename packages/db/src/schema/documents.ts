@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { createdAt, id, updatedAt } from "./columns";
-import { orgRef, userRef } from "./references";
+import { createdAt, id, updatedAt } from "./columns.ts";
+import { orgRef, userRef } from "./references.ts";
 
 export const documentStatuses = ["uploaded", "parsing", "parsed", "failed"] as const;
 export type DocumentStatus = (typeof documentStatuses)[number];

@@ -1,7 +1,7 @@
 import { index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, timestamp } from "./columns";
-import { orgRef, userRef } from "./references";
-import { courses } from "./courses";
+import { createdAt, timestamp } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { orgRef, userRef } from "./references.ts";
 
 /** A student enrolled in a course. */
 export const enrolments = sqliteTable(

@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "./columns";
-import { orgRef, userRef } from "./references";
-import { courses } from "./courses";
+import { createdAt, id } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { orgRef, userRef } from "./references.ts";
 
 export const exportFormats = ["pdf", "markdown", "json"] as const;
 export type ExportFormat = (typeof exportFormats)[number];

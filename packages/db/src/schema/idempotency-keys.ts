@@ -1,5 +1,5 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt } from "./columns";
+import { createdAt } from "./columns.ts";
 
 /**
  * The first response to each `Idempotency-Key` a user sent to a route that

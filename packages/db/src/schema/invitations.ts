@@ -1,7 +1,7 @@
-import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Role } from "@studyhall/core";
-import { createdAt, id, timestamp } from "./columns";
-import { orgRef, userRef } from "./references";
+import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt, id, timestamp } from "./columns.ts";
+import { orgRef, userRef } from "./references.ts";
 
 /** A single-use code that lets someone join an organisation with a given role. Only its hash is kept. */
 export const invitations = sqliteTable(

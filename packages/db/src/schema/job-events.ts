@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { id } from "./columns";
-import { jobs } from "./jobs";
+import { id } from "./columns.ts";
+import { jobs } from "./jobs.ts";
 
 export const jobEventTypes = [
   "queued",

@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { createdAt, id, timestamp, updatedAt } from "./columns";
-import { orgRef, userRef } from "./references";
+import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
+import { orgRef, userRef } from "./references.ts";
 
 export const jobStatuses = ["queued", "active", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof jobStatuses)[number];

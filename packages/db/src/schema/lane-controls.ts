@@ -1,6 +1,6 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import type { JobLane } from "./jobs";
-import { timestamp } from "./columns";
+import { timestamp } from "./columns.ts";
+import type { JobLane } from "./jobs.ts";
 
 /** The scope of a lane switch that holds every organisation's jobs: only platform operators set it. */
 export const PLATFORM_SCOPE = "platform";

@@ -1,8 +1,8 @@
 import { index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt } from "./columns";
-import { userRef } from "./references";
-import { courses } from "./courses";
-import { lessons } from "./lessons";
+import { createdAt } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { lessons } from "./lessons.ts";
+import { userRef } from "./references.ts";
 
 /** A lesson a student has read. */
 export const lessonProgress = sqliteTable(

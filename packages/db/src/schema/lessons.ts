@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id, updatedAt } from "./columns";
-import { courses } from "./courses";
-import { modules } from "./modules";
+import { createdAt, id, updatedAt } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { modules } from "./modules.ts";
 
 /** A lesson: a Markdown body with its key terms and the passages it came from. */
 export const lessons = sqliteTable(

@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "./columns";
-import { courses } from "./courses";
+import { createdAt, id } from "./columns.ts";
+import { courses } from "./courses.ts";
 
 /** A course's chapters, in order. */
 export const modules = sqliteTable(

@@ -1,5 +1,5 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "./columns";
+import { createdAt, id } from "./columns.ts";
 
 /** A school, company or team: the boundary no data crosses. */
 export const organisations = sqliteTable("organisations", {

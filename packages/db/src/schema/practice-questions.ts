@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "./columns";
-import { orgRef, userRef } from "./references";
-import { documents } from "./documents";
+import { createdAt, id } from "./columns.ts";
+import { documents } from "./documents.ts";
+import { orgRef, userRef } from "./references.ts";
 
 export const difficulties = ["easy", "medium", "hard"] as const;
 export type Difficulty = (typeof difficulties)[number];

@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "./columns";
-import { quizzes } from "./quizzes";
+import { createdAt, id } from "./columns.ts";
+import { quizzes } from "./quizzes.ts";
 
 export const questionKinds = ["single-choice", "multiple-choice", "true-false", "short-answer"] as const;
 export type QuestionKind = (typeof questionKinds)[number];

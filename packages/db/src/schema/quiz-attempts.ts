@@ -1,7 +1,7 @@
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id, timestamp } from "./columns";
-import { orgRef, userRef } from "./references";
-import { quizzes } from "./quizzes";
+import { createdAt, id, timestamp } from "./columns.ts";
+import { quizzes } from "./quizzes.ts";
+import { orgRef, userRef } from "./references.ts";
 
 /** One student's attempt at a quiz: answers saved as they go, graded on submit. */
 export const quizAttempts = sqliteTable(

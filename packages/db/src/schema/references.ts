@@ -4,8 +4,8 @@
  * columns.ts, which the organisations and users tables themselves import.)
  */
 import { text } from "drizzle-orm/sqlite-core";
-import { organisations } from "./organisations";
-import { users } from "./users";
+import { organisations } from "./organisations.ts";
+import { users } from "./users.ts";
 
 /** `org_id`, required, cascading from the organisation. */
 export const orgRef = () =>

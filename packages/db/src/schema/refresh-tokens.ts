@@ -1,6 +1,6 @@
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { createdAt, id, timestamp } from "./columns";
-import { userRef } from "./references";
+import { createdAt, id, timestamp } from "./columns.ts";
+import { userRef } from "./references.ts";
 
 /**
  * Rotating refresh tokens, stored as SHA-256 hashes. Every login starts a

@@ -1,6 +1,6 @@
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, timestamp } from "./columns";
-import { sessions } from "./sessions";
+import { createdAt, timestamp } from "./columns.ts";
+import { sessions } from "./sessions.ts";
 
 /** The report of a tutoring session, written by a job from the transcript. */
 export const sessionReports = sqliteTable("session_reports", {

@@ -1,8 +1,8 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id, timestamp } from "./columns";
-import { orgRef, userRef } from "./references";
-import { courses } from "./courses";
-import { users } from "./users";
+import { createdAt, id, timestamp } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { orgRef, userRef } from "./references.ts";
+import { users } from "./users.ts";
 
 export const sessionKinds = ["study-room", "tutoring"] as const;
 export type SessionKind = (typeof sessionKinds)[number];

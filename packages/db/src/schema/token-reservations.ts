@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id, timestamp } from "./columns";
-import { orgRef, userRef } from "./references";
+import { createdAt, id, timestamp } from "./columns.ts";
+import { orgRef, userRef } from "./references.ts";
 
 /**
  * LLM tokens set aside before work that may spend them, against the owner's monthly quota. While `held`, a

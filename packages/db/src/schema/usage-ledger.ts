@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "./columns";
-import { orgRef, userRef } from "./references";
+import { createdAt, id } from "./columns.ts";
+import { orgRef, userRef } from "./references.ts";
 
 /** Append-only record of metered use (LLM tokens), summed per user and calendar month (UTC). */
 export const usageLedger = sqliteTable(

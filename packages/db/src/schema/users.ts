@@ -1,7 +1,7 @@
-import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Role } from "@studyhall/core";
-import { createdAt, id, timestamp, updatedAt } from "./columns";
-import { organisations } from "./organisations";
+import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
+import { organisations } from "./organisations.ts";
 
 /** A person with one role in one organisation. Emails are unique platform-wide. */
 export const users = sqliteTable(

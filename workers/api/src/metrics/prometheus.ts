@@ -5,8 +5,9 @@
  * of the global Counters object are platform-wide, so only the platform's
  * scope shows them.
  */
+
+import { type Db, type JobScope, PLATFORM_SCOPE } from "@studyhall/db";
 import { sql } from "drizzle-orm";
-import { PLATFORM_SCOPE, type Db, type JobScope } from "@studyhall/db";
 
 interface Sample {
   labels?: Record<string, string | number>;
@@ -34,7 +35,7 @@ function render(families: Family[]): string {
       lines.push(`${f.name}${s.suffix ?? ""}${labels.length ? `{${labels.join(",")}}` : ""} ${Number.isFinite(s.value) ? s.value : 0}`);
     }
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Counters stored as `name{labels}` keys, grouped back into families. */

@@ -4,12 +4,13 @@
  * login behind the token must still be live, so a role change, a removed
  * member or a signed-out login takes effect at once (see `currentAccess`).
  */
+
+import { accessDenialDetail, currentAccess, type Principal, verifyAccessToken } from "@studyhall/auth";
+import { isPlatformOperator, ProblemError, type Role } from "@studyhall/core";
+import { type Db, organisations, type User, users } from "@studyhall/db";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { ProblemError, isPlatformOperator, type Role } from "@studyhall/core";
-import { organisations, users, type Db, type User } from "@studyhall/db";
-import { accessDenialDetail, currentAccess, verifyAccessToken, type Principal } from "@studyhall/auth";
-import type { AppEnv, CurrentUser } from "../env";
+import type { AppEnv, CurrentUser } from "../env.ts";
 
 const unauthenticated = (detail: string) =>
   new ProblemError("unauthenticated", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall"' } });

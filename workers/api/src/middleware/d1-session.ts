@@ -3,9 +3,10 @@
  * the bookmark it last received (`X-D1-Bookmark`), so even when reads go to a
  * replica, a user always reads their own writes; the response carries the new one.
  */
-import { createMiddleware } from "hono/factory";
+
 import { openDb } from "@studyhall/db";
-import type { AppEnv } from "../env";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env.ts";
 
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
 const BOOKMARK = /^[A-Za-z0-9-]{1,256}$/;

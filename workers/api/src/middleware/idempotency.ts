@@ -3,13 +3,14 @@
  * key is kept; the same key with the same request gets it again (and no new
  * work), the same key with a different request is a 422.
  */
+
+import { sha256Hex } from "@studyhall/auth";
+import { ProblemError } from "@studyhall/core";
+import { type Db, idempotencyKeys } from "@studyhall/db";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { ProblemError } from "@studyhall/core";
-import { sha256Hex } from "@studyhall/auth";
-import { idempotencyKeys, type Db } from "@studyhall/db";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../env.ts";
 
 const KEY = /^[A-Za-z0-9._:-]{8,200}$/;
 

@@ -3,10 +3,11 @@
  * MAX_JSON_BYTES (by Content-Length, or while streaming when there is none)
  * and 415 for a body that is not `application/json`.
  */
+
+import { ProblemError } from "@studyhall/core";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { ProblemError } from "@studyhall/core";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../env.ts";
 
 export interface JsonBodyOptions {
   /** Paths whose bodies are not JSON (uploads) and that check their own. */

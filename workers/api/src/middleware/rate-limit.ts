@@ -4,10 +4,11 @@
  * `RateLimit-Policy` / `RateLimit` fields and the familiar `X-RateLimit-*`;
  * a refused one is a 429 problem with `Retry-After`.
  */
+
+import { type Config, ProblemError, type RateDecision } from "@studyhall/core";
 import { createMiddleware } from "hono/factory";
-import { ProblemError, type Config, type RateDecision } from "@studyhall/core";
-import type { AppEnv } from "../env";
-import { recordRateLimited } from "../metrics/recorder";
+import type { AppEnv } from "../env.ts";
+import { recordRateLimited } from "../metrics/recorder.ts";
 
 export type RouteClass = "api" | "uploads" | "jobs" | "auth";
 

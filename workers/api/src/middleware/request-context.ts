@@ -3,11 +3,12 @@
  * sane one, else a new UUID) echoed as `X-Request-Id`, the parsed
  * configuration, and one structured log line per request.
  */
+
+import { type Config, ConfigError, loadConfig, ProblemError } from "@studyhall/core";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
-import { ConfigError, ProblemError, loadConfig, type Config } from "@studyhall/core";
-import type { AppEnv } from "../env";
-import { flushMetrics, recordRequest } from "../metrics/recorder";
+import type { AppEnv } from "../env.ts";
+import { flushMetrics, recordRequest } from "../metrics/recorder.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 

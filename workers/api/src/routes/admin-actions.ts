@@ -5,14 +5,14 @@
  * pausing a lane holds its jobs, never another organisation's.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, inArray, lt } from "drizzle-orm";
 import { jobKinds, lanes, notFound } from "@studyhall/core";
-import { failedJobs, laneHeldBy, laneQueues, jobs, setLanePaused, wakeLane, type Db, type Job } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth";
-import { jobSchema, jobView } from "./job-views";
-import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { bulkResult, laneActionParams, laneStateSchema, retryResult } from "./queue-views";
+import { type Db, failedJobs, type Job, jobs, laneHeldBy, laneQueues, setLanePaused, wakeLane } from "@studyhall/db";
+import { and, eq, inArray, lt } from "drizzle-orm";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions.ts";
+import { jobSchema, jobView } from "./job-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { bulkResult, laneActionParams, laneStateSchema, retryResult } from "./queue-views.ts";
 
 async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
   const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, orgId)) });

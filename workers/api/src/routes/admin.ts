@@ -6,8 +6,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { notFound } from "@studyhall/core";
 import { jobWithEvents, queueStats, searchJobs } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth";
-import { bearer, idParam, json, newRouter, pick } from "./openapi";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
 import {
   adminJobSchema,
   adminJobView,
@@ -18,7 +18,7 @@ import {
   laneStatsSchema,
   listQuery,
   statsQuery,
-} from "./queue-views";
+} from "./queue-views.ts";
 
 const router = newRouter();
 router.use("*", requireRole("admin", "operator"));

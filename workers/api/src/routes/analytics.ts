@@ -13,17 +13,17 @@ import { QUIZ_PASS_SCORE, STUCK_FAILED_ATTEMPTS, STUCK_INACTIVE_DAYS } from "@st
 import {
   assertCanEdit,
   enrolmentCounts,
+  type QuestionFigures,
   questionFigures,
   quizFigures,
+  type StuckRow,
   stuckStudents,
   visibleQuiz,
-  type QuestionFigures,
-  type StuckRow,
 } from "@studyhall/db";
-import { currentUser } from "../middleware/auth";
-import { visibleCourse } from "./lessons";
-import { bearer, idParam, json, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { currentUser } from "../middleware/auth.ts";
+import { visibleCourse } from "./lessons.ts";
+import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const ratio = (part: number, whole: number) => (whole ? round(part / whole) : null);

@@ -4,8 +4,8 @@
  * renders it without loading anything from elsewhere.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../env";
-import { docsPage } from "./api-docs-page";
+import type { AppEnv } from "../env.ts";
+import { docsPage } from "./api-docs-page.ts";
 
 type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
 

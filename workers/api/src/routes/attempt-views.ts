@@ -7,9 +7,9 @@
  * answer) only when the quiz's answer policy lets the viewer see them.
  */
 import { z } from "@hono/zod-openapi";
-import { answersAsShown, gradeAnswers, QUIZ_PASS_SCORE, revealPolicySchema, showQuiz, shownChoices, toShownIndex } from "@studyhall/core";
+import { answersAsShown, gradeAnswers, QUIZ_PASS_SCORE, revealPolicySchema, shownChoices, showQuiz, toShownIndex } from "@studyhall/core";
 import type { Question, Quiz, QuizAttempt } from "@studyhall/db";
-import { iso } from "./views";
+import { iso } from "./views.ts";
 
 export const quizSchema = z
   .object({

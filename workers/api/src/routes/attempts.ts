@@ -10,18 +10,18 @@ import { answersAsSaved, answersPatchSchema, forbidden, notFound, showQuiz } fro
 import {
   answersShownTo,
   canEditCourse,
+  type Db,
   quizQuestions,
   recordQuizActivity,
   saveAnswers,
   submitAttempt,
   visibleAttempt,
-  type Db,
 } from "@studyhall/db";
-import type { CurrentUser } from "../env";
-import { validationProblem } from "../errors";
-import { currentUser } from "../middleware/auth";
-import { attemptSchema, attemptView } from "./attempt-views";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
+import type { CurrentUser } from "../env.ts";
+import { validationProblem } from "../errors.ts";
+import { currentUser } from "../middleware/auth.ts";
+import { attemptSchema, attemptView } from "./attempt-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
 
 const answersBody = z.object({ answers: answersPatchSchema }).openapi("AttemptAnswers");
 

@@ -1,12 +1,12 @@
 /** Sign-up, sign-in, token refresh and sign-out. Rate-limited per client IP. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { emailSchema, orgSchema, passwordSchema, tokenPairSchema, userSchema, type Config, type TokenPair } from "@studyhall/core";
 import { familyOf, login, register, revokeFamily, rotateRefreshToken, signAccessToken, startSession } from "@studyhall/auth";
+import { type Config, emailSchema, orgSchema, passwordSchema, type TokenPair, tokenPairSchema, userSchema } from "@studyhall/core";
+import { type Db, type Organisation, organisations, type User } from "@studyhall/db";
 import { eq } from "drizzle-orm";
-import { organisations, type Db, type Organisation, type User } from "@studyhall/db";
-import { rateLimit } from "../middleware/rate-limit";
-import { json, jsonBody, newRouter, pick } from "./openapi";
-import { orgView, userView } from "./views";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { orgView, userView } from "./views.ts";
 
 const registerBody = z
   .object({

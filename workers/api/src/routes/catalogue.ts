@@ -4,12 +4,12 @@
  * own courses with progress.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, sql } from "drizzle-orm";
 import { courses, enrolmentProgress, enrolments, progressView, visibleCourses } from "@studyhall/db";
-import { currentUser } from "../middleware/auth";
-import { courseSchema, courseView } from "./courses";
-import { bearer, json, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { currentUser } from "../middleware/auth.ts";
+import { courseSchema, courseView } from "./courses.ts";
+import { bearer, json, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 export const progressSchema = z
   .object({

@@ -6,15 +6,15 @@
  * included: the course's open rooms re-check who may stay.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, sql } from "drizzle-orm";
 import { ProblemError } from "@studyhall/core";
-import { assertCanEdit, courseInvitations, enrolments, users, type Db } from "@studyhall/db";
+import { assertCanEdit, courseInvitations, type Db, enrolments, users } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
-import { validationProblem } from "../errors";
-import { currentUser } from "../middleware/auth";
-import { visibleCourse } from "./lessons";
-import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { validationProblem } from "../errors.ts";
+import { currentUser } from "../middleware/auth.ts";
+import { visibleCourse } from "./lessons.ts";
+import { bearer, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 const invitedSchema = z
   .object({ userId: z.string(), name: z.string(), email: z.string(), invitedAt: z.string(), enrolled: z.boolean() })

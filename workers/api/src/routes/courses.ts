@@ -1,13 +1,13 @@
 /** Courses: teachers create and publish them; students see them once published. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
 import { forbidden, notFound } from "@studyhall/core";
-import { assertCanEdit, assertCanOwn, canOwnSql, courseStatuses, courses, visibleCourses, type Course } from "@studyhall/db";
+import { assertCanEdit, assertCanOwn, type Course, canOwnSql, courseStatuses, courses, visibleCourses } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
-import { currentUser, requireRole } from "../middleware/auth";
-import { courseOutline, outlineSchema, visibleCourse } from "./lessons";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, desc, eq } from "drizzle-orm";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { courseOutline, outlineSchema, visibleCourse } from "./lessons.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 export const courseSchema = z
   .object({

@@ -1,14 +1,15 @@
 /** Documents: upload a PDF, see what the parser found, delete it, generate a course from it. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { ProblemError, estimateTokens, lanes, notFound, outlineEntrySchema } from "@studyhall/core";
 import { sha256Hex } from "@studyhall/auth";
+import { estimateTokens, lanes, notFound, outlineEntrySchema, ProblemError } from "@studyhall/core";
 import {
   createCourseGeneration,
+  type Db,
+  type Document,
   deleteDocumentFiles,
   documentKeys,
-  documents,
   documentSections,
+  documents,
   documentTextChars,
   insertJob,
   jobs,
@@ -18,17 +19,16 @@ import {
   reserveFor,
   reserveTokens,
   sendJob,
-  type Db,
-  type Document,
 } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth";
-import { idempotencyKeyOf, idempotent, remember, replayFor } from "../middleware/idempotency";
-import { rateLimit } from "../middleware/rate-limit";
-import { validationProblem } from "../errors";
-import { guardUpload, receivePdf } from "../upload-pdf";
-import { jobSchema, jobView } from "./job-views";
-import { bearer, idParam, json, jsonBody, newRouter, pick, problemSchema } from "./openapi";
-import { iso } from "./views";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { validationProblem } from "../errors.ts";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { idempotencyKeyOf, idempotent, remember, replayFor } from "../middleware/idempotency.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { guardUpload, receivePdf } from "../upload-pdf.ts";
+import { jobSchema, jobView } from "./job-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick, problemSchema } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 const documentSchema = z
   .object({
@@ -202,20 +202,18 @@ export const documentRoutes = router
         // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
         await db
           .batch([
-            db
-              .insert(documents)
-              .values({
-                id: documentId,
-                orgId: me.orgId,
-                ownerId: me.id,
-                title,
-                r2Key,
-                sha256: received.sha256,
-                bytes: received.bytes,
-                status: "uploaded",
-                createdAt: new Date(now),
-                updatedAt: new Date(now),
-              }),
+            db.insert(documents).values({
+              id: documentId,
+              orgId: me.orgId,
+              ownerId: me.id,
+              title,
+              r2Key,
+              sha256: received.sha256,
+              bytes: received.bytes,
+              status: "uploaded",
+              createdAt: new Date(now),
+              updatedAt: new Date(now),
+            }),
             insertJob(
               db,
               {

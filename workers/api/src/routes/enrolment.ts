@@ -3,15 +3,15 @@
  * the course's students with their progress (its owner or an admin).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
 import { ProblemError } from "@studyhall/core";
 import { assertCanEdit, enrolmentProgress, enrolments, progressView, users } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
-import { currentUser, requireRole } from "../middleware/auth";
-import { progressSchema } from "./catalogue";
-import { visibleCourse } from "./lessons";
-import { bearer, idParam, json, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, eq, sql } from "drizzle-orm";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { progressSchema } from "./catalogue.ts";
+import { visibleCourse } from "./lessons.ts";
+import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 const enrolmentSchema = z
   .object({

@@ -4,31 +4,31 @@
  * needs no token, so it works as a plain link in a browser or a mail.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { ProblemError, assertStartsWork, jobErrorSchema, jobStatusValues, notFound } from "@studyhall/core";
+import { assertStartsWork, jobErrorSchema, jobStatusValues, notFound, ProblemError } from "@studyhall/core";
 import {
   assertCanEdit,
+  type CourseExport,
   canEditCourse,
   courseExports,
   courses,
   exportFormats,
   holdsOwnerPowers,
   insertJob,
+  type Job,
   jobs,
   laneQueues,
   markSent,
   sendJob,
-  type CourseExport,
-  type Job,
 } from "@studyhall/db";
-import { downloadLink, exportUrlSecret, verifyDownload } from "../export-links";
-import { currentUser } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
-import { rateLimit } from "../middleware/rate-limit";
-import { jobSchema, jobView } from "./job-views";
-import { visibleCourse } from "./lessons";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, eq } from "drizzle-orm";
+import { downloadLink, exportUrlSecret, verifyDownload } from "../export-links.ts";
+import { currentUser } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { jobSchema, jobView } from "./job-views.ts";
+import { visibleCourse } from "./lessons.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 const exportSchema = z
   .object({

@@ -1,10 +1,9 @@
 /** Operational endpoints at the root: liveness, readiness, the public signing keys, problem type pages. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { problemTypes, type ProblemType } from "@studyhall/core";
 import { keyRing } from "@studyhall/auth";
-import { ProblemError } from "@studyhall/core";
-import { memoHeaders, windowedMemo } from "../ops-cache";
-import { json, newRouter } from "./openapi";
+import { ProblemError, type ProblemType, problemTypes } from "@studyhall/core";
+import { memoHeaders, windowedMemo } from "../ops-cache.ts";
+import { json, newRouter } from "./openapi.ts";
 
 const checkSchema = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
 type Check = z.infer<typeof checkSchema>;

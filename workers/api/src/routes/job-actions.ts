@@ -4,8 +4,10 @@
  * reserves its tokens from its owner's quota before it goes back, so running
  * work again is bounded like accepting it the first time.
  */
-import { ProblemError, type Config } from "@studyhall/core";
+import { type Config, ProblemError } from "@studyhall/core";
 import {
+  type Db,
+  type Job,
   jobTokenEstimate,
   laneQueues,
   markSent,
@@ -16,8 +18,6 @@ import {
   reserveTokens,
   sendJob,
   spenderOf,
-  type Db,
-  type Job,
   type TokenReservation,
 } from "@studyhall/db";
 

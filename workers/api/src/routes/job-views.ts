@@ -1,7 +1,7 @@
 /** How jobs are shown to clients, with links to follow them. */
 import { z } from "@hono/zod-openapi";
 import { jobKinds, jobViewSchema } from "@studyhall/core";
-import { jobViewOf, type Job } from "@studyhall/db";
+import { type Job, jobViewOf } from "@studyhall/db";
 
 /** The job as every client sees it: the same schema the live channel streams. */
 export const jobSchema = jobViewSchema.openapi("Job");

@@ -1,14 +1,14 @@
 /** Jobs: follow, list, cancel and retry your own work. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { assertStartsWork, jobStatusValues, notFound, ProblemError } from "@studyhall/core";
+import { type Db, type Job, jobs } from "@studyhall/db";
 import { and, desc, eq, lt, or } from "drizzle-orm";
-import { ProblemError, assertStartsWork, jobStatusValues, notFound } from "@studyhall/core";
-import { jobs, type Db, type Job } from "@studyhall/db";
-import type { CurrentUser } from "../env";
-import { currentUser } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
-import { jobKindSchema, jobSchema, jobView } from "./job-views";
-import { cancelOrConflict, requeueOrConflict } from "./job-actions";
-import { bearer, idParam, json, newRouter, pick } from "./openapi";
+import type { CurrentUser } from "../env.ts";
+import { currentUser } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { cancelOrConflict, requeueOrConflict } from "./job-actions.ts";
+import { jobKindSchema, jobSchema, jobView } from "./job-views.ts";
+import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
 
 /** A job the caller may see: their own, or any of the organisation's for an admin. Others are 404. */
 export async function visibleJob(db: Db, user: CurrentUser, id: string): Promise<Job> {

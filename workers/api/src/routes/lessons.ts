@@ -4,11 +4,12 @@
  * owner, and regenerating one lesson.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, inArray } from "drizzle-orm";
 import { assertStartsWork, estimateTokens, keyTermSchema, notFound, renderMarkdown } from "@studyhall/core";
 import {
   assertCanEdit,
+  type Course,
   courses,
+  type Db,
   insertJob,
   jobs,
   laneQueues,
@@ -24,16 +25,15 @@ import {
   sendJob,
   visibleCourses,
   writeCachedLesson,
-  type Course,
-  type Db,
 } from "@studyhall/db";
-import type { CurrentUser } from "../env";
-import { currentUser } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
-import { rateLimit } from "../middleware/rate-limit";
-import { jobSchema, jobView } from "./job-views";
-import { bearer, json, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { CurrentUser } from "../env.ts";
+import { currentUser } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { jobSchema, jobView } from "./job-views.ts";
+import { bearer, json, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 export async function visibleCourse(db: Db, user: CurrentUser, id: string): Promise<Course> {
   const [course] = await db

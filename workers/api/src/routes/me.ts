@@ -1,11 +1,11 @@
 /** The signed-in user: profile, organisation and this month's LLM token usage. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { orgSchema, userSchema } from "@studyhall/core";
 import { organisations, usageSummary, users } from "@studyhall/db";
-import { currentUser } from "../middleware/auth";
-import { bearer, json, newRouter, pick } from "./openapi";
-import { orgView, userView } from "./views";
+import { eq } from "drizzle-orm";
+import { currentUser } from "../middleware/auth.ts";
+import { bearer, json, newRouter, pick } from "./openapi.ts";
+import { orgView, userView } from "./views.ts";
 
 const usageSchema = z
   .object({

@@ -7,16 +7,16 @@
  * isolate (ops-cache.ts), however many scrape.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { ProblemError, type Config } from "@studyhall/core";
 import { constantTimeEqual } from "@studyhall/auth";
-import { PLATFORM_SCOPE, type Db, type JobScope } from "@studyhall/db";
-import { authenticate, currentUser } from "../middleware/auth";
-import { flushMetrics } from "../metrics/recorder";
-import { renderMetrics } from "../metrics/prometheus";
-import { memoHeaders, windowedMemo } from "../ops-cache";
-import type { AppEnv } from "../env";
-import { newRouter, pick } from "./openapi";
+import { type Config, ProblemError } from "@studyhall/core";
+import { type Db, type JobScope, PLATFORM_SCOPE } from "@studyhall/db";
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { renderMetrics } from "../metrics/prometheus.ts";
+import { flushMetrics } from "../metrics/recorder.ts";
+import { authenticate, currentUser } from "../middleware/auth.ts";
+import { memoHeaders, windowedMemo } from "../ops-cache.ts";
+import { newRouter, pick } from "./openapi.ts";
 
 /** How long one scope's metrics text is served from the isolate's memo. */
 export const METRICS_CACHE_MS = 15_000;

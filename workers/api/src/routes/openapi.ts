@@ -3,8 +3,8 @@
  * the router factory whose validation hook turns zod issues into a 400 problem.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../env";
-import { validationProblem } from "../errors";
+import type { AppEnv } from "../env.ts";
+import { validationProblem } from "../errors.ts";
 
 export const problemSchema = z
   .object({

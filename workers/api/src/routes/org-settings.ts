@@ -4,10 +4,10 @@
  * verified email (off unless an admin turns it on).
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { type Db, organisations, users } from "@studyhall/db";
 import { and, eq, isNotNull } from "drizzle-orm";
-import { organisations, users, type Db } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth";
-import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { bearer, json, jsonBody, newRouter, pick } from "./openapi.ts";
 
 const settingsSchema = z
   .object({

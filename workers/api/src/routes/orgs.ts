@@ -5,14 +5,14 @@
  * members and manage student invitations.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { INVITATION_MAX_TTL_SECONDS, emailSchema, forbidden, notFound, roleSchema, userSchema } from "@studyhall/core";
 import { changeMemberRole, createInvitation, managedInvitations, openInvitations, removeMember } from "@studyhall/auth";
-import { invitations, transferOwnership, users, type User } from "@studyhall/db";
+import { emailSchema, forbidden, INVITATION_MAX_TTL_SECONDS, notFound, roleSchema, userSchema } from "@studyhall/core";
+import { invitations, transferOwnership, type User, users } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
-import { currentUser, requireRole } from "../middleware/auth";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { iso, userView } from "./views";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { iso, userView } from "./views.ts";
 
 const invitationSchema = z
   .object({

@@ -7,19 +7,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { jobKinds, lanes } from "@studyhall/core";
 import {
-  PLATFORM_SCOPE,
   failedJobs,
   lanePauses,
   laneQueues,
+  PLATFORM_SCOPE,
   pausedBy,
   queueStats,
   searchJobs,
   setLanePaused,
   wakeLane,
 } from "@studyhall/db";
-import { currentUser, requirePlatformOperator } from "../middleware/auth";
-import { requeueJobs } from "./job-actions";
-import { bearer, json, jsonBody, newRouter, pick } from "./openapi";
+import { currentUser, requirePlatformOperator } from "../middleware/auth.ts";
+import { requeueJobs } from "./job-actions.ts";
+import { bearer, json, jsonBody, newRouter, pick } from "./openapi.ts";
 import {
   adminJobSchema,
   adminJobView,
@@ -31,7 +31,7 @@ import {
   listQuery,
   retryResult,
   statsQuery,
-} from "./queue-views";
+} from "./queue-views.ts";
 
 const platformLaneSchema = laneStatsSchema
   .extend({ organisationsPaused: z.number().int().describe("organisations holding this lane for themselves") })

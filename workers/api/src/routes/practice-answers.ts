@@ -6,11 +6,11 @@
  * list holds no answers, so it is safe to show anyone in the organisation.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { notFound, ProblemError } from "@studyhall/core";
+import { type Db, difficulties, practiceEvents, practiceQuestions } from "@studyhall/db";
 import { and, count, desc, eq, gte, inArray, sum } from "drizzle-orm";
-import { ProblemError, notFound } from "@studyhall/core";
-import { difficulties, practiceEvents, practiceQuestions, type Db } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
 
 /** KV keeps the list this long (KV's shortest expiry); clients may keep it as long. */
 export const TRENDING_TTL_SECONDS = 60;

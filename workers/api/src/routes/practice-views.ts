@@ -5,11 +5,11 @@
  * and tags of the organisation's bank, newest first, a page at a time.
  */
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, lt, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { ProblemError } from "@studyhall/core";
-import { difficulties, practiceQuestions, type PracticeQuestion } from "@studyhall/db";
-import type { CurrentUser } from "../env";
-import { iso } from "./views";
+import { difficulties, type PracticeQuestion, practiceQuestions } from "@studyhall/db";
+import { and, desc, eq, lt, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { CurrentUser } from "../env.ts";
+import { iso } from "./views.ts";
 
 export const practiceQuestionSchema = z
   .object({

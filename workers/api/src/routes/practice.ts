@@ -5,12 +5,11 @@
  * in practice-answers.ts, mounted first so `/trending` is not read as an id.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, inArray } from "drizzle-orm";
-import { ProblemError, estimateTokens, notFound } from "@studyhall/core";
+import { estimateTokens, notFound, ProblemError } from "@studyhall/core";
 import {
   difficulties,
-  documents,
   documentSections,
+  documents,
   insertJob,
   jobs,
   laneQueues,
@@ -21,12 +20,13 @@ import {
   reserveFor,
   sendJob,
 } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
-import { rateLimit } from "../middleware/rate-limit";
-import { jobSchema, jobView } from "./job-views";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { practiceAnswerRoutes, trendingKey } from "./practice-answers";
+import { and, eq, inArray } from "drizzle-orm";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { jobSchema, jobView } from "./job-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { practiceAnswerRoutes, trendingKey } from "./practice-answers.ts";
 import {
   bankFilter,
   bankOrder,
@@ -35,7 +35,7 @@ import {
   practiceQuestionSchema,
   practiceQuestionView,
   seesAnswers,
-} from "./practice-views";
+} from "./practice-views.ts";
 
 const generateBody = z
   .object({

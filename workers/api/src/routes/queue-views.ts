@@ -6,8 +6,8 @@
 import { z } from "@hono/zod-openapi";
 import { jobStatusValues, lanes } from "@studyhall/core";
 import type { JobEvent, JobFilter, JobListing } from "@studyhall/db";
-import { jobKindSchema, jobSchema, jobView } from "./job-views";
-import { iso } from "./views";
+import { jobKindSchema, jobSchema, jobView } from "./job-views.ts";
+import { iso } from "./views.ts";
 
 export const laneStatsSchema = z
   .object({

@@ -6,23 +6,23 @@
  * out as prompt and choices only.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, count, eq } from "drizzle-orm";
 import { forbidden, hasPassed, ProblemError, revealPolicySchema } from "@studyhall/core";
 import {
   assertCanEdit,
   attemptsOf,
   canEditCourse,
+  type Db,
   enrolments,
   questions,
   quizQuestions,
   quizzes,
   startAttempt,
   visibleQuiz,
-  type Db,
 } from "@studyhall/db";
-import { currentUser } from "../middleware/auth";
-import { attemptSchema, attemptStatus, attemptView, quizSchema, quizView } from "./attempt-views";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi";
+import { and, count, eq } from "drizzle-orm";
+import { currentUser } from "../middleware/auth.ts";
+import { attemptSchema, attemptStatus, attemptView, quizSchema, quizView } from "./attempt-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
 
 const quizPatch = z
   .object({

@@ -7,31 +7,31 @@
  * until the new one replaces it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, sql } from "drizzle-orm";
-import { ProblemError, assertStartsWork, estimateTokens, notFound, sessionReportSchema } from "@studyhall/core";
+import { assertStartsWork, estimateTokens, notFound, ProblemError, sessionReportSchema } from "@studyhall/core";
 import {
   assertCanModerate,
+  type Db,
   insertJob,
+  type Job,
   jobs,
   laneQueues,
   markSent,
   releaseReservation,
   reserveTokens,
+  type Session,
+  sendJob,
   sessionReports,
   sessions,
-  sendJob,
   visibleSessions,
-  type Db,
-  type Job,
-  type Session,
 } from "@studyhall/db";
-import type { CurrentUser } from "../env";
-import { currentUser } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
-import { rateLimit } from "../middleware/rate-limit";
-import { jobSchema, jobView } from "./job-views";
-import { bearer, idParam, json, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import { and, eq, sql } from "drizzle-orm";
+import type { CurrentUser } from "../env.ts";
+import { currentUser } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { jobSchema, jobView } from "./job-views.ts";
+import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 /** A session the caller may see (its teacher, its student, an admin), or 404. */
 async function visibleSession(db: Db, user: CurrentUser, id: string): Promise<Session> {

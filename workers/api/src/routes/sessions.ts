@@ -6,15 +6,15 @@
  * /v1 without a bearer token: its single-use ticket is the authentication.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { notFound, ProblemError, participantSchema, roomMessageSchema } from "@studyhall/core";
+import { assertCanModerate, type Db, type Session, sessions, users, visibleSessions } from "@studyhall/db";
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { notFound, ProblemError, roomMessageSchema, participantSchema } from "@studyhall/core";
-import { assertCanModerate, sessions, users, visibleSessions, type Db, type Session } from "@studyhall/db";
-import type { CurrentUser } from "../env";
-import { currentUser, requireRole } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
-import { visibleCourse } from "./lessons";
-import { bearer, errors, idParam, json, jsonBody, newRouter, pick } from "./openapi";
-import { iso } from "./views";
+import type { CurrentUser } from "../env.ts";
+import { currentUser, requireRole } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { visibleCourse } from "./lessons.ts";
+import { bearer, errors, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { iso } from "./views.ts";
 
 const entityId = z.string().min(1).max(64);
 const title = z.string().trim().min(1).max(200);

@@ -6,22 +6,23 @@
  * modules import each other by relative URL, so they live in one flat folder
  * under the names they are served by.
  */
+
+import admin from "../web/assets/admin.mjs";
 import adminJobs from "../web/assets/admin-jobs.mjs";
 import adminLanes from "../web/assets/admin-lanes.mjs";
-import admin from "../web/assets/admin.mjs";
 import api from "../web/assets/api.mjs";
 import css from "../web/assets/app.css";
 import dom from "../web/assets/dom.mjs";
 import jobFollow from "../web/assets/job-follow.mjs";
 import lessonHtml from "../web/assets/lesson-html.mjs";
 import signin from "../web/assets/signin.mjs";
+import studio from "../web/assets/studio.mjs";
 import studioCourse from "../web/assets/studio-course.mjs";
 import studioCourses from "../web/assets/studio-courses.mjs";
 import studioLesson from "../web/assets/studio-lesson.mjs";
 import studioQuiz from "../web/assets/studio-quiz.mjs";
 import studioSessions from "../web/assets/studio-sessions.mjs";
 import studioUpload from "../web/assets/studio-upload.mjs";
-import studio from "../web/assets/studio.mjs";
 
 const JS = "text/javascript; charset=utf-8";
 

@@ -1,6 +1,6 @@
 /** The studio and dashboard pages and their modules: what the browser is sent, and under which headers. */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem } from "../../../../test/helpers/api";
+import { call, expectProblem } from "../../../../test/helpers/api.ts";
 
 const modules = [
   ...["api.mjs", "dom.mjs", "lesson-html.mjs", "signin.mjs", "job-follow.mjs"],

@@ -5,12 +5,13 @@
  * undocumented). The server sends static shells and modules only; the browser
  * fills them from /v1 with the signed-in user's token.
  */
-import { Hono } from "hono";
+
 import { ProblemError } from "@studyhall/core";
-import type { AppEnv } from "../env";
-import { webAsset } from "./web-assets";
-import { adminPage, studioPage } from "../web/pages";
-import { webSecurityHeaders } from "../web/security-headers";
+import { Hono } from "hono";
+import type { AppEnv } from "../env.ts";
+import { adminPage, studioPage } from "../web/pages.tsx";
+import { webSecurityHeaders } from "../web/security-headers.ts";
+import { webAsset } from "./web-assets.ts";
 
 // Rendered once per isolate: the shells do not depend on the request.
 let studio: string | undefined;

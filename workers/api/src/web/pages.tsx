@@ -4,7 +4,7 @@
  * job kinds and statuses) is rendered here, so the filters are plain HTML.
  */
 import { jobKinds, jobStatusValues, lanes } from "@studyhall/core";
-import { Layout, SignIn } from "./layout";
+import { Layout, SignIn } from "./layout.tsx";
 
 const doctype = (page: unknown) => `<!doctype html>${String(page)}`;
 

@@ -6,7 +6,7 @@
  * parses lesson HTML into an inert document (see assets/lesson-html.mjs).
  */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../env.ts";
 
 /** The one Trusted Types policy the pages create (assets/lesson-html.mjs). */
 export const LESSON_HTML_POLICY = "studyhall-lesson-html";

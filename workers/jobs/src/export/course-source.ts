@@ -3,8 +3,9 @@
  * then each module's lessons and quizzes when the builder reaches it, so the
  * worker never holds a long course's text all at once.
  */
+
+import { courses, type Db, lessons, modules, type Quiz, questions, quizzes } from "@studyhall/db";
 import { asc, eq, inArray } from "drizzle-orm";
-import { courses, lessons, modules, questions, quizzes, type Db, type Quiz } from "@studyhall/db";
 import type { CourseSource, ExportKeyTerm, ExportModule, ExportOutline, ExportQuiz } from "./course-model.ts";
 
 /** Course-wide quizzes (not tied to a module) are printed after the modules, under this title. */

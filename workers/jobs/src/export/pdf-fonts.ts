@@ -5,8 +5,9 @@
  * `[[rules]]` in workers/jobs/wrangler.toml), so no font is fetched at run
  * time; the PDF embeds only the glyphs it uses.
  */
-import bold from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf";
+
 import regular from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf";
+import bold from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf";
 import type { PdfFontFiles } from "./pdf/course-pdf.ts";
 
 export const exportFonts: PdfFontFiles = { regular, bold };

@@ -4,15 +4,16 @@
  * the export. A redelivery after the file was stored finds it recorded and
  * writes nothing again.
  */
+
+import { PermanentJobError } from "@studyhall/core";
+import { courseExports, type ExportFormat, exportFormats } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { PermanentJobError } from "@studyhall/core";
-import { courseExports, exportFormats, type ExportFormat } from "@studyhall/db";
-import { courseSource } from "../export/course-source";
-import { buildCoursePdf } from "../export/pdf/course-pdf";
-import { exportFonts } from "../export/pdf-fonts";
-import { courseJson, courseMarkdown, encodeChunks } from "../export/text-exports";
-import type { JobContext } from "../runner";
+import { courseSource } from "../export/course-source.ts";
+import { buildCoursePdf } from "../export/pdf/course-pdf.ts";
+import { exportFonts } from "../export/pdf-fonts.ts";
+import { courseJson, courseMarkdown, encodeChunks } from "../export/text-exports.ts";
+import type { JobContext } from "../runner.ts";
 
 export const exportCoursePayload = z.object({ exportId: z.string().min(1), courseId: z.string().min(1), format: z.enum(exportFormats) });
 

@@ -4,12 +4,13 @@
  * the outline (modules and empty lessons), then each lesson, then a quiz per
  * module. A published course is never generated again by a redelivery.
  */
+
+import { type CourseOutline, courseOutlineSchema, type GeneratedLesson, type ParsedDocument, PermanentJobError } from "@studyhall/core";
+import { courses, type Db, type Job, type Lesson, lessons, loadParsedDocument, modules, questions, quizzes } from "@studyhall/db";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { PermanentJobError, courseOutlineSchema, type CourseOutline, type GeneratedLesson, type ParsedDocument } from "@studyhall/core";
-import { courses, lessons, loadParsedDocument, modules, questions, quizzes, type Db, type Job, type Lesson } from "@studyhall/db";
-import { generatorFor, type GeneratorForJob } from "../llm";
-import type { JobContext } from "../runner";
+import { type GeneratorForJob, generatorFor } from "../llm.ts";
+import type { JobContext } from "../runner.ts";
 
 export const generatePayload = z.object({
   courseId: z.string(),

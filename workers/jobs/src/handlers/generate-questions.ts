@@ -4,13 +4,14 @@
  * them with the job's id. A redelivered message finds the questions already
  * stored under that id and writes nothing twice.
  */
-import { asc, eq } from "drizzle-orm";
-import { z } from "zod";
+
 import { PermanentJobError } from "@studyhall/core";
 import { currentViewer, difficulties, practiceQuestions } from "@studyhall/db";
-import { generatorFor } from "../llm";
-import { passageOf, selectPassages } from "../practice-passages";
-import type { JobContext } from "../runner";
+import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { generatorFor } from "../llm.ts";
+import { passageOf, selectPassages } from "../practice-passages.ts";
+import type { JobContext } from "../runner.ts";
 
 export const generateQuestionsPayload = z
   .object({

@@ -4,13 +4,14 @@
  * parsed fails the job with its own problem type. On success, unless the
  * upload said not to, it starts the course generation.
  */
+
+import { type ParseFailureCode, PermanentJobError } from "@studyhall/core";
+import { type Db, documentKeys, documentSections, documents, storeParsedDocument } from "@studyhall/db";
+import { parsePdf } from "@studyhall/pdf";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { PermanentJobError, type ParseFailureCode } from "@studyhall/core";
-import { documentKeys, documents, documentSections, storeParsedDocument, type Db } from "@studyhall/db";
-import { parsePdf } from "@studyhall/pdf";
-import type { JobContext } from "../runner";
-import { startCourseGeneration } from "./start-course";
+import type { JobContext } from "../runner.ts";
+import { startCourseGeneration } from "./start-course.ts";
 
 export const parsePayload = z.object({
   documentId: z.string(),

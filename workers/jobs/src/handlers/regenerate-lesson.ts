@@ -2,12 +2,13 @@
  * regenerate-lesson: writes one lesson of a course again (the explicit
  * regenerate call) and drops its cached copy, so readers get the new version.
  */
+
+import { courseOutlineSchema, PermanentJobError } from "@studyhall/core";
+import { courses, invalidateLesson, lessons, loadParsedDocument, modules } from "@studyhall/db";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { PermanentJobError, courseOutlineSchema } from "@studyhall/core";
-import { courses, invalidateLesson, lessons, loadParsedDocument, modules } from "@studyhall/db";
-import { generatorFor } from "../llm";
-import type { JobContext } from "../runner";
+import { generatorFor } from "../llm.ts";
+import type { JobContext } from "../runner.ts";
 
 export const regeneratePayload = z.object({ courseId: z.string(), lessonId: z.string(), baseVersion: z.number().int() });
 

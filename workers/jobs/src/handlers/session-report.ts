@@ -6,14 +6,15 @@
  * names the job writing it; a job that is no longer the row's (a newer
  * request took over) or whose report is written already writes nothing.
  */
+
+import { misquotes, PermanentJobError, type RoomMessage, type SessionReportDocument, sessionReportContentSchema } from "@studyhall/core";
+import { courses, currentViewer, lessons, modules, type Session, seesCourse, sessionReports, sessions } from "@studyhall/db";
+import type { TranscriptLine } from "@studyhall/llm";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { PermanentJobError, misquotes, sessionReportContentSchema, type RoomMessage, type SessionReportDocument } from "@studyhall/core";
-import { courses, currentViewer, lessons, modules, seesCourse, sessionReports, sessions, type Session } from "@studyhall/db";
-import type { TranscriptLine } from "@studyhall/llm";
-import { generatorFor } from "../llm";
-import type { JobContext, JobHandler } from "../runner";
-import { readTranscript, sessionRoomFor, type RoomFor } from "../session-room-port";
+import { generatorFor } from "../llm.ts";
+import type { JobContext, JobHandler } from "../runner.ts";
+import { type RoomFor, readTranscript, sessionRoomFor } from "../session-room-port.ts";
 
 export const sessionReportPayload = z.object({ sessionId: z.string().min(1).max(64), orgId: z.string().min(1).max(64) });
 

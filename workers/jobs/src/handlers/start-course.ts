@@ -3,8 +3,8 @@
  * hand it the tokens the upload reserved (sized again now that the text is known).
  */
 import { estimateTokens, type Lane } from "@studyhall/core";
-import { createCourseGeneration, documentTextChars, handOverReservations, laneQueues, sendAndMark, type Document } from "@studyhall/db";
-import type { JobContext } from "../runner";
+import { createCourseGeneration, type Document, documentTextChars, handOverReservations, laneQueues, sendAndMark } from "@studyhall/db";
+import type { JobContext } from "../runner.ts";
 
 export async function startCourseGeneration(
   ctx: JobContext,

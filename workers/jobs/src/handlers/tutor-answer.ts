@@ -7,14 +7,15 @@
  * quoted and cited by section and pages. A redelivered job finds its answer
  * already in the room and posts nothing again.
  */
-import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
+
 import { PermanentJobError } from "@studyhall/core";
 import { courses, documentSections, sessions } from "@studyhall/db";
-import { sectionPassages, topPassages, type Citation } from "@studyhall/llm";
-import { generatorFor } from "../llm";
-import type { JobContext, JobHandler } from "../runner";
-import { postToRoom, postedAnswer, sessionRoomFor, type RoomFor } from "../session-room-port";
+import { type Citation, sectionPassages, topPassages } from "@studyhall/llm";
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { generatorFor } from "../llm.ts";
+import type { JobContext, JobHandler } from "../runner.ts";
+import { postedAnswer, postToRoom, type RoomFor, sessionRoomFor } from "../session-room-port.ts";
 
 const id = z.string().min(1).max(64);
 export const tutorAnswerPayload = z.object({

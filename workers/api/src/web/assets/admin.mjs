@@ -7,10 +7,11 @@
  * and the action controls are not shown to them at all (the API refuses them
  * anyway).
  */
-import { api } from "./api.mjs";
-import { announce, busy, byId, errorText, plural } from "./dom.mjs";
+
 import { setupJobs } from "./admin-jobs.mjs";
 import { startLanes } from "./admin-lanes.mjs";
+import { api } from "./api.mjs";
+import { announce, busy, byId, errorText, plural } from "./dom.mjs";
 import { setupAccount } from "./signin.mjs";
 
 const DASHBOARD_ROLES = new Set(["admin", "operator"]);

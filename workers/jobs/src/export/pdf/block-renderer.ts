@@ -3,7 +3,7 @@
  * paragraphs, list items, code and rules; a heading is never left alone at
  * the foot of a page.
  */
-import { markdownBlocks, printable, type Block, type Run } from "./markdown-blocks.ts";
+import { type Block, markdownBlocks, printable, type Run } from "./markdown-blocks.ts";
 import { CONTENT_WIDTH, PAGE, type PageWriter } from "./page-writer.ts";
 
 export const BODY_SIZE = 10.5;

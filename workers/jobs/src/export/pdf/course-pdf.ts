@@ -8,9 +8,9 @@
  */
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument } from "pdf-lib";
-import { answerLabel, choiceLetter, type CourseSource, type ExportModule, type ExportOutline } from "../course-model.ts";
+import { answerLabel, type CourseSource, choiceLetter, type ExportModule, type ExportOutline } from "../course-model.ts";
 import { BODY_SIZE, heading, paragraph, plain, renderMarkdown } from "./block-renderer.ts";
-import { CONTENT_WIDTH, PAGE, PageWriter, leaderOps } from "./page-writer.ts";
+import { CONTENT_WIDTH, leaderOps, PAGE, PageWriter } from "./page-writer.ts";
 import { Typesetter } from "./typesetter.ts";
 
 export interface PdfFontFiles {

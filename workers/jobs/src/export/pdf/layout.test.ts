@@ -2,9 +2,9 @@
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exportFonts } from "../pdf-fonts";
-import { inlineRuns, markdownBlocks, type Block } from "./markdown-blocks";
-import { Typesetter } from "./typesetter";
+import { exportFonts } from "../pdf-fonts.ts";
+import { type Block, inlineRuns, markdownBlocks } from "./markdown-blocks.ts";
+import { Typesetter } from "./typesetter.ts";
 
 const text = (block: Block) => ("runs" in block ? block.runs.map((r) => r.text).join("") : "");
 
