@@ -107,6 +107,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           resolve(match[1]!);
         }
         // wrangler dev keeps waiting for a file change after a failed build; a test run would only time out.
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal's colour codes (ESC [ … m) from wrangler's output
         if (/\[ERROR\] Build failed/.test(output.replace(/\x1b\[[0-9;]*m/g, ""))) {
           settled = true;
           clearTimeout(timer);

@@ -54,7 +54,7 @@ describe("a study room on the local platform", () => {
 
     // Everyone talks at once; the room alone decides the order.
     for (let round = 0; round < 3; round++)
-      clients.forEach((client, who) => client.send({ type: "chat", text: `round ${round} from ${who}` }));
+      for (const [who, client] of clients.entries()) client.send({ type: "chat", text: `round ${round} from ${who}` });
     await Promise.all(clients.map((client) => client.until(() => client.chats().length === 9)));
     const order = clients[0]!.chats().map(line);
     expect(clients[1]!.chats().map(line)).toEqual(order);
@@ -70,7 +70,7 @@ describe("a study room on the local platform", () => {
     const lastSeq = away.lastSeq();
     await away.close();
     const missed = Array.from({ length: 10 }, (_, i) => `while you were away ${i}`);
-    missed.forEach((text, i) => clients[i % 2]!.send({ type: "chat", text }));
+    for (const [i, text] of missed.entries()) clients[i % 2]!.send({ type: "chat", text });
     await clients[0]!.until(() => clients[0]!.chats().length === 19);
 
     const again = await sessionTicket(base, tokens[2]!, sessionId);

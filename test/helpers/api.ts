@@ -33,6 +33,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   return SELF.fetch(`${BASE}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies whose shape each assertion states
 export async function json<T = any>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }

@@ -68,7 +68,7 @@ describe("losing access closes the socket with 4403", () => {
     await expectProblem(await connectRaw(roomId, { ticket: heldTicket }), 401, "invalid-token");
     const session = await json(await call(`/v1/sessions/${roomId}`, { token: teacher.token }));
     expect(session.present.map((p: { id: string }) => p.id)).toEqual([teacher.id, students[1].id]);
-    [host, other].forEach((c) => c.close());
+    for (const c of [host, other]) c.close();
   });
 
   it("making a course invited-only disconnects students neither invited nor enrolled; an enrolled one stays until they leave the course", async () => {
@@ -107,7 +107,7 @@ describe("losing access closes the socket with 4403", () => {
     }
     await expectStillConnected([host, overseer], "back to drafting");
     for (const student of students) await expectShutOut(student, roomId);
-    [host, overseer].forEach((c) => c.close());
+    for (const c of [host, overseer]) c.close();
   });
 
   it("deleting a course disconnects its room's students, not the teacher who opened it nor anyone in the organisation's other rooms", async () => {
@@ -129,7 +129,7 @@ describe("losing access closes the socket with 4403", () => {
     await expectStillConnected([host, overseer], "the room outlives its course");
     await expectStillConnected([elsewhereHost, elsewhere], "another room carries on");
     await expectShutOut(students[0], roomId);
-    [host, overseer, elsewhere, elsewhereHost].forEach((c) => c.close());
+    for (const c of [host, overseer, elsewhere, elsewhereHost]) c.close();
   });
 
   it("a teacher demoted to student is disconnected from an invited-only course's room they were not invited to", async () => {
@@ -146,7 +146,7 @@ describe("losing access closes the socket with 4403", () => {
     expect(demoted.closed).toEqual(REVOKED);
     await expectStillConnected([host, student], "only teachers were demoted");
     await expectShutOut(colleague, roomId);
-    [host, student].forEach((c) => c.close());
+    for (const c of [host, student]) c.close();
   });
 
   it("a member removed from the organisation is disconnected when the removal is announced, and gets neither a ticket nor the history", async () => {
@@ -161,7 +161,7 @@ describe("losing access closes the socket with 4403", () => {
     await removed.untilClosed();
     expect(removed.closed).toEqual(REVOKED);
     await expectStillConnected([host, stays], "the class goes on");
-    [host, stays].forEach((c) => c.close());
+    for (const c of [host, stays]) c.close();
     // 404 from the session's own rule; 401 where the removed account's token is refused before it.
     for (const path of [`/v1/sessions/${roomId}/ticket`, `/v1/sessions/${roomId}/messages`]) {
       const refused = await call(path, { method: path.endsWith("ticket") ? "POST" : "GET", token: students[0].token });
@@ -191,7 +191,7 @@ describe("the room's own re-check", () => {
     await expectStillConnected([host, student], "the rest stay");
     await expectShutOut(students[0], roomId);
     expect(await runInDurableObject(stub, (_room, state) => state.storage.getAlarm())).not.toBeNull();
-    [host, student].forEach((c) => c.close());
+    for (const c of [host, student]) c.close();
   });
 
   it("a session closed in D1 behind the room's back is closed for everyone with 4410 at the next re-check", async () => {

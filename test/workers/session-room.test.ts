@@ -20,7 +20,7 @@ describe("fan-out", () => {
       await RoomClient.join(students[1], roomId),
     ];
     // Everyone sends at once, interleaved: the room alone decides the order.
-    for (let i = 0; i < 5; i++) clients.forEach((client, who) => client.send({ type: "chat", text: `m${i} from ${who}` }));
+    for (let i = 0; i < 5; i++) for (const [who, client] of clients.entries()) client.send({ type: "chat", text: `m${i} from ${who}` });
     for (const client of clients) await client.until(() => chatTexts(client).length === 15);
 
     const seen = clients.map((client) => client.messages().map((m) => `${m.seq}:${m.author.id}:${m.text}`));
@@ -42,7 +42,7 @@ describe("fan-out", () => {
     expect(history.messages.map((m: { seq: number; text: string }) => `${m.seq}:${m.text}`)).toEqual(
       clients[0]!.messages().map((m) => `${m.seq}:${m.text}`),
     );
-    clients.forEach((c) => c.close());
+    for (const c of clients) c.close();
   });
 
   it("presence: everyone learns who joined and who left; the welcome says who is here", async () => {
@@ -78,7 +78,7 @@ describe("resuming", () => {
     await a.until((f) => f.some((x) => x.type === "presence" && x.event === "left"));
 
     const missed = Array.from({ length: 10 }, (_, i) => `missed ${i}`);
-    missed.forEach((text, i) => (i % 2 ? b : a).send({ type: "chat", text }));
+    for (const [i, text] of missed.entries()) (i % 2 ? b : a).send({ type: "chat", text });
     await a.until(() => chatTexts(a).length === 11);
 
     const back = await RoomClient.join(students[1], roomId, lastSeq);
@@ -97,7 +97,7 @@ describe("resuming", () => {
     expect(chatTexts(back)).toHaveLength(11);
     const numbers = seqs(back.frames);
     expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
-    [a, b, back].forEach((c) => c.close());
+    for (const c of [a, b, back]) c.close();
   });
 
   it("a resume frame on an open socket replays what came after the given seq", async () => {
@@ -124,7 +124,9 @@ describe("eviction", () => {
 
     const stub = env.SESSION_ROOM.getByName(roomId);
     type Marked = { marker?: string };
-    await runInDurableObject(stub, (room) => void ((room as unknown as Marked).marker = "old instance"));
+    await runInDurableObject(stub, (room) => {
+      (room as unknown as Marked).marker = "old instance";
+    });
     await evictDurableObject(stub);
 
     // The same sockets, a fresh instance: it still knows who they are.
@@ -150,7 +152,7 @@ describe("eviction", () => {
     b.send({ type: "chat", text: "marker" });
     await late.until(() => chatTexts(late).includes("marker"));
     expect(chatTexts(late)).not.toContain("one too many");
-    [a, b, late].forEach((c) => c.close());
+    for (const c of [a, b, late]) c.close();
   });
 });
 
@@ -182,7 +184,7 @@ describe("frames and limits", () => {
     listener.send({ type: "chat", text: "marker" });
     await listener.until(() => chatTexts(listener).includes("marker"));
     expect(chatTexts(listener)).toEqual([...Array.from({ length: 10 }, (_, i) => `spam ${i}`), "marker"]);
-    [listener, chatty].forEach((c) => c.close());
+    for (const c of [listener, chatty]) c.close();
   });
 });
 
@@ -197,7 +199,7 @@ describe("budgets are per person, not per socket", () => {
     await expect.poll(refusals, { timeout: 10_000 }).toHaveLength(5);
     expect(refusals().map((e) => e.code)).toEqual(Array(5).fill("rate-limited"));
 
-    tabs.forEach((tab) => tab.close());
+    for (const tab of tabs) tab.close();
     const fresh = await RoomClient.join(students[0], roomId);
     fresh.send({ type: "chat", text: "from a new tab" });
     await fresh.until(() => fresh.errors().some((e) => e.code === "rate-limited"));
@@ -208,7 +210,7 @@ describe("budgets are per person, not per socket", () => {
     expect(new Set(delivered).size).toBe(10);
     expect(delivered.every((text) => /^spam (\d|1[0-4])$/.test(text))).toBe(true);
     expect(chatTexts(listener).at(-1)).toBe("marker");
-    [listener, fresh].forEach((c) => c.close());
+    for (const c of [listener, fresh]) c.close();
   });
 
   it("a flood of resume frames gets rate-limited error frames after five replays, shared across the student's sockets", async () => {
@@ -219,7 +221,7 @@ describe("budgets are per person, not per socket", () => {
     for (const tab of tabs) await tab.until(() => chatTexts(tab).includes("history"));
     // A connection's own replay (with a fresh ticket) is not a resume frame: each tab holds "history" once so far.
     const replays = (tab: RoomClient) => chatTexts(tab).filter((t) => t === "history").length - 1;
-    for (let i = 0; i < 10; i++) tabs.forEach((tab) => tab.send({ type: "resume", lastSeq: 0 }));
+    for (let i = 0; i < 10; i++) for (const tab of tabs) tab.send({ type: "resume", lastSeq: 0 });
     for (const tab of tabs) await tab.until(() => replays(tab) + tab.errors().length === 10);
 
     expect(replays(tabs[0]!) + replays(tabs[1]!)).toBe(5);
@@ -231,7 +233,7 @@ describe("budgets are per person, not per socket", () => {
     other.send({ type: "resume", lastSeq: 0 });
     await other.until(() => chatTexts(other).includes("history"));
     expect(other.errors()).toEqual([]);
-    [host, ...tabs, other].forEach((c) => c.close());
+    for (const c of [host, ...tabs, other]) c.close();
   });
 });
 
@@ -256,7 +258,7 @@ describe("moderation", () => {
     await other.until(() => chatTexts(other).includes("back"));
     const history = await json(await call(`/v1/sessions/${roomId}/messages`, { token: teacher.token }));
     expect(history.messages.map((m: { text: string }) => m.text)).toEqual(["marker", "back"]);
-    [host, other, muted].forEach((c) => c.close());
+    for (const c of [host, other, muted]) c.close();
   });
 
   it("a deleted message is gone from history, everyone is told, and a returning client does not get it", async () => {
@@ -278,6 +280,6 @@ describe("moderation", () => {
     await back.until(() => chatTexts(back).length === 2);
     expect(chatTexts(back)).toEqual(["keep", "keep too"]);
     expect(JSON.stringify(back.frames)).not.toContain("rude");
-    [host, back].forEach((c) => c.close());
+    for (const c of [host, back]) c.close();
   });
 });

@@ -137,7 +137,7 @@ describe("the tutor speaks", () => {
       ["tutor", "Anything else?"],
     ]);
     expect(transcript.at(-1)!.seq).toBe(plain.seq);
-    viewers.forEach((v) => v.close());
+    for (const v of viewers) v.close();
   });
 
   it("the transcript leaves out deleted messages and the room's own notices", async () => {

@@ -109,9 +109,18 @@ export function recordingBucket() {
           return {
             key: upload.key,
             uploadId: upload.uploadId,
-            uploadPart: (n: number, value: Uint8Array) => (calls.parts++, upload.uploadPart(n, value)),
-            complete: (parts: R2UploadedPart[]) => (calls.completed++, upload.complete(parts)),
-            abort: () => (calls.aborted++, upload.abort()),
+            uploadPart: (n: number, value: Uint8Array) => {
+              calls.parts++;
+              return upload.uploadPart(n, value);
+            },
+            complete: (parts: R2UploadedPart[]) => {
+              calls.completed++;
+              return upload.complete(parts);
+            },
+            abort: () => {
+              calls.aborted++;
+              return upload.abort();
+            },
           };
         };
       }

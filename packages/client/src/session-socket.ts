@@ -83,8 +83,13 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
   let resolveReady!: (frame: WelcomeFrame) => void;
   let rejectReady!: (error: unknown) => void;
   let resolveClosed!: (end: SessionEnd) => void;
-  const ready = new Promise<WelcomeFrame>((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
-  const closed = new Promise<SessionEnd>((resolve) => (resolveClosed = resolve));
+  const ready = new Promise<WelcomeFrame>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  const closed = new Promise<SessionEnd>((resolve) => {
+    resolveClosed = resolve;
+  });
   ready.catch(() => undefined);
 
   const setStatus = (next: SessionSocketStatus) => {
@@ -101,7 +106,7 @@ export function joinSession(deps: SessionSocketDeps, sessionId: string, options:
   };
 
   const onMessage = (event: MessageEvent) => {
-    let parsed;
+    let parsed: ReturnType<typeof serverFrameSchema.safeParse> | undefined;
     try {
       parsed = typeof event.data === "string" ? serverFrameSchema.safeParse(JSON.parse(event.data)) : undefined;
     } catch (error) {

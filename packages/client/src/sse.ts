@@ -58,8 +58,7 @@ export async function* readSse(response: Response): AsyncGenerator<SseEvent> {
       // A CR that ended the previous chunk already ended its line; a LF right after it belongs to it.
       if (pendingCr && buffer.startsWith("\n")) buffer = buffer.slice(1);
       pendingCr = false;
-      let match: RegExpExecArray | null;
-      while ((match = /\r\n|\r|\n/.exec(buffer))) {
+      for (let match = /\r\n|\r|\n/.exec(buffer); match; match = /\r\n|\r|\n/.exec(buffer)) {
         const line = buffer.slice(0, match.index);
         if (match[0] === "\r" && match.index === buffer.length - 1) pendingCr = true;
         buffer = buffer.slice(match.index + match[0].length);

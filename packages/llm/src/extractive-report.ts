@@ -72,7 +72,7 @@ function pickTopics(lines: readonly TranscriptLine[], courseKeys: ReadonlySet<st
     const stems = e.phrase.key.split(" ");
     // One topic per idea: "trace tree" and "tree" are not two.
     if (stems.some((s) => used.has(s))) continue;
-    stems.forEach((s) => used.add(s));
+    for (const s of stems) used.add(s);
     const surface = [...e.surfaces].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
     chosen.push({ phrase: { ...e.phrase, surface }, lines: e.lines });
   }

@@ -27,7 +27,6 @@ const BACK_MATTER = norm(
     .map((s) => s.text)
     .join("\n"),
 );
-const unescape = (md: string) => md.replace(/\\([\\`*_[\]<>|#+-])/g, "$1");
 /** Asserts the text occurs in the document's teachable text (case and spacing aside). */
 const expectInDocument = (text: string) => expect(BODY.includes(norm(text)), `not in the document: ${text}`).toBe(true);
 

@@ -79,7 +79,7 @@ export function createExtractiveProvider(): LlmProvider {
     async quiz({ document, outline, moduleIndex, lessons }) {
       const module = outline.modules[moduleIndex];
       if (!module) throw new LlmPermanentError("bad-input", `outline has no module ${moduleIndex}`);
-      module.lessons.forEach((_, i) => outlineLesson(outline, moduleIndex, i));
+      for (let i = 0; i < module.lessons.length; i++) outlineLesson(outline, moduleIndex, i);
       const sections = new Set(module.lessons.flatMap((l) => l.sectionIndexes));
       const taught = new Set(lessons.flatMap((l) => l.keyTerms.map((k) => normalizeForCompare(k.term))));
       const pool = documentTerms(document);

@@ -30,9 +30,9 @@ export function outlineOutputSchema(sectionIndexes: ReadonlySet<number>, moduleC
     if (moduleCount !== undefined && outline.modules.length !== moduleCount) {
       ctx.addIssue({ code: "custom", message: `expected exactly ${moduleCount} modules`, path: ["modules"] });
     }
-    outline.modules.forEach((m, mi) =>
-      m.lessons.forEach((l, li) =>
-        l.sectionIndexes.forEach((index, si) => {
+    for (const [mi, m] of outline.modules.entries()) {
+      for (const [li, l] of m.lessons.entries()) {
+        for (const [si, index] of l.sectionIndexes.entries()) {
           if (!sectionIndexes.has(index)) {
             ctx.addIssue({
               code: "custom",
@@ -40,9 +40,9 @@ export function outlineOutputSchema(sectionIndexes: ReadonlySet<number>, moduleC
               path: ["modules", mi, "lessons", li, "sectionIndexes", si],
             });
           }
-        }),
-      ),
-    );
+        }
+      }
+    }
   });
 }
 

@@ -30,8 +30,8 @@ export function reportOutputFor(input: ReportInput) {
   return reportOutputSchema.superRefine((report, ctx) => {
     const sections = ["topics", "understood", "gaps", "recommendedLessons"] as const;
     for (const section of sections) {
-      report[section].forEach((item, i) =>
-        item.quotes.forEach((q, j) => {
+      for (const [i, item] of report[section].entries()) {
+        for (const [j, q] of item.quotes.entries()) {
           const text = texts.get(q.seq);
           if (text === undefined)
             ctx.addIssue({ code: "custom", message: `there is no message ${q.seq}`, path: [section, i, "quotes", j, "seq"] });
@@ -42,8 +42,8 @@ export function reportOutputFor(input: ReportInput) {
               path: [section, i, "quotes", j, "text"],
             });
           }
-        }),
-      );
+        }
+      }
     }
     report.recommendedLessons.forEach((l, i) => {
       if (!lessonIds.has(l.lessonId))

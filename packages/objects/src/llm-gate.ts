@@ -92,7 +92,8 @@ export class LlmGate extends DurableObject {
     const { orgId, requestsPerMinute, tokensPerMinute, estimatedTokens } = acquireInput.parse(input);
     const now = Date.now();
     const state = this.load(now);
-    const org = (state.orgs[orgId] ??= { askedAt: now, refusedAt: null });
+    state.orgs[orgId] ??= { askedAt: now, refusedAt: null };
+    const org = state.orgs[orgId];
     org.askedAt = now;
 
     const used = new Map<string, Used>(Object.keys(state.orgs).map((o) => [o, { requests: 0, tokens: 0 }]));

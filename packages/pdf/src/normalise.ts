@@ -35,6 +35,7 @@ const SPACES_RE = /[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/gu;
  * Unicode; they render as boxes). Soft hyphens go too, except at the end of a
  * line, where they mark a split word for `joinHyphenated`.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is what this expression is for
 const INVISIBLE_RE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200D\u2060\uFEFF\uFFFD\uE000-\uF8FF]|\u00AD(?!\s*$)/gu;
 
 /** Removes soft hyphens left at line ends once lines have been joined. */

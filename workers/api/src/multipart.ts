@@ -143,10 +143,11 @@ export class MultipartReader {
     }
     if (++this.parts > this.limits.maxParts) throw malformed(`it has more than ${this.limits.maxParts} parts.`);
     const tooLong = () => malformed(`a part's headers are longer than ${this.limits.maxHeaderBytes} bytes.`);
-    let end: number;
-    while ((end = indexOf(this.buffer, HEADER_END)) === -1) {
+    let end = indexOf(this.buffer, HEADER_END);
+    while (end === -1) {
       if (this.buffer.length > this.limits.maxHeaderBytes) throw tooLong();
       if (!(await this.fill())) throw malformed("it ended inside a part's headers.");
+      end = indexOf(this.buffer, HEADER_END);
     }
     if (end > this.limits.maxHeaderBytes) throw tooLong();
     // The boundary line may carry transport padding (spaces, tabs) before its CRLF.

@@ -95,11 +95,15 @@ export class JobBudget {
   private async current(need: number): Promise<TokenReservation> {
     if (this.reservation) return this.reservation;
     const held = await heldReservation(this.db, this.job.id);
-    if (held) return (this.reservation = held);
+    if (held) {
+      this.reservation = held;
+      return held;
+    }
     const owner = await spenderOf(this.db, this.job.ownerId);
     if (!owner) throw quotaError("The job's owner no longer has an account to spend from.");
     try {
-      return (this.reservation = await reserveTokens(this.db, this.config, owner, { amount: need, jobId: this.job.id }));
+      this.reservation = await reserveTokens(this.db, this.config, owner, { amount: need, jobId: this.job.id });
+      return this.reservation;
     } catch (error) {
       if (error instanceof ProblemError && error.type === "quota-exceeded") throw quotaError(error.detail ?? error.title);
       throw error;

@@ -81,7 +81,7 @@ describe("exporting a generated course", () => {
     // parsePdf drops running footers, so the page numbers are read from the raw text of each page.
     const { text: perPage } = await extractText(await getDocumentProxy(bytes), { mergePages: false });
     expect(perPage).toHaveLength(pdf.pages!);
-    perPage.forEach((page, i) => expect(page).toContain(`Page ${i + 1} of ${pdf.pages}`));
+    for (const [i, page] of perPage.entries()) expect(page).toContain(`Page ${i + 1} of ${pdf.pages}`);
   });
 
   it(".happy: the Markdown export holds every lesson, its quizzes and the answer key", async () => {

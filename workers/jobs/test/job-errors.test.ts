@@ -43,7 +43,11 @@ async function deliverWith(jobId: string, jobsEnv: JobsEnv) {
 }
 
 /** The job as its owner and as the organisation's admin see it, as text. */
-async function everythingShown(jobId: string, owner: Actor, admin: Actor): Promise<{ ownerView: any; text: string }> {
+async function everythingShown(
+  jobId: string,
+  owner: Actor,
+  admin: Actor,
+): Promise<{ ownerView: { status: string; attempts: number; error: { type: string; detail: string; retryable: boolean } }; text: string }> {
   const ownerResponse = await call(`/v1/jobs/${jobId}`, { token: owner.token });
   const adminResponse = await call(`/v1/admin/jobs/${jobId}`, { token: admin.token });
   expect([ownerResponse.status, adminResponse.status]).toEqual([200, 200]);

@@ -133,7 +133,7 @@ describe("live progress over Server-Sent Events", () => {
   });
 
   it("accepts a ticket instead of a header (EventSource cannot send one), and an admin may follow too", async () => {
-    const { jobId, owner } = await uploadQueued("sse-ticket");
+    const { jobId } = await uploadQueued("sse-ticket");
     const response = await SELF.fetch(`${BASE}/v1/jobs/${jobId}/events?ticket=${await ticketFor(jobId, admin)}`);
     const reading = readEvents(response);
     await runToEnd(jobId);
@@ -170,7 +170,7 @@ describe("live progress over Server-Sent Events", () => {
 
 describe("who may follow a job", () => {
   it("refuses another organisation's user, a student of the same one, and anyone without a valid ticket", async () => {
-    const { jobId, owner } = await uploadQueued("security");
+    const { jobId } = await uploadQueued("security");
     const outsider = await newMember(await newOrg(), "admin");
     const student = await newMember(admin, "student");
     for (const actor of [outsider, student]) {

@@ -209,7 +209,14 @@ describe("cancellation", () => {
     const { requestCancel } = await import("@studyhall/db");
     await requestCancel(db(), job.id);
     let ran = false;
-    await runJob(message(job), deps({ "test-work": async () => void (ran = true) }));
+    await runJob(
+      message(job),
+      deps({
+        "test-work": async () => {
+          ran = true;
+        },
+      }),
+    );
     expect(ran).toBe(false);
     expect(await jobRow(job.id)).toMatchObject({ status: "cancelled", startedAt: null, attempts: 0 });
   });

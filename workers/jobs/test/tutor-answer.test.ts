@@ -70,7 +70,7 @@ describe("the AI tutor", () => {
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(new Set(chunks.map((c) => c.streamId)).size).toBe(1);
     // Each piece adds to the last, and the stored answer continues the streamed text.
-    chunks.forEach((c, i) => i > 0 && expect(c.text).toContain(String(chunks[i - 1]!.text)));
+    for (const [i, c] of chunks.entries()) if (i > 0) expect(c.text).toContain(String(chunks[i - 1]!.text));
     expect(answer.text).toContain(String(chunks.at(-1)!.text));
 
     expect(answer.text).toContain("The enzyme rubisco fixes carbon dioxide to a five-carbon sugar.");

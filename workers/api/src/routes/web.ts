@@ -13,16 +13,23 @@ import { adminPage, studioPage } from "../web/pages.tsx";
 import { webSecurityHeaders } from "../web/security-headers.ts";
 import { webAsset } from "./web-assets.ts";
 
-// Rendered once per isolate: the shells do not depend on the request.
-let studio: string | undefined;
-let admin: string | undefined;
+/** Renders once per isolate: the shells do not depend on the request. */
+function once(render: () => string): () => string {
+  let html: string | undefined;
+  return () => {
+    html ??= render();
+    return html;
+  };
+}
+const studio = once(studioPage);
+const admin = once(adminPage);
 
 /** Always revalidated (a deploy shows at once), and cheap to revalidate: assets answer 304 by ETag. */
 const REVALIDATE = "no-cache";
 
 export const webRoutes = new Hono<AppEnv>()
-  .get("/", webSecurityHeaders(), (c) => c.html((studio ??= studioPage()), 200, { "Cache-Control": REVALIDATE }))
-  .get("/admin", webSecurityHeaders(), (c) => c.html((admin ??= adminPage()), 200, { "Cache-Control": REVALIDATE }))
+  .get("/", webSecurityHeaders(), (c) => c.html(studio(), 200, { "Cache-Control": REVALIDATE }))
+  .get("/admin", webSecurityHeaders(), (c) => c.html(admin(), 200, { "Cache-Control": REVALIDATE }))
   .get("/web/:name", webSecurityHeaders(), async (c) => {
     const asset = await webAsset(c.req.param("name"));
     if (!asset) throw new ProblemError("not-found", { detail: `No web asset is called ${c.req.param("name")}.` });

@@ -117,6 +117,7 @@ export function adminPage(): string {
 
         <section aria-labelledby="jobs-title">
           <h2 id="jobs-title">Jobs</h2>
+          {/* biome-ignore lint/a11y/useSemanticElements: the filters are a form (they submit); role="search" makes it the landmark a <search> wrapper would */}
           <form id="job-filter" role="search" aria-label="Filter jobs" class="filters">
             <div class="field">
               <label for="filter-status">Status</label>

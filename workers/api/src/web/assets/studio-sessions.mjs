@@ -94,7 +94,10 @@ export async function renderSession({ session: me, signal }, sessionId) {
     lastSeq = Math.max(lastSeq, message.seq);
     if (message.type === "tutor" && message.replyToSeq !== undefined) {
       for (const [streamId, draft] of drafts)
-        if (draft.dataset.reply === String(message.replyToSeq)) draft.remove(), drafts.delete(streamId);
+        if (draft.dataset.reply === String(message.replyToSeq)) {
+          draft.remove();
+          drafts.delete(streamId);
+        }
     }
     log.append(messageItem(message, canModerate, room.id));
     log.scrollTop = log.scrollHeight;
@@ -195,8 +198,10 @@ export async function renderSession({ session: me, signal }, sessionId) {
         if (signal.aborted) return;
         connection.textContent = "Disconnected. Reconnecting…";
         // The room closing on purpose (1000, 4403 access revoked, 4410 session closed; see session-protocol.ts): no point in coming back.
-        if ((event.code === 1000 || event.code === 4403 || event.code === 4410) && event.reason)
-          return (connection.textContent = `Disconnected: ${event.reason}`);
+        if ((event.code === 1000 || event.code === 4403 || event.code === 4410) && event.reason) {
+          connection.textContent = `Disconnected: ${event.reason}`;
+          return;
+        }
         setTimeout(connect, Math.min(10_000, 500 * 2 ** attempts++));
       });
     } catch (error) {

@@ -121,9 +121,9 @@ function writeModule(w: PageWriter, module: ExportModule, index: number, entries
     const answers: AnswerKeyQuiz["answers"] = [];
     quiz.questions.forEach((q, n) => {
       paragraph(w, [{ text: `${n + 1}. `, bold: true }, ...plain(q.prompt)], { before: 4, after: 3 });
-      q.choices.forEach((choice, c) =>
-        paragraph(w, [{ text: `${choiceLetter(c)}) `, bold: true }, ...plain(choice)], { indent: 18, after: 1 }),
-      );
+      for (const [c, choice] of q.choices.entries()) {
+        paragraph(w, [{ text: `${choiceLetter(c)}) `, bold: true }, ...plain(choice)], { indent: 18, after: 1 });
+      }
       if (q.kind === "true-false" && q.choices.length === 0) paragraph(w, plain("True / False"), { indent: 18, after: 1 });
       answers.push({ label: answerLabel(q.answer, q.choices), explanation: q.explanation });
     });
@@ -178,7 +178,7 @@ function fillContents(w: PageWriter, firstTocPage: number, entries: TocEntry[]):
       );
     }
   });
-  ops.forEach((pageOps, i) => w.appendTo(firstTocPage + i, pageOps));
+  for (const [i, pageOps] of ops.entries()) w.appendTo(firstTocPage + i, pageOps);
 }
 
 function pageNumbers(w: PageWriter): void {

@@ -28,6 +28,7 @@ const LINK = /^!?\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/;
 
 /** Removes characters no font draws (controls) and turns tabs into spaces. */
 export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is what this expression is for
   return text.replace(/\t/g, "    ").replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B\uFEFF]/g, "");
 }
 
