@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { CHROMIUM, ensureChromium } from "../chromium.ts";
+
 const SCREENSHOTS = new URL("../../../test-results/screenshots/", import.meta.url).pathname;
 
 const ARGS = [
@@ -40,8 +41,8 @@ export interface WebBrowser {
  * @example const browser = await openBrowser("studio"); await browser.page.goto(base); await browser.close();
  */
 export async function openBrowser(prefix: string): Promise<WebBrowser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH.`);
+  // The e2e global setup installed it or stopped the run already; this only guards a file run some other way.
+  if (!existsSync(CHROMIUM)) ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), "studyhall-chromium-"));
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The folder shows the last run: an earlier run's steps of the same prefix go first.
