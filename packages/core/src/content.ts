@@ -44,6 +44,15 @@ export const sourceRefSchema = z.object({
   pageStart: z.number().int().min(1),
   pageEnd: z.number().int().min(1),
 });
+/** Where a lesson's material came from: a parsed section and its pages. */
+export type SourceRef = z.infer<typeof sourceRefSchema>;
+
+/** A lesson's source as stored: a planned lesson names only its section, a written one adds the pages. */
+export const lessonSourceSchema = sourceRefSchema.partial({ pageStart: true, pageEnd: true });
+export type LessonSource = z.infer<typeof lessonSourceSchema>;
+
+/** Whether a stored source has its pages, as every written lesson's sources do. */
+export const hasPages = (source: LessonSource): source is SourceRef => source.pageStart !== undefined && source.pageEnd !== undefined;
 
 export const generatedLessonSchema = z.object({
   title: z.string().min(1).max(200),

@@ -8,6 +8,7 @@ export * from "./job-errors.ts";
 export * from "./job-live.ts";
 export * from "./jobs.ts";
 export * from "./markdown.ts";
+export * from "./practice-bank.ts";
 export * from "./problems.ts";
 export * from "./quiz-layout.ts";
 export * from "./quiz-rules.ts";

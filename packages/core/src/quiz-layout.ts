@@ -20,7 +20,7 @@ export type QuizLayout = z.infer<typeof quizLayoutSchema>;
 /** What the layout needs of a question. */
 export interface LaidOutQuestion {
   id: string;
-  choices: unknown;
+  choices: readonly unknown[] | null;
 }
 
 /** A question as one attempt shows it. */
@@ -88,7 +88,7 @@ export function showQuiz<Q extends LaidOutQuestion>(layout: unknown, questions: 
 
 /** The choices' texts in the order shown. */
 export const shownChoices = (shown: ShownQuestion<LaidOutQuestion>): string[] =>
-  shown.choiceOrder.map((i) => String((shown.question.choices as unknown[])[i]));
+  shown.choiceOrder.map((i) => String(shown.question.choices?.[i]));
 
 /** A value in the quiz's index space (a saved answer, the right answer: an index or indexes) as shown; anything else as it is. */
 export function toShownIndex(shown: ShownQuestion<LaidOutQuestion>, value: unknown): unknown {

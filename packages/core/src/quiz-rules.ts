@@ -26,6 +26,17 @@ export const answersPatchSchema = z
   .refine((answers) => Object.keys(answers).length <= 200, { message: "At most 200 answers at a time." });
 export type AnswersPatch = z.infer<typeof answersPatchSchema>;
 
+/** An attempt's saved answers by question id: the patches merged, so a cleared answer is gone or null. */
+export const savedAnswersSchema = z.record(z.string(), savedAnswerSchema);
+export type SavedAnswers = z.infer<typeof savedAnswersSchema>;
+
+/**
+ * A question's right answer: the index of its right choice (what the generator writes), the indexes of
+ * several, or an expected text; grading and the shown-order translation accept each of them.
+ */
+export const correctAnswerSchema = z.union([z.number().int().min(0), z.array(z.number().int().min(0)), z.string()]);
+export type CorrectAnswer = z.infer<typeof correctAnswerSchema>;
+
 /** Whether a given answer is the correct one; a question left unanswered is wrong. */
 export function isCorrect(correct: unknown, given: unknown): boolean {
   return given !== null && given !== undefined && JSON.stringify(given) === JSON.stringify(correct);

@@ -4,7 +4,7 @@
  * `GET /v1/jobs/{id}`, so a stream's last event equals a poll's answer.
  */
 
-import type { JobError, JobProgressUpdate, JobSnapshot, JobView } from "@studyhall/core";
+import type { JobProgressUpdate, JobSnapshot, JobView } from "@studyhall/core";
 import { eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
@@ -31,7 +31,7 @@ export function jobViewOf(job: Job): JobView {
     stage: job.stage,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
-    error: (job.error as JobError | null) ?? null,
+    error: job.error ?? null,
     result: job.result ?? null,
     createdAt: job.createdAt.toISOString(),
     startedAt: iso(job.startedAt),

@@ -149,7 +149,7 @@ export async function submitAttempt(
     .returning();
   const current = claimed ?? (await db.select().from(quizAttempts).where(eq(quizAttempts.id, attempt.id)))[0] ?? attempt;
   const questionRows = await quizQuestions(db, current.quizId);
-  const grade = gradeAnswers(questionRows, (current.answers as Record<string, unknown> | null) ?? {});
+  const grade = gradeAnswers(questionRows, current.answers ?? {});
   if (claimed || current.score === null) {
     const [graded] = await db
       .update(quizAttempts)

@@ -9,7 +9,6 @@ import {
   type Config,
   DeferJob,
   JobCancelled,
-  type JobError,
   type JobMessage,
   LeaseLost,
   PermanentJobError,
@@ -105,7 +104,7 @@ async function publish(deps: RunnerDeps, job: Job | undefined): Promise<void> {
       progress: job.progress,
       stage: job.stage,
       attempts: job.attempts,
-      error: (job.error as JobError | null) ?? null,
+      error: job.error ?? null,
       result: job.result,
       at: (deps.now ?? Date.now)(),
     });

@@ -1,3 +1,4 @@
+import type { CourseOutline } from "@studyhall/core";
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
 import { documents } from "./documents.ts";
@@ -19,7 +20,7 @@ export const courses = sqliteTable(
     audience: text("audience"),
     status: text("status").$type<CourseStatus>().notNull().default("DRAFT"),
     /** JSON: the outline generation settled on (the first checkpoint). */
-    outline: text("outline", { mode: "json" }),
+    outline: text("outline", { mode: "json" }).$type<CourseOutline>(),
     /** The job generating or regenerating the course, if any. */
     jobId: text("job_id"),
     publishedAt: timestamp("published_at"),

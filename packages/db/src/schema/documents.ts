@@ -1,3 +1,4 @@
+import type { JobError, OutlineEntry } from "@studyhall/core";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, updatedAt } from "./columns.ts";
 import { orgRef, userRef } from "./references.ts";
@@ -19,9 +20,9 @@ export const documents = sqliteTable(
     pageCount: integer("page_count"),
     status: text("status").$type<DocumentStatus>().notNull().default("uploaded"),
     /** JSON: the outline found by the parser. */
-    outline: text("outline", { mode: "json" }),
+    outline: text("outline", { mode: "json" }).$type<OutlineEntry[]>(),
     /** JSON problem of a failed parse. */
-    error: text("error", { mode: "json" }),
+    error: text("error", { mode: "json" }).$type<JobError>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,3 +1,4 @@
+import type { JobError } from "@studyhall/core";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { id } from "./columns.ts";
 import { jobs } from "./jobs.ts";
@@ -29,7 +30,7 @@ export const jobEvents = sqliteTable(
     progress: integer("progress"),
     stage: text("stage"),
     /** JSON problem, for failures and retries. */
-    error: text("error", { mode: "json" }),
+    error: text("error", { mode: "json" }).$type<JobError>(),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("job_events_job_idx").on(t.jobId, t.at)],

@@ -1,3 +1,4 @@
+import type { JobError } from "@studyhall/core";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
 import { orgRef, userRef } from "./references.ts";
@@ -29,7 +30,7 @@ export const jobs = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull().default(3),
     /** JSON problem of the last failure. */
-    error: text("error", { mode: "json" }),
+    error: text("error", { mode: "json" }).$type<JobError>(),
     idempotencyKey: text("idempotency_key"),
     /** SHA-256 of the request that created the job, to tell a replay from a reuse. */
     requestHash: text("request_hash"),

@@ -1,3 +1,4 @@
+import type { KeyTerm, LessonSource } from "@studyhall/core";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id, updatedAt } from "./columns.ts";
 import { courses } from "./courses.ts";
@@ -18,9 +19,9 @@ export const lessons = sqliteTable(
     title: text("title").notNull(),
     bodyMd: text("body_md").notNull().default(""),
     /** JSON: `[{ term, definition }]`. */
-    keyTerms: text("key_terms", { mode: "json" }),
-    /** JSON: the source sections or pages this lesson draws on. */
-    sources: text("sources", { mode: "json" }),
+    keyTerms: text("key_terms", { mode: "json" }).$type<KeyTerm[]>(),
+    /** JSON: the source sections this lesson draws on, with their pages once it is written. */
+    sources: text("sources", { mode: "json" }).$type<LessonSource[]>(),
     version: integer("version").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,3 +1,4 @@
+import type { GeneratedQuestion, PracticeTags } from "@studyhall/core";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns.ts";
 import { documents } from "./documents.ts";
@@ -19,14 +20,14 @@ export const practiceQuestions = sqliteTable(
     difficulty: text("difficulty").$type<Difficulty>().notNull(),
     prompt: text("prompt").notNull(),
     /** JSON: the options shown. */
-    choices: text("choices", { mode: "json" }).notNull(),
+    choices: text("choices", { mode: "json" }).$type<GeneratedQuestion["choices"]>().notNull(),
     /** JSON: index of the correct choice. */
-    answer: text("answer", { mode: "json" }).notNull(),
+    answer: text("answer", { mode: "json" }).$type<GeneratedQuestion["answer"]>().notNull(),
     explanation: text("explanation").notNull().default(""),
     sourcePassage: text("source_passage"),
     pinned: integer("pinned", { mode: "boolean" }).notNull().default(false),
     /** JSON array of tags. */
-    tags: text("tags", { mode: "json" }).notNull().default([]),
+    tags: text("tags", { mode: "json" }).$type<PracticeTags>().notNull().default([]),
     jobId: text("job_id"),
     createdAt: createdAt(),
   },

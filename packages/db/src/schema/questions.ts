@@ -1,3 +1,4 @@
+import type { CorrectAnswer, GeneratedQuestion } from "@studyhall/core";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns.ts";
 import { quizzes } from "./quizzes.ts";
@@ -17,9 +18,9 @@ export const questions = sqliteTable(
     kind: text("kind").$type<QuestionKind>().notNull(),
     prompt: text("prompt").notNull(),
     /** JSON: the options shown, for choice questions. */
-    choices: text("choices", { mode: "json" }),
+    choices: text("choices", { mode: "json" }).$type<GeneratedQuestion["choices"]>(),
     /** JSON: the correct answer (choice indexes or text). */
-    answer: text("answer", { mode: "json" }).notNull(),
+    answer: text("answer", { mode: "json" }).$type<CorrectAnswer>().notNull(),
     explanation: text("explanation").notNull().default(""),
     /** The passage of the source document that holds the answer. */
     sourcePassage: text("source_passage"),

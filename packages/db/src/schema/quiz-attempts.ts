@@ -1,3 +1,4 @@
+import type { QuizLayout, SavedAnswers } from "@studyhall/core";
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp } from "./columns.ts";
 import { quizzes } from "./quizzes.ts";
@@ -14,12 +15,12 @@ export const quizAttempts = sqliteTable(
       .references(() => quizzes.id, { onDelete: "cascade" }),
     userId: userRef("user_id"),
     /** JSON: `{ [questionId]: answer }`. */
-    answers: text("answers", { mode: "json" }),
+    answers: text("answers", { mode: "json" }).$type<SavedAnswers>(),
     /**
      * JSON: the order this attempt shows its questions in and, per question, the original index of each choice
      * as shown (`{ order: [questionId], choices: { [questionId]: [originalIndex] } }`). Null: the stored order.
      */
-    layout: text("layout", { mode: "json" }),
+    layout: text("layout", { mode: "json" }).$type<QuizLayout>(),
     score: real("score"),
     correctCount: integer("correct_count"),
     startedAt: createdAt(),

@@ -1,3 +1,4 @@
+import type { SessionReportDocument } from "@studyhall/core";
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, timestamp } from "./columns.ts";
 import { sessions } from "./sessions.ts";
@@ -10,7 +11,7 @@ export const sessionReports = sqliteTable("session_reports", {
   /** The job writing (or that wrote) the report. */
   jobId: text("job_id").notNull(),
   /** JSON: topics, understood, gaps, recommended lessons, each with transcript quotes. */
-  report: text("report", { mode: "json" }),
+  report: text("report", { mode: "json" }).$type<SessionReportDocument>(),
   createdAt: createdAt(),
   completedAt: timestamp("completed_at"),
 });

@@ -6,7 +6,7 @@
 
 import { courses, type Db, lessons, modules, type Quiz, questions, quizzes } from "@studyhall/db";
 import { asc, eq, inArray } from "drizzle-orm";
-import type { CourseSource, ExportKeyTerm, ExportModule, ExportOutline, ExportQuiz } from "./course-model.ts";
+import type { CourseSource, ExportModule, ExportOutline, ExportQuiz } from "./course-model.ts";
 
 /** Course-wide quizzes (not tied to a module) are printed after the modules, under this title. */
 export const COURSE_QUIZZES_TITLE = "Course quizzes";
@@ -85,7 +85,7 @@ export async function courseSource(db: Db, orgId: string, courseId: string): Pro
           lessons: lessonRows.map((l) => ({
             title: l.title,
             bodyMd: l.bodyMd,
-            keyTerms: Array.isArray(l.keyTerms) ? (l.keyTerms as ExportKeyTerm[]) : [],
+            keyTerms: Array.isArray(l.keyTerms) ? l.keyTerms : [],
           })),
           quizzes: await quizContent(
             db,

@@ -5,7 +5,14 @@
  * module. A published course is never generated again by a redelivery.
  */
 
-import { type CourseOutline, courseOutlineSchema, type GeneratedLesson, type ParsedDocument, PermanentJobError } from "@studyhall/core";
+import {
+  type CourseOutline,
+  courseOutlineSchema,
+  type GeneratedLesson,
+  hasPages,
+  type ParsedDocument,
+  PermanentJobError,
+} from "@studyhall/core";
 import { courses, type Db, type Job, type Lesson, lessons, loadParsedDocument, modules, questions, quizzes } from "@studyhall/db";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -96,8 +103,8 @@ async function writeQuizzes(
       .map((p) => ({
         title: p.lesson.title,
         bodyMd: p.lesson.bodyMd,
-        keyTerms: (p.lesson.keyTerms as GeneratedLesson["keyTerms"]) ?? [],
-        sources: (p.lesson.sources as GeneratedLesson["sources"]) ?? [],
+        keyTerms: p.lesson.keyTerms ?? [],
+        sources: (p.lesson.sources ?? []).filter(hasPages),
       }));
     const { questions: generated } = await gen.call("quiz", { document, outline, moduleIndex: module.position, lessons: taught });
     const quizId = crypto.randomUUID();
