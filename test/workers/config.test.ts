@@ -14,7 +14,7 @@ import {
   RATE_LIMITER_MAX_LIMIT,
 } from "@studyhall/core";
 import { llmConfigSchema } from "@studyhall/llm";
-import type { LlmGate } from "@studyhall/objects";
+import { objects } from "@studyhall/objects";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import api from "../../workers/api/src/index.ts";
 import { BASE, expectProblem, json, newOrg } from "../helpers/api.ts";
@@ -94,7 +94,7 @@ describe("every bound is one its component accepts", () => {
     const config = loadConfig(
       envWith({ LLM_REQUESTS_PER_MIN: String(LLM_GATE_MAX_REQUESTS_PER_MIN), LLM_TOKENS_PER_MIN: String(LLM_GATE_MAX_TOKENS_PER_MIN) }),
     );
-    const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName(`config-test-${crypto.randomUUID()}`);
+    const gate = objects(env).llmGate.getByName(`config-test-${crypto.randomUUID()}`);
     const grant = await gate.acquire({
       orgId: "config-test",
       requestsPerMinute: config.LLM_REQUESTS_PER_MIN,

@@ -9,7 +9,7 @@
  * `sessionCloseCodes.accessRevoked`, and their tickets are voided.
  */
 import { type AccessChange, joinableNow, openDb, openSessionsAffectedBy } from "@studyhall/db";
-import type { SessionRoom } from "./session-room.ts";
+import { type ObjectBindings, objects } from "./bindings.ts";
 
 export type { AccessChange } from "@studyhall/db";
 
@@ -33,7 +33,7 @@ export async function judgeAccess(db: D1Database, sessionId: string, userIds: re
   return { session, revoked: userIds.filter((id) => !allowed.has(id)) };
 }
 
-type RecheckEnv = { DB: D1Database; SESSION_ROOM: DurableObjectNamespace<SessionRoom> };
+type RecheckEnv = Pick<Cloudflare.Env, "DB"> & ObjectBindings;
 
 /**
  * Tells every open room a change may concern to re-check its people now.
@@ -48,7 +48,8 @@ export async function recheckSessionAccess(env: RecheckEnv, change: AccessChange
     let failed = 0;
     for (let i = 0; i < sessionIds.length; i += FAN_OUT_BATCH) {
       const batch = sessionIds.slice(i, i + FAN_OUT_BATCH);
-      const results = await Promise.allSettled(batch.map((id) => env.SESSION_ROOM.getByName(id).recheckAccess()));
+      const rooms = objects(env).sessionRoom;
+      const results = await Promise.allSettled(batch.map((id) => rooms.getByName(id).recheckAccess()));
       failed += results.filter((r) => r.status === "rejected").length;
     }
     if (failed)

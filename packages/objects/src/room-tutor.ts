@@ -9,7 +9,7 @@
  */
 import { estimateTokens, loadConfig, type Participant, ProblemError, type RoomErrorCode } from "@studyhall/core";
 import { insertJob, laneQueues, markSent, openDb, reserveFor, sendJob, spenderOf } from "@studyhall/db";
-import type { RateLimiter } from "./rate-limiter.ts";
+import { type ObjectBindings, objects } from "./bindings.ts";
 import type { RoomMeta } from "./room-storage.ts";
 
 const TUTOR_WINDOW_MS = 60_000;
@@ -32,13 +32,8 @@ export interface TutorAnswerPayload {
   askedBy: string;
 }
 
-type TutorEnv = {
-  DB: D1Database;
-  JOBS_HIGH: Queue;
-  JOBS_NORMAL: Queue;
-  JOBS_LOW: Queue;
-  RATE_LIMITER: DurableObjectNamespace<RateLimiter> | DurableObjectNamespace;
-};
+/** What asking the tutor touches: D1, the lanes' queues and the rate limiter, as either worker's generated types declare them. */
+type TutorEnv = Pick<Cloudflare.Env, "DB" | "JOBS_HIGH" | "JOBS_NORMAL" | "JOBS_LOW"> & ObjectBindings;
 
 export type TutorRequest = { ok: true; jobId: string } | { ok: false; code: RoomErrorCode; message: string };
 
@@ -66,9 +61,7 @@ export async function requestTutorAnswer(
     };
   }
   const limit = config.RATE_LIMIT_TUTOR_PER_MIN;
-  // Typed as the API worker exports it; the jobs worker's generated types see the binding untyped.
-  const limiter = env.RATE_LIMITER as DurableObjectNamespace<RateLimiter>;
-  const decision = await limiter.getByName(`user:${asker.id}:tutor`).take({ limit, periodMs: TUTOR_WINDOW_MS });
+  const decision = await objects(env).rateLimiter.getByName(`user:${asker.id}:tutor`).take({ limit, periodMs: TUTOR_WINDOW_MS });
   if (!decision.allowed) {
     return {
       ok: false,

@@ -7,11 +7,11 @@
  */
 import { type Config, DeferJob } from "@studyhall/core";
 import type { RequestMeter } from "@studyhall/llm";
-import type { LlmGate } from "@studyhall/objects";
+import { objects } from "@studyhall/objects/bindings";
 import type { JobBudget } from "./job-budget.ts";
 
 /** The gate lives in the API worker; this worker reaches it through its binding. */
-export const llmGate = (env: JobsEnv) => (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName("global");
+export const llmGate = (env: JobsEnv) => objects(env).llmGate.getByName("global");
 
 /**
  * Waits this short are waited out in the consumer; longer ones put the job back

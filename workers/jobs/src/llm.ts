@@ -8,8 +8,8 @@
  */
 import { DeferJob, type LlmMethod, loadConfig, PermanentJobError } from "@studyhall/core";
 import type { Db, Job } from "@studyhall/db";
-import { createProvider, LlmPermanentError, type LlmProvider, LlmRateLimitedError, loadLlmConfig, type TokenUsage } from "@studyhall/llm";
-import type { Counters } from "@studyhall/objects";
+import { createProvider, LlmPermanentError, type LlmProvider, LlmRateLimitedError, loadLlmConfig } from "@studyhall/llm";
+import { objects } from "@studyhall/objects/bindings";
 import { JobBudget } from "./job-budget.ts";
 import { jobMeter, type MeterDeps } from "./llm-meter.ts";
 
@@ -26,8 +26,8 @@ export function generatorFor(env: JobsEnv, db: Db, job: Job, deps: MeterDeps = {
   const budget = new JobBudget(db, config, job);
   const provider = createProvider(loadLlmConfig(env), { meter: jobMeter(env, config, job.orgId, budget, deps) });
   const count = (name: string) =>
-    (env.COUNTERS as unknown as DurableObjectNamespace<Counters>)
-      .getByName("global")
+    objects(env)
+      .counters.getByName("global")
       .increment({ [name]: 1 })
       .catch(() => undefined);
   return {
@@ -35,9 +35,11 @@ export function generatorFor(env: JobsEnv, db: Db, job: Job, deps: MeterDeps = {
     tokensUsed: () => budget.spent(),
     async call<M extends LlmMethod>(method: M, input: Parameters<LlmProvider[M]>[0]): Promise<Awaited<ReturnType<LlmProvider[M]>>> {
       try {
-        const result = await (provider[method] as (i: unknown) => Promise<{ usage: TokenUsage }>)(input);
+        // One method of several, chosen at run time: TypeScript cannot tie `provider[method]` to `M` without help.
+        const run = provider[method] as (i: Parameters<LlmProvider[M]>[0]) => ReturnType<LlmProvider[M]>;
+        const result = await run.call(provider, input);
         await count(`llm_requests_total{provider="${provider.name}",method="${method}"}`);
-        return result as unknown as Awaited<ReturnType<LlmProvider[M]>>;
+        return result;
       } catch (error) {
         await count(`llm_errors_total{provider="${provider.name}",error="${error instanceof Error ? error.name : "unknown"}"}`);
         if (error instanceof LlmRateLimitedError) throw new DeferJob(error.retryAfterMs, "the model's endpoint asked us to wait");

@@ -7,15 +7,12 @@
  * a failed publish.
  */
 import type { ProgressPublisher } from "@studyhall/core";
-import type { JobChannel } from "@studyhall/objects";
-
-/** The channel lives in the API worker; this worker reaches it through its binding. */
-const jobChannels = (env: JobsEnv) => env.JOB_CHANNEL as unknown as DurableObjectNamespace<JobChannel>;
+import { objects } from "@studyhall/objects/bindings";
 
 export function progressPublisher(env: JobsEnv): ProgressPublisher {
   return {
     async publish(update) {
-      await jobChannels(env).getByName(update.jobId).publish(update);
+      await objects(env).jobChannel.getByName(update.jobId).publish(update);
     },
   };
 }

@@ -7,7 +7,8 @@
  */
 
 import { type RoomMessage, roomMessageSchema } from "@studyhall/core";
-import type { PostBotMessageInput, SessionRoom } from "@studyhall/objects";
+import type { PostBotMessageInput } from "@studyhall/objects";
+import { objects } from "@studyhall/objects/bindings";
 import { z } from "zod";
 
 export interface SessionRoomPort {
@@ -19,8 +20,7 @@ export interface SessionRoomPort {
 export type RoomFor = (env: JobsEnv, sessionId: string) => SessionRoomPort;
 
 /** The real room, through this worker's binding to the API worker's class. */
-export const sessionRoomFor: RoomFor = (env, sessionId) =>
-  (env.SESSION_ROOM as unknown as DurableObjectNamespace<SessionRoom>).getByName(sessionId) as unknown as SessionRoomPort;
+export const sessionRoomFor: RoomFor = (env, sessionId) => objects(env).sessionRoom.getByName(sessionId);
 
 const historyPage = z.object({ messages: z.array(roomMessageSchema), nextBefore: z.number().int().nullable() });
 const postResult = z.object({ seq: z.number().int().min(0) });

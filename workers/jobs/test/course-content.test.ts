@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { loadConfig, silentPublisher } from "@studyhall/core";
 import { documentKeys, jobs } from "@studyhall/db";
-import type { Counters, LlmGate } from "@studyhall/objects";
+import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
@@ -46,7 +46,7 @@ async function untilCached(path: string, token: string): Promise<Response> {
 
 describe("lessons from the KV cache", () => {
   it("a first read fills the cache, the next is a hit; ETag gives 304; both are counted", async () => {
-    const counters = (env.COUNTERS as unknown as DurableObjectNamespace<Counters>).getByName("global");
+    const counters = objects(env).counters.getByName("global");
     const before = await counters.snapshot();
     const path = `/v1/courses/${courseId}/lessons/${lessonIds[1]}`;
     const miss = await call(path, { token: student.token });
@@ -128,7 +128,7 @@ describe("generation failures", () => {
 describe("the shared LLM limit", () => {
   it("a generation that would exceed it waits, without losing an attempt", async () => {
     const config = loadConfig(env);
-    const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName("global");
+    const gate = objects(env).llmGate.getByName("global");
     for (let i = 0; i < config.LLM_REQUESTS_PER_MIN; i++) {
       await gate.acquire({
         orgId: "another-organisation",

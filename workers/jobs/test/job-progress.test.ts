@@ -5,7 +5,7 @@
  * the job's owner (and their admins) gets anything.
  */
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
-import type { JobChannel } from "@studyhall/objects";
+import { objects } from "@studyhall/objects";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Actor, BASE, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
 import { corpusPdf, runToEnd } from "./run-jobs.ts";
@@ -150,7 +150,7 @@ describe("live progress over Server-Sent Events", () => {
     const reading = readEvents(await call(`/v1/jobs/${jobId}/events`, { token: owner.token }));
     // Cancelling a queued job is one D1 update by the API; no consumer ever runs it.
     expect((await call(`/v1/jobs/${jobId}/cancel`, { token: owner.token, method: "POST" })).status).toBe(202);
-    expect(await runDurableObjectAlarm((env.JOB_CHANNEL as unknown as DurableObjectNamespace<JobChannel>).getByName(jobId))).toBe(true);
+    expect(await runDurableObjectAlarm(objects(env).jobChannel.getByName(jobId))).toBe(true);
     const events = await reading;
     expect(events.map((e) => e.event)).toEqual(["progress", "progress", "end"]);
     expect(events[1]?.data).toEqual(await json(await call(`/v1/jobs/${jobId}`, { token: owner.token })));

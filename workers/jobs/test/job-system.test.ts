@@ -6,7 +6,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { DeferJob, type JobMessage, loadConfig, PermanentJobError, silentPublisher } from "@studyhall/core";
 import { claimJob, insertJob, type Job, jobEvents, jobs, laneQueues } from "@studyhall/db";
-import type { LlmGate } from "@studyhall/objects";
+import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, newOrg } from "../../../test/helpers/api.ts";
@@ -185,7 +185,7 @@ describe("waiting for the shared LLM limit", () => {
   });
 
   it("the gate refuses past the requests-per-minute limit and says how long to wait", async () => {
-    const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName(`test-${crypto.randomUUID()}`);
+    const gate = objects(env).llmGate.getByName(`test-${crypto.randomUUID()}`);
     const limits = { orgId: "one-organisation", requestsPerMinute: 3, tokensPerMinute: 1_000_000, estimatedTokens: 10 };
     for (let i = 0; i < 3; i++) expect((await gate.acquire(limits)).granted).toBe(true);
     const refused = await gate.acquire(limits);
@@ -194,7 +194,7 @@ describe("waiting for the shared LLM limit", () => {
   });
 
   it("the gate refuses past the tokens-per-minute limit", async () => {
-    const gate = (env.LLM_GATE as unknown as DurableObjectNamespace<LlmGate>).getByName(`test-${crypto.randomUUID()}`);
+    const gate = objects(env).llmGate.getByName(`test-${crypto.randomUUID()}`);
     const limits = { orgId: "one-organisation", requestsPerMinute: 100, tokensPerMinute: 10_000, estimatedTokens: 4_000 };
     expect((await gate.acquire(limits)).granted).toBe(true);
     expect((await gate.acquire(limits)).granted).toBe(true);

@@ -1,0 +1,45 @@
+/**
+ * The Durable Object bindings, typed by their classes, for either worker.
+ * The API worker exports the classes, so its generated types (`wrangler
+ * types`) name them; the jobs worker binds them by script name, and its
+ * generated types cannot see into another worker, so they say only
+ * `DurableObjectNamespace`. This is the one place that says both are the
+ * same objects, so neither worker casts a binding. The jobs worker imports it
+ * as `@studyhall/objects/bindings`, which leaves the classes out of its bundle.
+ */
+import type { Counters } from "./counters.ts";
+import type { JobChannel } from "./job-channel.ts";
+import type { LlmGate } from "./llm-gate.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
+import type { SessionRoom } from "./session-room.ts";
+
+/** The Durable Object bindings both workers' generated env types declare, as whichever worker is compiled sees them. */
+export type ObjectBindings = Pick<Cloudflare.Env, "RATE_LIMITER" | "LLM_GATE" | "COUNTERS" | "SESSION_ROOM" | "JOB_CHANNEL">;
+
+/** Each namespace with its class's RPC methods. */
+export interface ObjectNamespaces {
+  rateLimiter: DurableObjectNamespace<RateLimiter>;
+  llmGate: DurableObjectNamespace<LlmGate>;
+  counters: DurableObjectNamespace<Counters>;
+  sessionRoom: DurableObjectNamespace<SessionRoom>;
+  jobChannel: DurableObjectNamespace<JobChannel>;
+}
+
+/** The one conversion: a namespace the jobs worker sees untyped is the class the API worker exports. */
+const bound = <T extends Rpc.DurableObjectBranded>(namespace: DurableObjectNamespace<T> | DurableObjectNamespace) =>
+  namespace as DurableObjectNamespace<T>;
+
+/**
+ * The typed namespaces of a worker's env (either worker's: both wrangler.toml files bind the same classes).
+ * @example
+ * const grant = await objects(env).llmGate.getByName("global").acquire(input);
+ */
+export function objects(env: ObjectBindings): ObjectNamespaces {
+  return {
+    rateLimiter: bound<RateLimiter>(env.RATE_LIMITER),
+    llmGate: bound<LlmGate>(env.LLM_GATE),
+    counters: bound<Counters>(env.COUNTERS),
+    sessionRoom: bound<SessionRoom>(env.SESSION_ROOM),
+    jobChannel: bound<JobChannel>(env.JOB_CHANNEL),
+  };
+}
