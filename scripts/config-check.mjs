@@ -1,7 +1,7 @@
 /**
  * Checks each worker's configuration before anything starts or builds, with
- * the schemas the workers themselves use (packages/core/src/config.ts and
- * packages/llm/src/config.ts, loaded as TypeScript by Node): a variable out
+ * the schema the worker itself reads (workers/api/src/config.ts and
+ * workers/jobs/src/config.ts, loaded as TypeScript by Node): a variable out
  * of bounds is one line naming the worker, the variable and its bound.
  *
  * The variables are what wrangler would give the worker: its wrangler.toml
@@ -12,12 +12,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseEnv } from "node:util";
-import { configSchema } from "../packages/core/src/config.ts";
 import { settingProblems } from "../packages/core/src/settings.ts";
-import { llmConfigSchema } from "../packages/llm/src/config.ts";
+import { apiConfigSchema } from "../workers/api/src/config.ts";
+import { jobsConfigSchema } from "../workers/jobs/src/config.ts";
 
-/** The schemas each worker reads: the API worker has no LLM settings; the consumers have both. */
-const schemasOf = (config) => (/jobs/.test(config) ? [configSchema, llmConfigSchema] : [configSchema]);
+/** The schema each worker reads: the API worker's has its secrets, the consumers' the LLM settings. */
+const schemaOf = (config) => (/jobs/.test(config) ? jobsConfigSchema : apiConfigSchema);
 
 /** The `[vars]` table of a wrangler.toml. */
 export function tomlVars(text) {
@@ -57,10 +57,8 @@ export function configProblems({ root, configs, devVars = false, varsFile }) {
   for (const config of configs) {
     const path = join(root, config);
     const vars = workerVars(path, [devVars ? join(dirname(path), ".dev.vars") : undefined, varsFile]);
-    for (const schema of schemasOf(config)) {
-      for (const problem of settingProblems(schema, vars))
-        lines.push(`invalid configuration (${config}): ${problem.name} must be ${problem.bound}`);
-    }
+    for (const problem of settingProblems(schemaOf(config), vars))
+      lines.push(`invalid configuration (${config}): ${problem.name} must be ${problem.bound}`);
   }
   return lines;
 }

@@ -58,6 +58,20 @@ describe("npm run dev with a configuration out of bounds", () => {
       rmSync(run.state, { recursive: true, force: true });
     }
   });
+
+  it("refuses an export-link secret too short to sign with, naming it and its bound but not its value", async () => {
+    const run = await devWith("EXPORT_URL_SECRET=too-short-to-sign-with\n");
+    try {
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split("\n")).toEqual([
+        "invalid configuration (wrangler.toml): EXPORT_URL_SECRET must be at least 32 characters",
+      ]);
+      expect(run.stderr).not.toMatch(/too-short-to-sign-with/);
+      expect(run.stdout).not.toMatch(/Applying D1 migrations|Starting/);
+    } finally {
+      rmSync(run.state, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("streamed uploads on a real wrangler dev", () => {

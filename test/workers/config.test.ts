@@ -16,6 +16,7 @@ import {
 import { llmConfigSchema } from "@studyhall/llm";
 import { objects } from "@studyhall/objects";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { apiSettingsSchema } from "../../workers/api/src/config.ts";
 import api from "../../workers/api/src/index.ts";
 import { BASE, expectProblem, json, newOrg } from "../helpers/api.ts";
 
@@ -54,6 +55,18 @@ describe("a misconfigured deployment", () => {
     expect(problem.detail).toMatch(/misconfigured/);
     expect(text).not.toMatch(/RATE_LIMIT|100001/);
     expect(logs()).toMatch(new RegExp(`RATE_LIMIT_API_PER_MIN must be an integer from 1 to ${RATE_LIMITER_MAX_LIMIT}`));
+  });
+
+  it("answers every request with the same 503 while the export-link secret is too short to sign with; the log names it", async () => {
+    const admin = await newOrg();
+    const logs = capturedErrors();
+    const response = await fetchWith({ EXPORT_URL_SECRET: "too-short-to-sign-with" }, "/v1/me", admin.token);
+    const text = await response.clone().text();
+    const problem = await expectProblem(response, 503, "service-unavailable");
+    expect(problem.detail).toMatch(/misconfigured/);
+    expect(text).not.toMatch(/EXPORT_URL_SECRET|too-short-to-sign-with/);
+    expect(logs()).toMatch(/EXPORT_URL_SECRET must be at least 32 characters/);
+    expect(logs()).not.toMatch(/too-short-to-sign-with/);
   });
 
   it("never writes a secret's value into the error, only its name", async () => {
@@ -105,7 +118,7 @@ describe("every bound is one its component accepts", () => {
   });
 
   it("every variable says its bound, so the error and the README can name it", () => {
-    for (const schema of [configSchema, llmConfigSchema]) {
+    for (const schema of [configSchema, llmConfigSchema, apiSettingsSchema]) {
       for (const [name, field] of Object.entries(schema.shape))
         expect({ name, bound: (field as { description?: string }).description }).toEqual({ name, bound: expect.any(String) });
     }

@@ -5,7 +5,7 @@
  * import the same constants), and README.md lists them all.
  */
 import { z } from "zod";
-import { readSettings } from "./settings.ts";
+import { oncePerEnv } from "./settings.ts";
 
 /** Most requests one RateLimiter object counts per window: its log holds one timestamp per request in one storage value. */
 export const RATE_LIMITER_MAX_LIMIT = 100_000;
@@ -157,20 +157,17 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-const cache = new WeakMap<object, Config>();
+const readConfig = oncePerEnv(configSchema);
 
 /**
  * Parses the environment once per env object. A bad value fails at the first
  * request with a `ConfigError` naming each variable and its bound, rather
- * than misbehaving later (a limit the rate limiter refuses, say).
+ * than misbehaving later (a limit the rate limiter refuses, say). Each worker
+ * reads its own superset of this (`apiConfig`, `jobsConfig`); the packages
+ * they share read this part.
  */
 export function loadConfig(env: object): Config {
-  let config = cache.get(env);
-  if (!config) {
-    config = readSettings(configSchema, env);
-    cache.set(env, config);
-  }
-  return config;
+  return readConfig(env);
 }
 
 /**

@@ -7,7 +7,7 @@
  * This file and the config schemas import only zod, with no extensionless
  * relative imports, so plain Node (type stripping) can load them from a script.
  */
-import type { z } from "zod";
+import { z } from "zod";
 
 /** Document characters per LLM request unless `LLM_MAX_INPUT_CHARS` says otherwise; the token estimates assume it. */
 export const LLM_DEFAULT_INPUT_CHARS = 24_000;
@@ -34,6 +34,17 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * What a worker's configuration is read with: one object of variables, or two read together
+ * (`base.and(own)`), whose problems are listed part by part, each part's cross-checks after its fields.
+ */
+export type SettingsSchema = z.ZodObject | z.ZodIntersection<z.ZodObject, z.ZodObject>;
+
+/** Every variable a schema reads, with the schema of its value. */
+function variablesOf(schema: SettingsSchema): Record<string, z.ZodType | undefined> {
+  return "shape" in schema ? schema.shape : { ...schema.def.left.shape, ...schema.def.right.shape };
+}
+
 /** The variables a schema reads, from a worker's env: empty strings count as unset, so a blank variable takes its default. */
 export function settingsSource(shape: Record<string, unknown>, env: object): Record<string, unknown> {
   const source: Record<string, unknown> = {};
@@ -45,14 +56,15 @@ export function settingsSource(shape: Record<string, unknown>, env: object): Rec
 }
 
 /** Every variable that fails `schema`, with the bound its schema describes (or the check's own message). */
-export function settingProblems(schema: z.ZodObject, env: object): SettingProblem[] {
-  const result = schema.safeParse(settingsSource(schema.shape, env));
+export function settingProblems(schema: SettingsSchema, env: object): SettingProblem[] {
+  const variables = variablesOf(schema);
+  const result = schema.safeParse(settingsSource(variables, env));
   if (result.success) return [];
   const problems = new Map<string, string>();
   for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? "configuration");
     if (problems.has(name)) continue;
-    const described = (schema.shape as Record<string, z.ZodType | undefined>)[name]?.description;
+    const described = variables[name]?.description;
     // A check across variables says its own bound; a single variable's bound is its description.
     const across = issue.code === "custom" && (issue.params as { across?: boolean } | undefined)?.across === true;
     problems.set(name, across ? issue.message : (described ?? issue.message));
@@ -64,8 +76,27 @@ export function settingProblems(schema: z.ZodObject, env: object): SettingProble
  * Parses a worker's variables.
  * @throws ConfigError naming every variable out of its bound.
  */
-export function readSettings<S extends z.ZodObject>(schema: S, env: object): z.infer<S> {
-  const result = schema.safeParse(settingsSource(schema.shape, env));
+export function readSettings<S extends z.ZodType>(schema: S & SettingsSchema, env: object): z.infer<S> {
+  const result = z.safeParse<S>(schema, settingsSource(variablesOf(schema), env));
   if (!result.success) throw new ConfigError(settingProblems(schema, env));
   return result.data;
+}
+
+/**
+ * A reader of `schema` that parses each env object once. workerd hands every request of an isolate the
+ * same env object, so the work is done at the first request; a bad value throws every time until fixed.
+ * @example
+ * const apiConfig = oncePerEnv(apiConfigSchema);
+ * apiConfig(env).EXPORT_URL_SECRET; // parsed at the first call, cached for this env after it
+ */
+export function oncePerEnv<S extends z.ZodType>(schema: S & SettingsSchema): (env: object) => z.infer<S> {
+  const cache = new WeakMap<object, z.infer<S>>();
+  return (env) => {
+    let parsed = cache.get(env);
+    if (parsed === undefined) {
+      parsed = readSettings<S>(schema, env);
+      cache.set(env, parsed);
+    }
+    return parsed;
+  };
 }

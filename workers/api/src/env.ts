@@ -1,8 +1,9 @@
 /** The API worker's Hono environment: generated bindings plus what middleware puts on the context. */
 
 import type { Principal } from "@studyhall/auth";
-import type { Config, Role } from "@studyhall/core";
+import type { Role } from "@studyhall/core";
 import type { Db } from "@studyhall/db";
+import type { ApiConfig } from "./config.ts";
 
 export interface CurrentUser {
   id: string;
@@ -23,7 +24,7 @@ export interface AppEnv {
   Bindings: ApiEnv;
   Variables: {
     requestId: string;
-    config: Config;
+    config: ApiConfig;
     db: Db;
     principal?: Principal;
     user?: CurrentUser;

@@ -3,27 +3,31 @@
  * permission: an HMAC-SHA256, under the secret `EXPORT_URL_SECRET`, of the
  * file's R2 key and the link's expiry. Changing the id, the expiry or the
  * signature breaks it; so does the secret being rotated. Verification is
- * constant-time (`crypto.subtle.verify`).
+ * constant-time (`crypto.subtle.verify`). The secret's rule (at least 32
+ * characters) is the API configuration's (config.ts).
  */
 
-import { ProblemError } from "@studyhall/core";
-import { z } from "zod";
+import { ConfigError, ProblemError } from "@studyhall/core";
+import { apiConfig } from "./config.ts";
 
 /** How long a download link works after it is handed out. */
 export const DOWNLOAD_LINK_TTL_SECONDS = 15 * 60;
 
-const secretSchema = z.string().trim().min(32, "EXPORT_URL_SECRET must be at least 32 characters");
-
 /**
- * The signing secret from the environment.
+ * The signing secret from the API's configuration.
  * @throws ProblemError service-unavailable when it is missing or too short (the cause is logged, not shown).
  */
 export function exportUrlSecret(env: object): string {
-  const parsed = secretSchema.safeParse((env as { EXPORT_URL_SECRET?: unknown }).EXPORT_URL_SECRET);
-  if (!parsed.success) {
-    throw new ProblemError("service-unavailable", { detail: "Export downloads are not configured on this server.", cause: parsed.error });
+  let secret: string | undefined;
+  let cause: unknown;
+  try {
+    secret = apiConfig(env).EXPORT_URL_SECRET;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    cause = error;
   }
-  return parsed.data;
+  if (!secret) throw new ProblemError("service-unavailable", { detail: "Export downloads are not configured on this server.", cause });
+  return secret;
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();

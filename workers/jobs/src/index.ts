@@ -4,9 +4,9 @@
  * consumer died (cron). It validates each message, runs its job, and
  * acknowledges only after the outcome is committed to D1.
  */
-import { type Config, ConfigError, jobMessageSchema, loadConfig } from "@studyhall/core";
+import { ConfigError, jobMessageSchema } from "@studyhall/core";
 import { laneQueues, openDb, sendJob } from "@studyhall/db";
-import { loadLlmConfig } from "@studyhall/llm";
+import { type JobsConfig, jobsConfig } from "./config.ts";
 import { recordDeadLetter } from "./dead-letter.ts";
 import { handlers } from "./handlers.ts";
 import { progressPublisher } from "./progress.ts";
@@ -16,13 +16,12 @@ import { sweep } from "./sweep.ts";
 const MISCONFIGURED_RECHECK_SECONDS = 60;
 
 /**
- * Both configurations of this worker, or undefined (logged with each bad variable and its bound) while they
+ * This worker's configuration, or undefined (logged with each bad variable and its bound) while it
  * cannot be used: a misconfigured deployment must not spend its jobs' attempts failing one by one.
  */
-function configOf(env: JobsEnv): Config | undefined {
+function configOf(env: JobsEnv): JobsConfig | undefined {
   try {
-    loadLlmConfig(env);
-    return loadConfig(env);
+    return jobsConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(

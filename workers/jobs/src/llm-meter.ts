@@ -58,7 +58,7 @@ async function acquire(
  * The meter for one job's requests.
  *
  * @example
- * const provider = createProvider(loadLlmConfig(env), { meter: jobMeter(env, config, job.orgId, new JobBudget(db, config, job)) });
+ * const provider = createProvider(config, { meter: jobMeter(env, config, job.orgId, new JobBudget(db, config, job)) });
  */
 export function jobMeter(env: JobsEnv, config: Config, orgId: string, budget: JobBudget, deps: MeterDeps = {}): RequestMeter {
   const sleep = deps.sleep ?? defaultSleep;

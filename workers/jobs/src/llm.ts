@@ -6,10 +6,11 @@
  * its owner; the provider's stay in the log), or a transient one
  * (retried with backoff).
  */
-import { DeferJob, type LlmMethod, loadConfig, PermanentJobError } from "@studyhall/core";
+import { DeferJob, type LlmMethod, PermanentJobError } from "@studyhall/core";
 import type { Db, Job } from "@studyhall/db";
-import { createProvider, LlmPermanentError, type LlmProvider, LlmRateLimitedError, loadLlmConfig } from "@studyhall/llm";
+import { createProvider, LlmPermanentError, type LlmProvider, LlmRateLimitedError } from "@studyhall/llm";
 import { objects } from "@studyhall/objects/bindings";
+import { jobsConfig } from "./config.ts";
 import { JobBudget } from "./job-budget.ts";
 import { jobMeter, type MeterDeps } from "./llm-meter.ts";
 
@@ -22,9 +23,9 @@ export interface GeneratorForJob {
 }
 
 export function generatorFor(env: JobsEnv, db: Db, job: Job, deps: MeterDeps = {}): GeneratorForJob {
-  const config = loadConfig(env);
+  const config = jobsConfig(env);
   const budget = new JobBudget(db, config, job);
-  const provider = createProvider(loadLlmConfig(env), { meter: jobMeter(env, config, job.orgId, budget, deps) });
+  const provider = createProvider(config, { meter: jobMeter(env, config, job.orgId, budget, deps) });
   const count = (name: string) =>
     objects(env)
       .counters.getByName("global")

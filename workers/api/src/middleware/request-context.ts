@@ -4,9 +4,10 @@
  * configuration, and one structured log line per request.
  */
 
-import { type Config, ConfigError, loadConfig, ProblemError } from "@studyhall/core";
+import { ConfigError, ProblemError } from "@studyhall/core";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
+import { type ApiConfig, apiConfig } from "../config.ts";
 import type { AppEnv } from "../env.ts";
 import { flushMetrics, recordRequest } from "../metrics/recorder.ts";
 
@@ -16,9 +17,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
  * The configuration, or a 503 while it cannot be used: the client learns only that the deployment is
  * misconfigured; the log (through the error's cause) names each variable and its bound, never a value.
  */
-function configFor(env: object): Config {
+function configFor(env: object): ApiConfig {
   try {
-    return loadConfig(env);
+    return apiConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ProblemError("service-unavailable", {
