@@ -1,13 +1,14 @@
 /**
  * `createStudyhallClient`: the API's typed RPC client (Hono's `hc`, typed by
- * the API worker's own route definitions, so a changed route breaks the
- * callers at compile time) wrapped with what every caller needs: sign-in and
- * token refresh, read-your-writes across D1 replicas, problem documents as
- * typed errors, PDF uploads, jobs followed live, and live sessions.
+ * the route types emitted from the API worker's own route definitions, see
+ * scripts/emit-app-type.ts, so a changed route breaks the callers at compile
+ * time) wrapped with what every caller needs: sign-in and token refresh,
+ * read-your-writes across D1 replicas, problem documents as typed errors, PDF
+ * uploads, jobs followed live, and live sessions.
  */
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
-import type { AppType } from "../../../workers/api/src/app.ts";
 import { type FollowJobOptions, followJob } from "./follow-job.ts";
+import type { AppType } from "./generated/app-type.d.ts";
 import type { JoinSessionOptions, SessionConnection } from "./session-socket.ts";
 import { createTransport, type StoredTokens } from "./transport.ts";
 
