@@ -5,23 +5,34 @@
  * attempt with its error and the event log, with retry and cancel for admins.
  */
 import { api, query } from "./api.mjs";
-import { announce, badge, busy, byId, errorText, formatClock, formatDate, h, plural, redrawKeepingFocus } from "./dom.mjs";
+import { announce, badge, busy, byId, errorText, find, formatClock, formatDate, h, plural, redrawKeepingFocus } from "./dom.mjs";
+
+/** @typedef {import("./api-shapes.d.ts").AdminJob} AdminJob */
+/** @typedef {import("./api-shapes.d.ts").AdminJobRow} AdminJobRow */
+/** @typedef {import("./api-shapes.d.ts").AdminJobPage} AdminJobPage */
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
-/** A job error in one line; a detail that already starts with the title is enough alone. */
+/**
+ * A job error in one line; a detail that already starts with the title is enough alone.
+ * @param {unknown} error a job's error, or an attempt's or event's (which the API types only as JSON)
+ */
 function errorLine(error) {
   if (!error) return "";
-  const title = error.title ?? error.type ?? "error";
-  if (!error.detail) return title;
-  return error.detail.startsWith(title) ? error.detail : `${title}: ${error.detail}`;
+  const { title: named, type, detail } = /** @type {{ type?: string, title?: string, detail?: string }} */ (error);
+  const title = named ?? type ?? "error";
+  if (!detail) return title;
+  return detail.startsWith(title) ? detail : `${title}: ${detail}`;
 }
 
-/** The payload's fields, each shortened: enough to recognise a job, without a wall of JSON. */
+/**
+ * The payload's fields, each shortened: enough to recognise a job, without a wall of JSON.
+ * @param {unknown} payload
+ */
 function payloadSummary(payload) {
   if (!payload || typeof payload !== "object")
     return h("p", {}, payload === null || payload === undefined ? "No payload." : String(payload));
-  const show = (value) => {
+  const show = (/** @type {unknown} */ value) => {
     const text = typeof value === "string" ? value : JSON.stringify(value);
     return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   };
@@ -32,7 +43,9 @@ function payloadSummary(payload) {
   );
 }
 
+/** @param {AdminJob} job */
 function facts(job) {
+  /** @type {Array<[string, string | Node]>} */
   const rows = [
     ["Status", badge(job.status)],
     ["Lane", job.lane],
@@ -53,6 +66,7 @@ function facts(job) {
   );
 }
 
+/** @param {AdminJob["attemptsLog"]} attempts */
 function attemptsTable(attempts) {
   if (!attempts.length) return h("p", {}, "No attempt has started yet.");
   return h(
@@ -86,8 +100,9 @@ function attemptsTable(attempts) {
   );
 }
 
+/** @param {AdminJob["events"]} events */
 function eventLog(events) {
-  const line = (e) =>
+  const line = (/** @type {AdminJob["events"][number]} */ e) =>
     [
       new Date(e.at).toISOString().slice(11, 23),
       e.type.padEnd(12),
@@ -108,14 +123,17 @@ function eventLog(events) {
 /**
  * Wires the filters, the list and the detail panel, once; `canAct()` says whether the signed-in person may act.
  * Returns `{ reload, refreshOpen, close }` for the poller and for signing out.
+ * @param {{ canAct: () => boolean }} options
  */
 export function setupJobs({ canAct }) {
-  const form = byId("job-filter");
-  const body = byId("jobs").tBodies[0];
+  const form = byId("job-filter", HTMLFormElement);
+  const body = find(byId("jobs"), "tbody", HTMLTableSectionElement);
   const count = byId("job-count");
-  const more = byId("more-jobs");
+  const more = byId("more-jobs", HTMLButtonElement);
   const detail = byId("job-detail");
+  /** @type {string | null} where the next page starts */
   let nextBefore = null;
+  /** @type {AdminJob | null} the job whose detail is shown */
   let open = null;
 
   const filters = () => {
@@ -123,7 +141,7 @@ export function setupJobs({ canAct }) {
     return Object.fromEntries([...data.entries()].map(([k, v]) => [k, String(v).trim()]));
   };
 
-  const row = (job) =>
+  const row = (/** @type {AdminJobRow} */ job) =>
     h(
       "tr",
       { "data-job": job.id, class: job.id === open?.id ? "is-open" : "" },
@@ -145,8 +163,10 @@ export function setupJobs({ canAct }) {
       h("td", { class: "num" }, `${job.attempts} / ${job.maxAttempts}`),
     );
 
+  /** @param {{ append?: boolean }} [options] */
   async function load({ append = false } = {}) {
     try {
+      /** @type {AdminJobPage} */
       const page = await api(`/v1/admin/jobs${query({ ...filters(), limit: 50, before: append ? nextBefore : undefined })}`);
       if (append) body.append(...page.items.map(row));
       else redrawKeepingFocus(body, () => body.replaceChildren(...page.items.map(row)));
@@ -158,13 +178,18 @@ export function setupJobs({ canAct }) {
     }
   }
 
+  /**
+   * @param {string} label
+   * @param {string} path
+   * @param {string} done what to announce once it worked
+   */
   const action = (label, path, done) => {
     const button = h("button", { type: "button" }, label);
     button.addEventListener("click", () =>
       busy(button, async () => {
         try {
           await api(path, { method: "POST" });
-          await Promise.all([show(open.id, { focus: false }), load()]);
+          await Promise.all([open ? show(open.id, { focus: false }) : undefined, load()]);
           // The button is gone (a retried job cannot be retried again): the keyboard stays in the panel.
           if (!detail.contains(document.activeElement)) detail.focus({ preventScroll: true });
           announce(done);
@@ -176,7 +201,12 @@ export function setupJobs({ canAct }) {
     return button;
   };
 
+  /**
+   * @param {string} id
+   * @param {{ focus?: boolean }} [options]
+   */
   async function show(id, { focus = true } = {}) {
+    /** @type {AdminJob} */
     let job;
     try {
       job = await api(`/v1/admin/jobs/${encodeURIComponent(id)}`);
@@ -192,7 +222,7 @@ export function setupJobs({ canAct }) {
       detail.hidden = true;
       for (const tr of body.rows) tr.classList.remove("is-open");
       // Back to the job's button in the list (the list may have been redrawn since it was opened).
-      body.querySelector(`tr[data-job="${CSS.escape(job.id)}"] button`)?.focus();
+      /** @type {HTMLButtonElement | null} */ (body.querySelector(`tr[data-job="${CSS.escape(job.id)}"] button`))?.focus();
     });
     const buttons = [
       canAct() && job.status === "failed" ? action("Retry this job", `/v1/admin/jobs/${job.id}/retry`, "The job is queued again.") : null,
@@ -233,7 +263,10 @@ export function setupJobs({ canAct }) {
     load();
   });
   // Choices apply at once; typed text applies with Enter or the Filter button.
-  form.addEventListener("change", (event) => event.target.matches("select, input[type=checkbox]") && load());
+  form.addEventListener(
+    "change",
+    (event) => event.target instanceof Element && event.target.matches("select, input[type=checkbox]") && load(),
+  );
   form.addEventListener("reset", () => setTimeout(load));
   more.addEventListener("click", () => busy(more, () => load({ append: true })));
 

@@ -5,11 +5,19 @@
  * If the ticket or the stream fails, polling GET /v1/jobs/{id} takes over, so
  * progress is shown either way.
  */
-import { api } from "./api.mjs";
+import { ApiError, api, isAbort } from "./api.mjs";
+
+/** @typedef {import("./api-shapes.d.ts").Job} Job */
+/** @typedef {import("./api-shapes.d.ts").JobTicket} JobTicket */
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 const POLL_MS = 1000;
 
+/**
+ * @param {number} ms
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<void>}
+ */
 const sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -19,11 +27,18 @@ const sleep = (ms, signal) =>
     });
   });
 
+/**
+ * @param {string} jobId
+ * @param {(job: Job) => void} onUpdate
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Job | null>} the last state the stream sent
+ */
 function viaEvents(jobId, onUpdate, signal) {
   return new Promise((resolve, reject) => {
     api(`/v1/jobs/${encodeURIComponent(jobId)}/ticket`, { method: "POST", signal })
-      .then(({ links }) => {
+      .then((/** @type {JobTicket} */ { links }) => {
         const source = new EventSource(links.events);
+        /** @type {Job | null} */
         let last = null;
         const stop = () => source.close();
         signal?.addEventListener("abort", () => {
@@ -31,12 +46,15 @@ function viaEvents(jobId, onUpdate, signal) {
           reject(new DOMException("Stopped following the job.", "AbortError"));
         });
         source.addEventListener("progress", (event) => {
+          /** @type {Job} */
+          let job;
           try {
-            last = JSON.parse(event.data);
+            job = JSON.parse(event.data);
           } catch {
             return;
           }
-          onUpdate(last);
+          last = job;
+          onUpdate(job);
         });
         source.addEventListener("end", () => {
           stop();
@@ -52,15 +70,22 @@ function viaEvents(jobId, onUpdate, signal) {
   });
 }
 
+/**
+ * @param {string} jobId
+ * @param {(job: Job) => void} onUpdate
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Job>}
+ */
 async function viaPolling(jobId, onUpdate, signal) {
   for (;;) {
     try {
+      /** @type {Job} */
       const job = await api(`/v1/jobs/${encodeURIComponent(jobId)}`, { signal });
       onUpdate(job);
       if (FINISHED.has(job.status)) return job;
       await sleep(POLL_MS, signal);
     } catch (error) {
-      if (error?.status === 429) await sleep((error.retryAfter ?? 2) * 1000, signal);
+      if (error instanceof ApiError && error.status === 429) await sleep((error.retryAfter ?? 2) * 1000, signal);
       else throw error;
     }
   }
@@ -69,13 +94,17 @@ async function viaPolling(jobId, onUpdate, signal) {
 /**
  * Calls `onUpdate(job)` with each new state and resolves with the finished job.
  * @example const job = await followJob(id, (j) => (bar.value = j.progress), { signal });
+ * @param {string} jobId
+ * @param {(job: Job) => void} onUpdate
+ * @param {{ signal?: AbortSignal }} [options]
+ * @returns {Promise<Job>}
  */
 export async function followJob(jobId, onUpdate, { signal } = {}) {
   try {
     const last = await viaEvents(jobId, onUpdate, signal);
     if (last && FINISHED.has(last.status)) return last;
   } catch (error) {
-    if (error?.name === "AbortError") throw error;
+    if (isAbort(error)) throw error;
   }
   return viaPolling(jobId, onUpdate, signal);
 }

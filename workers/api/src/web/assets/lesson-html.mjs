@@ -15,6 +15,7 @@ const policy = globalThis.trustedTypes?.createPolicy("studyhall-lesson-html", {
   createHTML: (html) => html,
 });
 
+/** @type {Record<string, readonly string[]>} */
 const ATTRIBUTES = {
   p: [],
   br: [],
@@ -66,14 +67,18 @@ const DROPPED = new Set([
 ]);
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
 /** The lesson's title is the page's h1, so the body's headings move one level down. */
-const demote = (tag) => (/^h[1-6]$/.test(tag) ? `h${Math.min(6, Number(tag[1]) + 1)}` : tag);
+const demote = (/** @type {string} */ tag) => (/^h[1-6]$/.test(tag) ? `h${Math.min(6, Number(tag[1]) + 1)}` : tag);
 
+/**
+ * @param {Node} node a node of the inert document
+ * @param {ParentNode} parent where its allow-listed copy goes
+ */
 function copy(node, parent) {
   if (node.nodeType === Node.TEXT_NODE) {
-    parent.append(node.data);
+    parent.append(/** @type {Text} */ (node).data);
     return;
   }
-  if (node.nodeType !== Node.ELEMENT_NODE) return;
+  if (!(node instanceof Element)) return;
   const tag = node.localName;
   if (DROPPED.has(tag)) return;
   if (tag === "img") {
@@ -101,7 +106,10 @@ function copy(node, parent) {
   parent.append(el);
 }
 
-/** The lesson's HTML as a fragment of allow-listed nodes. */
+/**
+ * The lesson's HTML as a fragment of allow-listed nodes.
+ * @param {string} html
+ */
 export function lessonFragment(html) {
   const doc = new DOMParser().parseFromString(policy ? policy.createHTML(html) : html, "text/html");
   const fragment = document.createDocumentFragment();
@@ -109,7 +117,10 @@ export function lessonFragment(html) {
   return fragment;
 }
 
-/** When the server sent no HTML: the Markdown source as plain text, paragraphs kept. */
+/**
+ * When the server sent no HTML: the Markdown source as plain text, paragraphs kept.
+ * @param {string} markdown
+ */
 export function markdownAsText(markdown) {
   return markdown
     .split(/\n{2,}/)

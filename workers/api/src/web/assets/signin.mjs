@@ -3,26 +3,31 @@
  * the server-rendered form posts to /v1/auth/login through api.mjs, and the
  * page is told when someone signs in or out.
  */
-import { currentSession, onSessionChange, signIn, signOut } from "./api.mjs";
-import { byId, errorText } from "./dom.mjs";
+import { ApiError, currentSession, onSessionChange, signIn, signOut } from "./api.mjs";
+import { byId, errorText, find } from "./dom.mjs";
+
+/** @typedef {import("./api.mjs").Session} Session */
 
 /**
  * Wires the form and the sign-out button; calls `onChange(session)` now and on every sign-in or sign-out.
  * @example setupAccount((session) => (session ? showApp(session) : showSignIn()));
+ * @param {(session: Session | null) => void} onChange
  */
 export function setupAccount(onChange) {
-  const form = byId("signin-form");
+  const form = byId("signin-form", HTMLFormElement);
+  const emailInput = byId("signin-email", HTMLInputElement);
+  const passwordInput = byId("signin-password", HTMLInputElement);
   const error = byId("signin-error");
-  const submit = form.querySelector("button[type=submit]");
+  const submit = find(form, "button[type=submit]", HTMLButtonElement);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
-    const email = form.elements.email.value.trim();
-    const password = form.elements.password.value;
+    const email = emailInput.value.trim();
+    const password = passwordInput.value;
     if (!email || !password) {
       error.textContent = "Enter your email and your password.";
-      (email ? form.elements.password : form.elements.email).focus();
+      (email ? passwordInput : emailInput).focus();
       return;
     }
     submit.disabled = true;
@@ -30,8 +35,9 @@ export function setupAccount(onChange) {
       await signIn(email, password);
       form.reset();
     } catch (failure) {
-      error.textContent = failure?.status === 401 ? "That email and password do not match an account." : errorText(failure);
-      form.elements.password.focus();
+      error.textContent =
+        failure instanceof ApiError && failure.status === 401 ? "That email and password do not match an account." : errorText(failure);
+      passwordInput.focus();
     } finally {
       submit.disabled = false;
     }
@@ -39,12 +45,13 @@ export function setupAccount(onChange) {
 
   byId("sign-out").addEventListener("click", () => signOut());
 
+  /** @param {Session | null} session */
   const render = (session) => {
     byId("signin").hidden = Boolean(session);
     byId("account").hidden = !session;
     byId("who").textContent = session ? `${session.user.name} (${session.user.role}) · ${session.organisation?.name ?? ""}` : "";
     onChange(session);
-    if (!session) form.elements.email.focus();
+    if (!session) emailInput.focus();
   };
   onSessionChange(render);
   render(currentSession());

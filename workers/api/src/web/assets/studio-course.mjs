@@ -5,11 +5,14 @@
  * then GET /v1/exports/{id} for the download link) and opening a study room;
  * for a student, enrolling and their progress.
  */
-import { api } from "./api.mjs";
-import { announce, busy, errorText, field, formatBytes, h, plural } from "./dom.mjs";
+import { ApiError, api, isAbort } from "./api.mjs";
+import { announce, busy, errorText, field, find, formatBytes, h, plural } from "./dom.mjs";
 import { followJob } from "./job-follow.mjs";
 import { courseStatus, progressLine } from "./studio-courses.mjs";
 
+/** @typedef {import("./api-shapes.d.ts").Course} Course */
+
+/** @param {import("./api-shapes.d.ts").CourseModule["quiz"]} quiz */
 function quizLine(quiz) {
   if (!quiz) return null;
   // A quiz without questions cannot be taken: it is named, not linked.
@@ -17,6 +20,7 @@ function quizLine(quiz) {
   return h("p", {}, h("a", { href: `#/quizzes/${quiz.id}` }, `Quiz: ${quiz.title}`), ` (${plural(quiz.questionCount, "question")})`);
 }
 
+/** @param {Course} course */
 function contents(course) {
   if (!course.modules.length)
     return h(
@@ -48,6 +52,11 @@ function contents(course) {
   );
 }
 
+/**
+ * @param {Course} course
+ * @param {HTMLElement} heading
+ * @param {HTMLElement} description
+ */
 function editForm(course, heading, description) {
   const title = h("input", { type: "text", name: "title", required: true, maxlength: "200", value: course.title, class: "wide" });
   const text = h("textarea", { name: "description", maxlength: "5000", value: course.description });
@@ -64,6 +73,7 @@ function editForm(course, heading, description) {
     event.preventDefault();
     busy(save, async () => {
       try {
+        /** @type {import("./api-shapes.d.ts").UpdatedCourse} */
         const updated = await api(`/v1/courses/${course.id}`, {
           method: "PATCH",
           json: { title: title.value.trim(), description: text.value },
@@ -79,8 +89,13 @@ function editForm(course, heading, description) {
   return form;
 }
 
+/**
+ * @param {Course} course
+ * @param {HTMLElement} statusLine
+ */
 function publishPanel(course, statusLine) {
-  const panel = h("section", { class: "card", "aria-labelledby": "publish-title" }, h("h2", { id: "publish-title" }, "Publication"));
+  const title = h("h2", { id: "publish-title" }, "Publication");
+  const panel = h("section", { class: "card", "aria-labelledby": "publish-title" }, title);
   const render = () => {
     const published = course.status === "PUBLISHED";
     const button = h(
@@ -92,10 +107,9 @@ function publishPanel(course, statusLine) {
     button.addEventListener("click", () =>
       busy(button, async () => {
         try {
-          Object.assign(
-            course,
-            await api(`/v1/courses/${course.id}`, { method: "PATCH", json: { status: published ? "DRAFT" : "PUBLISHED" } }),
-          );
+          /** @type {import("./api-shapes.d.ts").UpdatedCourse} */
+          const updated = await api(`/v1/courses/${course.id}`, { method: "PATCH", json: { status: published ? "DRAFT" : "PUBLISHED" } });
+          Object.assign(course, updated);
           statusLine.replaceChildren(courseStatus(course.status));
           announce(
             course.status === "PUBLISHED"
@@ -110,12 +124,16 @@ function publishPanel(course, statusLine) {
       }),
     );
     const note = published ? "Students of your organisation can find and enrol in it." : "Only you and admins can see it.";
-    panel.replaceChildren(panel.firstChild, h("p", {}, note), button);
+    panel.replaceChildren(title, h("p", {}, note), button);
   };
   render();
   return panel;
 }
 
+/**
+ * @param {Course} course
+ * @param {AbortSignal} signal
+ */
 function exportPanel(course, signal) {
   const format = h(
     "select",
@@ -139,43 +157,50 @@ function exportPanel(course, signal) {
     event.preventDefault();
     busy(go, async () => {
       try {
+        /** @type {import("./api-shapes.d.ts").StartedExport} */
         const started = await api(`/v1/courses/${course.id}/exports`, { method: "POST", json: { format: format.value }, signal });
         state.replaceChildren(h("p", { class: "row" }, bar, h("span", { id: "export-stage" }, "queued")));
         const job = await followJob(
           started.job.id,
           (j) => {
             bar.value = j.progress;
-            state.querySelector("#export-stage").textContent = `${j.progress} % · ${j.stage}`;
+            find(state, "#export-stage", HTMLSpanElement).textContent = `${j.progress} % · ${j.stage}`;
           },
           { signal },
         );
         if (job.status !== "completed") throw new Error(job.error?.detail ?? job.error?.title ?? "The export failed.");
+        /** @type {import("./api-shapes.d.ts").CourseExport} */
         const done = await api(`/v1/exports/${started.export.id}`, { signal });
+        if (!done.download) throw new Error("The export finished without a file to download.");
         const size = done.bytes ? ` (${formatBytes(done.bytes)}${done.pages ? `, ${done.pages} pages` : ""})` : "";
         state.replaceChildren(
           h(
             "p",
             {},
-            h("a", { href: done.download.url, download: "" }, `Download the ${format.selectedOptions[0].textContent} export`),
+            h("a", { href: done.download.url, download: "" }, `Download the ${format.selectedOptions[0]?.textContent} export`),
             size,
             h("span", { class: "meta" }, " · the link works for 15 minutes"),
           ),
         );
         announce("The export is ready to download.");
       } catch (error) {
-        if (error?.name === "AbortError") return;
-        state.replaceChildren(h("p", { class: "error", role: "alert" }, error?.name === "ApiError" ? errorText(error) : error.message));
+        if (isAbort(error)) return;
+        // The API's problems read as errorText words them; a failed export says what failed in its own words.
+        const text = error instanceof Error && !(error instanceof ApiError) ? error.message : errorText(error);
+        state.replaceChildren(h("p", { class: "error", role: "alert" }, text));
       }
     });
   });
   return form;
 }
 
+/** @param {Course} course */
 function studyRoomButton(course) {
   const button = h("button", { type: "button", class: "secondary" }, "Open a study room");
   button.addEventListener("click", () =>
     busy(button, async () => {
       try {
+        /** @type {import("./api-shapes.d.ts").CreatedSession} */
         const session = await api("/v1/sessions", { method: "POST", json: { kind: "study-room", courseId: course.id } });
         location.hash = `#/sessions/${session.id}`;
       } catch (error) {
@@ -186,8 +211,13 @@ function studyRoomButton(course) {
   return button;
 }
 
+/**
+ * @param {Course} course
+ * @param {AbortSignal} signal
+ */
 async function enrolmentPanel(course, signal) {
   const panel = h("section", { class: "card", "aria-labelledby": "enrol-title" }, h("h2", { id: "enrol-title" }, "Your enrolment"));
+  /** @type {import("./api-shapes.d.ts").MyCoursesPage} */
   const { items } = await api("/v1/me/courses?limit=100", { signal });
   const mine = items.find((c) => c.id === course.id);
   if (mine) {
@@ -210,7 +240,12 @@ async function enrolmentPanel(course, signal) {
   return panel;
 }
 
+/**
+ * @param {import("./studio.mjs").Screen} screen
+ * @param {string} courseId
+ */
 export async function renderCourse({ session, signal }, courseId) {
+  /** @type {Course} */
   const course = await api(`/v1/courses/${encodeURIComponent(courseId)}`, { signal });
   const heading = h("h1", {}, course.title);
   const description = h("p", {}, course.description);

@@ -6,12 +6,19 @@
 import { api } from "./api.mjs";
 import { announce, badge, busy, errorText, formatDate, h, plural } from "./dom.mjs";
 
+/** @typedef {import("./studio.mjs").Screen} Screen */
+/** @typedef {import("./api-shapes.d.ts").Progress} Progress */
+/** @typedef {{ id: string, title: string }} CourseRef */
+
+/** @type {Record<string, string>} */
 const statusWord = { DRAFT: "Draft", GENERATING: "Being written", PUBLISHED: "Published", FAILED: "Failed" };
-export const courseStatus = (status) => badge(statusWord[status] ?? status, status);
+export const courseStatus = (/** @type {string} */ status) => badge(statusWord[status] ?? status, status);
 
-const courseLink = (course) => h("a", { href: `#/courses/${course.id}` }, course.title);
+const courseLink = (/** @type {CourseRef} */ course) => h("a", { href: `#/courses/${course.id}` }, course.title);
 
+/** @param {Screen} screen */
 export async function renderCourseList({ signal }) {
+  /** @type {import("./api-shapes.d.ts").CoursePage} */
   const { items } = await api("/v1/courses?limit=100", { signal });
   const list = items.length
     ? h(
@@ -31,6 +38,10 @@ export async function renderCourseList({ signal }) {
   return h("div", {}, h("h1", {}, "Courses"), h("p", {}, h("a", { class: "button", href: "#/upload" }, "Upload a PDF")), list);
 }
 
+/**
+ * @param {CourseRef} course
+ * @param {() => void} onDone
+ */
 function enrolButton(course, onDone) {
   const button = h("button", { type: "button", "aria-label": `Enrol in ${course.title}` }, "Enrol");
   button.addEventListener("click", () =>
@@ -47,11 +58,13 @@ function enrolButton(course, onDone) {
   return button;
 }
 
+/** @param {Screen} screen */
 export async function renderCatalogue({ session, signal }) {
+  /** @type {import("./api-shapes.d.ts").CataloguePage} */
   const { items } = await api("/v1/catalogue?limit=100", { signal });
   // Only students enrol; anyone else who sees the catalogue (an operator) can look inside.
   const mayEnrol = session.user.role === "student";
-  const entry = (course) => {
+  const entry = (/** @type {(typeof items)[number]} */ course) => {
     const state = h("p", { class: "row" });
     const enrolled = () => state.replaceChildren(badge("Enrolled", "completed"), h("a", { href: `#/courses/${course.id}` }, "Study it"));
     if (course.enrolled) enrolled();
@@ -69,7 +82,11 @@ export async function renderCatalogue({ session, signal }) {
   );
 }
 
-/** A student's progress in a course, as a labelled bar and in words. */
+/**
+ * A student's progress in a course, as a labelled bar and in words.
+ * @param {Progress} progress
+ * @param {string} id
+ */
 export function progressLine(progress, id) {
   return h(
     "p",
@@ -81,7 +98,9 @@ export function progressLine(progress, id) {
   );
 }
 
+/** @param {Screen} screen */
 export async function renderMyCourses({ signal }) {
+  /** @type {import("./api-shapes.d.ts").MyCoursesPage} */
   const { items } = await api("/v1/me/courses?limit=100", { signal });
   return h(
     "div",

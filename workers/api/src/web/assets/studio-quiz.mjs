@@ -8,9 +8,17 @@
  * line saying when they will be shown. Questions and choices come in the
  * attempt's own order, and answers are sent by index as shown.
  */
-import { api } from "./api.mjs";
+import { ApiError, api } from "./api.mjs";
 import { announce, busy, errorText, formatClock, formatPercent, h, plural } from "./dom.mjs";
 
+/** @typedef {import("./api-shapes.d.ts").Quiz} Quiz */
+/** @typedef {import("./api-shapes.d.ts").Attempt} Attempt */
+/** @typedef {import("./api-shapes.d.ts").GradedAttempt} GradedAttempt */
+
+/**
+ * @param {Quiz} quiz
+ * @returns {[HTMLParagraphElement, HTMLParagraphElement]} the limits, then the best score (replaced after each attempt)
+ */
 function summary(quiz) {
   const { mine } = quiz;
   const limits = [
@@ -26,17 +34,25 @@ function summary(quiz) {
   return [h("p", {}, limits.join(" · ")), h("p", { id: "best-score" }, best)];
 }
 
+/**
+ * @param {{ choices: string[] }} question
+ * @param {unknown} index the API sends the index given (or the right one) as JSON
+ */
 function choiceText(question, index) {
   return typeof index === "number" && question.choices[index] !== undefined ? question.choices[index] : "no answer";
 }
 
-/** Why the right answers are not on the page, and when they will be; null when they are shown. */
+/**
+ * Why the right answers are not on the page, and when they will be; null when they are shown.
+ * @param {GradedAttempt} attempt
+ * @param {Quiz | null} quiz
+ */
 function answersNote(attempt, quiz) {
   if (attempt.answersShown) return null;
   const policy = quiz?.revealAnswers;
   let text = "The right answers are not shown for this quiz.";
   if (policy === "after-last-attempt") {
-    const left = quiz.mine?.attemptsLeft;
+    const left = quiz?.mine?.attemptsLeft;
     text =
       left === null || left === undefined
         ? "This quiz allows unlimited attempts, so its right answers are not shown."
@@ -45,9 +61,13 @@ function answersNote(attempt, quiz) {
   return h("p", { id: "answers-note", class: "meta" }, text);
 }
 
-/** The graded attempt: the score, then each question right or wrong, with the answer and why when the API gives them. */
+/**
+ * The graded attempt: the score, then each question right or wrong, with the answer and why when the API gives them.
+ * @param {GradedAttempt} attempt
+ * @param {Quiz | null} quiz
+ */
 function results(attempt, quiz) {
-  const byId = new Map(attempt.results.map((r) => [r.questionId, r]));
+  const byId = new Map((attempt.results ?? []).map((r) => [r.questionId, r]));
   return h(
     "section",
     { "aria-labelledby": "result-title" },
@@ -55,7 +75,7 @@ function results(attempt, quiz) {
     h(
       "p",
       { id: "score", class: attempt.passed ? "result correct" : "result wrong" },
-      `Score ${formatPercent(attempt.score)}: ${attempt.correctCount} of ${attempt.questionCount} correct, ${attempt.passed ? "passed" : "not passed"}.`,
+      `Score ${formatPercent(attempt.score ?? 0)}: ${attempt.correctCount} of ${attempt.questionCount} correct, ${attempt.passed ? "passed" : "not passed"}.`,
     ),
     answersNote(attempt, quiz),
     h(
@@ -78,10 +98,19 @@ function results(attempt, quiz) {
   );
 }
 
-/** The open attempt as a form: one fieldset of radio buttons per question; each choice is saved at once. */
+/**
+ * The open attempt as a form: one fieldset of radio buttons per question; each choice is saved at once.
+ * @param {Attempt} attempt
+ * @param {HTMLElement} area
+ * @param {AbortSignal} signal
+ */
 function attemptForm(attempt, area, signal) {
   const saved = h("p", { class: "meta", id: "saved-state" }, "Answers are saved as you choose them.");
   let saving = Promise.resolve();
+  /**
+   * @param {string} questionId
+   * @param {number} choice
+   */
   const save = (questionId, choice) => {
     // One save at a time, in order, so a quick change of mind cannot arrive before the first choice.
     saving = saving.then(async () => {
@@ -124,12 +153,14 @@ function attemptForm(attempt, area, signal) {
     busy(submit, async () => {
       try {
         await saving;
+        /** @type {GradedAttempt} */
         const graded = await api(`/v1/attempts/${attempt.id}/submit`, { method: "POST", signal });
         // The quiz as it is now: attempts left after this one decide what the answers note says.
+        /** @type {Quiz | null} */
         const now = await api(`/v1/quizzes/${attempt.quizId}`, { signal }).catch(() => null);
         area.replaceChildren(results(graded, now));
         if (now) document.getElementById("best-score")?.replaceWith(summary(now)[1]);
-        announce(`Submitted. Score ${formatPercent(graded.score)}.`);
+        announce(`Submitted. Score ${formatPercent(graded.score ?? 0)}.`);
         area.querySelector("h2")?.focus();
       } catch (error) {
         announce(errorText(error), { error: true });
@@ -139,20 +170,26 @@ function attemptForm(attempt, area, signal) {
   return form;
 }
 
+/**
+ * @param {import("./studio.mjs").Screen} screen
+ * @param {string} quizId
+ */
 export async function renderQuiz({ signal }, quizId) {
+  /** @type {Quiz} */
   const quiz = await api(`/v1/quizzes/${encodeURIComponent(quizId)}`, { signal });
   const area = h("div", {});
   const start = h("button", { type: "button" }, quiz.mine.openAttemptId ? "Continue your attempt" : "Start the quiz");
   start.addEventListener("click", () =>
     busy(start, async () => {
       try {
+        /** @type {Attempt} */
         const attempt = await api(`/v1/quizzes/${quiz.id}/attempts`, { method: "POST", signal });
         if (attempt.status !== "open") throw new Error("This attempt has already ended.");
         area.replaceChildren(attemptForm(attempt, area, signal));
         area.querySelector("legend")?.scrollIntoView({ block: "nearest" });
         area.querySelector("input")?.focus();
       } catch (error) {
-        announce(error?.name === "ApiError" ? errorText(error) : error.message, { error: true });
+        announce(error instanceof Error && !(error instanceof ApiError) ? error.message : errorText(error), { error: true });
       }
     }),
   );

@@ -7,10 +7,15 @@
  * answered by the AI tutor, streamed in as it is written. A dropped socket
  * reconnects with a new ticket and the last seq seen.
  */
-import { api } from "./api.mjs";
-import { announce, badge, busy, errorText, field, formatClock, formatDate, h } from "./dom.mjs";
+import { ApiError, api } from "./api.mjs";
+import { announce, badge, busy, errorText, field, find, formatClock, formatDate, h } from "./dom.mjs";
 
+/** @typedef {import("./api-shapes.d.ts").RoomMessage} RoomMessage */
+/** @typedef {import("./api-shapes.d.ts").ServerFrame} ServerFrame */
+
+/** @param {import("./studio.mjs").Screen} screen */
 export async function renderSessions({ signal }) {
+  /** @type {import("./api-shapes.d.ts").SessionPage} */
   const { items } = await api("/v1/sessions?status=open&limit=100", { signal });
   return h(
     "div",
@@ -38,7 +43,12 @@ export async function renderSessions({ signal }) {
   );
 }
 
-/** One message as a list item; the tutor's citations follow its text. */
+/**
+ * One message as a list item; the tutor's citations follow its text.
+ * @param {RoomMessage} message
+ * @param {boolean} canModerate
+ * @param {string} sessionId
+ */
 function messageItem(message, canModerate, sessionId) {
   const item = h("li", { class: message.type, "data-seq": String(message.seq) });
   const text = h("span", { class: "text" }, message.deleted ? "(message deleted)" : message.text);
@@ -70,15 +80,24 @@ function messageItem(message, canModerate, sessionId) {
   return item;
 }
 
+/**
+ * @param {HTMLElement} log
+ * @param {number} seq
+ */
 function markDeleted(log, seq) {
   const item = log.querySelector(`li[data-seq="${Number(seq)}"]`);
   if (!item) return;
   item.classList.add("deleted");
-  item.querySelector(".text").textContent = "(message deleted)";
+  find(item, ".text", HTMLSpanElement).textContent = "(message deleted)";
   item.querySelector("button")?.remove();
 }
 
+/**
+ * @param {import("./studio.mjs").Screen} screen
+ * @param {string} sessionId
+ */
 export async function renderSession({ session: me, signal }, sessionId) {
+  /** @type {[import("./api-shapes.d.ts").SessionRoom, import("./api-shapes.d.ts").SessionHistory]} */
   const [room, history] = await Promise.all([
     api(`/v1/sessions/${encodeURIComponent(sessionId)}`, { signal }),
     api(`/v1/sessions/${encodeURIComponent(sessionId)}/messages?limit=100`, { signal }),
@@ -87,8 +106,10 @@ export async function renderSession({ session: me, signal }, sessionId) {
   const log = h("ol", { class: "chat-log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
   const present = h("p", { id: "present", "aria-live": "polite" });
   const connection = h("p", { class: "meta", id: "connection" }, "Connecting…");
+  /** @type {Map<string, HTMLLIElement>} tutor answers being written, by stream */
   const drafts = new Map();
   let lastSeq = 0;
+  /** @param {RoomMessage} message */
   const add = (message) => {
     if (message.seq <= lastSeq && log.querySelector(`li[data-seq="${message.seq}"]`)) return;
     lastSeq = Math.max(lastSeq, message.seq);
@@ -102,7 +123,8 @@ export async function renderSession({ session: me, signal }, sessionId) {
     log.append(messageItem(message, canModerate, room.id));
     log.scrollTop = log.scrollHeight;
   };
-  const showPresent = (people) => (present.textContent = `Here now: ${people.map((p) => p.name).join(", ") || "nobody"}`);
+  const showPresent = (/** @type {{ name: string }[]} */ people) =>
+    (present.textContent = `Here now: ${people.map((p) => p.name).join(", ") || "nobody"}`);
   for (const message of history.messages) add(message);
   showPresent(room.present);
 
@@ -114,6 +136,7 @@ export async function renderSession({ session: me, signal }, sessionId) {
     field("Message", input, "Start with @tutor to ask the AI tutor about the course."),
     send,
   );
+  /** @type {WebSocket | null} */
   let socket = null;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -125,6 +148,7 @@ export async function renderSession({ session: me, signal }, sessionId) {
     input.focus();
   });
 
+  /** @param {ServerFrame} frame */
   const onFrame = (frame) => {
     switch (frame.type) {
       case "welcome":
@@ -148,7 +172,7 @@ export async function renderSession({ session: me, signal }, sessionId) {
           drafts.set(frame.streamId, draft);
           log.append(draft);
         }
-        draft.querySelector(".text").textContent = frame.text;
+        find(draft, ".text", HTMLSpanElement).textContent = frame.text;
         break;
       }
       case "presence":
@@ -170,10 +194,12 @@ export async function renderSession({ session: me, signal }, sessionId) {
   };
 
   let attempts = 0;
-  let pinger = null;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let pinger;
   const connect = async () => {
     if (signal.aborted) return;
     try {
+      /** @type {import("./api-shapes.d.ts").SessionTicket} */
       const { ticket } = await api(`/v1/sessions/${encodeURIComponent(room.id)}/ticket`, { method: "POST", signal });
       const url = new URL(`/v1/sessions/${encodeURIComponent(room.id)}/ws`, location.href);
       url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
@@ -185,13 +211,16 @@ export async function renderSession({ session: me, signal }, sessionId) {
         pinger = setInterval(() => socket?.readyState === WebSocket.OPEN && socket.send('{"type":"ping"}'), 30_000);
       });
       socket.addEventListener("message", (event) => {
+        /** @type {unknown} */
         let frame;
         try {
           frame = JSON.parse(event.data);
         } catch {
           return;
         }
-        if (frame && typeof frame.type === "string") onFrame(frame);
+        // The room's own frames (session-protocol.ts), trusted as it sends them; anything without a type is ignored.
+        if (frame && typeof frame === "object" && "type" in frame && typeof frame.type === "string")
+          onFrame(/** @type {ServerFrame} */ (frame));
       });
       socket.addEventListener("close", (event) => {
         clearInterval(pinger);
@@ -207,7 +236,8 @@ export async function renderSession({ session: me, signal }, sessionId) {
     } catch (error) {
       if (signal.aborted) return;
       connection.textContent = `Not connected: ${errorText(error)}`;
-      if (error?.status !== 404 && error?.status !== 409) setTimeout(connect, Math.min(10_000, 1000 * 2 ** attempts++));
+      const status = error instanceof ApiError ? error.status : undefined;
+      if (status !== 404 && status !== 409) setTimeout(connect, Math.min(10_000, 1000 * 2 ** attempts++));
     }
   };
   signal.addEventListener("abort", () => {

@@ -3,11 +3,24 @@
  * the parse job, then the course job it starts, each followed live with a
  * progress bar and its current stage, ending with a link to the course.
  */
-import { api } from "./api.mjs";
+import { api, isAbort } from "./api.mjs";
 import { announce, errorText, field, h } from "./dom.mjs";
 import { followJob } from "./job-follow.mjs";
 
-/** One step of the pipeline: a labelled progress bar, its percentage and stage. */
+/** @typedef {import("./api-shapes.d.ts").AcceptedUpload} AcceptedUpload */
+/** @typedef {import("./api-shapes.d.ts").Job} Job */
+/**
+ * What the API types only as JSON: a parse job's result names the course job it started, if any; a course
+ * job's result, the course and what it holds.
+ * @typedef {{ courseJobId?: string }} ParseResult
+ * @typedef {{ courseId?: string, modules?: number, lessons?: number, questions?: number }} CourseResult
+ */
+
+/**
+ * One step of the pipeline: a labelled progress bar, its percentage and stage.
+ * @param {string} id
+ * @param {string} name
+ */
 function step(id, name) {
   const bar = h("progress", { id, max: "100", value: "0", "aria-labelledby": `${id}-name` });
   const percent = h("span", { class: "pct", id: `${id}-pct` }, "waiting");
@@ -16,6 +29,7 @@ function step(id, name) {
   let lastStage = "";
   return {
     item,
+    /** @param {Job} job */
     update(job) {
       bar.value = job.progress;
       bar.setAttribute("aria-valuetext", `${job.progress} %, ${job.stage}`);
@@ -28,9 +42,10 @@ function step(id, name) {
   };
 }
 
-const failure = (job) =>
+const failure = (/** @type {Job} */ job) =>
   h("p", { class: "error", role: "alert" }, `${job.error?.title ?? "The job failed"}${job.error?.detail ? `: ${job.error.detail}` : "."}`);
 
+/** @param {import("./studio.mjs").Screen} screen */
 export async function renderUpload({ signal }) {
   const file = h("input", { type: "file", name: "file", accept: "application/pdf,.pdf", required: true });
   const title = h("input", { type: "text", name: "title", maxlength: "200", autocomplete: "off", class: "wide" });
@@ -62,10 +77,11 @@ export async function renderUpload({ signal }) {
     submit.disabled = true;
     try {
       announce(`Uploading ${chosen.name}…`);
+      /** @type {AcceptedUpload} */
       const accepted = await api("/v1/documents", { method: "POST", body, signal });
       await follow(progress, accepted, signal);
     } catch (failed) {
-      if (failed?.name !== "AbortError") error.textContent = errorText(failed);
+      if (!isAbort(failed)) error.textContent = errorText(failed);
     } finally {
       submit.disabled = false;
     }
@@ -81,6 +97,11 @@ export async function renderUpload({ signal }) {
   );
 }
 
+/**
+ * @param {HTMLElement} section
+ * @param {AcceptedUpload} accepted
+ * @param {AbortSignal} signal
+ */
 async function follow(section, accepted, signal) {
   const parse = step("step-parse", "Reading the PDF");
   const course = step("step-course", "Writing the course");
@@ -102,7 +123,7 @@ async function follow(section, accepted, signal) {
     announce("Reading the PDF failed.", { error: true });
     return;
   }
-  const courseJobId = parsed.result?.courseJobId;
+  const courseJobId = /** @type {ParseResult | null} */ (parsed.result)?.courseJobId;
   if (!courseJobId) {
     outcome.append(h("p", {}, "The PDF was read; no course was asked for."));
     return;
@@ -114,12 +135,13 @@ async function follow(section, accepted, signal) {
     announce("Writing the course failed.", { error: true });
     return;
   }
-  const courseId = written.result?.courseId;
+  const result = /** @type {CourseResult | null} */ (written.result);
+  const courseId = result?.courseId;
   outcome.append(
     h(
       "p",
       { class: "ok" },
-      `The course is ready: ${written.result?.modules ?? "?"} modules, ${written.result?.lessons ?? "?"} lessons, ${written.result?.questions ?? "?"} quiz questions.`,
+      `The course is ready: ${result?.modules ?? "?"} modules, ${result?.lessons ?? "?"} lessons, ${result?.questions ?? "?"} quiz questions.`,
     ),
     h("p", {}, h("a", { class: "button", href: `#/courses/${courseId}` }, "Open the course")),
   );

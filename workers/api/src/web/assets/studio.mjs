@@ -14,9 +14,16 @@ import { renderQuiz } from "./studio-quiz.mjs";
 import { renderSession, renderSessions } from "./studio-sessions.mjs";
 import { renderUpload } from "./studio-upload.mjs";
 
+/**
+ * What every screen is drawn with: who is signed in, and a signal that fires when they navigate away.
+ * @typedef {{ session: import("./api.mjs").Session, signal: AbortSignal }} Screen
+ */
+/** @typedef {(screen: Screen, ...params: string[]) => Promise<Node>} Render the route's captures follow the screen */
+
 const view = byId("view");
 const nav = byId("nav");
 
+/** @type {Array<[RegExp, Render]>} */
 const routes = [
   [/^#\/upload$/, renderUpload],
   [/^#\/courses$/, renderCourseList],
@@ -29,8 +36,9 @@ const routes = [
   [/^#\/sessions\/([\w-]+)$/, renderSession],
 ];
 
-const home = (session) => (canAuthor(session) ? "#/courses" : "#/catalogue");
+const home = (/** @type {import("./api.mjs").Session} */ session) => (canAuthor(session) ? "#/courses" : "#/catalogue");
 
+/** @type {AbortController | null} */
 let controller = null;
 
 async function show() {
@@ -43,12 +51,11 @@ async function show() {
     if (location.hash) history.replaceState(null, "", location.pathname);
     return;
   }
-  const match = routes.map(([pattern, render]) => [pattern.exec(location.hash), render]).find(([m]) => m);
-  if (!match) {
+  const match = routes.map(([pattern, render]) => ({ found: pattern.exec(location.hash), render })).find((route) => route.found);
+  if (!match?.found) {
     location.replace(home(session));
     return;
   }
-  const [found, render] = match;
   controller = new AbortController();
   const signal = controller.signal;
   for (const link of nav.querySelectorAll("a")) {
@@ -60,7 +67,7 @@ async function show() {
   view.setAttribute("aria-busy", "true");
   view.replaceChildren(h("p", { class: "meta" }, "Loading…"));
   try {
-    const screen = await render({ session, signal }, ...found.slice(1).map(decodeURIComponent));
+    const screen = await match.render({ session, signal }, ...match.found.slice(1).map(decodeURIComponent));
     if (signal.aborted) return;
     view.replaceChildren(screen);
   } catch (error) {
@@ -79,7 +86,8 @@ async function show() {
 setupAccount((session) => {
   nav.hidden = !session;
   if (session) {
-    for (const item of nav.querySelectorAll("li[data-roles]")) item.hidden = !item.dataset.roles.split(" ").includes(session.user.role);
+    const items = /** @type {NodeListOf<HTMLLIElement>} */ (nav.querySelectorAll("li[data-roles]"));
+    for (const item of items) item.hidden = !(item.dataset.roles ?? "").split(" ").includes(session.user.role);
     // The hashchange that follows draws the screen.
     if (!location.hash) return location.replace(home(session));
   }
