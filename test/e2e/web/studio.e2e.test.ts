@@ -259,6 +259,37 @@ describe("the studio in Chromium", () => {
     expect(await page.getByRole("heading", { name: "Sign in to the studio" }).isVisible()).toBe(false);
   });
 
+  it("signing out leaves no tokens in the tab, even when a token refresh answers only afterwards", async () => {
+    // The server renews the tokens at once, but the page hears of it only after the person has signed out.
+    let renewed!: () => void;
+    const atServer = new Promise<void>((resolve) => (renewed = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/v1/auth/refresh", async (route) => {
+      const response = await route.fetch();
+      renewed();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.evaluate(() => {
+      const stored = JSON.parse(sessionStorage.getItem("studyhall.session") ?? "{}");
+      sessionStorage.setItem("studyhall.session", JSON.stringify({ ...stored, expiresAt: Date.now() - 1000 }));
+    });
+    await page.reload();
+    await atServer;
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to the studio" }).waitFor();
+    const answered = page.waitForResponse("**/v1/auth/refresh");
+    release();
+    await answered;
+    // Time for the page to act on the answer, as it would if it were going to keep it.
+    await page.waitForTimeout(300);
+    await page.unroute("**/v1/auth/refresh");
+    expect(await page.evaluate(() => sessionStorage.getItem("studyhall.session"))).toBeNull();
+    expect(await page.getByRole("heading", { name: "Sign in to the studio" }).isVisible()).toBe(true);
+    await browser.screenshot("signed-out-during-refresh");
+  });
+
   it("showed no console error, uncaught exception or failed request on the way", () => {
     expect(browser.problems).toEqual([]);
   });
