@@ -5,16 +5,6 @@
  */
 import { z } from "zod";
 
-export const jobKinds = [
-  "parse-document",
-  "generate-course",
-  "regenerate-lesson",
-  "generate-questions",
-  "export-course",
-  "tutor-answer",
-  "session-report",
-] as const;
-export type JobKind = (typeof jobKinds)[number];
 export const lanes = ["high", "normal", "low"] as const;
 export type Lane = (typeof lanes)[number];
 export const jobStatusValues = ["queued", "active", "completed", "failed", "cancelled"] as const;

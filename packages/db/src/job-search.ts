@@ -4,7 +4,7 @@
  * its events, and the failed jobs a bulk retry puts back.
  */
 
-import type { Lane } from "@studyhall/core";
+import type { JobKind, Lane } from "@studyhall/core";
 import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { inScope, type JobScope } from "./job-scope.ts";
@@ -15,7 +15,7 @@ import { users } from "./schema/users.ts";
 
 export interface JobFilter {
   status?: JobStatus;
-  kind?: string;
+  kind?: JobKind;
   lane?: Lane;
   /** Only in the platform's scope: one organisation's jobs. */
   orgId?: string;

@@ -1,5 +1,7 @@
-/** Job handlers by kind: what runs, and what to tidy when a job of that kind ends without success. */
-import type { Db, Job } from "@studyhall/db";
+/**
+ * Job handlers by kind: what runs, and what to tidy when a job of that kind ends without success. The table
+ * must cover every kind of the job contract, each handler typed by its kind's payload.
+ */
 import { exportCourse } from "./handlers/export-course.ts";
 import { courseGenerationSettled, generateCourse } from "./handlers/generate-course.ts";
 import { generateQuestions } from "./handlers/generate-questions.ts";
@@ -7,15 +9,9 @@ import { parseDocument } from "./handlers/parse-document.ts";
 import { regenerateLesson } from "./handlers/regenerate-lesson.ts";
 import { sessionReport } from "./handlers/session-report.ts";
 import { tutorAnswer } from "./handlers/tutor-answer.ts";
-import type { JobHandler } from "./runner.ts";
+import type { JobHandlers } from "./runner.ts";
 
-export interface HandlerEntry {
-  run: JobHandler;
-  /** Called once the job is failed or cancelled for good. */
-  settled?: (db: Db, job: Job) => Promise<void>;
-}
-
-export const handlers: Record<string, HandlerEntry> = {
+export const handlers = {
   "parse-document": { run: parseDocument },
   "generate-course": { run: generateCourse, settled: courseGenerationSettled },
   "regenerate-lesson": { run: regenerateLesson },
@@ -23,4 +19,4 @@ export const handlers: Record<string, HandlerEntry> = {
   "export-course": { run: exportCourse },
   "tutor-answer": { run: tutorAnswer },
   "session-report": { run: sessionReport },
-};
+} satisfies JobHandlers;

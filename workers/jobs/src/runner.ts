@@ -1,18 +1,24 @@
 /**
- * Runs one queue message's job: claim it, run its handler with a context that
- * renews the lease at every progress report, then commit the outcome before
- * the message is acknowledged. Whatever happens, the job row ends up saying
- * so: completed, retrying with backoff, deferred, cancelled, or failed (and
- * dead-lettered) with its error.
+ * Runs one queue message's job: claim it, parse its payload with the job
+ * contract's schema for its kind, run its handler with a context that renews
+ * the lease at every progress report, then commit the outcome before the
+ * message is acknowledged. Whatever happens, the job row ends up saying so:
+ * completed, retrying with backoff, deferred, cancelled, or failed (and
+ * dead-lettered) with its error. A payload that does not parse fails at once.
  */
 import {
   type Config,
   DeferJob,
+  isJobKind,
   JobCancelled,
+  type JobError,
+  type JobKind,
   type JobMessage,
+  type JobPayload,
   LeaseLost,
   PermanentJobError,
   type ProgressPublisher,
+  parseJobPayload,
   transientJobError,
 } from "@studyhall/core";
 import {
@@ -37,15 +43,49 @@ export interface JobContext {
   progress(percent: number, stage: string): Promise<void>;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+/** What runs a job of kind K: it receives the payload already parsed with the job contract's schema. */
+export type JobHandler<K extends JobKind = JobKind> = (ctx: JobContext, payload: JobPayload<K>) => Promise<unknown>;
+
+export interface Handler<K extends JobKind> {
+  run: JobHandler<K>;
+  /** Called once the job is failed or cancelled for good (when its payload parses). */
+  settled?: (db: Db, job: Job, payload: JobPayload<K>) => Promise<void>;
+}
+
+/** A handler for every kind of the contract: a kind without one does not compile. */
+export type JobHandlers = { [K in JobKind]: Handler<K> };
 
 export interface RunnerDeps {
   db: Db;
   env: JobsEnv;
   config: Config;
-  handlers: Record<string, { run: JobHandler; settled?: (db: Db, job: Job) => Promise<void> }>;
+  handlers: JobHandlers;
   publisher: ProgressPublisher;
   now?: () => number;
+}
+
+/** The handler and parsed payload of a job, in the one place that joins a kind to its payload's type. */
+function dispatchOf(
+  handlers: JobHandlers,
+  job: Job,
+): { ok: true; handler: Handler<JobKind>; payload: JobPayload<JobKind> } | { ok: false; error: PermanentJobError } {
+  if (!isJobKind(job.kind))
+    return {
+      ok: false,
+      error: new PermanentJobError("unknown-job-kind", "Unknown job kind", `No handler for jobs of kind "${job.kind}".`),
+    };
+  const parsed = parseJobPayload(job.kind, job.payload);
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: new PermanentJobError(
+        "bad-payload",
+        "The job's input is invalid",
+        "The job's stored input does not match what this kind of job needs; it will not be retried.",
+        { cause: parsed.error },
+      ),
+    };
+  return { ok: true, handler: handlers[job.kind] as Handler<JobKind>, payload: parsed.data };
 }
 
 /** What the caller should do: acknowledge, or send the job again after a delay (a new message, so waiting never counts as a delivery attempt). */
@@ -85,8 +125,10 @@ export async function settle(handlers: RunnerDeps["handlers"], db: Db, job: Job 
     log("error", "releasing the job's token reservation failed", { jobId: job.id, error: String(error) });
   }
   if (job.status === "completed") return;
+  const dispatch = dispatchOf(handlers, job);
+  if (!dispatch.ok) return;
   try {
-    await handlers[job.kind]?.settled?.(db, job);
+    await dispatch.handler.settled?.(db, job, dispatch.payload);
   } catch (error) {
     log("error", "settle hook failed", { jobId: job.id, error: String(error) });
   }
@@ -165,7 +207,8 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
     return "ack";
   }
 
-  const handler = deps.handlers[job.kind];
+  const dispatch = dispatchOf(deps.handlers, job);
+  if (!dispatch.ok) return failUnrunnable(dispatch.error, job, leaseToken, deps);
   const ctx: JobContext = {
     job,
     db,
@@ -180,8 +223,7 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
   };
 
   try {
-    if (!handler) throw new PermanentJobError("unknown-job-kind", "Unknown job kind", `No handler for jobs of kind "${job.kind}".`);
-    const result = await handler.run(ctx);
+    const result = await dispatch.handler.run(ctx, dispatch.payload);
     const done = await completeJob(db, job.id, leaseToken, result ?? null, now());
     if (!done) log("error", "job finished after its lease was lost; result kept, state untouched", { jobId: job.id });
     await publish(deps, done);
@@ -189,6 +231,18 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
   } catch (error) {
     return settleFailure(error, job, leaseToken, deps);
   }
+}
+
+/**
+ * A job that can never run as stored (its payload does not fit its kind, or no handler knows its kind): it
+ * fails at once, spends no retry, and goes to the dead-letter queue, which records it there.
+ */
+async function failUnrunnable(error: PermanentJobError, job: Job, leaseToken: string, deps: RunnerDeps): Promise<RunOutcome> {
+  const failed = await failJob(deps.db, job.id, leaseToken, error.toJobError(), (deps.now ?? Date.now)());
+  log("error", "job cannot run as stored", { jobId: job.id, kind: job.kind, type: error.type, error: raw(error.cause ?? error) });
+  await publish(deps, failed);
+  if (failed) await deadLetter(deps.env, failed);
+  return "ack";
 }
 
 async function settleFailure(error: unknown, job: Job, leaseToken: string, deps: RunnerDeps): Promise<RunOutcome> {

@@ -10,12 +10,15 @@ import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, newOrg } from "../../../test/helpers/api.ts";
+import { handlers as platformHandlers } from "../src/handlers.ts";
 import worker from "../src/index.ts";
 import { backoffMs, type JobHandler, type RunnerDeps, runJob } from "../src/runner.ts";
 import { sweep } from "../src/sweep.ts";
 import { db, jobRow, skipWait } from "./run-jobs.ts";
 
 const config = loadConfig(env);
+/** The runner treats every kind alike; these tests run jobs of one kind with handlers of their own. */
+const WORK = "export-course";
 
 /** Records what the runner sends to the dead-letter queue, and passes everything else through. */
 function recordingEnv() {
@@ -27,20 +30,21 @@ function recordingEnv() {
   return { env: wrapped, deadLettered };
 }
 
-function deps(handlers: Record<string, JobHandler>, overrides: Partial<RunnerDeps> = {}): RunnerDeps {
+function deps(handlers: Record<typeof WORK, JobHandler>, overrides: Partial<RunnerDeps> = {}): RunnerDeps {
   return {
     db: db(),
     env,
     config,
-    handlers: Object.fromEntries(Object.entries(handlers).map(([kind, run]) => [kind, { run }])),
+    handlers: { ...platformHandlers, [WORK]: { run: handlers[WORK] } },
     publisher: silentPublisher,
     ...overrides,
   };
 }
 
-async function newJob(owner: Actor, kind = "test-work", maxAttempts = config.JOB_MAX_RETRIES + 1): Promise<Job> {
+async function newJob(owner: Actor, maxAttempts = config.JOB_MAX_RETRIES + 1): Promise<Job> {
   const id = crypto.randomUUID();
-  await insertJob(db(), { id, orgId: owner.orgId, ownerId: owner.id, kind: kind as never, lane: "normal", payload: {}, maxAttempts });
+  const payload = { exportId: crypto.randomUUID(), courseId: crypto.randomUUID(), format: "json" } as const;
+  await insertJob(db(), { id, orgId: owner.orgId, ownerId: owner.id, kind: WORK, lane: "normal", payload, maxAttempts });
   return jobRow(id);
 }
 
@@ -65,7 +69,7 @@ describe("retries", () => {
     };
     const outcomes = [];
     for (let i = 0; i < 4; i++) {
-      outcomes.push(await runJob(message(job), deps({ "test-work": flaky }, { env: recording })));
+      outcomes.push(await runJob(message(job), deps({ [WORK]: flaky }, { env: recording })));
       const row = await jobRow(job.id);
       if (i < 3) {
         expect(row).toMatchObject({ status: "queued", attempts: i + 1 });
@@ -97,9 +101,9 @@ describe("retries", () => {
     });
     expect(JSON.stringify(failed.error)).not.toContain("upstream timed out");
     expect(runs).toBe(4);
-    expect(deadLettered).toEqual([{ jobId: job.id, kind: "test-work" }]);
+    expect(deadLettered).toEqual([{ jobId: job.id, kind: WORK }]);
     // A redelivered message for the failed job does nothing.
-    expect(await runJob(message(job), deps({ "test-work": flaky }))).toBe("ack");
+    expect(await runJob(message(job), deps({ [WORK]: flaky }))).toBe("ack");
     expect(runs).toBe(4);
   });
 
@@ -109,7 +113,7 @@ describe("retries", () => {
     const broken: JobHandler = async () => {
       throw new PermanentJobError("pdf-encrypted", "The PDF is password-protected", "It needs a password.");
     };
-    expect(await runJob(message(job), deps({ "test-work": broken }))).toBe("ack");
+    expect(await runJob(message(job), deps({ [WORK]: broken }))).toBe("ack");
     expect(await jobRow(job.id)).toMatchObject({
       status: "failed",
       attempts: 1,
@@ -126,9 +130,9 @@ describe("retries", () => {
       if (++runs === 1) throw new Error("first attempt fails");
       return { ok: true };
     };
-    await runJob(message(job), deps({ "test-work": secondTimeLucky }));
+    await runJob(message(job), deps({ [WORK]: secondTimeLucky }));
     await skipWait(job.id);
-    await runJob(message(job), deps({ "test-work": secondTimeLucky }));
+    await runJob(message(job), deps({ [WORK]: secondTimeLucky }));
     const events = await db().select().from(jobEvents).where(eq(jobEvents.jobId, job.id)).orderBy(jobEvents.at);
     expect(events.map((e) => `${e.type}:${e.attempt}`)).toEqual([
       "started:1",
@@ -167,20 +171,20 @@ describe("the dead-letter queue", () => {
 describe("waiting for the shared LLM limit", () => {
   it("defers the job without using up an attempt", async () => {
     const owner = await newOrg();
-    const job = await newJob(owner, "test-work", 2);
+    const job = await newJob(owner, 2);
     let tries = 0;
     const waits: JobHandler = async () => {
       if (++tries <= 3) throw new DeferJob(15_000, "waiting for the shared LLM rate limit");
       return { done: true };
     };
     for (let i = 0; i < 3; i++) {
-      const outcome = await runJob(message(job), deps({ "test-work": waits }));
+      const outcome = await runJob(message(job), deps({ [WORK]: waits }));
       expect(outcome).toEqual({ retryInSeconds: 15, lane: "normal" });
       expect(await jobRow(job.id)).toMatchObject({ status: "queued", attempts: 0, stage: "waiting for the shared LLM rate limit" });
       await skipWait(job.id);
     }
     // Three waits, and a job allowed only two attempts still gets to run.
-    await runJob(message(job), deps({ "test-work": waits }));
+    await runJob(message(job), deps({ [WORK]: waits }));
     expect(await jobRow(job.id)).toMatchObject({ status: "completed", attempts: 1 });
   });
 
@@ -212,7 +216,7 @@ describe("cancellation", () => {
     await runJob(
       message(job),
       deps({
-        "test-work": async () => {
+        [WORK]: async () => {
           ran = true;
         },
       }),
@@ -232,7 +236,7 @@ describe("cancellation", () => {
       await ctx.progress(20, "step 2");
       reachedEnd = true;
     };
-    expect(await runJob(message(job), deps({ "test-work": long }))).toBe("ack");
+    expect(await runJob(message(job), deps({ [WORK]: long }))).toBe("ack");
     expect(reachedEnd).toBe(false);
     expect(await jobRow(job.id)).toMatchObject({ status: "cancelled", progress: 10 });
   });
@@ -259,7 +263,7 @@ describe("abandoned jobs", () => {
     const queues = laneQueues(env);
 
     // Meanwhile a duplicate message does nothing: the lease is still held.
-    expect(await runJob(message(job), deps({ "test-work": stepwise }))).toBe("ack");
+    expect(await runJob(message(job), deps({ [WORK]: stepwise }))).toBe("ack");
     expect(effects).toEqual(["a", "b"]);
     expect(await sweep(db(), queues, config)).not.toContain(job.id);
 
@@ -267,11 +271,11 @@ describe("abandoned jobs", () => {
     const later = Date.now() + (config.JOB_LEASE_SECONDS + 1) * 1000;
     expect(await sweep(db(), queues, config, later)).toContain(job.id);
     dieAtB = false;
-    await runJob(message(job), deps({ "test-work": stepwise }, { now: () => later }));
+    await runJob(message(job), deps({ [WORK]: stepwise }, { now: () => later }));
     expect(effects).toEqual(["a", "b", "c"]);
     expect(await jobRow(job.id)).toMatchObject({ status: "completed", attempts: 2, result: { steps: 3 } });
     // And a late redelivery of the original message changes nothing.
-    await runJob(message(job), deps({ "test-work": stepwise }, { now: () => later }));
+    await runJob(message(job), deps({ [WORK]: stepwise }, { now: () => later }));
     expect(effects).toEqual(["a", "b", "c"]);
   });
 
@@ -289,14 +293,14 @@ describe("abandoned jobs", () => {
 
   it("a job that keeps killing its consumer ends failed instead of looping", async () => {
     const owner = await newOrg();
-    const job = await newJob(owner, "test-work", 2);
+    const job = await newJob(owner, 2);
     let now = Date.now();
     for (let i = 0; i < 2; i++) {
       await claimJob(db(), job.id, 1000, now); // a consumer takes it and dies
       now += 5000;
     }
     const { env: recording, deadLettered } = recordingEnv();
-    await runJob(message(job), deps({ "test-work": async () => ({}) }, { env: recording, now: () => now }));
+    await runJob(message(job), deps({ [WORK]: async () => ({}) }, { env: recording, now: () => now }));
     expect(await jobRow(job.id)).toMatchObject({ status: "failed", error: { type: "/problems/job-crashed" } });
     expect(deadLettered).toHaveLength(1);
   });

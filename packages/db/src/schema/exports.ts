@@ -1,10 +1,11 @@
+import type { ExportFormat } from "@studyhall/core";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns.ts";
 import { courses } from "./courses.ts";
 import { orgRef, userRef } from "./references.ts";
 
-export const exportFormats = ["pdf", "markdown", "json"] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+// The values are part of the job contract in core; the table stores them.
+export { type ExportFormat, exportFormats } from "@studyhall/core";
 
 /** An export of a course, built by a job and stored in R2. */
 export const courseExports = sqliteTable(

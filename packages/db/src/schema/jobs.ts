@@ -1,4 +1,4 @@
-import type { JobError } from "@studyhall/core";
+import type { JobError, JobKind } from "@studyhall/core";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
 import { orgRef, userRef } from "./references.ts";
@@ -18,7 +18,7 @@ export const jobs = sqliteTable(
     id: id(),
     orgId: orgRef(),
     ownerId: userRef("owner_id"),
-    kind: text("kind").notNull(),
+    kind: text("kind").$type<JobKind>().notNull(),
     status: text("status").$type<JobStatus>().notNull().default("queued"),
     lane: text("lane").$type<JobLane>().notNull().default("normal"),
     /** JSON: the job's input. */

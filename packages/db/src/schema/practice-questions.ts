@@ -1,11 +1,11 @@
-import type { GeneratedQuestion, PracticeTags } from "@studyhall/core";
+import type { Difficulty, GeneratedQuestion, PracticeTags } from "@studyhall/core";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, id } from "./columns.ts";
 import { documents } from "./documents.ts";
 import { orgRef, userRef } from "./references.ts";
 
-export const difficulties = ["easy", "medium", "hard"] as const;
-export type Difficulty = (typeof difficulties)[number];
+// The values are part of the job contract in core; the table stores them.
+export { type Difficulty, difficulties } from "@studyhall/core";
 
 /** A practice question of a bank: generated for a topic or a document section, then pinned, tagged, searched. */
 export const practiceQuestions = sqliteTable(

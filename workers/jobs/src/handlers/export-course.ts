@@ -5,17 +5,14 @@
  * writes nothing again.
  */
 
-import { PermanentJobError } from "@studyhall/core";
-import { courseExports, type ExportFormat, exportFormats } from "@studyhall/db";
+import { type ExportFormat, type JobPayload, PermanentJobError } from "@studyhall/core";
+import { courseExports } from "@studyhall/db";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { courseSource } from "../export/course-source.ts";
 import { buildCoursePdf } from "../export/pdf/course-pdf.ts";
 import { exportFonts } from "../export/pdf-fonts.ts";
 import { courseJson, courseMarkdown, encodeChunks } from "../export/text-exports.ts";
 import type { JobContext } from "../runner.ts";
-
-export const exportCoursePayload = z.object({ exportId: z.string().min(1), courseId: z.string().min(1), format: z.enum(exportFormats) });
 
 export const exportFiles: Record<ExportFormat, { extension: string; contentType: string }> = {
   pdf: { extension: "pdf", contentType: "application/pdf" },
@@ -27,16 +24,8 @@ export const exportFiles: Record<ExportFormat, { extension: string; contentType:
 export const exportKey = (orgId: string, exportId: string, format: ExportFormat) =>
   `exports/${orgId}/${exportId}.${exportFiles[format].extension}`;
 
-export async function exportCourse(ctx: JobContext): Promise<unknown> {
-  const parsed = exportCoursePayload.safeParse(ctx.job.payload);
-  if (!parsed.success)
-    throw new PermanentJobError(
-      "bad-payload",
-      "The job's input is invalid",
-      "The job's stored input does not match what this kind of job needs; it will not be retried.",
-      { cause: parsed.error },
-    );
-  const { exportId, courseId, format } = parsed.data;
+export async function exportCourse(ctx: JobContext, payload: JobPayload<"export-course">): Promise<unknown> {
+  const { exportId, courseId, format } = payload;
   const { db, env, job } = ctx;
 
   const row = await db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) });

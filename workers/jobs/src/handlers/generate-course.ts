@@ -10,22 +10,14 @@ import {
   courseOutlineSchema,
   type GeneratedLesson,
   hasPages,
+  type JobPayload,
   type ParsedDocument,
   PermanentJobError,
 } from "@studyhall/core";
 import { courses, type Db, type Job, type Lesson, lessons, loadParsedDocument, modules, questions, quizzes } from "@studyhall/db";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { z } from "zod";
 import { type GeneratorForJob, generatorFor } from "../llm.ts";
 import type { JobContext } from "../runner.ts";
-
-export const generatePayload = z.object({
-  courseId: z.string(),
-  documentId: z.string(),
-  title: z.string().nullable().optional(),
-  audience: z.string().nullable().optional(),
-  moduleCount: z.number().int().min(1).max(20).nullable().optional(),
-});
 
 // D1 binds at most 100 values per statement.
 const chunk = <T>(rows: T[], size: number): T[][] =>
@@ -127,8 +119,7 @@ async function writeQuizzes(
   }
 }
 
-export async function generateCourse(ctx: JobContext): Promise<unknown> {
-  const payload = generatePayload.parse(ctx.job.payload);
+export async function generateCourse(ctx: JobContext, payload: JobPayload<"generate-course">): Promise<unknown> {
   const { db, env } = ctx;
   const course = await db.query.courses.findFirst({ where: eq(courses.id, payload.courseId) });
   if (!course) throw new PermanentJobError("not-found", "The course is gone", "The course was deleted before it was generated.");
@@ -189,11 +180,9 @@ export async function generateCourse(ctx: JobContext): Promise<unknown> {
 }
 
 /** When generation ends without success, the course says so. */
-export async function courseGenerationSettled(db: Db, job: Job): Promise<void> {
-  const payload = generatePayload.safeParse(job.payload);
-  if (!payload.success) return;
+export async function courseGenerationSettled(db: Db, job: Job, payload: JobPayload<"generate-course">): Promise<void> {
   await db
     .update(courses)
     .set({ status: job.status === "cancelled" ? "DRAFT" : "FAILED" })
-    .where(and(eq(courses.id, payload.data.courseId), eq(courses.status, "GENERATING")));
+    .where(and(eq(courses.id, payload.courseId), eq(courses.status, "GENERATING")));
 }

@@ -5,35 +5,14 @@
  * stored under that id and writes nothing twice.
  */
 
-import { PermanentJobError } from "@studyhall/core";
-import { currentViewer, difficulties, practiceQuestions } from "@studyhall/db";
+import { type JobPayload, PermanentJobError } from "@studyhall/core";
+import { currentViewer, practiceQuestions } from "@studyhall/db";
 import { asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { generatorFor } from "../llm.ts";
 import { passageOf, selectPassages } from "../practice-passages.ts";
 import type { JobContext } from "../runner.ts";
 
-export const generateQuestionsPayload = z
-  .object({
-    count: z.number().int().min(1).max(50),
-    difficulty: z.enum(difficulties),
-    topic: z.string().trim().min(1).max(200).optional(),
-    documentId: z.string().min(1).optional(),
-    sectionIndex: z.number().int().min(0).optional(),
-  })
-  .refine((p) => p.topic !== undefined || p.documentId !== undefined, "a topic or a document is needed");
-export type GenerateQuestionsPayload = z.infer<typeof generateQuestionsPayload>;
-
-export async function generateQuestions(ctx: JobContext): Promise<unknown> {
-  const parsed = generateQuestionsPayload.safeParse(ctx.job.payload);
-  if (!parsed.success)
-    throw new PermanentJobError(
-      "bad-payload",
-      "The job's input is invalid",
-      "The job's stored input does not match what this kind of job needs; it will not be retried.",
-      { cause: parsed.error },
-    );
-  const payload = parsed.data;
+export async function generateQuestions(ctx: JobContext, payload: JobPayload<"generate-questions">): Promise<unknown> {
   const { db, env, job } = ctx;
 
   // The questions of an attempt are written in one batch, so either all of them are here or none.

@@ -5,28 +5,12 @@
  * upload said not to, it starts the course generation.
  */
 
-import { type ParseFailureCode, PermanentJobError } from "@studyhall/core";
+import { type JobPayload, type ParseFailureCode, PermanentJobError } from "@studyhall/core";
 import { type Db, documentKeys, documentSections, documents, storeParsedDocument } from "@studyhall/db";
 import { parsePdf } from "@studyhall/pdf";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import type { JobContext } from "../runner.ts";
 import { startCourseGeneration } from "./start-course.ts";
-
-export const parsePayload = z.object({
-  documentId: z.string(),
-  generateCourse: z
-    .object({
-      title: z.string().optional(),
-      audience: z.string().optional(),
-      moduleCount: z.number().int().optional(),
-      lane: z.enum(["high", "normal", "low"]).default("normal"),
-      /** The tokens the upload reserved for the course; handed to the course job when it is created. */
-      reservationId: z.string().optional(),
-    })
-    .nullable()
-    .default(null),
-});
 
 /** The upload's placeholder when no title was given. */
 const UNTITLED = "Untitled document";
@@ -62,8 +46,7 @@ async function storeSections(
   await db.batch([db.delete(documentSections).where(eq(documentSections.documentId, documentId)), ...inserts]);
 }
 
-export async function parseDocument(ctx: JobContext): Promise<unknown> {
-  const payload = parsePayload.parse(ctx.job.payload);
+export async function parseDocument(ctx: JobContext, payload: JobPayload<"parse-document">): Promise<unknown> {
   const { db, env } = ctx;
   const document = await db.query.documents.findFirst({ where: eq(documents.id, payload.documentId) });
   if (!document) throw new PermanentJobError("not-found", "The document is gone", "The document was deleted before it could be parsed.");

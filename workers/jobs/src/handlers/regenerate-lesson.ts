@@ -3,17 +3,13 @@
  * regenerate call) and drops its cached copy, so readers get the new version.
  */
 
-import { courseOutlineSchema, PermanentJobError } from "@studyhall/core";
+import { courseOutlineSchema, type JobPayload, PermanentJobError } from "@studyhall/core";
 import { courses, invalidateLesson, lessons, loadParsedDocument, modules } from "@studyhall/db";
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
 import { generatorFor } from "../llm.ts";
 import type { JobContext } from "../runner.ts";
 
-export const regeneratePayload = z.object({ courseId: z.string(), lessonId: z.string(), baseVersion: z.number().int() });
-
-export async function regenerateLesson(ctx: JobContext): Promise<unknown> {
-  const payload = regeneratePayload.parse(ctx.job.payload);
+export async function regenerateLesson(ctx: JobContext, payload: JobPayload<"regenerate-lesson">): Promise<unknown> {
   const { db, env } = ctx;
   const course = await db.query.courses.findFirst({ where: eq(courses.id, payload.courseId) });
   const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, payload.lessonId), eq(lessons.courseId, payload.courseId)) });

@@ -7,16 +7,20 @@
  * request took over) or whose report is written already writes nothing.
  */
 
-import { misquotes, PermanentJobError, type RoomMessage, type SessionReportDocument, sessionReportContentSchema } from "@studyhall/core";
+import {
+  type JobPayload,
+  misquotes,
+  PermanentJobError,
+  type RoomMessage,
+  type SessionReportDocument,
+  sessionReportContentSchema,
+} from "@studyhall/core";
 import { courses, currentViewer, lessons, modules, type Session, seesCourse, sessionReports, sessions } from "@studyhall/db";
 import type { TranscriptLine } from "@studyhall/llm";
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { generatorFor } from "../llm.ts";
 import type { JobContext, JobHandler } from "../runner.ts";
 import { type RoomFor, readTranscript, sessionRoomFor } from "../session-room-port.ts";
-
-export const sessionReportPayload = z.object({ sessionId: z.string().min(1).max(64), orgId: z.string().min(1).max(64) });
 
 /** Who said a message, as the report reads it: the session's student, its teachers, the tutor. */
 function speakerOf(message: RoomMessage, session: Session): TranscriptLine["speaker"] {
@@ -47,9 +51,9 @@ async function courseLessons(ctx: JobContext, session: Session) {
 }
 
 /** The handler, with the room it reads as a dependency (tests may pass a double). */
-export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler {
-  return async function sessionReport(ctx: JobContext): Promise<unknown> {
-    const { sessionId, orgId } = sessionReportPayload.parse(ctx.job.payload);
+export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler<"session-report"> {
+  return async function sessionReport(ctx: JobContext, payload: JobPayload<"session-report">): Promise<unknown> {
+    const { sessionId, orgId } = payload;
     const { db, env, job } = ctx;
     const session = await db.query.sessions.findFirst({ where: and(eq(sessions.id, sessionId), eq(sessions.orgId, orgId)) });
     if (!session) throw new PermanentJobError("not-found", "The session is gone", "The session to report on no longer exists.");

@@ -8,24 +8,13 @@
  * already in the room and posts nothing again.
  */
 
-import { PermanentJobError } from "@studyhall/core";
+import { type JobPayload, PermanentJobError } from "@studyhall/core";
 import { courses, documentSections, sessions } from "@studyhall/db";
 import { type Citation, sectionPassages, topPassages } from "@studyhall/llm";
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { generatorFor } from "../llm.ts";
 import type { JobContext, JobHandler } from "../runner.ts";
 import { postedAnswer, postToRoom, type RoomFor, sessionRoomFor } from "../session-room-port.ts";
-
-const id = z.string().min(1).max(64);
-export const tutorAnswerPayload = z.object({
-  sessionId: id,
-  orgId: id,
-  courseId: id,
-  question: z.string().min(1).max(4000),
-  replyToSeq: z.number().int().positive(),
-  askedBy: id,
-});
 
 /** Passages handed to the provider: enough to answer from, few enough for a bounded prompt. */
 const PASSAGES = 6;
@@ -56,9 +45,8 @@ const roomCitation = (c: Citation) => ({
 });
 
 /** The handler, with the room it speaks into as a dependency (tests may pass a double). */
-export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler {
-  return async function tutorAnswer(ctx: JobContext): Promise<unknown> {
-    const payload = tutorAnswerPayload.parse(ctx.job.payload);
+export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler<"tutor-answer"> {
+  return async function tutorAnswer(ctx: JobContext, payload: JobPayload<"tutor-answer">): Promise<unknown> {
     const { db, env, job } = ctx;
     const session = await db.query.sessions.findFirst({
       where: and(eq(sessions.id, payload.sessionId), eq(sessions.orgId, payload.orgId)),
