@@ -1,13 +1,15 @@
 /**
  * Starting a course generation: the course row (GENERATING) and its job are
- * written in one batch, so neither exists without the other. An idempotency
- * key makes a repeat (a retried parse, a client retry) find the first instead.
+ * written in one batch, so neither exists without the other, and the job is
+ * sent. An idempotency key makes a repeat (a retried parse, a client retry)
+ * find the first instead, and send it if it was never sent.
  */
 
 import type { Lane } from "@studyhall/core";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { insertJob } from "./job-queue.ts";
+import { pendingJob } from "./job-enqueue.ts";
+import { type LaneQueues, type SendOptions, sendAndMark } from "./job-queue.ts";
 import { courses } from "./schema/courses.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
 
@@ -26,22 +28,59 @@ export interface CourseGenerationRequest {
   jobId?: string;
 }
 
+export interface StartedCourse {
+  job: Job;
+  courseId: string;
+  /** False when the idempotency key found an earlier generation: `job` is that one. */
+  created: boolean;
+}
+
+export interface CourseGenerationOptions extends SendOptions {
+  /**
+   * Runs after the rows are committed (or the earlier generation is found) and before the job is sent:
+   * what the job must find when it starts, such as the tokens handed over to it.
+   */
+  beforeSend?: (started: StartedCourse) => Promise<void>;
+}
+
+/**
+ * Writes a course and its generation job, and sends the job.
+ * @example
+ * const { job, courseId } = await createCourseGeneration(db, laneQueues(env), { orgId, ownerId, documentId, title, lane: "normal", maxAttempts: 4 });
+ */
 export async function createCourseGeneration(
   db: Db,
+  queues: LaneQueues,
   request: CourseGenerationRequest,
+  options: CourseGenerationOptions = {},
   now = Date.now(),
-): Promise<{ job: Job; courseId: string; created: boolean }> {
+): Promise<StartedCourse> {
   const courseId = crypto.randomUUID();
-  const jobId = request.jobId ?? crypto.randomUUID();
-  const payload = {
-    courseId,
-    documentId: request.documentId,
-    audience: request.audience ?? null,
-    moduleCount: request.moduleCount ?? null,
-    title: request.title,
-  };
+  const pending = pendingJob(
+    db,
+    queues,
+    {
+      id: request.jobId,
+      orgId: request.orgId,
+      ownerId: request.ownerId,
+      kind: "generate-course",
+      lane: request.lane,
+      payload: {
+        courseId,
+        documentId: request.documentId,
+        audience: request.audience ?? null,
+        moduleCount: request.moduleCount ?? null,
+        title: request.title,
+      },
+      maxAttempts: request.maxAttempts,
+      idempotencyKey: request.idempotencyKey,
+      requestHash: request.requestHash,
+    },
+    now,
+  );
+  let started: StartedCourse;
   try {
-    await db.batch([
+    const [, [job]] = await db.batch([
       db.insert(courses).values({
         id: courseId,
         orgId: request.orgId,
@@ -50,34 +89,24 @@ export async function createCourseGeneration(
         title: request.title,
         audience: request.audience ?? null,
         status: "GENERATING",
-        jobId,
+        jobId: pending.id,
         createdAt: new Date(now),
         updatedAt: new Date(now),
       }),
-      insertJob(
-        db,
-        {
-          id: jobId,
-          orgId: request.orgId,
-          ownerId: request.ownerId,
-          kind: "generate-course",
-          lane: request.lane,
-          payload,
-          maxAttempts: request.maxAttempts,
-          idempotencyKey: request.idempotencyKey,
-          requestHash: request.requestHash,
-        },
-        now,
-      ),
+      pending.insert,
     ]);
+    started = { job: job!, courseId, created: true };
   } catch (error) {
     if (!request.idempotencyKey) throw error;
     const existing = await db.query.jobs.findFirst({
       where: and(eq(jobs.ownerId, request.ownerId), eq(jobs.idempotencyKey, request.idempotencyKey)),
     });
     if (!existing) throw error;
-    return { job: existing, courseId: (existing.payload as { courseId: string }).courseId, created: false };
+    started = { job: existing, courseId: (existing.payload as { courseId: string }).courseId, created: false };
   }
-  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
-  return { job: job!, courseId, created: true };
+  await options.beforeSend?.(started);
+  // An earlier generation found again is sent only if its own send never happened.
+  if (started.created) await pending.send(options);
+  else if (started.job.status === "queued" && !started.job.sentAt) await sendAndMark(db, queues, started.job, options);
+  return started;
 }

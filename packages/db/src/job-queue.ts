@@ -1,12 +1,14 @@
 /**
- * Creating jobs and putting them on the queues. A job is one row written
- * before its message is sent; if the send fails, the row is still there and
- * the sweep sends it later, so an accepted job is never lost.
+ * The lanes' queues: sending a job's message, noting that it went, and finding
+ * the jobs whose message must be sent again. A job is one row written before
+ * its message is sent (job-enqueue.ts); if the send fails, the row is still
+ * there and the sweep sends it later, so an accepted job is never lost.
  */
 
-import type { JobKind, JobMessage, Lane } from "@studyhall/core";
+import type { JobMessage } from "@studyhall/core";
 import { and, eq, isNull, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "./index.ts";
+import { markSent } from "./job-lifecycle.ts";
 import { laneOpen } from "./lane-state.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
 
@@ -20,37 +22,6 @@ export interface LaneQueues {
 /** The lane queues of a worker's bindings. */
 export function laneQueues(env: { JOBS_HIGH: Queue; JOBS_NORMAL: Queue; JOBS_LOW: Queue }): LaneQueues {
   return { high: env.JOBS_HIGH as Queue<JobMessage>, normal: env.JOBS_NORMAL as Queue<JobMessage>, low: env.JOBS_LOW as Queue<JobMessage> };
-}
-
-export interface NewJob {
-  id?: string;
-  orgId: string;
-  ownerId: string;
-  kind: JobKind;
-  lane: Lane;
-  payload: unknown;
-  maxAttempts: number;
-  idempotencyKey?: string | null;
-  requestHash?: string | null;
-}
-
-/** The insert for a new queued job, to run alone or inside a batch with the rows it belongs to. */
-export function insertJob(db: Db, job: NewJob, now = Date.now()) {
-  return db.insert(jobs).values({
-    id: job.id ?? crypto.randomUUID(),
-    orgId: job.orgId,
-    ownerId: job.ownerId,
-    kind: job.kind,
-    lane: job.lane,
-    payload: job.payload,
-    maxAttempts: job.maxAttempts,
-    idempotencyKey: job.idempotencyKey ?? null,
-    requestHash: job.requestHash ?? null,
-    status: "queued",
-    stage: "queued",
-    createdAt: new Date(now),
-    updatedAt: new Date(now),
-  });
 }
 
 /**
@@ -70,11 +41,37 @@ export async function sendJob(queues: LaneQueues, job: Pick<Job, "id" | "kind" |
   }
 }
 
-/** Sends a job and notes that it was sent, so the sweep leaves it alone. */
-export async function sendAndMark(db: Db, queues: LaneQueues, job: Pick<Job, "id" | "kind" | "lane">): Promise<boolean> {
+export interface SendOptions {
+  /** Where noting the send may finish off the response path (a request's `waitUntil`); awaited without it. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/**
+ * Sends a job and notes that it was sent, so the sweep leaves it alone. Neither step throws: a refused send
+ * leaves the job unsent for the sweep, and a note that fails only means the sweep sends it once more, which
+ * is harmless (one consumer claims it).
+ */
+export async function sendAndMark(
+  db: Db,
+  queues: LaneQueues,
+  job: Pick<Job, "id" | "kind" | "lane">,
+  options: SendOptions = {},
+): Promise<boolean> {
   const sent = await sendJob(queues, job);
-  if (sent) await db.update(jobs).set({ sentAt: new Date() }).where(eq(jobs.id, job.id));
-  return sent;
+  if (!sent) return false;
+  const noting = markSent(db, [job.id]).catch((error: unknown) => {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "noting a sent job failed; the sweep will send it again",
+        jobId: job.id,
+        error: String(error),
+      }),
+    );
+  });
+  if (options.waitUntil) options.waitUntil(noting);
+  else await noting;
+  return true;
 }
 
 export interface SweepLimits {

@@ -11,6 +11,5 @@ export type { TakeInput } from "./rate-limiter.ts";
 export { RateLimiter } from "./rate-limiter.ts";
 export type { AccessChange } from "./room-access.ts";
 export { RECHECK_INTERVAL_MS, recheckSessionAccess } from "./room-access.ts";
-export type { TutorAnswerPayload } from "./room-tutor.ts";
 export type { PostBotMessageInput, SessionRoomInit } from "./session-room.ts";
 export { SessionRoom } from "./session-room.ts";

@@ -7,8 +7,8 @@
  * sockets or rooms give no more questions), and the tokens of an answer must
  * be reserved from their monthly quota.
  */
-import { estimateTokens, loadConfig, type Participant, ProblemError, type RoomErrorCode } from "@studyhall/core";
-import { insertJob, laneQueues, markSent, openDb, reserveFor, sendJob, spenderOf } from "@studyhall/db";
+import { estimateTokens, type JobPayloadInput, loadConfig, type Participant, ProblemError, type RoomErrorCode } from "@studyhall/core";
+import { enqueue, laneQueues, openDb, reserveFor, spenderOf } from "@studyhall/db";
 import { type ObjectBindings, objects } from "./bindings.ts";
 import type { RoomMeta } from "./room-storage.ts";
 
@@ -20,16 +20,6 @@ const TUTOR_PREFIX = /^@tutor\b[\s:,]*/i;
 export function tutorQuestion(text: string): string | null {
   const match = TUTOR_PREFIX.exec(text);
   return match ? text.slice(match[0].length).trim() : null;
-}
-
-/** What the `tutor-answer` handler receives. */
-export interface TutorAnswerPayload {
-  sessionId: string;
-  orgId: string;
-  courseId: string;
-  question: string;
-  replyToSeq: number;
-  askedBy: string;
 }
 
 /** What asking the tutor touches: D1, the lanes' queues and the rate limiter, as either worker's generated types declare them. */
@@ -69,7 +59,7 @@ export async function requestTutorAnswer(
       message: `You may ask the tutor ${limit} times a minute, from all your connections together; try again in ${decision.retryAfterSeconds} s.`,
     };
   }
-  const payload: TutorAnswerPayload = {
+  const payload: JobPayloadInput<"tutor-answer"> = {
     sessionId: meta.sessionId,
     orgId: meta.orgId,
     courseId: meta.courseId,
@@ -77,17 +67,24 @@ export async function requestTutorAnswer(
     replyToSeq,
     askedBy: asker.id,
   };
-  const job = { id: crypto.randomUUID(), kind: "tutor-answer" as const, lane: "high" as const };
+  const jobId = crypto.randomUUID();
   try {
-    await reserveFor(db, config, spender, { amount: estimateTokens({ kind: "tutor-answer" }), jobId: job.id }, async () => {
-      await insertJob(db, { ...job, orgId: meta.orgId, ownerId: asker.id, payload, maxAttempts: config.JOB_MAX_RETRIES + 1 });
-    });
+    // A failed send leaves the job queued and unsent; the sweep sends it.
+    await reserveFor(db, config, spender, { amount: estimateTokens({ kind: "tutor-answer" }), jobId }, () =>
+      enqueue(db, laneQueues(env), {
+        id: jobId,
+        kind: "tutor-answer",
+        lane: "high",
+        orgId: meta.orgId,
+        ownerId: asker.id,
+        payload,
+        maxAttempts: config.JOB_MAX_RETRIES + 1,
+      }),
+    );
   } catch (error) {
     if (error instanceof ProblemError && error.type === "quota-exceeded")
       return { ok: false, code: "quota-exceeded", message: error.detail ?? error.title };
     throw error;
   }
-  // A failed send leaves the job queued and unsent; the sweep sends it.
-  if (await sendJob(laneQueues(env), job)) await markSent(db, [job.id]);
-  return { ok: true, jobId: job.id };
+  return { ok: true, jobId };
 }

@@ -18,7 +18,7 @@ describe("a misconfigured jobs worker", () => {
       ownerId: owner.id,
       kind: "parse-document",
       lane: "normal",
-      payload: {},
+      payload: { documentId: crypto.randomUUID() },
       maxAttempts: 4,
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});

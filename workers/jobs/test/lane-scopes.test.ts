@@ -86,7 +86,7 @@ describe("an organisation's lane pause", () => {
       ownerId: admin.id,
       kind: "parse-document" as const,
       lane: "low" as const,
-      payload: {},
+      payload: { documentId: crypto.randomUUID() },
       maxAttempts: 4,
     };
     await insertJob(db(), job);

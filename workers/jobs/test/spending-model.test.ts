@@ -109,7 +109,7 @@ describe(".security: a job never spends past what the quota can cover", () => {
   it("a job accepted before reservations existed reserves at its first request; with the quota spent it fails before sending any", async () => {
     const { teacher, documentId } = await teacherWithPaper();
     const model = fakeModel("ok");
-    const payload = { count: 2, difficulty: "easy", topic: "trace", documentId };
+    const payload = { count: 2, difficulty: "easy" as const, topic: "trace", documentId };
     const old = {
       id: crypto.randomUUID(),
       orgId: teacher.orgId,

@@ -11,14 +11,12 @@ import {
   documentSections,
   documents,
   documentTextChars,
-  insertJob,
+  enqueue,
   jobs,
   laneQueues,
-  markSent,
   releaseReservation,
   reserveFor,
   reserveTokens,
-  sendJob,
 } from "@studyhall/db";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { validationProblem } from "../errors.ts";
@@ -200,43 +198,43 @@ export const documentRoutes = router
           ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id }
           : null;
         // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
-        await db
-          .batch([
-            db.insert(documents).values({
-              id: documentId,
-              orgId: me.orgId,
-              ownerId: me.id,
-              title,
-              r2Key,
-              sha256: received.sha256,
-              bytes: received.bytes,
-              status: "uploaded",
-              createdAt: new Date(now),
-              updatedAt: new Date(now),
-            }),
-            insertJob(
-              db,
-              {
-                id: jobId,
+        const row = await enqueue(
+          db,
+          laneQueues(c.env),
+          {
+            id: jobId,
+            orgId: me.orgId,
+            ownerId: me.id,
+            kind: "parse-document",
+            lane: query.priority,
+            payload: { documentId, generateCourse },
+            maxAttempts: config.JOB_MAX_RETRIES + 1,
+            idempotencyKey: `parse:${documentId}`,
+          },
+          {
+            alongside: [
+              db.insert(documents).values({
+                id: documentId,
                 orgId: me.orgId,
                 ownerId: me.id,
-                kind: "parse-document",
-                lane: query.priority,
-                payload: { documentId, generateCourse },
-                maxAttempts: config.JOB_MAX_RETRIES + 1,
-                idempotencyKey: `parse:${documentId}`,
-              },
-              now,
-            ),
-          ])
-          .catch(async (error: unknown) => {
-            if (reservation) await releaseReservation(db, reservation.id);
-            throw error;
-          });
-        keep();
-        const job = { id: jobId, kind: "parse-document", lane: query.priority } as const;
-        if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
-        const row = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
+                title,
+                r2Key,
+                sha256: received.sha256,
+                bytes: received.bytes,
+                status: "uploaded",
+                createdAt: new Date(now),
+                updatedAt: new Date(now),
+              }),
+            ],
+            // Committed: from here the file stays.
+            onCommitted: keep,
+            waitUntil: (p) => c.executionCtx.waitUntil(p),
+            now,
+          },
+        ).catch(async (error: unknown) => {
+          if (reservation) await releaseReservation(db, reservation.id);
+          throw error;
+        });
         const document = (await db.query.documents.findFirst({ where: eq(documents.id, documentId) }))!;
         const body = { document: documentView(document), job: jobView(row), links: links(documentId, jobId) };
         if (key) await remember(db, me.id, key, route, requestHash, 202, body);
@@ -376,19 +374,23 @@ export const documentRoutes = router
         moduleCount: body.moduleCount,
       });
       const { job, courseId } = await reserveFor(db, config, me, { amount, jobId }, () =>
-        createCourseGeneration(db, {
-          jobId,
-          orgId: me.orgId,
-          ownerId: me.id,
-          documentId: doc.id,
-          title: body.title ?? doc.title,
-          audience: body.audience,
-          moduleCount: body.moduleCount,
-          lane: body.priority,
-          maxAttempts: config.JOB_MAX_RETRIES + 1,
-        }),
+        createCourseGeneration(
+          db,
+          laneQueues(c.env),
+          {
+            jobId,
+            orgId: me.orgId,
+            ownerId: me.id,
+            documentId: doc.id,
+            title: body.title ?? doc.title,
+            audience: body.audience,
+            moduleCount: body.moduleCount,
+            lane: body.priority,
+            maxAttempts: config.JOB_MAX_RETRIES + 1,
+          },
+          { waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        ),
       );
-      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [job.id]));
       return c.json(
         {
           job: jobView(job),

@@ -11,14 +11,12 @@ import {
   canEditCourse,
   courseExports,
   courses,
+  enqueue,
   exportFormats,
   holdsOwnerPowers,
-  insertJob,
   type Job,
   jobs,
   laneQueues,
-  markSent,
-  sendJob,
 } from "@studyhall/db";
 import { and, eq } from "drizzle-orm";
 import { downloadLink, exportUrlSecret, verifyDownload } from "../export-links.ts";
@@ -104,8 +102,10 @@ export const courseExportRoutes = newRouter().openapi(
     const { format } = c.req.valid("json");
     const exportId = crypto.randomUUID();
     const jobId = crypto.randomUUID();
-    await db.batch([
-      insertJob(db, {
+    const job = await enqueue(
+      db,
+      laneQueues(c.env),
+      {
         id: jobId,
         orgId: me.orgId,
         ownerId: me.id,
@@ -113,18 +113,17 @@ export const courseExportRoutes = newRouter().openapi(
         lane: "normal",
         payload: { exportId, courseId: course.id, format },
         maxAttempts: c.get("config").JOB_MAX_RETRIES + 1,
-      }),
-      db.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId }),
-    ]);
-    const [job, row] = await Promise.all([
-      db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }),
-      db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) }),
-    ]);
-    if (await sendJob(laneQueues(c.env), job!)) c.executionCtx.waitUntil(markSent(db, [jobId]));
+      },
+      {
+        alongside: [db.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId })],
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      },
+    );
+    const row = await db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) });
     return c.json(
       {
         export: exportView(row!, job, null),
-        job: jobView(job!),
+        job: jobView(job),
         links: { status: `/v1/exports/${exportId}`, progress: `/v1/jobs/${jobId}/events` },
       },
       202,

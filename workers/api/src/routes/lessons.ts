@@ -10,19 +10,16 @@ import {
   type Course,
   courses,
   type Db,
-  insertJob,
-  jobs,
+  enqueue,
   laneQueues,
   lessonEtag,
   lessons,
-  markSent,
   modules,
   questions,
   quizzes,
   readCachedLesson,
   recordLessonRead,
   reserveFor,
-  sendJob,
   visibleCourses,
   writeCachedLesson,
 } from "@studyhall/db";
@@ -278,19 +275,22 @@ export const lessonRoutes = newRouter()
       const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, course.id)) });
       if (!lesson) throw notFound("lesson");
       const jobId = crypto.randomUUID();
-      await reserveFor(db, config, me, { amount: estimateTokens({ kind: "regenerate-lesson" }), jobId }, async () => {
-        await insertJob(db, {
-          id: jobId,
-          orgId: me.orgId,
-          ownerId: me.id,
-          kind: "regenerate-lesson",
-          lane: "high",
-          payload: { courseId: course.id, lessonId: lesson.id, baseVersion: lesson.version },
-          maxAttempts: config.JOB_MAX_RETRIES + 1,
-        });
-      });
-      const job = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
-      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
+      const job = await reserveFor(db, config, me, { amount: estimateTokens({ kind: "regenerate-lesson" }), jobId }, () =>
+        enqueue(
+          db,
+          laneQueues(c.env),
+          {
+            id: jobId,
+            orgId: me.orgId,
+            ownerId: me.id,
+            kind: "regenerate-lesson",
+            lane: "high",
+            payload: { courseId: course.id, lessonId: lesson.id, baseVersion: lesson.version },
+            maxAttempts: config.JOB_MAX_RETRIES + 1,
+          },
+          { waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        ),
+      );
       return c.json(jobView(job), 202);
     },
   );

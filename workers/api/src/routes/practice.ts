@@ -5,20 +5,16 @@
  * in practice-answers.ts, mounted first so `/trending` is not read as an id.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { estimateTokens, notFound, ProblemError } from "@studyhall/core";
+import { estimateTokens, generateQuestionsRequestSchema, notFound, ProblemError } from "@studyhall/core";
 import {
-  difficulties,
   documentSections,
   documents,
-  insertJob,
-  jobs,
+  enqueue,
   laneQueues,
-  markSent,
   practiceEvents,
   practiceQuestions,
   readableDocuments,
   reserveFor,
-  sendJob,
 } from "@studyhall/db";
 import { and, eq, inArray } from "drizzle-orm";
 import { currentUser, requireRole } from "../middleware/auth.ts";
@@ -37,20 +33,8 @@ import {
   seesAnswers,
 } from "./practice-views.ts";
 
-const generateBody = z
-  .object({
-    count: z.number().int().min(1).max(50),
-    difficulty: z.enum(difficulties),
-    topic: z.string().trim().min(1).max(200).optional(),
-    documentId: z.string().min(1).max(64).optional(),
-    sectionIndex: z.number().int().min(0).optional(),
-  })
-  .refine((b) => b.topic !== undefined || b.documentId !== undefined, { message: "Give a topic, a documentId, or both.", path: ["topic"] })
-  .refine((b) => b.sectionIndex === undefined || b.documentId !== undefined, {
-    message: "A sectionIndex needs its documentId.",
-    path: ["sectionIndex"],
-  })
-  .openapi("GenerateQuestionsRequest");
+/** The request is the job's payload: one schema in the job contract, so what is accepted is what can run. */
+const generateBody = generateQuestionsRequestSchema.openapi("GenerateQuestionsRequest");
 
 const patchBody = z
   .object({
@@ -106,19 +90,27 @@ const bankRoutes = newRouter()
         if (!any) throw new ProblemError("conflict", { detail: "There is no parsed document you may read to write questions from yet." });
       }
       const jobId = crypto.randomUUID();
-      await reserveFor(db, config, me, { amount: estimateTokens({ kind: "generate-questions", count: body.count }), jobId }, async () => {
-        await insertJob(db, {
-          id: jobId,
-          orgId: me.orgId,
-          ownerId: me.id,
-          kind: "generate-questions",
-          lane: "normal",
-          payload: body,
-          maxAttempts: config.JOB_MAX_RETRIES + 1,
-        });
-      });
-      const job = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
-      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
+      const job = await reserveFor(
+        db,
+        config,
+        me,
+        { amount: estimateTokens({ kind: "generate-questions", count: body.count }), jobId },
+        () =>
+          enqueue(
+            db,
+            laneQueues(c.env),
+            {
+              id: jobId,
+              orgId: me.orgId,
+              ownerId: me.id,
+              kind: "generate-questions",
+              lane: "normal",
+              payload: body,
+              maxAttempts: config.JOB_MAX_RETRIES + 1,
+            },
+            { waitUntil: (p) => c.executionCtx.waitUntil(p) },
+          ),
+      );
       return c.json(jobView(job), 202, { Location: `/v1/jobs/${jobId}` });
     },
   )

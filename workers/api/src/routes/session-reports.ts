@@ -11,15 +11,13 @@ import { assertStartsWork, estimateTokens, notFound, ProblemError, sessionReport
 import {
   assertCanModerate,
   type Db,
-  insertJob,
   type Job,
   jobs,
   laneQueues,
-  markSent,
+  pendingJob,
   releaseReservation,
   reserveTokens,
   type Session,
-  sendJob,
   sessionReports,
   sessions,
   visibleSessions,
@@ -91,20 +89,20 @@ export const sessionReportRoutes = newRouter()
         throw new ProblemError("conflict", { detail: "Reports are written for tutoring sessions, not study rooms." });
       const running = await runningReportJob(db, session.id);
       if (running) return c.json(jobView(running), 202);
-      const jobId = crypto.randomUUID();
+      const pending = pendingJob(db, laneQueues(c.env), {
+        orgId: me.orgId,
+        ownerId: me.id,
+        kind: "session-report",
+        lane: "normal",
+        payload: { sessionId: session.id, orgId: session.orgId },
+        maxAttempts: config.JOB_MAX_RETRIES + 1,
+      });
+      const jobId = pending.id;
       const reservation = await reserveTokens(db, config, me, { amount: estimateTokens({ kind: "session-report" }), jobId });
       // One transaction: the job, and the report row pointing at it unless the row's job is still queued or running.
-      const [, claimed] = await db
+      const [[job], claimed] = await db
         .batch([
-          insertJob(db, {
-            id: jobId,
-            orgId: me.orgId,
-            ownerId: me.id,
-            kind: "session-report",
-            lane: "normal",
-            payload: { sessionId: session.id, orgId: session.orgId },
-            maxAttempts: config.JOB_MAX_RETRIES + 1,
-          }),
+          pending.insert,
           db
             .insert(sessionReports)
             .values({ sessionId: session.id, jobId })
@@ -127,9 +125,9 @@ export const sessionReportRoutes = newRouter()
         if (!other) throw new ProblemError("conflict", { detail: "A report for this session was just requested; try again." });
         return c.json(jobView(other), 202);
       }
-      const job = (await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) }))!;
-      if (await sendJob(laneQueues(c.env), job)) c.executionCtx.waitUntil(markSent(db, [jobId]));
-      return c.json(jobView(job), 202);
+      // Only now is the job wanted: sent once the report row is known to be its.
+      await pending.send({ waitUntil: (p) => c.executionCtx.waitUntil(p) });
+      return c.json(jobView(job!), 202);
     },
   )
   .openapi(
