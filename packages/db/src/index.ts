@@ -20,6 +20,7 @@ export function openDb(d1: D1Like) {
 export type Db = ReturnType<typeof openDb>;
 export * from "./course-generation.ts";
 export * from "./document-store.ts";
+export * from "./document-upload.ts";
 export * from "./job-enqueue.ts";
 export * from "./job-estimates.ts";
 export * from "./job-lifecycle.ts";

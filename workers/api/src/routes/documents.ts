@@ -3,20 +3,19 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sha256Hex } from "@studyhall/auth";
 import { estimateTokens, lanes, notFound, outlineEntrySchema, ProblemError } from "@studyhall/core";
 import {
+  acceptUpload,
   createCourseGeneration,
   type Db,
-  type Document,
   deleteDocumentFiles,
   documentKeys,
   documentSections,
   documents,
   documentTextChars,
-  enqueue,
+  documentViewOf,
   jobs,
   laneQueues,
-  releaseReservation,
   reserveFor,
-  reserveTokens,
+  type UploadReplays,
 } from "@studyhall/db";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { validationProblem } from "../errors.ts";
@@ -26,7 +25,6 @@ import { rateLimit } from "../middleware/rate-limit.ts";
 import { guardUpload, receivePdf } from "../upload-pdf.ts";
 import { jobSchema, jobView } from "./job-views.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick, problemSchema } from "./openapi.ts";
-import { iso } from "./views.ts";
 
 const documentSchema = z
   .object({
@@ -42,19 +40,6 @@ const documentSchema = z
     createdAt: z.string(),
   })
   .openapi("Document");
-
-const documentView = (d: Document) => ({
-  id: d.id,
-  title: d.title,
-  status: d.status,
-  bytes: d.bytes,
-  sha256: d.sha256,
-  pageCount: d.pageCount,
-  outline: (d.outline as z.infer<typeof outlineEntrySchema>[] | null) ?? null,
-  error: d.error ?? null,
-  ownerId: d.ownerId,
-  createdAt: iso(d.createdAt)!,
-});
 
 const acceptedUpload = z
   .object({
@@ -102,13 +87,15 @@ const courseRequest = z
   })
   .openapi("CourseGenerationRequest");
 
-const UNTITLED = "Untitled document";
-
-const links = (documentId: string, jobId: string | undefined) => ({
-  document: `/v1/documents/${documentId}`,
-  status: jobId ? `/v1/jobs/${jobId}` : null,
-  progress: jobId ? `/v1/jobs/${jobId}/events` : null,
-});
+/** The answers an upload kept under the client's Idempotency-Key, each request known by its hash. */
+function uploadReplays(db: Db, ownerId: string, key: string | undefined): UploadReplays | undefined {
+  if (!key) return undefined;
+  const route = "POST /v1/documents";
+  return {
+    find: async (request) => replayFor(db, ownerId, key, route, await sha256Hex(request)),
+    keep: async (request, status, body) => remember(db, ownerId, key, route, await sha256Hex(request), status, body),
+  };
+}
 
 /** A document the caller may see: their own, or any in the organisation for an admin. */
 async function visibleDocument(db: Db, user: { id: string; orgId: string; role: string }, id: string) {
@@ -151,7 +138,6 @@ export const documentRoutes = router
       const db = c.get("db");
       const config = c.get("config");
       const query = c.req.valid("query");
-      const headerTitle = c.req.valid("header")["x-title"];
       const key = idempotencyKeyOf(c);
       const documentId = crypto.randomUUID();
       const r2Key = documentKeys.source(me.orgId, documentId);
@@ -160,85 +146,25 @@ export const documentRoutes = router
         const received = await receivePdf(c.req.raw, c.env.FILES, r2Key, config.MAX_UPLOAD_BYTES);
         const form = uploadForm.safeParse(received.fields);
         if (!form.success) throw validationProblem(form.error.issues, "form");
-        const givenTitle = (query.title ?? form.data.title ?? headerTitle ?? received.title)?.slice(0, 200);
-        // Without a title the parser takes one from the PDF's metadata or first page.
-        const title = givenTitle ?? UNTITLED;
-        const generate = (form.data.generate ?? query.generate) !== "false";
-        const route = "POST /v1/documents";
-        const requestHash = await sha256Hex(`${received.sha256}\n${title}\n${generate}\n${query.audience ?? ""}\n${query.modules ?? ""}`);
-
-        if (key) {
-          const replay = await replayFor(db, me.id, key, route, requestHash);
-          if (replay) return c.json(replay.body as z.infer<typeof acceptedUpload>, replay.status as 202, { "Idempotent-Replayed": "true" });
-        }
-
-        const existing = await db.query.documents.findFirst({
-          where: and(eq(documents.ownerId, me.id), eq(documents.sha256, received.sha256)),
-        });
-        if (existing) {
-          const parseJob = await db.query.jobs.findFirst({
-            where: and(eq(jobs.ownerId, me.id), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
-          });
-          return c.json(
-            { document: documentView(existing), job: parseJob ? jobView(parseJob) : null, links: links(existing.id, parseJob?.id) },
-            200,
-          );
-        }
-
-        const now = Date.now();
-        const jobId = crypto.randomUUID();
-        // The course the parse will start is paid for now, before anything is accepted; the parse job holds the tokens until it hands them over.
-        const reservation = generate
-          ? await reserveTokens(db, config, me, {
-              amount: estimateTokens({ kind: "generate-course", textChars: received.bytes, moduleCount: query.modules }),
-              jobId,
-            })
-          : null;
-        const generateCourse = reservation
-          ? { title: givenTitle, audience: query.audience, moduleCount: query.modules, lane: query.priority, reservationId: reservation.id }
-          : null;
-        // One D1 write (a batch is one transaction), one queue send; the parse happens in the consumer.
-        const row = await enqueue(
+        const answer = await acceptUpload(
           db,
           laneQueues(c.env),
+          config,
           {
-            id: jobId,
-            orgId: me.orgId,
-            ownerId: me.id,
-            kind: "parse-document",
+            owner: me,
+            documentId,
+            r2Key,
+            file: received,
+            title: (query.title ?? form.data.title ?? c.req.valid("header")["x-title"] ?? received.title)?.slice(0, 200),
+            course: (form.data.generate ?? query.generate) !== "false" ? { audience: query.audience, moduleCount: query.modules } : null,
             lane: query.priority,
-            payload: { documentId, generateCourse },
-            maxAttempts: config.JOB_MAX_RETRIES + 1,
-            idempotencyKey: `parse:${documentId}`,
+            replays: uploadReplays(db, me.id, key),
           },
-          {
-            alongside: [
-              db.insert(documents).values({
-                id: documentId,
-                orgId: me.orgId,
-                ownerId: me.id,
-                title,
-                r2Key,
-                sha256: received.sha256,
-                bytes: received.bytes,
-                status: "uploaded",
-                createdAt: new Date(now),
-                updatedAt: new Date(now),
-              }),
-            ],
-            // Committed: from here the file stays.
-            onCommitted: keep,
-            waitUntil: (p) => c.executionCtx.waitUntil(p),
-            now,
-          },
-        ).catch(async (error: unknown) => {
-          if (reservation) await releaseReservation(db, reservation.id);
-          throw error;
-        });
-        const document = (await db.query.documents.findFirst({ where: eq(documents.id, documentId) }))!;
-        const body = { document: documentView(document), job: jobView(row), links: links(documentId, jobId) };
-        if (key) await remember(db, me.id, key, route, requestHash, 202, body);
-        return c.json(body, 202, { Location: `/v1/documents/${documentId}` });
+          { onCommitted: keep, waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        );
+        if (answer.outcome === "replayed") return c.json(answer.body, answer.status as 202, { "Idempotent-Replayed": "true" });
+        if (answer.outcome === "existing") return c.json(answer.body, 200);
+        return c.json(answer.body, 202, { Location: `/v1/documents/${documentId}` });
       });
     },
   )
@@ -268,7 +194,7 @@ export const documentRoutes = router
         .orderBy(desc(documents.createdAt))
         .limit(limit)
         .offset(offset);
-      return c.json({ items: rows.map(documentView), limit, offset }, 200);
+      return c.json({ items: rows.map(documentViewOf), limit, offset }, 200);
     },
   )
   .openapi(
@@ -317,7 +243,7 @@ export const documentRoutes = router
           .orderBy(asc(documentSections.position)),
         db.query.jobs.findFirst({ where: and(eq(jobs.ownerId, doc.ownerId), eq(jobs.idempotencyKey, `parse:${doc.id}`)) }),
       ]);
-      return c.json({ ...documentView(doc), sections, parseJob: parseJob ? jobView(parseJob) : null }, 200);
+      return c.json({ ...documentViewOf(doc), sections, parseJob: parseJob ? jobView(parseJob) : null }, 200);
     },
   )
   .openapi(

@@ -6,14 +6,11 @@
  */
 
 import { type JobPayload, type ParseFailureCode, PermanentJobError } from "@studyhall/core";
-import { type Db, documentKeys, documentSections, documents, storeParsedDocument } from "@studyhall/db";
+import { type Db, documentKeys, documentSections, documents, storeParsedDocument, UNTITLED_DOCUMENT } from "@studyhall/db";
 import { parsePdf } from "@studyhall/pdf";
 import { eq } from "drizzle-orm";
 import type { JobContext } from "../runner.ts";
 import { startCourseGeneration } from "./start-course.ts";
-
-/** The upload's placeholder when no title was given. */
-const UNTITLED = "Untitled document";
 
 const failureTitles: Record<ParseFailureCode, string> = {
   "pdf-encrypted": "The PDF is password-protected",
@@ -79,7 +76,7 @@ export async function parseDocument(ctx: JobContext, payload: JobPayload<"parse-
         pageCount: parsed.pageCount,
         outline: parsed.outline,
         error: null,
-        title: document.title === UNTITLED && parsed.title ? parsed.title.slice(0, 200) : document.title,
+        title: document.title === UNTITLED_DOCUMENT && parsed.title ? parsed.title.slice(0, 200) : document.title,
       })
       .where(eq(documents.id, document.id));
   }
