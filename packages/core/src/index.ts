@@ -6,6 +6,7 @@ export * from "./content.ts";
 export * from "./job-contract.ts";
 export * from "./job-errors.ts";
 export * from "./job-live.ts";
+export * from "./job-retry.ts";
 export * from "./jobs.ts";
 export * from "./markdown.ts";
 export * from "./practice-bank.ts";

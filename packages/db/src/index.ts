@@ -25,6 +25,7 @@ export * from "./job-enqueue.ts";
 export * from "./job-estimates.ts";
 export * from "./job-lifecycle.ts";
 export * from "./job-queue.ts";
+export * from "./job-retry.ts";
 export * from "./job-scope.ts";
 export * from "./job-search.ts";
 export * from "./job-view.ts";

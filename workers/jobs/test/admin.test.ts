@@ -84,16 +84,21 @@ describe("queue dashboard data", () => {
 });
 
 describe("queue dashboard actions", () => {
-  it("retries every failed job, and cleans completed jobs older than N hours", async () => {
+  it("retries every failed job that can succeed, and cleans completed jobs older than N hours", async () => {
     const admin = await newOrg();
     const teacher = await newMember(admin, "teacher");
-    const bad1 = await upload(teacher, "encrypted-attachment.pdf");
+    // Two that failed for a reason a retry can fix (the queue gave up delivering them), one that failed for good.
+    const bad1 = await upload(teacher, "issue925.pdf");
     const bad2 = await upload(teacher, "issue3371.pdf");
+    const locked = await upload(teacher, "encrypted-attachment.pdf");
     const good = await upload(teacher, "tracemonkey.pdf");
-    for (const id of [bad1.job.id, bad2.job.id, good.job.id]) await runToEnd(id);
+    for (const id of [bad1.job.id, bad2.job.id]) await deliver(id, { queue: "studyhall-jobs-dead", attempts: 11 });
+    for (const id of [locked.job.id, good.job.id]) await runToEnd(id);
     const retried = await json(await call("/v1/admin/jobs/retry-failed", { token: admin.token, body: { kind: "parse-document" } }));
     expect(retried.jobIds.sort()).toEqual([bad1.job.id, bad2.job.id].sort());
     expect((await jobRow(bad1.job.id)).status).toBe("queued");
+    expect(retried.failedPermanently).toEqual([locked.job.id]);
+    expect((await jobRow(locked.job.id)).status).toBe("failed");
 
     const notYet = await json(await call("/v1/admin/jobs/clean", { token: admin.token, body: { olderThanHours: 1 } }));
     expect(notYet.count).toBe(0);

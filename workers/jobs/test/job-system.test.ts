@@ -9,7 +9,7 @@ import { claimJob, insertJob, type Job, jobEvents, jobs, laneQueues } from "@stu
 import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { type Actor, newOrg } from "../../../test/helpers/api.ts";
+import { type Actor, call, expectProblem, newOrg } from "../../../test/helpers/api.ts";
 import { handlers as platformHandlers } from "../src/handlers.ts";
 import worker from "../src/index.ts";
 import { backoffMs, type JobHandler, type RunnerDeps, runJob } from "../src/runner.ts";
@@ -119,6 +119,49 @@ describe("retries", () => {
       attempts: 1,
       error: { type: "/problems/pdf-encrypted", retryable: false },
     });
+  });
+
+  it("fails a job whose stored payload does not fit its kind at once, unretried and unrun, and the dead-letter queue records it", async () => {
+    const owner = await newOrg();
+    const id = crypto.randomUUID();
+    // Written past the contract (an older deployment's row, say): producers' enqueue would refuse it.
+    await db()
+      .insert(jobs)
+      .values({ id, orgId: owner.orgId, ownerId: owner.id, kind: WORK, lane: "normal", payload: { exportId: 42 } });
+    const job = await jobRow(id);
+    const { env: recording, deadLettered } = recordingEnv();
+    let ran = false;
+    const work: JobHandler = async () => {
+      ran = true;
+    };
+    expect(await runJob(message(job), deps({ [WORK]: work }, { env: recording }))).toBe("ack");
+    const failed = await jobRow(id);
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      runAfter: null,
+      error: {
+        type: "/problems/bad-payload",
+        title: "The job's input is invalid",
+        detail: "The job's stored input does not match what this kind of job needs; it will not be retried.",
+        retryable: false,
+      },
+    });
+    expect(JSON.stringify(failed.error)).not.toContain("exportId");
+    expect(ran).toBe(false);
+    expect(deadLettered).toEqual([message(job)]);
+
+    const batch = createMessageBatch("studyhall-jobs-dead", [{ id: "m1", timestamp: new Date(), attempts: 1, body: deadLettered[0]! }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1"]);
+    const events = await db().select().from(jobEvents).where(eq(jobEvents.jobId, id)).orderBy(jobEvents.at);
+    expect(events.map((e) => e.type)).toContain("dead-lettered");
+    expect(await jobRow(id)).toMatchObject({ status: "failed", attempts: 1, error: { type: "/problems/bad-payload" } });
+
+    // Running it again would fail the same way, so a retry is refused.
+    const problem = await expectProblem(await call(`/v1/jobs/${id}/retry`, { token: owner.token, method: "POST" }), 409, "conflict");
+    expect(problem.detail).toContain("failed permanently: The job's input is invalid");
   });
 
   it("records every attempt in the job's history", async () => {

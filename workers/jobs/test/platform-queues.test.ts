@@ -37,6 +37,7 @@ describe("dead letters of another organisation", () => {
       count: 0,
       jobIds: [],
       quotaExceeded: [],
+      failedPermanently: [],
     });
     await expectProblem(
       await call("/v1/platform/jobs/requeue-dead", { token: attacker.token, body: { orgId: victim.orgId } }),
@@ -71,7 +72,7 @@ describe("the platform's dead letters", () => {
     const requeued = await json(
       await call("/v1/platform/jobs/requeue-dead", { token: ops.token, body: { orgId: first.orgId, kind: "parse-document" } }),
     );
-    expect(requeued).toEqual({ count: 1, jobIds: [firstJob], quotaExceeded: [] });
+    expect(requeued).toEqual({ count: 1, jobIds: [firstJob], quotaExceeded: [], failedPermanently: [] });
     expect((await jobRow(secondJob)).status).toBe("failed");
     expect((await runToEnd(firstJob)).job.status).toBe("completed");
 

@@ -9,7 +9,7 @@ import { jobKinds, lanes, notFound } from "@studyhall/core";
 import { type Db, failedJobs, type Job, jobs, laneHeldBy, laneQueues, setLanePaused, wakeLane } from "@studyhall/db";
 import { and, eq, inArray, lt } from "drizzle-orm";
 import { currentUser, requireRole } from "../middleware/auth.ts";
-import { cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions.ts";
+import { bulkRetryAnswer, cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions.ts";
 import { jobSchema, jobView } from "./job-views.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
 import { bulkResult, laneActionParams, laneStateSchema, retryResult } from "./queue-views.ts";
@@ -30,7 +30,8 @@ export const adminActionRoutes = router
       path: "/jobs/{id}/retry",
       tags: ["admin"],
       security: bearer,
-      summary: "Run a failed job again (work that calls the LLM reserves its tokens from the owner's quota first)",
+      summary:
+        "Run a failed job again (work that calls the LLM reserves its tokens from the owner's quota first); a job that failed permanently is a 409",
       request: { params: idParam },
       responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 403, 404, 409, 429) },
     }),
@@ -63,7 +64,7 @@ export const adminActionRoutes = router
       tags: ["admin"],
       security: bearer,
       summary:
-        "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones); those whose owner's quota cannot cover them stay failed",
+        "Run every failed job again (optionally of one kind or lane, or only dead-lettered ones); those that failed permanently, or whose owner's quota cannot cover them, stay failed",
       request: {
         body: jsonBody(
           z
@@ -81,9 +82,8 @@ export const adminActionRoutes = router
         { orgId: currentUser(c).orgId },
         { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly },
       );
-      const { requeued, refused } = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
-      const ids = requeued.map((j) => j.id);
-      return c.json({ count: ids.length, jobIds: ids, quotaExceeded: refused.map((r) => r.job.id) }, 202);
+      const requeued = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      return c.json(bulkRetryAnswer(requeued), 202);
     },
   )
   .openapi(

@@ -119,7 +119,8 @@ export const jobRoutes = newRouter()
       tags: ["jobs"],
       security: bearer,
       middleware: [idempotent()] as const,
-      summary: "Run a failed job again, with a fresh set of attempts (and, for work that calls the LLM, a fresh token reservation)",
+      summary:
+        "Run a failed job again, with a fresh set of attempts (and, for work that calls the LLM, a fresh token reservation); a job that failed permanently is a 409",
       request: { params: idParam },
       responses: { 202: json(jobSchema, "Queued again"), ...pick(401, 403, 404, 409, 429) },
     }),

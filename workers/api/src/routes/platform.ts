@@ -18,7 +18,7 @@ import {
   wakeLane,
 } from "@studyhall/db";
 import { currentUser, requirePlatformOperator } from "../middleware/auth.ts";
-import { requeueJobs } from "./job-actions.ts";
+import { bulkRetryAnswer, requeueJobs } from "./job-actions.ts";
 import { bearer, json, jsonBody, newRouter, pick } from "./openapi.ts";
 import {
   adminJobSchema,
@@ -121,7 +121,8 @@ export const platformRoutes = router
       path: "/jobs/requeue-dead",
       tags: ["platform"],
       security: bearer,
-      summary: "Requeue dead-lettered jobs of every organisation (optionally of one kind, lane or organisation), up to 500 at a time",
+      summary:
+        "Requeue dead-lettered jobs of every organisation (optionally of one kind, lane or organisation), up to 500 at a time; those that failed permanently stay failed",
       request: {
         body: jsonBody(
           z
@@ -134,8 +135,7 @@ export const platformRoutes = router
     async (c) => {
       const db = c.get("db");
       const failed = await failedJobs(db, PLATFORM_SCOPE, { ...c.req.valid("json"), deadLettered: true });
-      const { requeued, refused } = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
-      const ids = requeued.map((j) => j.id);
-      return c.json({ count: ids.length, jobIds: ids, quotaExceeded: refused.map((r) => r.job.id) }, 202);
+      const requeued = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      return c.json(bulkRetryAnswer(requeued), 202);
     },
   );

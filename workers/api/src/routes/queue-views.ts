@@ -67,6 +67,9 @@ export const retryResult = bulkResult
     quotaExceeded: z
       .array(z.string())
       .openapi({ description: "Failed jobs left failed: their owner's monthly LLM quota cannot cover running them again" }),
+    failedPermanently: z
+      .array(z.string())
+      .openapi({ description: "Failed jobs left failed: they failed permanently, and running them again would fail the same way" }),
   })
   .openapi("RetryFailedResult");
 
