@@ -89,7 +89,8 @@ export const isJobKind = (kind: string): kind is JobKind => Object.hasOwn(jobPay
  * @example parseJobPayload("export-course", row.payload) // { success: true, data: { exportId, courseId, format } }
  */
 export function parseJobPayload<K extends JobKind>(kind: K, payload: unknown): z.ZodSafeParseResult<JobPayload<K>> {
-  return (jobPayloadSchemas[kind] as unknown as z.ZodType<JobPayload<K>>).safeParse(payload);
+  // TypeScript cannot narrow the record's value by a generic key; the schema at `kind` is the one whose output is JobPayload<K>.
+  return jobPayloadSchemas[kind].safeParse(payload) as z.ZodSafeParseResult<JobPayload<K>>;
 }
 
 export const jobMessageSchema = z.object({

@@ -11,7 +11,6 @@ import {
   DeferJob,
   isJobKind,
   JobCancelled,
-  type JobError,
   type JobKind,
   type JobMessage,
   type JobPayload,
