@@ -9,16 +9,14 @@
 import type { JobError } from "./job-contract.ts";
 import { ProblemError } from "./problems.ts";
 
-/** What must hold for a job that failed with a given problem to be worth running again. */
-export type RetryCondition =
-  /** Nothing about the job: what failed lies outside it and may have been fixed (or is checked again as it goes back). */
-  | "anytime"
-  /** The document the job reads is parsed now. */
-  | "document-parsed"
-  /** The deployment's page limit now admits the PDF's pages. */
-  | "page-limit-raised"
-  /** Nothing can change: the same input gives the same answer. */
-  | "never";
+/**
+ * What must hold for a job that failed with a given problem to be worth running again:
+ * `anytime` (what failed lies outside the job and may have been fixed, or is checked again as it goes back),
+ * `document-parsed` (the document the job reads is parsed now), `page-limit-raised` (the deployment's page
+ * limit now admits the PDF's pages), `never` (the same input gives the same answer).
+ */
+export const retryConditions = ["anytime", "document-parsed", "page-limit-raised", "never"] as const;
+export type RetryCondition = (typeof retryConditions)[number];
 
 /** Problem types, without `/problems/`, whose cause can change; every other permanent one is final. */
 const conditions: Record<string, RetryCondition> = {

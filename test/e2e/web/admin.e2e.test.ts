@@ -4,7 +4,7 @@
  * API into the low lane, where it fails; then the demo admin, in the browser,
  * sees the lanes, filters the job list down to that job, opens it, pauses and
  * resumes the low lane for the organisation, sees a lane the platform paused
- * with nothing to lift it, and retries the job; an operator sees the same
+ * with nothing to lift it, and sees that the failure is permanent, with no retry offered; an operator sees the same
  * dashboard without a single action.
  */
 import { randomUUID } from "node:crypto";
@@ -151,19 +151,25 @@ describe("the queue dashboard in Chromium", () => {
     expect(await laneCell(page, "high", "State")).toBe("running");
   });
 
-  it("retrying the failed job runs it again: the log shows the requeue and a second failed attempt", async () => {
+  it("a job that failed permanently offers no retry and says why, and the API refuses one asked for anyway", async () => {
     const detail = page.getByRole("region", { name: "parse-document job" });
-    await detail.getByRole("button", { name: "Retry this job" }).click();
-    await page.getByRole("status").getByText("The job is queued again.").waitFor();
-    await detail
-      .getByRole("log", { name: "Event log" })
-      .getByText(/requeued/)
-      .waitFor();
-    // The dashboard keeps the open job up to date as it runs and fails again.
-    await detail.locator("#attempts tbody tr").nth(1).waitFor({ timeout: 60_000 });
-    await detail.locator("dd .badge", { hasText: "failed" }).waitFor({ timeout: 30_000 });
-    expect(await detail.locator("#attempts tbody tr").nth(1).textContent()).toMatch(/failed/);
-    await browser.screenshot("job-retried");
+    await detail.locator("#retry-note").waitFor();
+    expect(await detail.locator("#retry-note").textContent()).toMatch(
+      /^Failed permanently: .*password-protected.*would fail the same way/i,
+    );
+    expect(await detail.getByRole("button", { name: "Retry this job" }).count()).toBe(0);
+    // Running a password-protected PDF again would fail the same way: the retry is a 409 naming why, and the job stays as it was.
+    const refused = await fetch(`${base}/v1/admin/jobs/${jobId}/retry`, { method: "POST", headers: { Authorization: `Bearer ${admin}` } });
+    expect(refused.status).toBe(409);
+    const problem = (await refused.json()) as { detail: string; jobError: string };
+    expect(problem.detail).toMatch(/failed permanently: .*password-protected.*would fail the same way/i);
+    expect(problem.jobError).toBe("/problems/pdf-encrypted");
+    const after = await expectJson<{ status: string; attempts: number }>(
+      await fetch(`${base}/v1/jobs/${jobId}`, { headers: { Authorization: `Bearer ${teacher.token}` } }),
+      200,
+    );
+    expect(after).toMatchObject({ status: "failed", attempts: 1 });
+    await browser.screenshot("job-failed-permanently");
   });
 
   it("an operator sees the lanes and the job, without any action", async () => {

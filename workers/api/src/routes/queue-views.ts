@@ -4,7 +4,7 @@
  * schemas, the job list's query, and the views.
  */
 import { z } from "@hono/zod-openapi";
-import { jobStatusValues, lanes } from "@studyhall/core";
+import { jobStatusValues, lanes, retryConditionOf, retryConditions } from "@studyhall/core";
 import type { JobEvent, JobFilter, JobListing } from "@studyhall/db";
 import { jobKindSchema, jobSchema, jobView } from "./job-views.ts";
 import { iso } from "./views.ts";
@@ -50,6 +50,9 @@ export const jobDetailSchema = adminJobSchema.extend({
       at: z.string(),
     }),
   ),
+  retryWhen: z.enum(retryConditions).nullable().openapi({
+    description: "For a failed job, what must hold before running it again can succeed; `never`: it would fail the same way",
+  }),
   attemptsLog: z.array(
     z.object({
       attempt: z.number(),
@@ -132,6 +135,7 @@ export function jobDetailView(row: JobListing & { events: JobEvent[] }) {
       error: e.error ?? null,
       at: iso(e.at)!,
     })),
+    retryWhen: job.status === "failed" ? retryConditionOf(job.error) : null,
     attemptsLog,
   };
 }

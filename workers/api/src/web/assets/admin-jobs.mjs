@@ -224,8 +224,12 @@ export function setupJobs({ canAct }) {
       // Back to the job's button in the list (the list may have been redrawn since it was opened).
       /** @type {HTMLButtonElement | null} */ (body.querySelector(`tr[data-job="${CSS.escape(job.id)}"] button`))?.focus();
     });
+    // A permanent failure would fail the same way again: the server refuses its retry, so say why instead of offering it.
+    const final = job.status === "failed" && job.retryWhen === "never";
     const buttons = [
-      canAct() && job.status === "failed" ? action("Retry this job", `/v1/admin/jobs/${job.id}/retry`, "The job is queued again.") : null,
+      canAct() && job.status === "failed" && !final
+        ? action("Retry this job", `/v1/admin/jobs/${job.id}/retry`, "The job is queued again.")
+        : null,
       canAct() && (job.status === "queued" || job.status === "active")
         ? action("Cancel this job", `/v1/admin/jobs/${job.id}/cancel`, "The job is cancelled (an active one stops at its next checkpoint).")
         : null,
@@ -237,6 +241,13 @@ export function setupJobs({ canAct }) {
         h("h2", { id: "job-title" }, `${job.kind} job`),
         h("p", { class: "meta" }, h("code", {}, job.id)),
         h("div", { class: "row" }, buttons),
+        final
+          ? h(
+              "p",
+              { id: "retry-note" },
+              `Failed permanently: ${job.error?.title ?? "its cause"}. Running it again would fail the same way.`,
+            )
+          : "",
         facts(job),
         h("h3", {}, "Payload"),
         payloadSummary(job.payload),
