@@ -8,8 +8,9 @@
  * rows (they stay with the organisation) but none of the owner's rights.
  */
 
-import { ProblemError, type Role } from "@studyhall/core";
+import { notFound, ProblemError, type Role } from "@studyhall/core";
 import { and, eq, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { Db } from "./index.ts";
 import { courseInvitations } from "./schema/course-invitations.ts";
 import { type Course, courses } from "./schema/courses.ts";
 import { enrolments } from "./schema/enrolments.ts";
@@ -39,6 +40,29 @@ export function visibleCourses(viewer: ViewerRef): SQL {
   const invited = sql`exists (select 1 from ${courseInvitations} where ${courseInvitations.courseId} = ${courses.id} and ${courseInvitations.userId} = ${viewer.id})`;
   const enrolled = sql`exists (select 1 from ${enrolments} where ${enrolments.courseId} = ${courses.id} and ${enrolments.userId} = ${viewer.id})`;
   return and(inOrg, eq(courses.status, "PUBLISHED"), or(eq(courses.visibility, "org"), invited, enrolled))!;
+}
+
+/**
+ * The course if the viewer may see it; 404 otherwise, the same answer as for a course that does not exist.
+ * @example const course = await visibleCourse(db, me, params.id);
+ */
+export async function visibleCourse(db: Db, viewer: Viewer, id: string): Promise<Course> {
+  const [course] = await db
+    .select()
+    .from(courses)
+    .where(and(eq(courses.id, id), visibleCourses(viewer)));
+  if (!course) throw notFound("course");
+  return course;
+}
+
+/**
+ * A course the viewer may see and change: 404 when they cannot see it, 403 when they see it but may not change it.
+ * @example const course = await editableCourse(db, me, params.id);
+ */
+export async function editableCourse(db: Db, viewer: Viewer, id: string): Promise<Course> {
+  const course = await visibleCourse(db, viewer, id);
+  assertCanEdit(viewer, course);
+  return course;
 }
 
 /** Roles whose ownership of a course, session, document or export carries the owner's powers. */

@@ -18,9 +18,16 @@ export function openDb(d1: D1Like) {
   return drizzle(d1 as D1Database, { schema });
 }
 export type Db = ReturnType<typeof openDb>;
+export * from "./course-analytics.ts";
+export * from "./course-catalogue.ts";
+export * from "./course-export-store.ts";
 export * from "./course-generation.ts";
+export * from "./course-invitation-store.ts";
+export * from "./course-outline.ts";
+export * from "./course-store.ts";
 export * from "./document-store.ts";
 export * from "./document-upload.ts";
+export * from "./enrolment-store.ts";
 export * from "./job-enqueue.ts";
 export * from "./job-estimates.ts";
 export * from "./job-lifecycle.ts";
@@ -33,8 +40,10 @@ export * from "./lane-state.ts";
 export * from "./learning-analytics.ts";
 export * from "./learning-progress.ts";
 export * from "./lesson-cache.ts";
+export * from "./lesson-reads.ts";
 export * from "./ownership.ts";
 export * from "./queue-stats.ts";
 export * from "./quiz-attempt-store.ts";
 export * from "./session-access.ts";
 export * from "./token-reservations.ts";
+export * from "./user-profile.ts";

@@ -1,0 +1,69 @@
+/**
+ * Course exports: which course may be exported and by whom, who may follow
+ * an export, and what a download link needs to find its file. An export holds
+ * the answer key, so only its course's owner or an admin asks for one, and
+ * whoever asked keeps it only while they teach.
+ */
+import { assertStartsWork, notFound, ProblemError } from "@studyhall/core";
+import { and, eq } from "drizzle-orm";
+import { canEditCourse, editableCourse, holdsOwnerPowers, type Viewer } from "./course-access.ts";
+import type { Db } from "./index.ts";
+import { type Course, courses } from "./schema/courses.ts";
+import { type CourseExport, courseExports } from "./schema/exports.ts";
+import { type Job, jobs } from "./schema/jobs.ts";
+
+/**
+ * A course the viewer may export now: 404 when not visible, 403 when they may not change it or start work,
+ * 409 while it is still being generated.
+ * @example const course = await exportableCourse(db, me, params.id);
+ */
+export async function exportableCourse(db: Db, viewer: Viewer, courseId: string): Promise<Course> {
+  const course = await editableCourse(db, viewer, courseId);
+  assertStartsWork(viewer);
+  if (course.status === "GENERATING")
+    throw new ProblemError("conflict", { detail: "The course is still being generated; export it once it is ready." });
+  return course;
+}
+
+/**
+ * An export by id, once its row is written (the caller created it or checked who may see it).
+ * @example const row = await courseExport(db, exportId);
+ */
+export async function courseExport(db: Db, exportId: string): Promise<CourseExport | undefined> {
+  return db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) });
+}
+
+/**
+ * An export of the viewer's organisation and its job (undefined once the job is gone from D1), for whoever
+ * asked for it while they teach, the course's owner or an admin.
+ * @throws ProblemError not-found (another organisation's or no such export), forbidden (anyone else).
+ * @example const { row, job } = await visibleExport(db, me, params.id);
+ */
+export async function visibleExport(db: Db, viewer: Viewer, exportId: string): Promise<{ row: CourseExport; job: Job | undefined }> {
+  const row = await db.query.courseExports.findFirst({
+    where: and(eq(courseExports.id, exportId), eq(courseExports.orgId, viewer.orgId)),
+  });
+  if (!row) throw notFound("export");
+  // Whoever asked keeps it only while they teach: an export holds the answer key.
+  if (viewer.role !== "admin" && !holdsOwnerPowers(viewer, row.ownerId)) {
+    const course = await db.query.courses.findFirst({ where: eq(courses.id, row.courseId) });
+    if (!course || !canEditCourse(viewer, course))
+      throw new ProblemError("forbidden", { detail: "Only whoever asked for the export, the course's owner or an admin can see it." });
+  }
+  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
+  return { row, job };
+}
+
+/**
+ * What a signed download link needs: the export (any organisation's: the link's signature is the credential)
+ * and its course's title for the file name, null once the course is gone.
+ * @example const found = await exportForDownload(db, params.id);
+ */
+export async function exportForDownload(db: Db, exportId: string): Promise<{ row: CourseExport; courseTitle: string | null } | undefined> {
+  const [found] = await db
+    .select({ row: courseExports, courseTitle: courses.title })
+    .from(courseExports)
+    .leftJoin(courses, eq(courses.id, courseExports.courseId))
+    .where(eq(courseExports.id, exportId));
+  return found;
+}

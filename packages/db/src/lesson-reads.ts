@@ -1,0 +1,109 @@
+/**
+ * Reading a lesson of a visible course through the KV cache (see
+ * `lesson-cache.ts`), recording a student's read as progress, and finding a
+ * lesson its course's owner may have written again.
+ */
+import { assertStartsWork, type KeyTerm, notFound } from "@studyhall/core";
+import { and, eq } from "drizzle-orm";
+import { editableCourse, type Viewer, visibleCourse } from "./course-access.ts";
+import type { Db } from "./index.ts";
+import { recordLessonRead } from "./learning-progress.ts";
+import { type CachedLesson, lessonEtag, readCachedLesson, writeCachedLesson } from "./lesson-cache.ts";
+import type { Course } from "./schema/courses.ts";
+import { type Lesson, lessons } from "./schema/lessons.ts";
+
+/** Where a lesson draws from in its document. */
+export interface LessonSource {
+  sectionIndex: number;
+  pageStart?: number;
+  pageEnd?: number;
+}
+
+/** A lesson as its readers get it, and as the cache holds it. */
+export interface LessonBody {
+  id: string;
+  courseId: string;
+  moduleId: string;
+  position: number;
+  title: string;
+  bodyMd: string;
+  keyTerms: KeyTerm[];
+  sources: LessonSource[];
+  version: number;
+  updatedAt: string;
+}
+
+export interface LessonReadOptions {
+  /** How long a filled cache entry lives. */
+  ttlSeconds: number;
+  /** Where filling the cache and recording the read finish, off the response path. */
+  waitUntil: (promise: Promise<unknown>) => void;
+  /** Told whether the cache had the lesson, before anything else happens. */
+  onLookup?: (hit: boolean) => void;
+}
+
+/**
+ * A lesson of a course the viewer sees, from KV or, on a miss, from D1 (cached once written).
+ * A student's read is recorded; nothing is written unless they are enrolled.
+ * @example const { entry, hit } = await readLesson(db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
+ */
+export async function readLesson(
+  db: Db,
+  kv: KVNamespace,
+  viewer: Viewer,
+  courseId: string,
+  lessonId: string,
+  options: LessonReadOptions,
+): Promise<{ entry: CachedLesson & { body: LessonBody }; hit: boolean }> {
+  const course = await visibleCourse(db, viewer, courseId);
+  let entry = (await readCachedLesson(kv, course.id, lessonId)) as (CachedLesson & { body: LessonBody }) | null;
+  const hit = entry !== null;
+  options.onLookup?.(hit);
+  if (!entry) {
+    const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, course.id)) });
+    if (!lesson) throw notFound("lesson");
+    const body: LessonBody = {
+      id: lesson.id,
+      courseId: lesson.courseId,
+      moduleId: lesson.moduleId,
+      position: lesson.position,
+      title: lesson.title,
+      bodyMd: lesson.bodyMd,
+      keyTerms: (lesson.keyTerms as KeyTerm[] | null) ?? [],
+      sources: (lesson.sources as LessonSource[] | null) ?? [],
+      version: lesson.version,
+      updatedAt: lesson.updatedAt.toISOString(),
+    };
+    entry = { etag: await lessonEtag(lesson.id, lesson.version, lesson.updatedAt.getTime()), body };
+    // A lesson still being written is not cached, so readers see it as soon as it is done.
+    if (lesson.version > 0) options.waitUntil(writeCachedLesson(kv, course.id, lesson.id, entry, options.ttlSeconds));
+  }
+  // The lesson exists: record a student's read off the response path (nothing is written unless they are enrolled).
+  if (viewer.role === "student") {
+    options.waitUntil(
+      recordLessonRead(db, viewer.id, course.id, lessonId).catch((error: unknown) =>
+        console.error(JSON.stringify({ level: "error", msg: "lesson progress not recorded", error: String(error) })),
+      ),
+    );
+  }
+  return { entry, hit };
+}
+
+/**
+ * A lesson whose course the viewer may change, to be written again: 404 when the course or the lesson is not
+ * visible, 403 when the viewer may not change the course or may start no work (an owner made operator).
+ * @example const { course, lesson } = await lessonToRegenerate(db, me, courseId, lessonId);
+ */
+export async function lessonToRegenerate(
+  db: Db,
+  viewer: Viewer,
+  courseId: string,
+  lessonId: string,
+): Promise<{ course: Course; lesson: Lesson }> {
+  const course = await editableCourse(db, viewer, courseId);
+  // An owner made operator still owns the course, but starts no work.
+  assertStartsWork(viewer);
+  const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, course.id)) });
+  if (!lesson) throw notFound("lesson");
+  return { course, lesson };
+}
