@@ -7,23 +7,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { courses, enrolmentProgress, enrolments, progressView, visibleCourses } from "@studyhall/db";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { currentUser } from "../middleware/auth.ts";
-import { courseSchema, courseView } from "./courses.ts";
+import { courseSchema, courseView, progressSchema } from "./courses/course-views.ts";
 import { bearer, json, newRouter, pick } from "./openapi.ts";
 import { iso } from "./views.ts";
-
-export const progressSchema = z
-  .object({
-    enrolledAt: z.string(),
-    lessonsRead: z.number().int(),
-    lessonsTotal: z.number().int(),
-    percent: z.number().int().min(0).max(100),
-    quizzesPassed: z.number().int(),
-    quizzesTotal: z.number().int(),
-    lastActivityAt: z.string().nullable(),
-    completed: z.boolean(),
-    completedAt: z.string().nullable(),
-  })
-  .openapi("Progress");
 
 const catalogueEntry = courseSchema.extend({ enrolled: z.boolean(), enrolledAt: z.string().nullable() }).openapi("CatalogueEntry");
 const page = z.object({

@@ -3,15 +3,12 @@
  * the course's students with their progress (its owner or an admin).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProblemError } from "@studyhall/core";
-import { assertCanEdit, enrolmentProgress, enrolments, progressView, users } from "@studyhall/db";
+import { courseStudents, enrol, leaveCourse, progressView } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
-import { and, eq, sql } from "drizzle-orm";
-import { currentUser, requireRole } from "../middleware/auth.ts";
-import { progressSchema } from "./catalogue.ts";
-import { visibleCourse } from "./lessons.ts";
-import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
-import { iso } from "./views.ts";
+import { currentUser, requireRole } from "../../middleware/auth.ts";
+import { bearer, idParam, json, newRouter, pick } from "../openapi.ts";
+import { iso } from "../views.ts";
+import { progressSchema } from "./course-views.ts";
 
 const enrolmentSchema = z
   .object({
@@ -40,18 +37,7 @@ export const enrolmentRoutes = newRouter()
       responses: { 200: json(enrolmentSchema, "Already enrolled"), 201: json(enrolmentSchema, "Enrolled"), ...pick(401, 403, 404, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      // A student sees only published courses open to them (see visibleCourses), so visible means enrollable.
-      const course = await visibleCourse(db, me, c.req.valid("param").id);
-      const inserted = await db
-        .insert(enrolments)
-        .values({ courseId: course.id, userId: me.id, orgId: me.orgId })
-        .onConflictDoNothing()
-        .returning();
-      const row =
-        inserted[0] ??
-        (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, course.id), eq(enrolments.userId, me.id)) }))!;
+      const { enrolment: row, created } = await enrol(c.get("db"), currentUser(c), c.req.valid("param").id);
       const view = {
         courseId: row.courseId,
         userId: row.userId,
@@ -59,7 +45,7 @@ export const enrolmentRoutes = newRouter()
         completedAt: iso(row.completedAt),
         lastActivityAt: iso(row.lastActivityAt),
       };
-      return inserted.length ? c.json(view, 201) : c.json(view, 200);
+      return created ? c.json(view, 201) : c.json(view, 200);
     },
   )
   .openapi(
@@ -73,14 +59,7 @@ export const enrolmentRoutes = newRouter()
       responses: { 204: { description: "No longer enrolled" }, ...pick(401, 404, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      const course = await visibleCourse(db, me, c.req.valid("param").id);
-      const removed = await db
-        .delete(enrolments)
-        .where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, me.id)))
-        .returning({ userId: enrolments.userId });
-      if (!removed.length) throw new ProblemError("not-found", { detail: "You are not enrolled in this course." });
+      const course = await leaveCourse(c.get("db"), currentUser(c), c.req.valid("param").id);
       // Leaving an invited-only course one was not invited to also leaves its study rooms.
       c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course", courseId: course.id }));
       return c.body(null, 204);
@@ -103,28 +82,9 @@ export const enrolmentRoutes = newRouter()
       },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      const course = await visibleCourse(db, me, c.req.valid("param").id);
-      assertCanEdit(me, course);
-      const { limit, offset } = c.req.valid("query");
-      const progress = await enrolmentProgress(db, sql`e.course_id = ${course.id}`, limit, offset);
-      const people = progress.length
-        ? await db
-            .select({ id: users.id, name: users.name, email: users.email })
-            .from(users)
-            .where(
-              and(
-                eq(users.orgId, course.orgId),
-                sql`${users.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.userId))}))`,
-              ),
-            )
-        : [];
-      const byId = new Map(people.map((p) => [p.id, p]));
-      const items = progress.flatMap((p) => {
-        const person = byId.get(p.userId);
-        return person ? [{ userId: p.userId, name: person.name, email: person.email, progress: progressView(p) }] : [];
-      });
-      return c.json({ items, limit, offset }, 200);
+      const page = c.req.valid("query");
+      const students = await courseStudents(c.get("db"), currentUser(c), c.req.valid("param").id, page);
+      const items = students.map((s) => ({ userId: s.userId, name: s.name, email: s.email, progress: progressView(s.progress) }));
+      return c.json({ items, limit: page.limit, offset: page.offset }, 200);
     },
   );
