@@ -18,14 +18,14 @@ import { adminActionRoutes } from "./routes/admin-actions.ts";
 import { mountApiDocs } from "./routes/api-docs.ts";
 import { attemptRoutes } from "./routes/attempts.ts";
 import { authRoutes } from "./routes/auth.ts";
-import { catalogueRoutes } from "./routes/catalogue.ts";
+import { catalogueRoutes } from "./routes/catalogue/index.ts";
 import { courseRoutes } from "./routes/courses/index.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { exportRoutes } from "./routes/exports/index.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/job-events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
-import { meRoutes } from "./routes/me.ts";
+import { meRoutes } from "./routes/me/index.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { orgSettingsRoutes } from "./routes/org-settings.ts";
 import { orgRoutes } from "./routes/orgs.ts";
@@ -67,7 +67,7 @@ export function newApp() {
     .route("/v1/courses", courseRoutes)
     .route("/v1/exports", exportRoutes)
     .route("/v1/questions", practiceRoutes)
-    .route("/v1", catalogueRoutes)
+    .route("/v1/catalogue", catalogueRoutes)
     .route("/v1/quizzes", quizRoutes)
     .route("/v1/attempts", attemptRoutes)
     .route("/v1/quizzes", quizAnalyticsRoutes)

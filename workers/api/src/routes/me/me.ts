@@ -1,11 +1,10 @@
 /** The signed-in user: profile, organisation and this month's LLM token usage. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { orgSchema, userSchema } from "@studyhall/core";
-import { organisations, usageSummary, users } from "@studyhall/db";
-import { eq } from "drizzle-orm";
-import { currentUser } from "../middleware/auth.ts";
-import { bearer, json, newRouter, pick } from "./openapi.ts";
-import { orgView, userView } from "./views.ts";
+import { profile, usageSummary } from "@studyhall/db";
+import { currentUser } from "../../middleware/auth.ts";
+import { bearer, json, newRouter, pick } from "../openapi.ts";
+import { orgView, userView } from "../views.ts";
 
 const usageSchema = z
   .object({
@@ -20,7 +19,7 @@ const usageSchema = z
   })
   .openapi("Usage");
 
-export const meRoutes = newRouter()
+export const profileRoutes = newRouter()
   .openapi(
     createRoute({
       method: "get",
@@ -31,13 +30,8 @@ export const meRoutes = newRouter()
       responses: { 200: json(z.object({ user: userSchema, organisation: orgSchema }), "The signed-in user"), ...pick(401, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      const [user, org] = await Promise.all([
-        db.query.users.findFirst({ where: eq(users.id, me.id) }),
-        db.query.organisations.findFirst({ where: eq(organisations.id, me.orgId) }),
-      ]);
-      return c.json({ user: userView(user!), organisation: orgView(org!) }, 200);
+      const { user, organisation } = await profile(c.get("db"), currentUser(c));
+      return c.json({ user: userView(user), organisation: orgView(organisation) }, 200);
     },
   )
   .openapi(
