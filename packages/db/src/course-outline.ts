@@ -111,7 +111,7 @@ export async function answerKey(db: Db, viewer: Viewer, courseId: string): Promi
       .map((x) => ({
         id: x.id,
         prompt: x.prompt,
-        choices: (x.choices as string[] | null) ?? [],
+        choices: x.choices ?? [],
         answer: x.answer,
         explanation: x.explanation,
         sourcePassage: x.sourcePassage,

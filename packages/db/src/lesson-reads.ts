@@ -69,8 +69,8 @@ export async function readLesson(
       position: lesson.position,
       title: lesson.title,
       bodyMd: lesson.bodyMd,
-      keyTerms: (lesson.keyTerms as KeyTerm[] | null) ?? [],
-      sources: (lesson.sources as LessonSource[] | null) ?? [],
+      keyTerms: lesson.keyTerms ?? [],
+      sources: lesson.sources ?? [],
       version: lesson.version,
       updatedAt: lesson.updatedAt.toISOString(),
     };

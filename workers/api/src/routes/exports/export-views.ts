@@ -34,7 +34,7 @@ export function exportView(
     status: job?.status ?? "failed",
     progress: job?.progress ?? 0,
     stage: job?.stage ?? "unknown",
-    error: (job?.error as z.infer<typeof jobErrorSchema> | null) ?? null,
+    error: job?.error ?? null,
     bytes: row.r2Key ? row.bytes : null,
     pages: row.r2Key ? row.pages : null,
     createdAt: iso(row.createdAt)!,
