@@ -28,6 +28,7 @@ export * from "./course-store.ts";
 export * from "./document-store.ts";
 export * from "./document-upload.ts";
 export * from "./enrolment-store.ts";
+export * from "./job-access.ts";
 export * from "./job-enqueue.ts";
 export * from "./job-estimates.ts";
 export * from "./job-lifecycle.ts";

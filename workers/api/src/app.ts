@@ -13,8 +13,7 @@ import { jsonBody } from "./middleware/json-body.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { methodsFor } from "./route-methods.ts";
-import { adminRoutes } from "./routes/admin.ts";
-import { adminActionRoutes } from "./routes/admin-actions.ts";
+import { adminRoutes } from "./routes/admin/index.ts";
 import { mountApiDocs } from "./routes/api-docs.ts";
 import { attemptRoutes } from "./routes/attempts.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -23,13 +22,12 @@ import { courseRoutes } from "./routes/courses/index.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { exportRoutes } from "./routes/exports/index.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { jobEventRoutes } from "./routes/job-events.ts";
-import { jobRoutes } from "./routes/jobs.ts";
+import { jobRoutes } from "./routes/jobs/index.ts";
 import { meRoutes } from "./routes/me/index.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { orgSettingsRoutes } from "./routes/org-settings.ts";
 import { orgRoutes } from "./routes/orgs.ts";
-import { platformRoutes } from "./routes/platform.ts";
+import { platformRoutes } from "./routes/platform/index.ts";
 import { practiceRoutes } from "./routes/practice.ts";
 import { quizAnalyticsRoutes } from "./routes/quizzes/analytics.ts";
 import { quizRoutes } from "./routes/quizzes.ts";
@@ -38,7 +36,7 @@ import { sessionRoutes } from "./routes/sessions.ts";
 import { webRoutes } from "./routes/web.ts";
 
 // Live job streams check a single-use ticket (browsers cannot send headers on a WebSocket or an EventSource)
-// or the bearer token themselves, in routes/job-events.ts; so does the session WebSocket, in routes/sessions.ts.
+// or the bearer token themselves, in routes/jobs/events.ts; so does the session WebSocket, in routes/sessions.ts.
 // An export's download link carries its own signature (routes/exports/index.ts), so it works as a plain link.
 const PUBLIC_V1 = /^\/v1\/(?:auth\/|jobs\/[^/]+\/(?:ws|events)$|sessions\/[^/]+\/ws$|exports\/[^/]+\/download$)/;
 /** The session WebSocket: its single-use ticket authenticates it, and it has no body. */
@@ -73,11 +71,9 @@ export function newApp() {
     .route("/v1/quizzes", quizAnalyticsRoutes)
     .route("/v1/documents", documentRoutes)
     .route("/v1/jobs", jobRoutes)
-    .route("/v1/jobs", jobEventRoutes)
     .route("/v1/sessions", sessionRoutes)
     .route("/v1/sessions", sessionReportRoutes)
     .route("/v1/admin", adminRoutes)
-    .route("/v1/admin", adminActionRoutes)
     .route("/v1/platform", platformRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

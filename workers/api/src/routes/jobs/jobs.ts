@@ -1,21 +1,11 @@
 /** Jobs: follow, list, cancel and retry your own work. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { assertStartsWork, jobStatusValues, notFound, ProblemError } from "@studyhall/core";
-import { type Db, type Job, jobs } from "@studyhall/db";
-import { and, desc, eq, lt, or } from "drizzle-orm";
-import type { CurrentUser } from "../env.ts";
-import { currentUser } from "../middleware/auth.ts";
-import { idempotent } from "../middleware/idempotency.ts";
-import { cancelOrConflict, requeueOrConflict } from "./job-actions.ts";
-import { jobKindSchema, jobSchema, jobView } from "./job-views.ts";
-import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
-
-/** A job the caller may see: their own, or any of the organisation's for an admin. Others are 404. */
-export async function visibleJob(db: Db, user: CurrentUser, id: string): Promise<Job> {
-  const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, user.orgId)) });
-  if (!job || (job.ownerId !== user.id && user.role !== "admin")) throw notFound("job");
-  return job;
-}
+import { assertStartsWork, jobStatusValues, ProblemError } from "@studyhall/core";
+import { cancelJob, type Job, type JobCursor, laneQueues, ownJobsPage, requeueOne, visibleJob } from "@studyhall/db";
+import { currentUser } from "../../middleware/auth.ts";
+import { idempotent } from "../../middleware/idempotency.ts";
+import { jobKindSchema, jobSchema, jobView } from "../job-views.ts";
+import { bearer, idParam, json, newRouter, pick } from "../openapi.ts";
 
 const listQuery = z.object({
   status: z.enum(jobStatusValues).optional(),
@@ -29,7 +19,7 @@ function encodeCursor(job: Job): string {
   return btoa(`${job.createdAt.getTime()}:${job.id}`);
 }
 
-function decodeCursor(cursor: string): { at: number; id: string } {
+function decodeCursor(cursor: string): JobCursor {
   try {
     const [at, id] = atob(cursor).split(":");
     if (!at || !id || !Number.isFinite(Number(at))) throw new Error();
@@ -42,7 +32,7 @@ function decodeCursor(cursor: string): { at: number; id: string } {
   }
 }
 
-export const jobRoutes = newRouter()
+export const ownJobRoutes = newRouter()
   .openapi(
     createRoute({
       method: "get",
@@ -60,24 +50,8 @@ export const jobRoutes = newRouter()
       const me = currentUser(c);
       const { status, kind, limit, cursor } = c.req.valid("query");
       const after = cursor ? decodeCursor(cursor) : undefined;
-      const rows = await c
-        .get("db")
-        .select()
-        .from(jobs)
-        .where(
-          and(
-            eq(jobs.ownerId, me.id),
-            status ? eq(jobs.status, status) : undefined,
-            kind ? eq(jobs.kind, kind) : undefined,
-            after
-              ? or(lt(jobs.createdAt, new Date(after.at)), and(eq(jobs.createdAt, new Date(after.at)), lt(jobs.id, after.id)))
-              : undefined,
-          ),
-        )
-        .orderBy(desc(jobs.createdAt), desc(jobs.id))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
-      return c.json({ items: page.map(jobView), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null }, 200);
+      const { page, more } = await ownJobsPage(c.get("db"), me.id, { status, kind, limit, after });
+      return c.json({ items: page.map(jobView), nextCursor: more ? encodeCursor(page.at(-1)!) : null }, 200);
     },
   )
   .openapi(
@@ -109,7 +83,7 @@ export const jobRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
-      return c.json(jobView(await cancelOrConflict(db, job)), 202);
+      return c.json(jobView(await cancelJob(db, job)), 202);
     },
   )
   .openapi(
@@ -130,6 +104,7 @@ export const jobRoutes = newRouter()
       const job = await visibleJob(db, me, c.req.valid("param").id);
       // The owner of an old job, made operator since, may still see it but not run it again.
       assertStartsWork(me);
-      return c.json(jobView(await requeueOrConflict(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
+      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+      return c.json(jobView(await requeueOne(db, c.get("config"), laneQueues(c.env), job, { waitUntil })), 202);
     },
   );

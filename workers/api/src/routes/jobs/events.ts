@@ -9,15 +9,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { type JobSnapshot, ProblemError } from "@studyhall/core";
-import { jobSnapshotOf } from "@studyhall/db";
+import { jobSnapshotOf, visibleJob } from "@studyhall/db";
 import { JOB_SEED_HEADER } from "@studyhall/objects";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env.ts";
-import { authenticate, currentUser } from "../middleware/auth.ts";
-import { rateLimit } from "../middleware/rate-limit.ts";
-import { visibleJob } from "./jobs.ts";
-import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
+import type { AppEnv } from "../../env.ts";
+import { authenticate, currentUser } from "../../middleware/auth.ts";
+import { rateLimit } from "../../middleware/rate-limit.ts";
+import { bearer, idParam, json, newRouter, pick } from "../openapi.ts";
 
 const ticketQuery = z.object({ ticket: z.string().max(100).optional() });
 

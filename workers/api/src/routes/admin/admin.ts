@@ -6,8 +6,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { notFound } from "@studyhall/core";
 import { jobWithEvents, queueStats, searchJobs } from "@studyhall/db";
-import { currentUser, requireRole } from "../middleware/auth.ts";
-import { bearer, idParam, json, newRouter, pick } from "./openapi.ts";
+import { currentUser, requireRole } from "../../middleware/auth.ts";
+import { bearer, idParam, json, newRouter, pick } from "../openapi.ts";
 import {
   adminJobSchema,
   adminJobView,
@@ -23,7 +23,7 @@ import {
 const router = newRouter();
 router.use("*", requireRole("admin", "operator"));
 
-export const adminRoutes = router
+export const dashboardRoutes = router
   .openapi(
     createRoute({
       method: "get",

@@ -5,20 +5,23 @@
  * pausing a lane holds its jobs, never another organisation's.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { jobKinds, lanes, notFound } from "@studyhall/core";
-import { type Db, failedJobs, type Job, jobs, laneHeldBy, laneQueues, setLanePaused, wakeLane } from "@studyhall/db";
-import { and, eq, inArray, lt } from "drizzle-orm";
-import { currentUser, requireRole } from "../middleware/auth.ts";
-import { bulkRetryAnswer, cancelOrConflict, requeueJobs, requeueOrConflict } from "./job-actions.ts";
-import { jobSchema, jobView } from "./job-views.ts";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { jobKinds, lanes } from "@studyhall/core";
+import {
+  cancelJob,
+  cleanFinishedJobs,
+  failedJobs,
+  laneHeldBy,
+  laneQueues,
+  orgJob,
+  requeueJobs,
+  requeueOne,
+  setLanePaused,
+  wakeLane,
+} from "@studyhall/db";
+import { currentUser, requireRole } from "../../middleware/auth.ts";
+import { bulkRetryAnswer, jobSchema, jobView } from "../job-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
 import { bulkResult, laneActionParams, laneStateSchema, retryResult } from "./queue-views.ts";
-
-async function orgJob(db: Db, orgId: string, id: string): Promise<Job> {
-  const job = await db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.orgId, orgId)) });
-  if (!job) throw notFound("job");
-  return job;
-}
 
 const router = newRouter();
 router.use("*", requireRole("admin"));
@@ -38,7 +41,8 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      return c.json(jobView(await requeueOrConflict(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), job)), 202);
+      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+      return c.json(jobView(await requeueOne(db, c.get("config"), laneQueues(c.env), job, { waitUntil })), 202);
     },
   )
   .openapi(
@@ -54,7 +58,7 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      return c.json(jobView(await cancelOrConflict(db, job)), 202);
+      return c.json(jobView(await cancelJob(db, job)), 202);
     },
   )
   .openapi(
@@ -82,7 +86,8 @@ export const adminActionRoutes = router
         { orgId: currentUser(c).orgId },
         { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly },
       );
-      const requeued = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+      const requeued = await requeueJobs(db, c.get("config"), laneQueues(c.env), failed, { waitUntil });
       return c.json(bulkRetryAnswer(requeued), 202);
     },
   )
@@ -109,17 +114,8 @@ export const adminActionRoutes = router
       responses: { 200: json(bulkResult, "Jobs deleted"), ...pick(400, 401, 403, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
       const { olderThanHours, status } = c.req.valid("json");
-      const cutoff = new Date(Date.now() - olderThanHours * 3_600_000);
-      const doomed = await db
-        .select({ id: jobs.id })
-        .from(jobs)
-        .where(and(eq(jobs.orgId, currentUser(c).orgId), eq(jobs.status, status), lt(jobs.finishedAt, cutoff)))
-        .limit(1000);
-      const ids = doomed.map((j) => j.id);
-      // D1 binds at most 100 values per statement.
-      for (let i = 0; i < ids.length; i += 90) await db.delete(jobs).where(inArray(jobs.id, ids.slice(i, i + 90)));
+      const ids = await cleanFinishedJobs(c.get("db"), currentUser(c).orgId, status, new Date(Date.now() - olderThanHours * 3_600_000));
       return c.json({ count: ids.length, jobIds: ids }, 200);
     },
   )

@@ -13,13 +13,12 @@ import {
   PLATFORM_SCOPE,
   pausedBy,
   queueStats,
+  requeueJobs,
   searchJobs,
   setLanePaused,
   wakeLane,
 } from "@studyhall/db";
-import { currentUser, requirePlatformOperator } from "../middleware/auth.ts";
-import { bulkRetryAnswer, requeueJobs } from "./job-actions.ts";
-import { bearer, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { currentUser, requirePlatformOperator } from "../../middleware/auth.ts";
 import {
   adminJobSchema,
   adminJobView,
@@ -31,7 +30,9 @@ import {
   listQuery,
   retryResult,
   statsQuery,
-} from "./queue-views.ts";
+} from "../admin/queue-views.ts";
+import { bulkRetryAnswer } from "../job-views.ts";
+import { bearer, json, jsonBody, newRouter, pick } from "../openapi.ts";
 
 const platformLaneSchema = laneStatsSchema
   .extend({ organisationsPaused: z.number().int().describe("organisations holding this lane for themselves") })
@@ -135,7 +136,8 @@ export const platformRoutes = router
     async (c) => {
       const db = c.get("db");
       const failed = await failedJobs(db, PLATFORM_SCOPE, { ...c.req.valid("json"), deadLettered: true });
-      const requeued = await requeueJobs(db, c.get("config"), c.env, (p) => c.executionCtx.waitUntil(p), failed);
+      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+      const requeued = await requeueJobs(db, c.get("config"), laneQueues(c.env), failed, { waitUntil });
       return c.json(bulkRetryAnswer(requeued), 202);
     },
   );

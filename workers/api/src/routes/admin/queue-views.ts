@@ -1,13 +1,13 @@
 /**
  * How the queue dashboards show lanes and jobs, shared by an organisation's
- * dashboard (routes/admin.ts) and the platform's (routes/platform.ts): the
+ * dashboard (routes/admin/) and the platform's (routes/platform/): the
  * schemas, the job list's query, and the views.
  */
 import { z } from "@hono/zod-openapi";
 import { jobStatusValues, lanes, retryConditionOf, retryConditions } from "@studyhall/core";
 import type { JobEvent, JobFilter, JobListing } from "@studyhall/db";
-import { jobKindSchema, jobSchema, jobView } from "./job-views.ts";
-import { iso } from "./views.ts";
+import { jobKindSchema, jobSchema, jobView } from "../job-views.ts";
+import { iso } from "../views.ts";
 
 export const laneStatsSchema = z
   .object({
