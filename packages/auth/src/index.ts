@@ -7,4 +7,5 @@ export * from "./encoding.ts";
 export * from "./membership.ts";
 export * from "./password.ts";
 export * from "./refresh-tokens.ts";
+export * from "./sign-in.ts";
 export * from "./signing-keys.ts";

@@ -16,7 +16,7 @@ import { methodsFor } from "./route-methods.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
 import { mountApiDocs } from "./routes/api-docs.ts";
 import { attemptRoutes } from "./routes/attempts.ts";
-import { authRoutes } from "./routes/auth.ts";
+import { authRoutes } from "./routes/auth/index.ts";
 import { catalogueRoutes } from "./routes/catalogue/index.ts";
 import { courseRoutes } from "./routes/courses/index.ts";
 import { documentRoutes } from "./routes/documents.ts";

@@ -1,12 +1,10 @@
 /** Sign-up, sign-in, token refresh and sign-out. Rate-limited per client IP. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { familyOf, login, register, revokeFamily, rotateRefreshToken, signAccessToken, startSession } from "@studyhall/auth";
-import { type Config, emailSchema, orgSchema, passwordSchema, type TokenPair, tokenPairSchema, userSchema } from "@studyhall/core";
-import { type Db, type Organisation, organisations, type User } from "@studyhall/db";
-import { eq } from "drizzle-orm";
-import { rateLimit } from "../middleware/rate-limit.ts";
-import { json, jsonBody, newRouter, pick } from "./openapi.ts";
-import { orgView, userView } from "./views.ts";
+import { refreshSignIn, type SignedIn, signIn, signOut, signUp } from "@studyhall/auth";
+import { emailSchema, orgSchema, passwordSchema, tokenPairSchema, userSchema } from "@studyhall/core";
+import { rateLimit } from "../../middleware/rate-limit.ts";
+import { json, jsonBody, newRouter, pick } from "../openapi.ts";
+import { orgView, userView } from "../views.ts";
 
 const registerBody = z
   .object({
@@ -25,31 +23,12 @@ const registerBody = z
 const loginBody = z.object({ email: emailSchema, password: passwordSchema }).openapi("LoginRequest");
 const refreshBody = z.object({ refreshToken: z.string().min(16).max(256) }).openapi("RefreshRequest");
 const session = z.object({ user: userSchema, organisation: orgSchema, tokens: tokenPairSchema }).openapi("Session");
-
-async function tokensFor(db: Db, config: Config, user: User, familyId?: string): Promise<TokenPair> {
-  const refresh = familyId ? undefined : await startSession(db, config, user.id);
-  return {
-    tokenType: "Bearer",
-    accessToken: await signAccessToken(config, {
-      userId: user.id,
-      orgId: user.orgId,
-      role: user.role,
-      sessionId: familyId ?? refresh!.familyId,
-    }),
-    expiresIn: config.ACCESS_TOKEN_TTL,
-    refreshToken: refresh?.token ?? "",
-    refreshExpiresIn: config.REFRESH_TOKEN_TTL,
-  };
-}
-
-async function orgOf(db: Db, user: User): Promise<Organisation> {
-  return (await db.query.organisations.findFirst({ where: eq(organisations.id, user.orgId) }))!;
-}
+const sessionView = ({ user, organisation, tokens }: SignedIn) => ({ user: userView(user), organisation: orgView(organisation), tokens });
 
 const router = newRouter();
 router.use("*", rateLimit("auth"));
 
-export const authRoutes = router
+export const signInRoutes = router
   .openapi(
     createRoute({
       method: "post",
@@ -59,12 +38,7 @@ export const authRoutes = router
       request: { body: jsonBody(registerBody) },
       responses: { 201: json(session, "Account created and signed in"), ...pick(400, 409, 413, 415, 429) },
     }),
-    async (c) => {
-      const db = c.get("db");
-      const config = c.get("config");
-      const { user, organisation } = await register(db, config, c.req.valid("json"));
-      return c.json({ user: userView(user), organisation: orgView(organisation), tokens: await tokensFor(db, config, user) }, 201);
-    },
+    async (c) => c.json(sessionView(await signUp(c.get("db"), c.get("config"), c.req.valid("json"))), 201),
   )
   .openapi(
     createRoute({
@@ -76,13 +50,8 @@ export const authRoutes = router
       responses: { 200: json(session, "Signed in"), ...pick(400, 401, 403, 413, 415, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
       const { email, password } = c.req.valid("json");
-      const user = await login(db, email, password);
-      return c.json(
-        { user: userView(user), organisation: orgView(await orgOf(db, user)), tokens: await tokensFor(db, c.get("config"), user) },
-        200,
-      );
+      return c.json(sessionView(await signIn(c.get("db"), c.get("config"), email, password)), 200);
     },
   )
   .openapi(
@@ -94,13 +63,7 @@ export const authRoutes = router
       request: { body: jsonBody(refreshBody) },
       responses: { 200: json(tokenPairSchema, "New tokens; the old refresh token is spent"), ...pick(400, 401, 413, 415, 429) },
     }),
-    async (c) => {
-      const db = c.get("db");
-      const config = c.get("config");
-      const { user, refresh } = await rotateRefreshToken(db, config, c.req.valid("json").refreshToken);
-      const tokens = await tokensFor(db, config, user, refresh.familyId);
-      return c.json({ ...tokens, refreshToken: refresh.token }, 200);
-    },
+    async (c) => c.json(await refreshSignIn(c.get("db"), c.get("config"), c.req.valid("json").refreshToken), 200),
   )
   .openapi(
     createRoute({
@@ -112,9 +75,7 @@ export const authRoutes = router
       responses: { 204: { description: "Signed out (also when the token was unknown)" }, ...pick(400, 413, 415, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
-      const family = await familyOf(db, c.req.valid("json").refreshToken);
-      if (family) await revokeFamily(db, family.familyId);
+      await signOut(c.get("db"), c.req.valid("json").refreshToken);
       return c.body(null, 204);
     },
   );

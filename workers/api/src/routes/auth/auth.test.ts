@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, newMember, newOrg, randomIp } from "../../../../test/helpers/api.ts";
+import { call, expectProblem, json, newMember, newOrg, randomIp } from "../../../../../test/helpers/api.ts";
 
 describe("register and sign in", () => {
   it("creates an organisation whose first user is its admin", async () => {
