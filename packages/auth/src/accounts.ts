@@ -4,7 +4,7 @@
  * only validate shapes and call in.
  */
 
-import { type Config, grantableRoles, ProblemError, type Role } from "@studyhall/core";
+import { type Config, grantableRoles, notFound, ProblemError, type Role } from "@studyhall/core";
 import { type Db, invitations, type Organisation, organisations, type User, users } from "@studyhall/db";
 import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
 import { randomToken, sha256Hex } from "./encoding.ts";
@@ -175,4 +175,18 @@ export function openInvitations(db: Db, manager: { id: string; orgId: string; ro
     columns: { codeHash: false },
     orderBy: [desc(invitations.createdAt)],
   });
+}
+
+/**
+ * Revokes an open invitation the member manages. One conditional update: an
+ * invitation already used or revoked, or one the member does not manage, is a 404.
+ * @throws ProblemError not-found.
+ */
+export async function revokeInvitation(db: Db, manager: { id: string; orgId: string; role: Role }, id: string, now = Date.now()) {
+  const revoked = await db
+    .update(invitations)
+    .set({ revokedAt: new Date(now) })
+    .where(and(eq(invitations.id, id), managedInvitations(manager), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
+    .returning({ id: invitations.id });
+  if (revoked.length === 0) throw notFound("open invitation");
 }

@@ -6,9 +6,9 @@
  * itself counts the other active admins, there is no read-then-write gap.
  */
 
-import { notFound, ProblemError, type Role } from "@studyhall/core";
-import { type Db, refreshTokens, type User, users } from "@studyhall/db";
-import { and, eq, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import { forbidden, notFound, ProblemError, type Role } from "@studyhall/core";
+import { type Db, refreshTokens, type TransferResult, transferOwnership, type User, users } from "@studyhall/db";
+import { and, asc, eq, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 
 /** Who asks for the change: an admin of the organisation (the route checks the role). */
 export interface MembershipActor {
@@ -80,4 +80,43 @@ export async function removeMember(db: Db, actor: MembershipActor, memberId: str
   const member = removed[0];
   if (!member) throw await refusal(db, actor.orgId, memberId);
   return member;
+}
+
+/** Which members to list: one role or all, and whether removed members are included (admins only). */
+export interface MemberFilter {
+  role?: Role;
+  includeRemoved: boolean;
+}
+
+/**
+ * The organisation's members, oldest first; removed members only when an admin asks for them.
+ * @throws ProblemError forbidden when anyone but an admin asks for removed members.
+ */
+export async function listMembers(db: Db, viewer: MembershipActor & { role: Role }, filter: MemberFilter): Promise<User[]> {
+  if (filter.includeRemoved && viewer.role !== "admin") throw forbidden("Only admins see removed members.");
+  return db
+    .select()
+    .from(users)
+    .where(
+      and(
+        eq(users.orgId, viewer.orgId),
+        filter.role ? eq(users.role, filter.role) : undefined,
+        filter.includeRemoved ? undefined : isNull(users.removedAt),
+      ),
+    )
+    .orderBy(asc(users.createdAt));
+}
+
+/**
+ * Hands everything a member owns to another teacher or admin (see `transferOwnership`). Removed members
+ * too: handing over what they left behind is the point.
+ * @throws ProblemError not-found when the member is not of the actor's organisation.
+ */
+export async function transferMember(db: Db, actor: MembershipActor, memberId: string, toUserId: string): Promise<TransferResult> {
+  const member = await db.query.users.findFirst({
+    where: and(eq(users.id, memberId), eq(users.orgId, actor.orgId)),
+    columns: { id: true },
+  });
+  if (!member) throw notFound("member");
+  return transferOwnership(db, actor.orgId, member.id, toUserId);
 }

@@ -42,6 +42,7 @@ export * from "./learning-analytics.ts";
 export * from "./learning-progress.ts";
 export * from "./lesson-cache.ts";
 export * from "./lesson-reads.ts";
+export * from "./organisation-settings.ts";
 export * from "./ownership.ts";
 export * from "./queue-stats.ts";
 export * from "./quiz-attempt-store.ts";
