@@ -25,6 +25,7 @@ export * from "./course-generation.ts";
 export * from "./course-invitation-store.ts";
 export * from "./course-outline.ts";
 export * from "./course-store.ts";
+export * from "./document-library.ts";
 export * from "./document-store.ts";
 export * from "./document-upload.ts";
 export * from "./enrolment-store.ts";

@@ -22,7 +22,7 @@ import { authRoutes } from "./routes/auth/index.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { courseInvitationRoutes } from "./routes/course-invitations.ts";
 import { courseRoutes } from "./routes/courses.ts";
-import { documentRoutes } from "./routes/documents.ts";
+import { documentRoutes } from "./routes/documents/index.ts";
 import { enrolmentRoutes } from "./routes/enrolment.ts";
 import { courseExportRoutes, exportRoutes } from "./routes/exports.ts";
 import { healthRoutes } from "./routes/health.ts";
