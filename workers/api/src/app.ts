@@ -33,7 +33,7 @@ import { meRoutes } from "./routes/me.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { orgRoutes } from "./routes/orgs/index.ts";
 import { platformRoutes } from "./routes/platform.ts";
-import { practiceRoutes } from "./routes/practice.ts";
+import { questionRoutes } from "./routes/questions/index.ts";
 import { quizRoutes } from "./routes/quizzes.ts";
 import { sessionReportRoutes } from "./routes/session-reports.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -71,7 +71,7 @@ export function newApp() {
     .route("/v1/courses", courseInvitationRoutes)
     .route("/v1/courses", courseExportRoutes)
     .route("/v1/exports", exportRoutes)
-    .route("/v1/questions", practiceRoutes)
+    .route("/v1/questions", questionRoutes)
     .route("/v1", catalogueRoutes)
     .route("/v1/quizzes", quizRoutes)
     .route("/v1/attempts", attemptRoutes)
