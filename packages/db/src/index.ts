@@ -50,6 +50,7 @@ export * from "./practice-generation.ts";
 export * from "./practice-trending.ts";
 export * from "./queue-stats.ts";
 export * from "./quiz-attempt-store.ts";
+export * from "./quiz-taking.ts";
 export * from "./session-access.ts";
 export * from "./token-reservations.ts";
 export * from "./user-profile.ts";

@@ -6,23 +6,11 @@
  * out as prompt and choices only.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { forbidden, hasPassed, ProblemError, revealPolicySchema } from "@studyhall/core";
-import {
-  assertCanEdit,
-  attemptsOf,
-  canEditCourse,
-  type Db,
-  enrolments,
-  questions,
-  quizQuestions,
-  quizzes,
-  startAttempt,
-  visibleQuiz,
-} from "@studyhall/db";
-import { and, count, eq } from "drizzle-orm";
-import { currentUser } from "../middleware/auth.ts";
-import { attemptSchema, attemptStatus, attemptView, quizSchema, quizView } from "./attempt-views.ts";
-import { bearer, idParam, json, jsonBody, newRouter, pick } from "./openapi.ts";
+import { hasPassed, revealPolicySchema } from "@studyhall/core";
+import { changeQuizSettings, quizForViewer, startQuizAttempt } from "@studyhall/db";
+import { currentUser } from "../../middleware/auth.ts";
+import { attemptSchema, attemptStatus, attemptView, quizSchema, quizView } from "../attempts/attempt-views.ts";
+import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
 
 const quizPatch = z
   .object({
@@ -46,18 +34,7 @@ const mineSchema = z.object({
   openAttemptId: z.string().nullable(),
 });
 
-async function isEnrolled(db: Db, courseId: string, userId: string): Promise<boolean> {
-  return (
-    (await db.query.enrolments.findFirst({ where: and(eq(enrolments.courseId, courseId), eq(enrolments.userId, userId)) })) !== undefined
-  );
-}
-
-async function questionCount(db: Db, quizId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(questions).where(eq(questions.quizId, quizId));
-  return row?.n ?? 0;
-}
-
-export const quizRoutes = newRouter()
+export const quizSettingRoutes = newRouter()
   .openapi(
     createRoute({
       method: "get",
@@ -69,15 +46,12 @@ export const quizRoutes = newRouter()
       responses: { 200: json(quizSchema.extend({ mine: mineSchema }), "The quiz"), ...pick(401, 404, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      const { quiz } = await visibleQuiz(db, me, c.req.valid("param").id);
-      const mine = await attemptsOf(db, quiz.id, me.id);
+      const { quiz, questionCount, attempts: mine } = await quizForViewer(c.get("db"), currentUser(c), c.req.valid("param").id);
       const scores = mine.filter((a) => a.submittedAt && a.score !== null).map((a) => a.score!);
       const best = scores.length ? Math.max(...scores) : null;
       return c.json(
         {
-          ...quizView(quiz, await questionCount(db, quiz.id)),
+          ...quizView(quiz, questionCount),
           mine: {
             attemptsUsed: mine.length,
             attemptsLeft: quiz.maxAttempts === null ? null : Math.max(0, quiz.maxAttempts - mine.length),
@@ -102,13 +76,8 @@ export const quizRoutes = newRouter()
       responses: { 200: json(quizSchema, "The quiz"), ...pick(400, 401, 403, 404, 413, 415, 429) },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      const { quiz, course } = await visibleQuiz(db, me, c.req.valid("param").id);
-      assertCanEdit(me, course);
-      const patch = c.req.valid("json");
-      const [updated] = await db.update(quizzes).set(patch).where(eq(quizzes.id, quiz.id)).returning();
-      return c.json(quizView(updated!, await questionCount(db, quiz.id)), 200);
+      const { quiz, questionCount } = await changeQuizSettings(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json"));
+      return c.json(quizView(quiz, questionCount), 200);
     },
   )
   .openapi(
@@ -127,28 +96,8 @@ export const quizRoutes = newRouter()
       },
     }),
     async (c) => {
-      const db = c.get("db");
-      const me = currentUser(c);
-      const { quiz, course } = await visibleQuiz(db, me, c.req.valid("param").id);
-      const previewing = canEditCourse(me, course);
-      if (!previewing && (me.role !== "student" || !(await isEnrolled(db, course.id, me.id)))) {
-        throw forbidden(
-          me.role === "student"
-            ? "Enrol in the course to take its quizzes."
-            : "Only enrolled students, the course's owner and admins take its quizzes.",
-        );
-      }
-      const questionRows = await quizQuestions(db, quiz.id);
-      if (!questionRows.length)
-        throw new ProblemError("conflict", { detail: "This quiz has no questions yet.", extensions: { reason: "quiz-empty" } });
-      const { attempt, resumed } = await startAttempt(db, {
-        quiz,
-        userId: me.id,
-        orgId: me.orgId,
-        limited: !previewing,
-        questions: questionRows,
-      });
-      const view = attemptView(attempt, course.id, questionRows, false);
+      const { attempt, resumed, course, questions } = await startQuizAttempt(c.get("db"), currentUser(c), c.req.valid("param").id);
+      const view = attemptView(attempt, course.id, questions, false);
       return resumed ? c.json(view, 200) : c.json(view, 201);
     },
   );

@@ -9,7 +9,7 @@
 import { z } from "@hono/zod-openapi";
 import { answersAsShown, gradeAnswers, QUIZ_PASS_SCORE, revealPolicySchema, shownChoices, showQuiz, toShownIndex } from "@studyhall/core";
 import type { Question, Quiz, QuizAttempt } from "@studyhall/db";
-import { iso } from "./views.ts";
+import { iso } from "../views.ts";
 
 export const quizSchema = z
   .object({
