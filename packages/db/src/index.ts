@@ -52,5 +52,7 @@ export * from "./queue-stats.ts";
 export * from "./quiz-attempt-store.ts";
 export * from "./quiz-taking.ts";
 export * from "./session-access.ts";
+export * from "./session-report-store.ts";
+export * from "./session-store.ts";
 export * from "./token-reservations.ts";
 export * from "./user-profile.ts";

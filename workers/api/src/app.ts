@@ -35,12 +35,11 @@ import { orgRoutes } from "./routes/orgs/index.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { questionRoutes } from "./routes/questions/index.ts";
 import { quizRoutes } from "./routes/quizzes/index.ts";
-import { sessionReportRoutes } from "./routes/session-reports.ts";
-import { sessionRoutes } from "./routes/sessions.ts";
+import { sessionRoutes } from "./routes/sessions/index.ts";
 import { webRoutes } from "./routes/web.ts";
 
 // Live job streams check a single-use ticket (browsers cannot send headers on a WebSocket or an EventSource)
-// or the bearer token themselves, in routes/job-events.ts; so does the session WebSocket, in routes/sessions.ts.
+// or the bearer token themselves, in routes/job-events.ts; so does the session WebSocket, in routes/sessions/socket.ts.
 // An export's download link carries its own signature (routes/exports.ts), so it works as a plain link.
 const PUBLIC_V1 = /^\/v1\/(?:auth\/|jobs\/[^/]+\/(?:ws|events)$|sessions\/[^/]+\/ws$|exports\/[^/]+\/download$)/;
 /** The session WebSocket: its single-use ticket authenticates it, and it has no body. */
@@ -80,7 +79,6 @@ export function newApp() {
     .route("/v1/jobs", jobRoutes)
     .route("/v1/jobs", jobEventRoutes)
     .route("/v1/sessions", sessionRoutes)
-    .route("/v1/sessions", sessionReportRoutes)
     .route("/v1/admin", adminRoutes)
     .route("/v1/admin", adminActionRoutes)
     .route("/v1/platform", platformRoutes);
