@@ -41,7 +41,7 @@ export const documentViewOf = (d: Document): DocumentView => ({
   bytes: d.bytes,
   sha256: d.sha256,
   pageCount: d.pageCount,
-  outline: (d.outline as OutlineEntry[] | null) ?? null,
+  outline: d.outline ?? null,
   error: d.error ?? null,
   ownerId: d.ownerId,
   createdAt: d.createdAt.toISOString(),

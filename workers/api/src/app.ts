@@ -13,34 +13,28 @@ import { jsonBody } from "./middleware/json-body.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { methodsFor } from "./route-methods.ts";
-import { adminRoutes } from "./routes/admin.ts";
-import { adminActionRoutes } from "./routes/admin-actions.ts";
-import { analyticsRoutes } from "./routes/analytics.ts";
+import { adminRoutes } from "./routes/admin/index.ts";
 import { mountApiDocs } from "./routes/api-docs.ts";
 import { attemptRoutes } from "./routes/attempts/index.ts";
 import { authRoutes } from "./routes/auth/index.ts";
-import { catalogueRoutes } from "./routes/catalogue.ts";
-import { courseInvitationRoutes } from "./routes/course-invitations.ts";
-import { courseRoutes } from "./routes/courses.ts";
+import { catalogueRoutes } from "./routes/catalogue/index.ts";
+import { courseRoutes } from "./routes/courses/index.ts";
 import { documentRoutes } from "./routes/documents/index.ts";
-import { enrolmentRoutes } from "./routes/enrolment.ts";
-import { courseExportRoutes, exportRoutes } from "./routes/exports.ts";
+import { exportRoutes } from "./routes/exports/index.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { jobEventRoutes } from "./routes/job-events.ts";
-import { jobRoutes } from "./routes/jobs.ts";
-import { lessonRoutes } from "./routes/lessons.ts";
-import { meRoutes } from "./routes/me.ts";
+import { jobRoutes } from "./routes/jobs/index.ts";
+import { meRoutes } from "./routes/me/index.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { orgRoutes } from "./routes/orgs/index.ts";
-import { platformRoutes } from "./routes/platform.ts";
+import { platformRoutes } from "./routes/platform/index.ts";
 import { questionRoutes } from "./routes/questions/index.ts";
 import { quizRoutes } from "./routes/quizzes/index.ts";
 import { sessionRoutes } from "./routes/sessions/index.ts";
 import { webRoutes } from "./routes/web.ts";
 
 // Live job streams check a single-use ticket (browsers cannot send headers on a WebSocket or an EventSource)
-// or the bearer token themselves, in routes/job-events.ts; so does the session WebSocket, in routes/sessions/socket.ts.
-// An export's download link carries its own signature (routes/exports.ts), so it works as a plain link.
+// or the bearer token themselves, in routes/jobs/events.ts; so does the session WebSocket, in routes/sessions/socket.ts.
+// An export's download link carries its own signature (routes/exports/), so it works as a plain link.
 const PUBLIC_V1 = /^\/v1\/(?:auth\/|jobs\/[^/]+\/(?:ws|events)$|sessions\/[^/]+\/ws$|exports\/[^/]+\/download$)/;
 /** The session WebSocket: its single-use ticket authenticates it, and it has no body. */
 const SESSION_SOCKET = /^\/v1\/sessions\/[^/]+\/ws$/;
@@ -65,22 +59,15 @@ export function newApp() {
     .route("/v1/me", meRoutes)
     .route("/v1/orgs", orgRoutes)
     .route("/v1/courses", courseRoutes)
-    .route("/v1/courses", lessonRoutes)
-    .route("/v1/courses", enrolmentRoutes)
-    .route("/v1/courses", courseInvitationRoutes)
-    .route("/v1/courses", courseExportRoutes)
     .route("/v1/exports", exportRoutes)
     .route("/v1/questions", questionRoutes)
-    .route("/v1", catalogueRoutes)
+    .route("/v1/catalogue", catalogueRoutes)
     .route("/v1/quizzes", quizRoutes)
     .route("/v1/attempts", attemptRoutes)
-    .route("/v1", analyticsRoutes)
     .route("/v1/documents", documentRoutes)
     .route("/v1/jobs", jobRoutes)
-    .route("/v1/jobs", jobEventRoutes)
     .route("/v1/sessions", sessionRoutes)
     .route("/v1/admin", adminRoutes)
-    .route("/v1/admin", adminActionRoutes)
     .route("/v1/platform", platformRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -100,7 +100,7 @@ export function attemptView(
   showAnswers: boolean,
   now = Date.now(),
 ): AttemptView {
-  const saved = (attempt.answers as Record<string, unknown> | null) ?? {};
+  const saved = attempt.answers ?? {};
   const status = attemptStatus(attempt, now);
   const shown = showQuiz(attempt.layout, questions);
   const view: AttemptView = {

@@ -1,6 +1,6 @@
-/** Everything under /v1/quizzes: a quiz's settings and starting an attempt. */
+/** Everything under /v1/quizzes: a quiz's settings, starting an attempt, and the quiz's analytics. */
 import { newRouter } from "../openapi.ts";
+import { quizAnalyticsRoutes } from "./analytics.ts";
 import { quizSettingRoutes } from "./quizzes.ts";
 
-// The quiz's analytics (GET /{id}/analytics, today in routes/analytics.ts) is chained here, after the quiz routes, once it moves.
-export const quizRoutes = newRouter().route("/", quizSettingRoutes);
+export const quizRoutes = newRouter().route("/", quizSettingRoutes).route("/", quizAnalyticsRoutes);

@@ -7,10 +7,9 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { participantSchema, roomMessageSchema } from "@studyhall/core";
-import { joinableSession, listSessions, openSession } from "@studyhall/db";
+import { joinableSession, listSessions, openSession, visibleCourse } from "@studyhall/db";
 import { currentUser, requireRole } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
-import { visibleCourse } from "../lessons.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
 import { room, sessionSchema, sessionView } from "./session-views.ts";
 
