@@ -6,25 +6,20 @@
  * list holds no answers, so it is safe to show anyone in the organisation.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { answerQuestion, computeTrending, difficulties, TRENDING_TTL_SECONDS, trendingKey } from "@studyhall/db";
+import { answerQuestion, computeTrending, TRENDING_TTL_SECONDS, trendingKey } from "@studyhall/db";
 import { currentUser, requireRole } from "../../middleware/auth.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
+import { practiceQuestionSchema } from "./practice-views.ts";
 
 const trendingSchema = z
   .object({
     since: z.string(),
     computedAt: z.string(),
+    // What a bank question shows before it is answered, and how it was practised this week.
     items: z.array(
-      z.object({
-        id: z.string(),
-        topic: z.string(),
-        difficulty: z.enum(difficulties),
-        prompt: z.string(),
-        choices: z.array(z.string()),
-        tags: z.array(z.string()),
-        practised: z.number().int(),
-        correctRate: z.number(),
-      }),
+      practiceQuestionSchema
+        .pick({ id: true, topic: true, difficulty: true, prompt: true, choices: true, tags: true })
+        .extend({ practised: z.number().int(), correctRate: z.number() }),
     ),
   })
   .openapi("TrendingQuestions");
