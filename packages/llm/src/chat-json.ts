@@ -1,12 +1,16 @@
 /**
  * One JSON exchange with an OpenAI-compatible endpoint, made robust: the
- * SDK's own retries are off so this file owns the policy. 429s rotate to
- * the next key and honour `retry-after-ms` / `retry-after` (capped); 5xx,
- * 408, 409 and connection errors back off and retry; other statuses fail
- * permanently. A reply that fails validation gets exactly one repair round.
- * Every HTTP request carries a `max_tokens` and, when a meter is given, goes
- * through it first (a job's token reservation, the shared rate limit) and
- * reports its real usage to it afterwards: retries and repairs included.
+ * SDK's own retries are off so this file owns the policy. A 401 or 403 takes
+ * the key out of the rotation for every call (key-ring.ts) and moves on to
+ * the next key at once; 429s rotate to the next key and honour
+ * `retry-after-ms` / `retry-after` (capped); 5xx, 408, 409 and connection
+ * errors back off and retry; other statuses fail permanently. Replies are
+ * asked for as strict structured output (strict-schema.ts); an endpoint that
+ * refuses it gets JSON mode with the schema in the prompt, remembered per
+ * endpoint and model. A reply that fails validation gets exactly one repair
+ * round. Every HTTP request carries a `max_tokens` and, when a meter is
+ * given, goes through it first (a job's token reservation, the shared rate
+ * limit) and reports its real usage to it afterwards: retries and repairs included.
  */
 
 import { CHARS_PER_TOKEN } from "@studyhall/core";
@@ -14,9 +18,11 @@ import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai"
 import type { z } from "zod";
 import type { LlmConfig } from "./config.ts";
 import { type LlmError, LlmPermanentError, LlmRateLimitedError, LlmUnavailableError } from "./errors.ts";
+import { type KeyLedger, KeyRing, localKeyLedger } from "./key-ring.ts";
 import { readReply } from "./llm-output.ts";
 import { type ChatMessage, repairPrompt } from "./prompts.ts";
 import { addUsage, type TokenUsage, ZERO_USAGE } from "./provider.ts";
+import { jsonSchemaFormat, replyJsonSchema, withoutOptionalNulls } from "./strict-schema.ts";
 
 /** One HTTP request about to be sent, as a meter sees it. */
 export interface MeteredRequest {
@@ -51,6 +57,26 @@ export interface ChatDeps {
   maxWaitMs?: number;
   /** Meters each request (a job's reservation and the shared LLM gate); without one, requests are only bounded by `maxTokens`. */
   meter?: RequestMeter;
+  /** Where refused keys are shared between calls (the LLM gate); without one, each chat learns on its own. */
+  keys?: KeyLedger;
+}
+
+/** What a reply must look like: a name for the endpoint (letters, digits, `_`, `-`) and the `max_tokens` bound. */
+export interface ReplyBounds {
+  maxTokens: number;
+  name?: string;
+}
+
+/**
+ * Endpoints and models (`base url model`) that refused structured output. Per isolate: a
+ * fresh one pays the refusal once more, which is one cheap 400.
+ */
+const jsonModeOnly = new Set<string>();
+
+/** A 400 that names the structured-output parameter: the endpoint or model does not support it. */
+function refusesJsonSchema(cause: unknown): boolean {
+  if (!(cause instanceof APIError) || cause.status !== 400) return false;
+  return /response_format|json_schema/i.test(`${cause.message} ${String(cause.param ?? "")}`);
 }
 
 /** Prompt tokens as OpenAI's counting guide estimates them: about four characters a token, and a few per message. */
@@ -92,17 +118,16 @@ function usageOf(usage: { prompt_tokens?: number; completion_tokens?: number; to
  */
 export class JsonChat {
   private readonly config: LlmConfig;
-  private readonly clients: OpenAI[];
+  private readonly keys: KeyRing<OpenAI>;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxWaitMs: number;
   private readonly meter: RequestMeter;
-  /** The key in use; it stays on the last one that worked, across calls. */
-  private current = 0;
 
   constructor(config: LlmConfig, deps: ChatDeps = {}) {
     this.config = config;
     if (config.LLM_API_KEYS.length === 0) throw new LlmPermanentError("misconfigured", "LLM_API_KEYS is empty");
-    this.clients = config.LLM_API_KEYS.map(
+    this.keys = new KeyRing(
+      config.LLM_API_KEYS,
       (apiKey) =>
         new OpenAI({
           apiKey,
@@ -111,6 +136,7 @@ export class JsonChat {
           maxRetries: 0,
           ...(deps.fetch ? { fetch: deps.fetch } : {}),
         }),
+      deps.keys ?? localKeyLedger,
     );
     this.sleep = deps.sleep ?? defaultSleep;
     this.maxWaitMs = deps.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
@@ -121,14 +147,13 @@ export class JsonChat {
    * Asks, validates, repairs once; throws `LlmPermanentError("invalid-output")` after a failed repair.
    * `maxTokens` bounds every reply, the repair's too.
    */
-  async complete<T>(
-    messages: ChatMessage[],
-    schema: z.ZodType<T>,
-    bounds: { maxTokens: number },
-  ): Promise<{ value: T; usage: TokenUsage }> {
-    const first = await this.send(messages, bounds.maxTokens);
+  async complete<T>(messages: ChatMessage[], schema: z.ZodType<T>, bounds: ReplyBounds): Promise<{ value: T; usage: TokenUsage }> {
+    const format = jsonSchemaFormat(bounds.name ?? "reply", schema);
+    const written = replyJsonSchema(schema);
+    const normalise = (json: unknown) => withoutOptionalNulls(json, written);
+    const first = await this.send(messages, bounds.maxTokens, format);
     let usage = first.usage;
-    const read = readReply(first.content, schema);
+    const read = readReply(first.content, schema, normalise);
     if (read.ok) return { value: read.value, usage };
 
     const repair: ChatMessage[] = [
@@ -136,9 +161,9 @@ export class JsonChat {
       { role: "assistant", content: first.content },
       { role: "user", content: repairPrompt(read.problems) },
     ];
-    const second = await this.send(repair, bounds.maxTokens, usage);
+    const second = await this.send(repair, bounds.maxTokens, format, usage);
     usage = addUsage(usage, second.usage);
-    const reread = readReply(second.content, schema);
+    const reread = readReply(second.content, schema, normalise);
     if (reread.ok) return { value: reread.value, usage };
     const error = new LlmPermanentError("invalid-output", `model output failed validation after one repair:\n${reread.problems}`);
     error.usage = usage;
@@ -149,22 +174,27 @@ export class JsonChat {
   private async send(
     messages: ChatMessage[],
     maxTokens: number,
+    format: ReturnType<typeof jsonSchemaFormat>,
     spent: TokenUsage = ZERO_USAGE,
   ): Promise<{ content: string; usage: TokenUsage }> {
-    const keys = this.clients.length;
     const inputTokens = promptTokens(messages);
+    const endpoint = `${this.config.LLM_BASE_URL} ${this.config.LLM_MODEL}`;
     let rotationsWithoutWait = 0;
-    for (let attempt = 0; ; attempt++) {
-      const client = this.clients[this.current];
-      if (!client) throw new LlmPermanentError("misconfigured", "no API key available");
+    let attempt = 0;
+    for (;;) {
+      const key = await this.keys.current().catch((error: unknown) => {
+        if (error instanceof LlmPermanentError) error.usage = spent;
+        throw error;
+      });
+      const structured = !jsonModeOnly.has(endpoint);
       // Every attempt is a request the endpoint sees, so each one is metered on its own.
       const permit = await this.meter.begin({ inputTokens, maxTokens });
       let response: OpenAI.Chat.Completions.ChatCompletion;
       try {
-        response = await client.chat.completions.create({
+        response = await key.client.chat.completions.create({
           model: this.config.LLM_MODEL,
           messages,
-          response_format: { type: "json_object" },
+          response_format: structured ? format : { type: "json_object" },
           temperature: 0.2,
           max_tokens: permit.maxTokens,
           stream: false,
@@ -172,19 +202,30 @@ export class JsonChat {
       } catch (cause) {
         // A failed request reports no usage; the meter still counts it.
         await permit.settle(ZERO_USAGE);
+        // Neither a refused key nor a refused format says anything about the endpoint's health: no wait, no attempt used.
+        if (cause instanceof APIError && (cause.status === 401 || cause.status === 403)) {
+          await this.keys.refuse(key.index, cause.status);
+          continue;
+        }
+        if (structured && refusesJsonSchema(cause)) {
+          jsonModeOnly.add(endpoint);
+          continue;
+        }
         const failure = this.classify(cause);
         failure.usage = spent;
         if (!failure.transient || attempt >= this.config.LLM_MAX_RETRIES) throw failure;
         const asked = cause instanceof APIError ? retryAfterMs(cause.headers) : undefined;
         if (failure instanceof LlmRateLimitedError) {
-          this.current = (this.current + 1) % keys;
+          this.keys.rotate();
           // A long retry-after is worth skipping only if another key has not been tried yet.
           if (asked !== undefined && asked > this.maxWaitMs) {
-            if (++rotationsWithoutWait < keys) continue;
+            attempt++;
+            if (++rotationsWithoutWait < this.keys.usable) continue;
             throw failure;
           }
         }
         await this.sleep(Math.min(this.maxWaitMs, asked ?? BASE_BACKOFF_MS * 2 ** attempt));
+        attempt++;
         continue;
       }
       const usage = usageOf(response.usage);
@@ -203,8 +244,6 @@ export class JsonChat {
     if (status === 429) return new LlmRateLimitedError(retryAfterMs(cause.headers) ?? BASE_BACKOFF_MS, { cause });
     if (status >= 500 || status === 408 || status === 409)
       return new LlmUnavailableError(`LLM endpoint answered ${status}`, status, { cause });
-    if (status === 401 || status === 403)
-      return new LlmPermanentError("unauthorized", `LLM endpoint refused the key (${status})`, { cause });
     return new LlmPermanentError("rejected", `LLM endpoint rejected the request (${status}): ${cause.message}`, { cause });
   }
 }

@@ -22,6 +22,7 @@ export {
   LlmUnavailableError,
 } from "./errors.ts";
 export { createExtractiveProvider } from "./extractive.ts";
+export { type KeyLedger, keyFingerprint } from "./key-ring.ts";
 export { createOpenAiProvider } from "./openai-provider.ts";
 export type {
   AnswerInput,

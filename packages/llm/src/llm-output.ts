@@ -6,6 +6,7 @@
  */
 import { courseOutlineSchema, generatedLessonSchema, generatedQuestionSchema } from "@studyhall/core";
 import { z } from "zod";
+import { replyJsonSchema } from "./strict-schema.ts";
 
 export const lessonOutputSchema = generatedLessonSchema.pick({ title: true, bodyMd: true, keyTerms: true });
 
@@ -63,8 +64,7 @@ export function answerOutputFor(sectionIndexes: ReadonlySet<number>) {
 
 /** The JSON Schema of a zod schema, compact, for the prompt (refinements are checked on our side). */
 export function schemaForPrompt(schema: z.ZodType): string {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
-  return JSON.stringify(rest);
+  return JSON.stringify(replyJsonSchema(schema));
 }
 
 /** Pulls the JSON object out of a reply that may be wrapped in a code fence or a sentence. */
@@ -85,19 +85,20 @@ export type ReadResult<T> = { ok: true; value: T } | { ok: false; problems: stri
 
 /**
  * Parses and validates a reply; on failure, `problems` is what the repair
- * request shows the model.
+ * request shows the model. `normalise` adjusts the parsed JSON before zod
+ * reads it (structured output's nulls for optional fields).
  *
  * @example
  * readReply('{"text":"…","citations":[]}', answerOutputSchema) // { ok: true, value: … }
  */
-export function readReply<T>(content: string, schema: z.ZodType<T>): ReadResult<T> {
+export function readReply<T>(content: string, schema: z.ZodType<T>, normalise: (json: unknown) => unknown = (json) => json): ReadResult<T> {
   let json: unknown;
   try {
     json = extractJson(content);
   } catch (error) {
     return { ok: false, problems: `The reply was not valid JSON (${error instanceof Error ? error.message : "unreadable"}).` };
   }
-  const result = schema.safeParse(json);
+  const result = schema.safeParse(normalise(json));
   if (result.success) return { ok: true, value: result.data };
   const lines = result.error.issues.slice(0, 20).map((i) => `- ${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`);
   return { ok: false, problems: lines.join("\n") };

@@ -7,6 +7,7 @@ import {
   BASE_URL,
   completion,
   fakeOpenAi,
+  jsonSchemaUnsupported,
   rateLimited,
   type ScriptedReply,
   serverError,
@@ -53,7 +54,7 @@ const userMessage = (server: ReturnType<typeof fakeOpenAi>, i = 0) =>
   server.requests[i]?.body.messages.find((m) => m.role === "user")?.content ?? "";
 
 describe("openai provider: happy path", () => {
-  it("asks for JSON, parses the outline and reports the tokens used", async () => {
+  it("asks for strict structured output, parses the outline and reports the tokens used", async () => {
     const { provider, server } = setup([completion(OUTLINE, { prompt_tokens: 1500, completion_tokens: 320 })]);
     const { outline, usage } = await provider.outline({ document, moduleCount: 2 });
     expect(courseOutlineSchema.parse(outline)).toEqual(OUTLINE);
@@ -62,7 +63,7 @@ describe("openai provider: happy path", () => {
     expect(request?.url).toBe(`${BASE_URL}/chat/completions`);
     expect(request?.apiKey).toBe("key-a");
     expect(request?.body.model).toBe("gpt-4o-mini");
-    expect(request?.body.response_format).toEqual({ type: "json_object" });
+    expect(request?.body.response_format).toMatchObject({ type: "json_schema", json_schema: { name: "course_outline", strict: true } });
     expect(request?.body.messages[0]?.content).toContain('"modules"');
   });
 
@@ -191,11 +192,46 @@ describe("openai provider: retries", () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it("does not retry a refused key", async () => {
-    const { provider, server, sleeps } = setup([unauthorized()]);
+  it("does not retry a refused key: the call moves on to the next one at once, and fails once every key is refused", async () => {
+    const { provider, server, sleeps } = setup([unauthorized(), unauthorized()]);
     const error = await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: "unauthorized", transient: false });
-    expect(server.requests).toHaveLength(1);
+    expect(server.requests.map((r) => r.apiKey)).toEqual(["key-a", "key-b"]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it("leaves a refused key out of the chat's later calls", async () => {
+    const { provider, server, sleeps } = setup([unauthorized(), completion(LESSON), completion(LESSON)]);
+    await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 });
+    await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 });
+    expect(server.requests.map((r) => r.apiKey)).toEqual(["key-a", "key-b", "key-b"]);
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe("openai provider: structured output", () => {
+  it("sends the reply's schema in strict form: every property required, no other properties", async () => {
+    const { provider, server } = setup([completion(LESSON)]);
+    await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 });
+    const format = server.requests[0]?.body.response_format;
+    expect(format?.json_schema?.name).toBe("lesson");
+    expect(format?.json_schema?.schema).toMatchObject({
+      type: "object",
+      required: ["title", "bodyMd", "keyTerms"],
+      additionalProperties: false,
+      properties: { keyTerms: { type: "array", items: { required: ["term", "definition"], additionalProperties: false } } },
+    });
+  });
+
+  it("falls back to JSON mode once an endpoint refuses structured output, and remembers it", async () => {
+    const { provider, server, sleeps } = setup([jsonSchemaUnsupported(), completion(LESSON), completion(LESSON)], {
+      LLM_MODEL: "gpt-3.5-turbo",
+    });
+    await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 });
+    const { lesson } = await provider.lesson({ document, outline: OUTLINE, moduleIndex: 0, lessonIndex: 0 });
+    expect(lesson.title).toBe("Lexical Analysis");
+    expect(server.requests.map((r) => r.body.response_format?.type)).toEqual(["json_schema", "json_object", "json_object"]);
+    expect(server.requests[1]?.body.messages[0]?.content).toContain('"keyTerms"');
     expect(sleeps).toEqual([]);
   });
 });

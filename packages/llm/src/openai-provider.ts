@@ -1,6 +1,7 @@
 /**
  * The provider backed by a model on any OpenAI-compatible endpoint. Each
- * stage sends a short instruction, the JSON Schema of the expected reply and
+ * stage sends a short instruction, the JSON Schema of the expected reply (in
+ * the prompt, and as strict structured output where the endpoint takes it) and
  * a bounded, delimited slice of the document; replies are validated with zod
  * (see chat-json.ts for retries, key rotation and the repair round).
  */
@@ -63,6 +64,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
         schema,
         {
           maxTokens: outputTokenBound("outline"),
+          name: "course_outline",
         },
       );
       return { outline: title ? { ...value, title: title.slice(0, 200) } : value, usage };
@@ -78,7 +80,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const { value, usage } = await chat.complete(
         messages(schemaForPrompt(lessonOutputSchema), task, documentBlock(document.title, documentSources(document, only), budget)),
         lessonOutputSchema,
-        { maxTokens: outputTokenBound("lesson") },
+        { maxTokens: outputTokenBound("lesson"), name: "lesson" },
       );
       // Sources are ours to state: the sections the outline assigned, with their pages.
       const sources = document.sections
@@ -106,7 +108,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const { value, usage } = await chat.complete(
         messages(schemaForPrompt(questionsOutputSchema), task, documentBlock(document.title, documentSources(document, only), budget)),
         questionsOutputSchema,
-        { maxTokens: outputTokenBound("quiz") },
+        { maxTokens: outputTokenBound("quiz"), name: "quiz_questions" },
       );
       return { questions: value.questions.slice(0, count).map((q): GeneratedQuestion => ({ kind: "single-choice", ...q })), usage };
     },
@@ -120,6 +122,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
         schema,
         {
           maxTokens: outputTokenBound("answer"),
+          name: "tutor_answer",
         },
       );
       const citations = value.citations.flatMap((c): Citation[] => {
@@ -153,7 +156,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const { value, usage } = await chat.complete(
         messages(schemaForPrompt(questionsOutputSchema), task, documentBlock(input.document?.title ?? null, sources, budget)),
         questionsOutputSchema,
-        { maxTokens: outputTokenBound("generateQuestions", count) },
+        { maxTokens: outputTokenBound("generateQuestions", count), name: "practice_questions" },
       );
       return { questions: value.questions.slice(0, count).map((q): GeneratedQuestion => ({ kind: "single-choice", ...q })), usage };
     },
@@ -163,6 +166,7 @@ export function createOpenAiProvider(config: LlmConfig, deps: ChatDeps = {}): Ll
       const schema = reportOutputFor(given);
       const { value, usage } = await chat.complete(messages(schemaForPrompt(schema), REPORT_TASK, transcriptBlock(given, budget)), schema, {
         maxTokens: outputTokenBound("report"),
+        name: "session_report",
       });
       return { report: reportFromOutput(value, given.lessons), usage };
     },
