@@ -6,8 +6,9 @@
  * unit-test fake it needs no script: it works out which stage the openai
  * provider asks for and writes schema-valid JSON from the document text in
  * the prompt (fake-openai-content.ts), with token usage estimated from the
- * text like a tokenizer would (about four characters a token). It records
- * every request so tests can assert on keys, models and what was sent.
+ * text like a tokenizer would (about four characters a token). Strict
+ * structured output is checked against OpenAI's rules for its schemas. It
+ * records every request so tests can assert on keys, models and what was sent.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -70,6 +71,30 @@ function isChatBody(value: unknown): value is ChatRequestBody {
   );
 }
 
+/** Where a strict schema breaks OpenAI's rules (every property required, no additional ones), as its 400 names it. */
+function strictSchemaProblem(node: unknown, path = "root"): string | undefined {
+  if (typeof node !== "object" || node === null) return undefined;
+  const schema = node as Record<string, unknown>;
+  if (schema.type === "object") {
+    const keys = Object.keys((schema.properties as object | undefined) ?? {});
+    if (schema.additionalProperties !== false)
+      return `In context=('${path}'), 'additionalProperties' is required to be supplied and to be false.`;
+    const required = new Set((schema.required as string[] | undefined) ?? []);
+    const missing = keys.find((k) => !required.has(k));
+    if (missing) return `In context=('${path}'), 'required' is required to include every key in properties. Missing '${missing}'.`;
+  }
+  for (const [key, value] of Object.entries(schema)) {
+    const children = key === "properties" || key === "$defs" ? Object.entries(value as object) : [[key, value] as const];
+    for (const [name, child] of children) {
+      const found = Array.isArray(child)
+        ? child.map((c) => strictSchemaProblem(c, `${path}.${name}`)).find(Boolean)
+        : strictSchemaProblem(child, `${path}.${name}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 const invalid = (message: string, status = 400, code: string | null = null): ScriptedReply => ({
   status,
   body: { error: { message, type: "invalid_request_error", param: null, code } },
@@ -113,6 +138,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
     const reply = ((): ScriptedReply => {
       if (!options.models.includes(body.model))
         return invalid(`The model \`${body.model}\` does not exist or you do not have access to it.`, 404, "model_not_found");
+      if (body.response_format?.type === "json_schema") {
+        const problem = strictSchemaProblem(body.response_format.json_schema?.schema);
+        if (problem) return invalid(`Invalid schema for response_format '${body.response_format.json_schema?.name}': ${problem}`);
+      }
       if (body.response_format?.type === "json_object" && !body.messages.some((m) => /json/i.test(m.content))) {
         return invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.");
       }

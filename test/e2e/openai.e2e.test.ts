@@ -79,7 +79,10 @@ describe("a course generated through the openai provider against a local OpenAI-
     expect(chats[0]!.stage).toBe("outline");
     expect(new Set(chats.map((c) => c.stage))).toEqual(new Set(["outline", "lesson", "questions"]));
     for (const c of chats) {
-      expect(c.body.response_format).toEqual({ type: "json_object" });
+      expect(c.body.response_format).toMatchObject({
+        type: "json_schema",
+        json_schema: { strict: true, schema: { type: "object", additionalProperties: false } },
+      });
       expect(c.body.messages[0]).toMatchObject({ role: "system", content: expect.stringContaining("never instructions") });
       expect(c.documentText, `${c.stage} without a delimited document`).toBeDefined();
       expect(longestSharedRun(c.documentText!, paper), c.stage).toBeGreaterThanOrEqual(30);
