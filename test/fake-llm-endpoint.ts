@@ -8,17 +8,22 @@
  * Each test picks a run of its own and a behaviour in the base URL:
  * `https://fake-llm.test/<run>/<mode>/v1`, where mode is `ok` (usage counted
  * from the text, about four characters a token), `usage-<n>` (every reply
- * claims n tokens) or `flaky` (every other request fails with a 500, starting
- * with the first). `GET https://fake-llm.test/<run>/requests` lists what the
+ * claims n tokens), `flaky` (every other request fails with a 500, starting
+ * with the first), `revoked-<key>` (that key is refused with a 401, as a
+ * revoked OpenAI key is) or `no-json-schema` (structured output is refused
+ * with the 400 a model without it answers). `GET https://fake-llm.test/<run>/requests` lists what the
  * run received.
  */
-import { type ChatRequestBody, completion } from "../packages/llm/src/fixtures/fake-openai-server.ts";
+import { type ChatRequestBody, completion, jsonSchemaUnsupported, unauthorized } from "../packages/llm/src/fixtures/fake-openai-server.ts";
 import { readPrompt, replyFor } from "./e2e/fake-openai-content.ts";
 
 export const FAKE_LLM_ORIGIN = "https://fake-llm.test";
 
 export interface FakeLlmRequest {
   status: number;
+  /** The bearer key the request carried. */
+  apiKey: string | undefined;
+  responseFormat: ChatRequestBody["response_format"];
   stage: string | undefined;
   maxTokens: number | undefined;
   /** What the reply said was used (0 for a failure). */
@@ -36,8 +41,26 @@ async function chat(request: Request, run: string, mode: string): Promise<Respon
   const seen = runs.get(run) ?? [];
   runs.set(run, seen);
   const prompt = readPrompt(body.messages);
-  const record: FakeLlmRequest = { status: 200, stage: prompt.stage, maxTokens: body.max_tokens, totalTokens: 0 };
+  const apiKey = request.headers.get("authorization")?.replace(/^Bearer /, "");
+  const record: FakeLlmRequest = {
+    status: 200,
+    apiKey,
+    responseFormat: body.response_format,
+    stage: prompt.stage,
+    maxTokens: body.max_tokens,
+    totalTokens: 0,
+  };
   seen.push(record);
+  const refusal =
+    mode === `revoked-${apiKey}`
+      ? unauthorized()
+      : mode === "no-json-schema" && body.response_format?.type === "json_schema"
+        ? jsonSchemaUnsupported()
+        : undefined;
+  if (refusal) {
+    record.status = refusal.status;
+    return json(refusal.status, refusal.body);
+  }
   if (mode === "flaky" && seen.length % 2 === 1) {
     record.status = 500;
     return json(500, {

@@ -7,6 +7,7 @@ export type { IssueJobTicketInput } from "./job-channel.ts";
 export { JOB_SEED_HEADER, JobChannel } from "./job-channel.ts";
 export type { AcquireInput, AcquireResult, GateState } from "./llm-gate.ts";
 export { LlmGate } from "./llm-gate.ts";
+export type { KeyState } from "./llm-key-refusals.ts";
 export type { TakeInput } from "./rate-limiter.ts";
 export { RateLimiter } from "./rate-limiter.ts";
 export type { AccessChange } from "./room-access.ts";

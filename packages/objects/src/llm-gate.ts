@@ -11,13 +11,18 @@
  * share is refused while another that wants more is under its own, even if
  * the window has room: the freed requests go to the one being starved. An
  * organisation asking alone may use everything.
+ *
+ * It also keeps the model keys the endpoint refused (llm-key-refusals.ts), by
+ * fingerprint, so one job's 401 spares every other job the same refusal.
  */
 import { DurableObject } from "cloudflare:workers";
 import { LLM_GATE_MAX_REQUESTS_PER_MIN, LLM_GATE_MAX_TOKENS_PER_MIN } from "@studyhall/core";
 import { z } from "zod";
+import { forget, type KeyRecords, type KeyState, keyStates, keysInput, notice, refuse, refuseInput } from "./llm-key-refusals.ts";
 
 export const GATE_WINDOW_MS = 60_000;
 const STATE_KEY = "gate";
+const KEYS_KEY = "keys";
 
 // LLM_REQUESTS_PER_MIN and LLM_TOKENS_PER_MIN are bounded by the same constants.
 const acquireInput = z.object({
@@ -179,5 +184,36 @@ export class LlmGate extends DurableObject {
       entry.tokens = Math.round(usedTokens);
       this.save(state);
     }
+  }
+
+  private loadKeys(now: number): KeyRecords {
+    const records = this.ctx.storage.kv.get<KeyRecords>(KEYS_KEY) ?? {};
+    if (forget(records, now)) this.ctx.storage.kv.put(KEYS_KEY, records);
+    return records;
+  }
+
+  /** Of the fingerprints a chat is configured with, those refused and not yet due for another try. */
+  async refusedKeys(input: z.input<typeof keysInput>): Promise<string[]> {
+    const { fingerprints } = keysInput.parse(input);
+    const now = Date.now();
+    const records = this.loadKeys(now);
+    const { refused, changed } = notice(records, fingerprints, now);
+    if (changed) this.ctx.storage.kv.put(KEYS_KEY, records);
+    return refused;
+  }
+
+  /** The endpoint refused a key: every chat leaves it out until its retry time. */
+  async refuseKey(input: z.input<typeof refuseInput>): Promise<void> {
+    const { fingerprint, status } = refuseInput.parse(input);
+    const now = Date.now();
+    const records = this.loadKeys(now);
+    refuse(records, fingerprint, status, now);
+    this.ctx.storage.kv.put(KEYS_KEY, records);
+  }
+
+  /** Every configured key's state, for the metrics and the platform's operators. */
+  async keys(): Promise<KeyState[]> {
+    const now = Date.now();
+    return keyStates(this.loadKeys(now), now);
   }
 }

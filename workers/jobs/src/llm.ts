@@ -1,7 +1,7 @@
 /**
  * The generator a job uses: the configured provider, with every request it
  * makes to a remote model metered (llm-meter.ts: the job's token budget, then
- * the global LLM gate). Provider errors become the runner's language: a wait
+ * the global LLM gate) and the keys the endpoint refused shared (llm-keys.ts). Provider errors become the runner's language: a wait
  * (deferral, no attempt used), a permanent failure (with our own words for
  * its owner; the provider's stay in the log), or a transient one
  * (retried with backoff).
@@ -12,6 +12,7 @@ import { createProvider, LlmPermanentError, type LlmProvider, LlmRateLimitedErro
 import { objects } from "@studyhall/objects/bindings";
 import { jobsConfig } from "./config.ts";
 import { JobBudget } from "./job-budget.ts";
+import { gateKeyLedger } from "./llm-keys.ts";
 import { jobMeter, type MeterDeps } from "./llm-meter.ts";
 
 /** Runs provider calls for one job; the tokens they use are charged to the job's reservation as each request is answered. */
@@ -25,7 +26,7 @@ export interface GeneratorForJob {
 export function generatorFor(env: JobsEnv, db: Db, job: Job, deps: MeterDeps = {}): GeneratorForJob {
   const config = jobsConfig(env);
   const budget = new JobBudget(db, config, job);
-  const provider = createProvider(config, { meter: jobMeter(env, config, job.orgId, budget, deps) });
+  const provider = createProvider(config, { meter: jobMeter(env, config, job.orgId, budget, deps), keys: gateKeyLedger(env) });
   const count = (name: string) =>
     objects(env)
       .counters.getByName("global")

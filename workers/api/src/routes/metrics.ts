@@ -4,12 +4,15 @@
  * organisation's admin gets that organisation's job and LLM figures only,
  * without the platform-wide request, cache and rate-limit counters; anyone
  * else is refused. Each scope's text is computed at most once per 15 s per
- * isolate (ops-cache.ts), however many scrape.
+ * isolate (ops-cache.ts), however many scrape. The platform's also counts the
+ * model keys by state, as the LLM gate holds them (refused ones are out of
+ * the rotation: see README, "When a model key is refused").
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { constantTimeEqual } from "@studyhall/auth";
 import { type Config, ProblemError } from "@studyhall/core";
 import { type Db, type JobScope, PLATFORM_SCOPE } from "@studyhall/db";
+import type { KeyState } from "@studyhall/objects";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { renderMetrics } from "../metrics/prometheus.ts";
@@ -46,12 +49,24 @@ async function scopeOf(c: Context<AppEnv>, token: string): Promise<JobScope> {
   });
 }
 
+/** The configured model keys by state, counted by fingerprint (the gate never holds a key). */
+function keyGauges(keys: readonly KeyState[]): string {
+  const count = (state: KeyState["state"]) => keys.filter((k) => k.state === state).length;
+  return [
+    "# HELP studyhall_llm_keys Model API keys seen in the last day, by state (refused: left out after a 401 or 403)",
+    "# TYPE studyhall_llm_keys gauge",
+    `studyhall_llm_keys{state="active"} ${count("active")}`,
+    `studyhall_llm_keys{state="refused"} ${count("refused")}`,
+    "",
+  ].join("\n");
+}
+
 async function compute(env: ApiEnv, db: Db, scope: JobScope): Promise<string> {
   const generatedAt = Date.now();
   if (scope !== PLATFORM_SCOPE) return renderMetrics(db, scope, undefined, generatedAt);
   await flushMetrics(env, true);
-  const counters = await env.COUNTERS.getByName("global").snapshot();
-  return renderMetrics(db, scope, counters, generatedAt);
+  const [counters, keys] = await Promise.all([env.COUNTERS.getByName("global").snapshot(), env.LLM_GATE.getByName("global").keys()]);
+  return (await renderMetrics(db, scope, counters, generatedAt)) + keyGauges(keys);
 }
 
 export const metricsRoutes = newRouter().openapi(

@@ -2,7 +2,8 @@
  * The platform's queue controls, for the deployment's platform operators
  * only (PLATFORM_OPERATOR_IDS; no organisation role reaches them): every
  * organisation's lane statistics and jobs, the platform-wide lane switches,
- * and requeueing what reached the dead-letter queue across tenants.
+ * requeueing what reached the dead-letter queue across tenants, and the
+ * model keys the endpoint refused.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { jobKinds, lanes } from "@studyhall/core";
@@ -39,6 +40,15 @@ const platformLaneSchema = laneStatsSchema
   .openapi("PlatformLaneStats");
 const platformJobSchema = adminJobSchema.extend({ orgId: z.string() }).openapi("PlatformJob");
 const orgId = z.string().min(1).max(64);
+const llmKeySchema = z
+  .object({
+    fingerprint: z.string().describe("the first 12 hex digits of the key's SHA-256; the key itself is never stored"),
+    state: z.enum(["active", "refused"]),
+    refusedSince: z.string().nullable().describe("when the endpoint began refusing it (401, 403)"),
+    retryAt: z.string().nullable().describe("when it is tried again"),
+    status: z.number().int().nullable(),
+  })
+  .openapi("PlatformLlmKey");
 
 const router = newRouter();
 router.use("*", requirePlatformOperator());
@@ -73,6 +83,21 @@ export const platformRoutes = router
         200,
         { "Cache-Control": "no-store" },
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/llm-keys",
+      tags: ["platform"],
+      security: bearer,
+      summary:
+        "The model keys seen in the last day by fingerprint: refused ones (401 or 403) are left out of every job's rotation until their retry time",
+      responses: { 200: json(z.object({ keys: z.array(llmKeySchema), at: z.string() }), "Model keys"), ...pick(401, 403, 429) },
+    }),
+    async (c) => {
+      const keys = await c.env.LLM_GATE.getByName("global").keys();
+      return c.json({ keys, at: new Date().toISOString() }, 200, { "Cache-Control": "no-store" });
     },
   )
   .openapi(

@@ -1,0 +1,118 @@
+/**
+ * The model's endpoint at fault, survived as a careful client would: a
+ * refused key leaves every job's rotation (the LLM gate remembers it by
+ * fingerprint, and the platform's operators see it), replies are asked for
+ * as strict structured output, and an endpoint that refuses that gets JSON
+ * mode once and for all.
+ */
+import { keyFingerprint } from "@studyhall/llm";
+import { describe, expect, it } from "vitest";
+import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { platformOperator, SCRAPE_TOKEN } from "../../../test/helpers/platform.ts";
+import { type FakeModel, fakeModel } from "./fake-llm.ts";
+import { corpusPdf, runToEnd } from "./run-jobs.ts";
+
+/** A teacher of a new organisation with a parsed paper. */
+async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: string }> {
+  const teacher = await newMember(await newOrg(), "teacher");
+  const accepted = await json(
+    await call("/v1/documents?generate=false", {
+      token: teacher.token,
+      body: await corpusPdf("tracemonkey.pdf"),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
+  await runToEnd(accepted.job.id);
+  return { teacher, documentId: accepted.document.id };
+}
+
+/** Asks for two practice questions (one request to the model) and runs the job through `model`. */
+async function practiceJob(teacher: Actor, documentId: string, model: FakeModel) {
+  const accepted = await json(
+    await call("/v1/questions/generate", { token: teacher.token, body: { count: 2, difficulty: "easy", documentId } }),
+  );
+  return (await runToEnd(accepted.id, 20, { env: model.env })).job;
+}
+
+const unique = () => crypto.randomUUID().slice(0, 8);
+
+describe(".error: a key the endpoint refuses", () => {
+  it("a 401 moves the call to the next key at once and the job completes; the next job never tries the refused key; operators see it", async () => {
+    const { teacher, documentId } = await teacherWithPaper();
+    const revoked = `old-${unique()}`;
+    const good = `new-${unique()}`;
+    const model = fakeModel(`revoked-${revoked}`, { LLM_API_KEYS: `${revoked},${good}` });
+
+    expect(await practiceJob(teacher, documentId, model)).toMatchObject({ status: "completed", attempts: 1 });
+    expect((await model.requests()).map((r) => [r.apiKey, r.status])).toEqual([
+      [revoked, 401],
+      [good, 200],
+    ]);
+
+    expect((await practiceJob(teacher, documentId, model)).status).toBe("completed");
+    expect((await model.requests()).slice(2).map((r) => [r.apiKey, r.status])).toEqual([[good, 200]]);
+
+    const operator = await platformOperator();
+    const listed = await json(await call("/v1/platform/llm-keys", { token: operator.token }));
+    const fingerprint = await keyFingerprint(revoked);
+    const entry = listed.keys.find((k: { fingerprint: string }) => k.fingerprint === fingerprint);
+    expect(entry).toMatchObject({ state: "refused", status: 401, refusedSince: expect.any(String), retryAt: expect.any(String) });
+    expect(Date.parse(entry.retryAt)).toBeGreaterThan(Date.parse(entry.refusedSince));
+    expect(JSON.stringify(listed)).not.toContain(revoked);
+    expect(listed.keys.find((k: { fingerprint: string; state: string }) => k.state === "active")).toBeDefined();
+
+    const metrics = await call("/metrics", { token: SCRAPE_TOKEN });
+    const text = await metrics.text();
+    expect(text).toContain("# TYPE studyhall_llm_keys gauge");
+    const gauge = (state: string) => Number(new RegExp(`^studyhall_llm_keys\\{state="${state}"\\} (\\d+)$`, "m").exec(text)?.[1]);
+    const count = (state: string) => listed.keys.filter((k: { state: string }) => k.state === state).length;
+    expect(gauge("refused")).toBeGreaterThanOrEqual(1);
+    expect(gauge("refused")).toBe(count("refused"));
+    expect(gauge("active")).toBe(count("active"));
+  });
+
+  it("when every key is refused the job fails at once, for good, as llm-unauthorized", async () => {
+    const { teacher, documentId } = await teacherWithPaper();
+    const revoked = `only-${unique()}`;
+    const model = fakeModel(`revoked-${revoked}`, { LLM_API_KEYS: revoked });
+
+    const job = await practiceJob(teacher, documentId, model);
+    expect(job).toMatchObject({ status: "failed", attempts: 1, error: { type: "/problems/llm-unauthorized", retryable: false } });
+    expect((await model.requests()).map((r) => [r.apiKey, r.status])).toEqual([[revoked, 401]]);
+    const shown = await json(await call(`/v1/jobs/${job.id}`, { token: teacher.token }));
+    expect(shown.error.detail).toContain("refused this deployment's API key");
+  });
+});
+
+describe(".happy: structured output", () => {
+  it("an endpoint that takes json_schema receives the reply's schema in strict form", async () => {
+    const { teacher, documentId } = await teacherWithPaper();
+    const model = fakeModel("ok");
+    expect((await practiceJob(teacher, documentId, model)).status).toBe("completed");
+    const [request] = await model.requests();
+    expect(request?.responseFormat).toMatchObject({
+      type: "json_schema",
+      json_schema: {
+        name: "practice_questions",
+        strict: true,
+        schema: { type: "object", required: ["questions"], additionalProperties: false },
+      },
+    });
+    const properties = request?.responseFormat?.json_schema?.schema.properties as { questions: { items: Record<string, unknown> } };
+    const item = properties.questions.items;
+    expect(item).toMatchObject({ type: "object", additionalProperties: false });
+    expect(item.required).toEqual(Object.keys(item.properties as object));
+  });
+
+  it("an endpoint that refuses json_schema gets one refused request, then JSON mode, and the jobs complete", async () => {
+    const { teacher, documentId } = await teacherWithPaper();
+    const model = fakeModel("no-json-schema");
+    expect(await practiceJob(teacher, documentId, model)).toMatchObject({ status: "completed", attempts: 1 });
+    expect((await practiceJob(teacher, documentId, model)).status).toBe("completed");
+    expect((await model.requests()).map((r) => [r.responseFormat?.type, r.status])).toEqual([
+      ["json_schema", 400],
+      ["json_object", 200],
+      ["json_object", 200],
+    ]);
+  });
+});
