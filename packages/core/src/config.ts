@@ -132,6 +132,8 @@ export const configSchema = z
     JOB_UNSENT_AFTER_SECONDS: int(30, 0, DAY),
     /** A queued job sent this long ago and still not taken is sent again. */
     JOB_STALE_AFTER_SECONDS: int(900, 1, 7 * DAY),
+    /** The JobSweeper object's alarm sweeps this often; the cron's minute is the backstop. */
+    JOB_SWEEP_INTERVAL_SECONDS: int(15, 1, 3600),
     /** Lessons stay in the KV cache this long, seconds. */
     LESSON_CACHE_TTL: int(86_400, KV_MIN_TTL_SECONDS, 365 * DAY, "KV's shortest TTL is 60 s"),
     /** Global LLM use, shared by every consumer. */

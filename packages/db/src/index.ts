@@ -37,6 +37,7 @@ export * from "./job-queue.ts";
 export * from "./job-retry.ts";
 export * from "./job-scope.ts";
 export * from "./job-search.ts";
+export * from "./job-sweep.ts";
 export * from "./job-view.ts";
 export * from "./lane-state.ts";
 export * from "./learning-analytics.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { JobMessage } from "@studyhall/core";
-import { and, eq, isNull, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, isNull, lt, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { markSent } from "./job-lifecycle.ts";
 import { laneOpen } from "./lane-state.ts";
@@ -79,10 +79,16 @@ export interface SweepLimits {
   unsentAfterMs: number;
   /** A queued job sent this long ago and not taken has lost its message. */
   staleAfterMs: number;
+  /**
+   * A queued job sent before this instant lost its message: set only where the queue kept its messages in
+   * memory and has restarted since (job-sweep.ts).
+   */
+  lostBefore?: number;
 }
 
 /**
- * Jobs whose message must be sent again: never sent, lost, or held by a consumer that died (lease expired).
+ * Jobs whose message must be sent again: never sent, lost (stale, or sent before the queue restarted), or held
+ * by a consumer that died (lease expired).
  * A held lane's jobs wait for its resume: a message that found the lane paused comes back on its own, and a
  * resend would only add another.
  */
@@ -94,9 +100,10 @@ export async function jobsToResend(db: Db, limits: SweepLimits, now = Date.now()
     or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now - limits.staleAfterMs))),
   )!;
   const abandoned: SQL = and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now)))!;
+  const lost = limits.lostBefore === undefined ? undefined : and(eq(jobs.status, "queued"), lt(jobs.sentAt, new Date(limits.lostBefore)));
   return db
     .select()
     .from(jobs)
-    .where(and(or(unsent, stale, abandoned), laneOpen))
+    .where(and(or(unsent, stale, abandoned, lost), laneOpen))
     .limit(limit);
 }

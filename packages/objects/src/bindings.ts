@@ -9,12 +9,16 @@
  */
 import type { Counters } from "./counters.ts";
 import type { JobChannel } from "./job-channel.ts";
+import type { JobSweeper } from "./job-sweeper.ts";
 import type { LlmGate } from "./llm-gate.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { SessionRoom } from "./session-room.ts";
 
 /** The Durable Object bindings both workers' generated env types declare, as whichever worker is compiled sees them. */
-export type ObjectBindings = Pick<Cloudflare.Env, "RATE_LIMITER" | "LLM_GATE" | "COUNTERS" | "SESSION_ROOM" | "JOB_CHANNEL">;
+export type ObjectBindings = Pick<
+  Cloudflare.Env,
+  "RATE_LIMITER" | "LLM_GATE" | "COUNTERS" | "SESSION_ROOM" | "JOB_CHANNEL" | "JOB_SWEEPER"
+>;
 
 /** Each namespace with its class's RPC methods. */
 export interface ObjectNamespaces {
@@ -23,7 +27,11 @@ export interface ObjectNamespaces {
   counters: DurableObjectNamespace<Counters>;
   sessionRoom: DurableObjectNamespace<SessionRoom>;
   jobChannel: DurableObjectNamespace<JobChannel>;
+  jobSweeper: DurableObjectNamespace<JobSweeper>;
 }
+
+/** The one JobSweeper: recovery is platform-wide, so its key names no organisation. */
+export const JOB_SWEEPER_NAME = "platform";
 
 /** The one conversion: a namespace the jobs worker sees untyped is the class the API worker exports. */
 const bound = <T extends Rpc.DurableObjectBranded>(namespace: DurableObjectNamespace<T> | DurableObjectNamespace) =>
@@ -41,5 +49,6 @@ export function objects(env: ObjectBindings): ObjectNamespaces {
     counters: bound<Counters>(env.COUNTERS),
     sessionRoom: bound<SessionRoom>(env.SESSION_ROOM),
     jobChannel: bound<JobChannel>(env.JOB_CHANNEL),
+    jobSweeper: bound<JobSweeper>(env.JOB_SWEEPER),
   };
 }

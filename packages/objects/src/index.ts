@@ -1,10 +1,12 @@
 /** Durable Object classes: exported by the API worker, reached by both workers through their bindings. */
 
 export type { ObjectBindings, ObjectNamespaces } from "./bindings.ts";
-export { objects } from "./bindings.ts";
+export { JOB_SWEEPER_NAME, objects } from "./bindings.ts";
 export { Counters } from "./counters.ts";
 export type { IssueJobTicketInput } from "./job-channel.ts";
 export { JOB_SEED_HEADER, JobChannel } from "./job-channel.ts";
+export type { SweeperState } from "./job-sweeper.ts";
+export { JobSweeper } from "./job-sweeper.ts";
 export type { AcquireInput, AcquireResult, GateState } from "./llm-gate.ts";
 export { LlmGate } from "./llm-gate.ts";
 export type { KeyState } from "./llm-key-refusals.ts";

@@ -9,6 +9,7 @@ import type { AppEnv } from "./env.ts";
 import { onError, problemResponse } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { d1Session } from "./middleware/d1-session.ts";
+import { jobSweeper } from "./middleware/job-sweeper.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
@@ -43,6 +44,7 @@ export function newApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
   app.use("*", requestContext());
+  app.use("*", jobSweeper());
   app.use("/v1/*", d1Session());
   app.use("/metrics", d1Session());
   // Uploads carry a PDF, not JSON, and check their own size and type.

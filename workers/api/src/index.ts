@@ -1,7 +1,7 @@
 /** The edge API worker: the Hono app, and the Durable Object classes every worker binds to. */
 import { newApp } from "./app.ts";
 
-export { Counters, JobChannel, LlmGate, RateLimiter, SessionRoom } from "@studyhall/objects";
+export { Counters, JobChannel, JobSweeper, LlmGate, RateLimiter, SessionRoom } from "@studyhall/objects";
 
 const app = newApp();
 

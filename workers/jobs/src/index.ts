@@ -1,8 +1,9 @@
 /**
  * The queue consumer worker: drains the three priority lanes and the
  * dead-letter queue, and sweeps for jobs whose message was lost or whose
- * consumer died (cron). It validates each message, runs its job, and
- * acknowledges only after the outcome is committed to D1.
+ * consumer died (cron, the backstop of the JobSweeper object's alarm). It
+ * validates each message, runs its job, and acknowledges only after the
+ * outcome is committed to D1.
  */
 import { ConfigError, jobMessageSchema } from "@studyhall/core";
 import { laneQueues, openDb, sendJob } from "@studyhall/db";
@@ -11,7 +12,7 @@ import { recordDeadLetter } from "./dead-letter.ts";
 import { handlers } from "./handlers.ts";
 import { progressPublisher } from "./progress.ts";
 import { backoffMs, runJob } from "./runner.ts";
-import { sweep } from "./sweep.ts";
+import { ensureSweeper, sweep } from "./sweep.ts";
 
 const MISCONFIGURED_RECHECK_SECONDS = 60;
 
@@ -32,9 +33,10 @@ function configOf(env: JobsEnv): JobsConfig | undefined {
 }
 
 export default {
-  async queue(batch, env, _ctx) {
+  async queue(batch, env, ctx) {
     const config = configOf(env);
     if (!config) return batch.retryAll({ delaySeconds: MISCONFIGURED_RECHECK_SECONDS });
+    ctx.waitUntil(ensureSweeper(env));
     const db = openDb(env.DB);
     const deadLetters = batch.queue.endsWith("-dead");
     for (const message of batch.messages) {
@@ -77,6 +79,8 @@ export default {
   async scheduled(_controller, env) {
     const config = configOf(env);
     if (!config) return;
+    // Every minute, in case the object's alarm chain broke (it sets one only if none is set).
+    await ensureSweeper(env, { everyTime: true });
     const resent = await sweep(openDb(env.DB), laneQueues(env), config);
     if (resent.length) console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", count: resent.length, jobIds: resent }));
   },
