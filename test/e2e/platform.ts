@@ -21,13 +21,24 @@ export interface PlatformOptions {
   verbose?: boolean;
   /** How long to wait for `STUDYHALL_READY`. */
   startTimeoutMs?: number;
+  /**
+   * Run on this state directory, as another instance left it (a restart), and leave it in place on `stop()`:
+   * whoever passed it removes it. Without it, the instance has a throwaway directory of its own.
+   */
+  state?: string;
+  /** Leave the throwaway state directory in place on `stop()` and `kill()`, to start again on it. */
+  keepState?: boolean;
 }
 
 export interface Platform {
   url: string;
+  /** The directory holding this instance's local state (D1, KV, R2, Durable Objects). */
+  state: string;
   /** Everything dev.mjs and wrangler printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
+  /** Kills every process of the instance at once with SIGKILL, as a crash or a power cut would: nothing shuts down cleanly. */
+  kill(): Promise<void>;
 }
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -64,7 +75,10 @@ function dotenv(vars: Record<string, string>): string {
  * await platform.stop();
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
-  const state = mkdtempSync(join(tmpdir(), `studyhall-${options.label ?? "e2e"}-`));
+  const state = options.state ?? mkdtempSync(join(tmpdir(), `studyhall-${options.label ?? "e2e"}-`));
+  const removeState = () => {
+    if (!options.state && !options.keepState) rmSync(state, { recursive: true, force: true });
+  };
   const port = await freePort();
   const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", state, ...(options.verbose ? [] : ["--quiet"])];
   if (options.vars) {
@@ -78,19 +92,36 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   let output = "";
   let stopped = false;
 
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, name);
+    } catch {}
+  };
+  const groupAlive = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    const signal = (name: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, name);
-      } catch {}
-    };
     signal("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     // Whatever did not leave with dev.mjs (workerd, wrangler's helpers) goes now.
     signal("SIGKILL");
-    rmSync(state, { recursive: true, force: true });
+    removeState();
+  };
+  const kill = async () => {
+    if (stopped) return;
+    stopped = true;
+    signal("SIGKILL");
+    await exited;
+    // workerd and wrangler's helpers die with the group, but not in the same instant as dev.mjs.
+    for (let i = 0; i < 100 && groupAlive(); i++) await new Promise((r) => setTimeout(r, 50));
+    removeState();
   };
 
   try {
@@ -121,7 +152,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         reject(new Error(`dev server exited with ${code}:\n${output}`));
       });
     });
-    return { url, output: () => output, stop };
+    return { url, state, output: () => output, stop, kill };
   } catch (error) {
     await stop();
     throw error;
