@@ -73,6 +73,8 @@ const child = spawn(wranglerBin, args, {
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));
 
+// The probe is also the API worker's first request, which starts the JobSweeper (its start-up sweep
+// recovers the jobs a previous run left mid-way, and the messages its in-memory queue lost).
 async function waitUntilReady() {
   for (let i = 0; i < 600; i++) {
     try {
