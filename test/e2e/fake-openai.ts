@@ -43,6 +43,8 @@ export interface RecordedChat {
 export interface FakeOpenAiOptions {
   keys: string[];
   models: string[];
+  /** Each chat reply waits this long first, as a real model takes its time; none by default. */
+  replyDelayMs?: number;
 }
 
 export interface FakeOpenAi {
@@ -132,6 +134,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
       return invalid("We could not parse the JSON body of your request.");
     }
     if (!isChatBody(body)) return invalid("'messages' is a required property");
+    if (options.replyDelayMs) await new Promise((r) => setTimeout(r, options.replyDelayMs));
     const prompt = readPrompt(body.messages);
     const record: RecordedChat = { apiKey, model: body.model, stage: prompt.stage, status: 0, documentText: prompt.documentText, body };
     chats.push(record);
