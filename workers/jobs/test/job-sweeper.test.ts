@@ -97,4 +97,17 @@ describe("the JobSweeper object", () => {
     // Only the start-up sweep does that: the next call finds nothing of the kind.
     expect((await sweeper.ensure()).resent).toEqual([]);
   });
+
+  it("a job the start-up sweep resends while it waits out a retry delay keeps its delay and its attempts", async () => {
+    const sweeper = freshSweeper();
+    await sweeper.ensure();
+    const job = await queuedJob(new Date());
+    const runAfter = new Date(Date.now() + 60_000);
+    await db().update(jobs).set({ runAfter, attempts: 1 }).where(eq(jobs.id, job.id));
+    await evictDurableObject(sweeper);
+    expect((await sweeper.ensure()).resent).toContain(job.id);
+    // The duplicate arrives at once; it is not due, so it only comes back later.
+    expect((await deliver(job.id)).explicitAcks).toHaveLength(1); // handed back as a new message, delayed until it is due
+    expect(await jobRow(job.id)).toMatchObject({ status: "queued", attempts: 1, runAfter });
+  });
 });
