@@ -22,16 +22,14 @@ let ensured: Promise<void> | undefined;
  */
 export function ensureSweeper(env: JobsEnv, options: { everyTime?: boolean } = {}): Promise<void> {
   if (ensured && !options.everyTime) return ensured;
-  const call = objects(env)
-    .jobSweeper.getByName(JOB_SWEEPER_NAME)
-    .ensure()
-    .then(
-      () => undefined,
-      (error: unknown) => {
-        if (ensured === call) ensured = undefined;
-        console.error(JSON.stringify({ level: "error", msg: "could not reach the job sweeper", error: String(error) }));
-      },
-    );
+  // Called from an async function: a binding that is missing or refuses the call at once is logged like any failed call.
+  const call = (async () => objects(env).jobSweeper.getByName(JOB_SWEEPER_NAME).ensure())().then(
+    () => undefined,
+    (error: unknown) => {
+      if (ensured === call) ensured = undefined;
+      console.error(JSON.stringify({ level: "error", msg: "could not reach the job sweeper", error: String(error) }));
+    },
+  );
   ensured = call;
   return call;
 }

@@ -20,17 +20,19 @@ export const jobSweeper = () =>
   createMiddleware<AppEnv>(async function ensureJobSweeper(c, next) {
     if (!ensured) {
       ensured = true;
-      const call = objects(c.env)
-        .jobSweeper.getByName(JOB_SWEEPER_NAME)
-        .ensure()
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            ensured = false;
-            console.error(JSON.stringify({ level: "error", msg: "could not reach the job sweeper", error: String(error) }));
-          },
-        );
-      c.executionCtx.waitUntil(call);
+      // Called from an async function: a binding that is missing or refuses the call at once is logged like any failed call.
+      const call = (async () => objects(c.env).jobSweeper.getByName(JOB_SWEEPER_NAME).ensure())().then(
+        () => undefined,
+        (error: unknown) => {
+          ensured = false;
+          console.error(JSON.stringify({ level: "error", msg: "could not reach the job sweeper", error: String(error) }));
+        },
+      );
+      try {
+        c.executionCtx.waitUntil(call);
+      } catch {
+        // No execution context (the app called directly, as in a script): the call runs on without one.
+      }
     }
     await next();
   });
