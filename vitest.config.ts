@@ -67,6 +67,9 @@ export default defineConfig(async () => {
 
   return {
     test: {
+      // Vitest's default is one worker per core but one, which on a 2-core machine runs every file in turn. Most of a
+      // file's time is waiting (workerd start, queue delivery, leases, a wrangler dev), so two at a time overlap it.
+      maxWorkers: 2,
       projects: [
         {
           plugins: [
