@@ -40,15 +40,28 @@ export class JobSweeper extends DurableObject<Cloudflare.Env> {
   private readonly startedAt = Date.now();
   /** The start-up sweep, once begun; cleared again if it failed, so the next call tries once more. */
   private startup: Promise<string[] | undefined> | undefined;
+  /** The read-and-set of the alarm that concurrent `ensure()` calls are waiting on, if one is under way. */
+  private scheduling: Promise<number> | undefined;
 
   /** Makes sure sweeps are scheduled; the first call after start-up also sweeps at once. */
   async ensure(): Promise<SweeperState> {
     const first = this.startup === undefined;
     const resent = await this.startUp();
-    const scheduled = await this.ctx.storage.getAlarm();
-    const nextSweepAt = scheduled ?? Date.now() + this.intervalMs();
-    if (scheduled === null) await this.ctx.storage.setAlarm(nextSweepAt);
+    // Calls that arrive together share one read-and-set, so they cannot each see no alarm and each set their own.
+    this.scheduling ??= this.schedule().finally(() => {
+      this.scheduling = undefined;
+    });
+    const nextSweepAt = await this.scheduling;
     return { nextSweepAt, resent: first ? (resent ?? []) : [] };
+  }
+
+  /** The alarm already set, or a new one an interval from now. */
+  private async schedule(): Promise<number> {
+    const scheduled = await this.ctx.storage.getAlarm();
+    if (scheduled !== null) return scheduled;
+    const at = Date.now() + this.intervalMs();
+    await this.ctx.storage.setAlarm(at);
+    return at;
   }
 
   /** Sweeps (the start-up sweep, if no call ran it yet) and sets the next alarm, whatever the sweep met. */
