@@ -7,24 +7,10 @@
  */
 import { keyFingerprint } from "@studyhall/llm";
 import { describe, expect, it } from "vitest";
-import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { type Actor, call, json } from "../../../test/helpers/api.ts";
 import { platformOperator, SCRAPE_TOKEN } from "../../../test/helpers/platform.ts";
 import { type FakeModel, fakeModel } from "./fake-llm.ts";
-import { corpusPdf, runToEnd } from "./run-jobs.ts";
-
-/** A teacher of a new organisation with a parsed paper. */
-async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: string }> {
-  const teacher = await newMember(await newOrg(), "teacher");
-  const accepted = await json(
-    await call("/v1/documents?generate=false", {
-      token: teacher.token,
-      body: await corpusPdf("tracemonkey.pdf"),
-      headers: { "Content-Type": "application/pdf" },
-    }),
-  );
-  await runToEnd(accepted.job.id);
-  return { teacher, documentId: accepted.document.id };
-}
+import { runToEnd, teacherWithPaper } from "./run-jobs.ts";
 
 /** Asks for two practice questions (one request to the model) and runs the job through `model`. */
 async function practiceJob(teacher: Actor, documentId: string, model: FakeModel) {

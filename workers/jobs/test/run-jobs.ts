@@ -7,6 +7,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { type Job, jobs, openDb } from "@studyhall/db";
 import { eq } from "drizzle-orm";
+import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
 import worker from "../src/index.ts";
 
 export const db = () => openDb(env.DB);
@@ -56,4 +57,18 @@ export async function corpusPdf(name: string): Promise<Uint8Array> {
   const response = await fetch(`https://corpus.test/${name}`);
   if (!response.ok) throw new Error(`corpus file ${name}: ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** A teacher of a new organisation with a parsed paper. */
+export async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: string }> {
+  const teacher = await newMember(await newOrg(), "teacher");
+  const accepted = await json(
+    await call("/v1/documents?generate=false", {
+      token: teacher.token,
+      body: await corpusPdf("tracemonkey.pdf"),
+      headers: { "Content-Type": "application/pdf" },
+    }),
+  );
+  await runToEnd(accepted.job.id);
+  return { teacher, documentId: accepted.document.id };
 }

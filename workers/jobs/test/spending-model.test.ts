@@ -11,9 +11,9 @@ import { documentTextChars, insertJob, tokenReservations } from "@studyhall/db";
 import type { GateState } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { type Actor, call, json } from "../../../test/helpers/api.ts";
 import { fakeModel } from "./fake-llm.ts";
-import { corpusPdf, db, runToEnd } from "./run-jobs.ts";
+import { db, runToEnd, teacherWithPaper } from "./run-jobs.ts";
 
 interface Usage {
   used: number;
@@ -23,20 +23,6 @@ interface Usage {
 }
 
 const usageOf = async (actor: Actor) => json<Usage>(await call("/v1/me/usage", { token: actor.token }));
-
-/** A teacher of a new organisation with a parsed paper. */
-async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: string }> {
-  const teacher = await newMember(await newOrg(), "teacher");
-  const accepted = await json(
-    await call("/v1/documents?generate=false", {
-      token: teacher.token,
-      body: await corpusPdf("tracemonkey.pdf"),
-      headers: { "Content-Type": "application/pdf" },
-    }),
-  );
-  await runToEnd(accepted.job.id);
-  return { teacher, documentId: accepted.document.id };
-}
 
 /** What the month's ledger holds for a user. */
 async function spent(userId: string): Promise<number> {
