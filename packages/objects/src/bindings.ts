@@ -52,3 +52,24 @@ export function objects(env: ObjectBindings): ObjectNamespaces {
     jobSweeper: bound<JobSweeper>(env.JOB_SWEEPER),
   };
 }
+
+let ensured: Promise<void> | undefined;
+
+/**
+ * Makes sure the JobSweeper's alarm is set (it sweeps at once if it just started): once per isolate, or
+ * every time when asked. Never throws: a binding that is missing or refuses is logged, and the next call
+ * tries again.
+ */
+export function ensureSweeper(env: ObjectBindings, options: { everyTime?: boolean } = {}): Promise<void> {
+  if (ensured && !options.everyTime) return ensured;
+  // Called from an async function: a binding that is missing or refuses the call at once is logged like any failed call.
+  const call = (async () => objects(env).jobSweeper.getByName(JOB_SWEEPER_NAME).ensure())().then(
+    () => undefined,
+    (error: unknown) => {
+      if (ensured === call) ensured = undefined;
+      console.error(JSON.stringify({ level: "error", msg: "could not reach the job sweeper", error: String(error) }));
+    },
+  );
+  ensured = call;
+  return call;
+}

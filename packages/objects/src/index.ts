@@ -1,7 +1,7 @@
 /** Durable Object classes: exported by the API worker, reached by both workers through their bindings. */
 
 export type { ObjectBindings, ObjectNamespaces } from "./bindings.ts";
-export { JOB_SWEEPER_NAME, objects } from "./bindings.ts";
+export { ensureSweeper, JOB_SWEEPER_NAME, objects } from "./bindings.ts";
 export { Counters } from "./counters.ts";
 export type { IssueJobTicketInput } from "./job-channel.ts";
 export { JOB_SEED_HEADER, JobChannel } from "./job-channel.ts";

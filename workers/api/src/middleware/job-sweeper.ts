@@ -10,29 +10,17 @@
  * response waits for it; a failed call is logged and tried again by the next
  * request.
  */
-import { JOB_SWEEPER_NAME, objects } from "@studyhall/objects";
+import { ensureSweeper } from "@studyhall/objects";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 
-let ensured = false;
-
 export const jobSweeper = () =>
   createMiddleware<AppEnv>(async function ensureJobSweeper(c, next) {
-    if (!ensured) {
-      ensured = true;
-      // Called from an async function: a binding that is missing or refuses the call at once is logged like any failed call.
-      const call = (async () => objects(c.env).jobSweeper.getByName(JOB_SWEEPER_NAME).ensure())().then(
-        () => undefined,
-        (error: unknown) => {
-          ensured = false;
-          console.error(JSON.stringify({ level: "error", msg: "could not reach the job sweeper", error: String(error) }));
-        },
-      );
-      try {
-        c.executionCtx.waitUntil(call);
-      } catch {
-        // No execution context (the app called directly, as in a script): the call runs on without one.
-      }
+    const call = ensureSweeper(c.env);
+    try {
+      c.executionCtx.waitUntil(call);
+    } catch {
+      // No execution context (the app called directly, as in a script): the call runs on without one.
     }
     await next();
   });
