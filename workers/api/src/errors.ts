@@ -1,7 +1,8 @@
 /**
  * Turns every failure into an RFC 9457 problem document with the request id.
  * Unknown errors are logged with their stack and answered with a bare 500:
- * no stack trace, SQL or internal name reaches a client.
+ * no stack trace, SQL or internal name reaches a client. D1 being down or
+ * restarting is not our bug but a moment's outage: a 503 with Retry-After.
  */
 
 import { type InvalidParam, ProblemError, problemDocument } from "@studyhall/core";
@@ -31,13 +32,46 @@ function fromHttpException(error: HTTPException): ProblemError {
   return new ProblemError(error.status >= 500 ? "internal" : "bad-request", { detail: error.status < 500 ? error.message : undefined });
 }
 
+/** How long a client is asked to wait after an outage of a binding underneath: D1 restarts and reconnects in seconds. */
+export const OUTAGE_RETRY_AFTER_SECONDS = "5";
+
+/**
+ * What D1 says when it cannot answer for now (unreachable, overloaded, restarting), from Cloudflare's list of
+ * D1 errors, as opposed to a query it refuses (a constraint, a missing table), which retrying would not fix.
+ */
+const D1_TRANSIENT =
+  /network connection lost|overloaded|requests queued|object to be reset|reset because its code was updated|transient issue|timed? ?out|exceeded timeout|internal error/i;
+
+/** True for a D1 outage, wherever it sits in the cause chain (drizzle wraps D1's error in its own). */
+export function isD1Outage(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    // Only D1's own message is read: drizzle's wrapper quotes the SQL, which could say anything.
+    if (e.name === "D1_ERROR" || /\bD1_ERROR\b|\bD1 DB\b/.test(e.message)) return D1_TRANSIENT.test(e.message);
+  }
+  return false;
+}
+
+function unexpected(error: Error): ProblemError {
+  if (isD1Outage(error)) {
+    return new ProblemError("service-unavailable", {
+      detail: "The database did not answer just now. Try again in a few seconds; quote the request id if it keeps happening.",
+      headers: { "Retry-After": OUTAGE_RETRY_AFTER_SECONDS },
+      cause: error,
+    });
+  }
+  return new ProblemError("internal", { detail: "Something went wrong on our side. Quote the request id if you report it." });
+}
+
+/** The messages below an error (drizzle's "Failed query" hides what D1 said in its cause), for the log. */
+function causesOf(error: Error): { causes?: string[] } {
+  const causes: string[] = [];
+  for (let e: unknown = error.cause, depth = 0; e !== undefined && depth < 4; e = e instanceof Error ? e.cause : undefined, depth++)
+    causes.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  return causes.length ? { causes } : {};
+}
+
 export function onError(error: Error, c: Context<AppEnv>): Response {
-  const problem =
-    error instanceof ProblemError
-      ? error
-      : error instanceof HTTPException
-        ? fromHttpException(error)
-        : new ProblemError("internal", { detail: "Something went wrong on our side. Quote the request id if you report it." });
+  const problem = error instanceof ProblemError ? error : error instanceof HTTPException ? fromHttpException(error) : unexpected(error);
   if (problem.status >= 500) {
     const cause = error instanceof ProblemError ? error.cause : error;
     console.error(
@@ -47,7 +81,10 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
         requestId: c.get("requestId"),
         method: c.req.method,
         path: new URL(c.req.url).pathname,
-        error: cause instanceof Error ? { name: cause.name, message: cause.message, stack: cause.stack } : String(cause ?? error),
+        error:
+          cause instanceof Error
+            ? { name: cause.name, message: cause.message, stack: cause.stack, ...causesOf(cause) }
+            : String(cause ?? error),
       }),
     );
   }

@@ -7,6 +7,7 @@
  * failed upload leaves nothing in R2.
  */
 import { ProblemError } from "@studyhall/core";
+import { OUTAGE_RETRY_AFTER_SECONDS } from "./errors.ts";
 import { boundaryOf, MultipartReader } from "./multipart.ts";
 import { HEAD_BYTES, type StoredObject, storeKnownLength, storeStream, tooLarge } from "./r2-upload.ts";
 
@@ -177,7 +178,7 @@ export async function guardUpload<T>(bucket: R2Bucket, key: string, step: (keep:
     if (error instanceof ProblemError || kept) throw error;
     throw new ProblemError("service-unavailable", {
       detail: "The upload could not be recorded, and nothing of it was kept. Try again in a moment.",
-      headers: { "Retry-After": "5" },
+      headers: { "Retry-After": OUTAGE_RETRY_AFTER_SECONDS },
       cause: error,
     });
   } finally {
