@@ -43,9 +43,10 @@ export interface LessonReadOptions {
 }
 
 /**
- * A lesson of a course the viewer sees, from KV or, on a miss, from D1 (cached once written).
+ * A lesson of a course the viewer sees, from KV or, on a miss, from D1 (cached once written); `bypassed` when KV
+ * could not be read and the lesson came from D1 without it.
  * A student's read is recorded; nothing is written unless they are enrolled.
- * @example const { entry, hit } = await readLesson(db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
+ * @example const { entry, hit, bypassed } = await readLesson(db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
  */
 export async function readLesson(
   db: Db,
@@ -54,11 +55,18 @@ export async function readLesson(
   courseId: string,
   lessonId: string,
   options: LessonReadOptions,
-): Promise<{ entry: CachedLesson & { body: LessonBody }; hit: boolean }> {
+): Promise<{ entry: CachedLesson & { body: LessonBody }; hit: boolean; bypassed: boolean }> {
   const course = await visibleCourse(db, viewer, courseId);
-  let entry = (await readCachedLesson(kv, course.id, lessonId)) as (CachedLesson & { body: LessonBody }) | null;
+  // KV failing is no reason to fail the read: D1 has the lesson. Such a read is neither a hit nor a miss, and
+  // does not fill the cache either.
+  let bypassed = false;
+  let entry = (await readCachedLesson(kv, course.id, lessonId).catch((error: unknown) => {
+    bypassed = true;
+    console.error(JSON.stringify({ level: "error", msg: "lesson cache unreadable; read from D1", error: String(error) }));
+    return null;
+  })) as (CachedLesson & { body: LessonBody }) | null;
   const hit = entry !== null;
-  options.onLookup?.(hit);
+  if (!bypassed) options.onLookup?.(hit);
   if (!entry) {
     const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, course.id)) });
     if (!lesson) throw notFound("lesson");
@@ -76,7 +84,7 @@ export async function readLesson(
     };
     entry = { etag: await lessonEtag(lesson.id, lesson.version, lesson.updatedAt.getTime()), body };
     // A lesson still being written is not cached, so readers see it as soon as it is done.
-    if (lesson.version > 0) options.waitUntil(writeCachedLesson(kv, course.id, lesson.id, entry, options.ttlSeconds));
+    if (lesson.version > 0 && !bypassed) options.waitUntil(writeCachedLesson(kv, course.id, lesson.id, entry, options.ttlSeconds));
   }
   // The lesson exists: record a student's read off the response path (nothing is written unless they are enrolled).
   if (viewer.role === "student") {
@@ -86,7 +94,7 @@ export async function readLesson(
       ),
     );
   }
-  return { entry, hit };
+  return { entry, hit, bypassed };
 }
 
 /**

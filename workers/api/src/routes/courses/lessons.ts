@@ -78,22 +78,23 @@ export const lessonRoutes = newRouter()
     }),
     async (c) => {
       const { id, lessonId } = c.req.valid("param");
-      const { entry, hit } = await readLesson(c.get("db"), c.env.LESSONS, currentUser(c), id, lessonId, {
+      const { entry, hit, bypassed } = await readLesson(c.get("db"), c.env.LESSONS, currentUser(c), id, lessonId, {
         ttlSeconds: c.get("config").LESSON_CACHE_TTL,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
         onLookup: (found) => countCache(c.env, c.executionCtx, found),
       });
-      const headers = { "Cache-Control": "private, max-age=60, must-revalidate", Vary: "Authorization" };
+      const headers = {
+        "Cache-Control": "private, max-age=60, must-revalidate",
+        Vary: "Authorization",
+        // BYPASS: the cache could not be read, and the lesson came from D1.
+        "X-Cache": bypassed ? "BYPASS" : hit ? "HIT" : "MISS",
+      };
       // The HTML form is another representation, so it has its own validator.
       const html = c.req.valid("query").format === "html";
       const etag = html ? entry.etag.replace(/"$/, '-html"') : entry.etag;
-      if (c.req.header("If-None-Match") === etag) return c.body(null, 304, { ETag: etag, "X-Cache": hit ? "HIT" : "MISS", ...headers });
+      if (c.req.header("If-None-Match") === etag) return c.body(null, 304, { ETag: etag, ...headers });
       const body = entry.body;
-      return c.json(html ? { ...body, bodyHtml: renderMarkdown(body.bodyMd) } : body, 200, {
-        ETag: etag,
-        "X-Cache": hit ? "HIT" : "MISS",
-        ...headers,
-      });
+      return c.json(html ? { ...body, bodyHtml: renderMarkdown(body.bodyMd) } : body, 200, { ETag: etag, ...headers });
     },
   )
   .openapi(
