@@ -10,8 +10,9 @@
  * from the text, about four characters a token), `usage-<n>` (every reply
  * claims n tokens), `flaky` (every other request fails with a 500, starting
  * with the first), `revoked-<key>` (that key is refused with a 401, as a
- * revoked OpenAI key is) or `no-json-schema` (structured output is refused
- * with the 400 a model without it answers). `GET https://fake-llm.test/<run>/requests` lists what the
+ * revoked OpenAI key is), `no-json-schema` (structured output is refused
+ * with the 400 a model without it answers) or `hang` (no request is ever
+ * answered: the client must give up on its own). `GET https://fake-llm.test/<run>/requests` lists what the
  * run received.
  */
 import { type ChatRequestBody, completion, jsonSchemaUnsupported, unauthorized } from "../packages/llm/src/fixtures/fake-openai-server.ts";
@@ -28,6 +29,19 @@ export interface FakeLlmRequest {
   maxTokens: number | undefined;
   /** What the reply said was used (0 for a failure). */
   totalTokens: number;
+}
+
+/** How long `hang` holds a request: far past any test's LLM_TIMEOUT_MS, and short of keeping the run alive for long. */
+const HANG_MS = 60_000;
+
+/**
+ * Answers nothing for HANG_MS (status 0 in the record: never answered). The client's giving up does not reach
+ * here, so the wait is bounded instead, and unref'd so it cannot hold the test run open.
+ */
+async function hang(record: FakeLlmRequest): Promise<Response> {
+  record.status = 0;
+  await new Promise<void>((resolve) => setTimeout(resolve, HANG_MS).unref());
+  return json(504, { error: { message: "fake-llm: held past its time", type: "server_error", param: null, code: null } });
 }
 
 const runs = new Map<string, FakeLlmRequest[]>();
@@ -51,6 +65,7 @@ async function chat(request: Request, run: string, mode: string): Promise<Respon
     totalTokens: 0,
   };
   seen.push(record);
+  if (mode === "hang") return hang(record);
   const refusal =
     mode === `revoked-${apiKey}`
       ? unauthorized()

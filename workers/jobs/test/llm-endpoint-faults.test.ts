@@ -2,11 +2,12 @@
  * The model's endpoint at fault, survived as a careful client would: a
  * refused key leaves every job's rotation (the LLM gate remembers it by
  * fingerprint, and the platform's operators see it), replies are asked for
- * as strict structured output, and an endpoint that refuses that gets JSON
- * mode once and for all.
+ * as strict structured output, an endpoint that refuses that gets JSON
+ * mode once and for all, and one that never answers is given up on at
+ * LLM_TIMEOUT_MS, retried, and then failed where its owner sees it.
  */
 import { keyFingerprint } from "@studyhall/llm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type Actor, call, json } from "../../../test/helpers/api.ts";
 import { platformOperator, SCRAPE_TOKEN } from "../../../test/helpers/platform.ts";
 import { type FakeModel, fakeModel } from "./fake-llm.ts";
@@ -101,4 +102,34 @@ describe(".happy: structured output", () => {
       ["json_object", 200],
     ]);
   });
+});
+
+describe(".error: an endpoint that never answers", () => {
+  it("each request is abandoned at LLM_TIMEOUT_MS and retried, then the job fails visibly, in our words, and may be retried", async () => {
+    const { teacher, documentId } = await teacherWithPaper();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    // One retry per call and one per job (the consumer's own limit): four abandoned requests in all.
+    const model = fakeModel("hang", { LLM_TIMEOUT_MS: "1000", LLM_MAX_RETRIES: "1", JOB_MAX_RETRIES: "1" });
+    const accepted = await json(
+      await call("/v1/questions/generate", { token: teacher.token, body: { count: 2, difficulty: "easy", documentId } }),
+    );
+
+    // The endpoint holds each request for a minute, past this test's timeout: the job ends only because every
+    // request was given up on.
+    const { job } = await runToEnd(accepted.id, 4, { env: model.env });
+    expect(job).toMatchObject({ status: "failed", attempts: 2 });
+    const requests = await model.requests();
+    expect(requests.map((r) => r.status)).toEqual([0, 0, 0, 0]);
+
+    const shown = await json(await call(`/v1/jobs/${job.id}`, { token: teacher.token }));
+    expect(shown).toMatchObject({ status: "failed", error: { type: "/problems/job-attempt-failed", retryable: false } });
+    expect(shown.error.detail).toMatch(/^All 2 attempts failed; .*did not answer in time/);
+    expect(JSON.stringify(shown)).not.toMatch(/timed out|APIConnection|fake-llm|LlmUnavailable|stack/i);
+
+    // Offered again, it runs again: a fresh set of attempts.
+    const retried = await call(`/v1/jobs/${job.id}/retry`, { token: teacher.token, body: {} });
+    expect(retried.status).toBe(202);
+    expect(await json(retried)).toMatchObject({ status: "queued", attempts: 0 });
+    // The file's first paper loads the PDF parser, which alone can take most of the default 30 s when run on its own.
+  }, 60_000);
 });
