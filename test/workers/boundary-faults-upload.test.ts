@@ -1,31 +1,18 @@
 /**
  * An upload meeting a fault at each boundary it crosses, injected by wrapping
  * the real binding the API worker is given: D1 failing the document and job
- * write, R2 failing partway through storing the file, the queue refusing the
- * job's message. What the uploader then sees is asserted, and what a later
- * look at the bucket and the database finds.
+ * write, R2 failing partway through storing the file. What the uploader then
+ * sees is asserted, and what a later look at the bucket and the database
+ * finds. (The queue refusing the job's message is in
+ * workers/jobs/test/job-sweeper.test.ts, beside the sweep that recovers it.)
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import type { JobMessage } from "@studyhall/core";
+import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Actor, call, expectProblem, json } from "../helpers/api.ts";
-import { failingBucket, failingD1, failingQueue, insertsInto, recordingQueue, withBindings } from "../helpers/failing-bindings.ts";
+import { type Actor, call, expectProblem } from "../helpers/api.ts";
+import { failingBucket, failingD1, insertsInto, withBindings } from "../helpers/failing-bindings.ts";
 import { chunked, pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
 const PDF = { "Content-Type": "application/pdf" };
-
-/**
- * The jobs worker's entry points, loaded by a path TypeScript does not follow: this project is type-checked
- * with the API worker's bindings, and the jobs worker's sources with their own (workers/jobs/tsconfig.json).
- */
-interface JobsWorker {
-  queue(batch: MessageBatch, env: unknown, ctx: ExecutionContext): Promise<void>;
-  scheduled(controller: ScheduledController, env: unknown): Promise<void>;
-}
-const JOBS_WORKER = "../../workers/jobs/src/index.ts";
-const jobsWorker = async () => ((await import(/* @vite-ignore */ JOBS_WORKER)) as { default: JobsWorker }).default;
-
-const corpusPdf = async (name: string) => new Uint8Array(await (await fetch(`https://corpus.test/${name}`)).arrayBuffer());
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -106,45 +93,4 @@ describe(".error: R2 fails partway through storing the file", () => {
     expect(await storedKeys(t.orgId)).toEqual([]);
     expect(await rowsOf(t)).toEqual({ documents: 0, jobs: 0 });
   });
-});
-
-describe(".error: the queue refuses the job's message after the write", () => {
-  it("the upload is still accepted (202), the sweep sends the job later, and the job completes", async () => {
-    const t = await teacher();
-    vi.spyOn(console, "error").mockImplementation(() => {});
-    const queue = failingQueue(env.JOBS_NORMAL);
-    const response = await uploadWith(
-      withBindings(env, { JOBS_NORMAL: queue.binding }),
-      t,
-      await corpusPdf("nested_outline.pdf"),
-      PDF,
-      "?generate=false",
-    );
-
-    expect(queue.failures).toBe(1);
-    expect(response.status).toBe(202);
-    const accepted = await json(response);
-    const jobPath = accepted.links.status as string;
-    expect((await json(await call(jobPath, { token: t.token }))).status).toBe("queued");
-    // The jobs worker's sweep (its cron), told to send unsent jobs at once instead of after 30 s.
-    const lane = recordingQueue(env.JOBS_NORMAL as Queue<JobMessage>);
-    const jobs = await jobsWorker();
-    await jobs.scheduled(
-      { scheduledTime: Date.now(), cron: "* * * * *", noRetry() {} },
-      withBindings(env, { JOB_UNSENT_AFTER_SECONDS: "0", JOBS_NORMAL: lane.binding }),
-    );
-    const message = lane.sent.find((m) => m.jobId === accepted.job.id);
-    expect(message).toEqual({ jobId: accepted.job.id, kind: "parse-document" });
-    // The message the sweep sent, delivered as the queue would.
-    const batch = createMessageBatch("studyhall-jobs-normal", [
-      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: message },
-    ]);
-    const ctx = createExecutionContext();
-    await jobs.queue(batch as MessageBatch, env, ctx);
-    await getQueueResult(batch, ctx);
-
-    expect(await json(await call(jobPath, { token: t.token }))).toMatchObject({ status: "completed", attempts: 1, error: null });
-    expect((await json(await call(`/v1/documents/${accepted.document.id}`, { token: t.token }))).status).toBe("parsed");
-    // The first parse of a file loads the jobs worker and the PDF parser, which alone can take most of the default 30 s.
-  }, 60_000);
 });

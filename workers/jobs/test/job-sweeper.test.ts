@@ -4,13 +4,24 @@
  * one schedule however often it is called, and sweeps at once after the object
  * (and with it, locally, the in-memory queue) restarted.
  */
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { loadConfig } from "@studyhall/core";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  evictDurableObject,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { type JobMessage, loadConfig } from "@studyhall/core";
 import { claimJob, insertJob, type Job, jobs } from "@studyhall/db";
 import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { describe, expect, it, vi } from "vitest";
+import { BASE, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { failingQueue, recordingQueue, withBindings } from "../../../test/helpers/failing-bindings.ts";
+import worker from "../src/index.ts";
 import { corpusPdf, db, deliver, jobRow } from "./run-jobs.ts";
 
 const config = loadConfig(env);
@@ -109,5 +120,59 @@ describe("the JobSweeper object", () => {
     // The duplicate arrives at once; it is not due, so it only comes back later.
     expect((await deliver(job.id)).explicitAcks).toHaveLength(1); // handed back as a new message, delayed until it is due
     expect(await jobRow(job.id)).toMatchObject({ status: "queued", attempts: 1, runAfter });
+  });
+});
+
+/**
+ * The API worker's fetch, loaded by a path TypeScript does not follow: this project is type-checked with the
+ * jobs worker's bindings, the API worker's sources with their own. It is the module SELF already runs.
+ */
+const API_WORKER = "../../api/src/index.ts";
+type ApiWorker = { fetch(request: Request, env: unknown, ctx: ExecutionContext): Promise<Response> };
+const apiWorker = async () => ((await import(/* @vite-ignore */ API_WORKER)) as { default: ApiWorker }).default;
+
+describe("a job whose queue send failed", () => {
+  it("the upload is still accepted (202), the cron's sweep sends the job later, and the job completes", async () => {
+    const teacher = await newMember(await newOrg(), "teacher");
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const refusing = failingQueue(env.JOBS_NORMAL);
+    const ctx = createExecutionContext();
+    const response = await (await apiWorker()).fetch(
+      new Request(`${BASE}/v1/documents?generate=false`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${teacher.token}`, "CF-Connecting-IP": teacher.ip, "Content-Type": "application/pdf" },
+        body: await corpusPdf("nested_outline.pdf"),
+      }),
+      withBindings(env, { JOBS_NORMAL: refusing.binding }),
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    vi.restoreAllMocks();
+
+    expect(refusing.failures).toBe(1);
+    expect(response.status).toBe(202);
+    const accepted = await json(response);
+    const jobPath = accepted.links.status as string;
+    expect((await json(await call(jobPath, { token: teacher.token }))).status).toBe("queued");
+
+    // The jobs worker's cron, told to send unsent jobs at once instead of after 30 s.
+    const lane = recordingQueue(env.JOBS_NORMAL as Queue<JobMessage>);
+    await worker.scheduled(
+      { scheduledTime: Date.now(), cron: "* * * * *", noRetry() {} },
+      withBindings(env as unknown as JobsEnv, { JOB_UNSENT_AFTER_SECONDS: "0", JOBS_NORMAL: lane.binding }),
+    );
+    const message = lane.sent.find((m) => m.jobId === accepted.job.id);
+    expect(message).toEqual({ jobId: accepted.job.id, kind: "parse-document" });
+
+    // The message the sweep sent, delivered as the queue would.
+    const batch = createMessageBatch("studyhall-jobs-normal", [
+      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: message },
+    ]);
+    const consumer = createExecutionContext();
+    await worker.queue(batch as MessageBatch<JobMessage>, env as unknown as JobsEnv, consumer);
+    await getQueueResult(batch, consumer);
+
+    expect(await json(await call(jobPath, { token: teacher.token }))).toMatchObject({ status: "completed", attempts: 1, error: null });
+    expect((await json(await call(`/v1/documents/${accepted.document.id}`, { token: teacher.token }))).status).toBe("parsed");
   });
 });
