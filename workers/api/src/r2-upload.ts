@@ -109,7 +109,15 @@ export async function storeStream(
   } catch (error) {
     await hashing.abort(error).catch(() => undefined);
     // An upload that was started and not completed holds its parts until aborted.
-    if (upload) await upload.abort().catch(() => undefined);
+    if (upload) {
+      const { uploadId } = upload;
+      await upload.abort().catch((abortError: unknown) => {
+        // R2 down for the abort too: the parts stay until R2's default rule drops incomplete uploads (after 7 days).
+        console.error(
+          JSON.stringify({ level: "error", msg: "failed upload's multipart upload not aborted", key, uploadId, error: String(abortError) }),
+        );
+      });
+    }
     throw error;
   }
 }
