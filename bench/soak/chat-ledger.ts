@@ -29,6 +29,8 @@ export interface ChatCheck {
   vanished: number;
   /** Sends the room refused (its per-person budget), sent again later. */
   refused: number;
+  /** Chat frames the soak itself threw away on arrival (`--drop-chat`): each must show up as lost. */
+  dropped: number;
 }
 
 interface Receiver {
@@ -53,6 +55,7 @@ export class ChatLedger {
   private readonly unechoed: { sender: string; n: number }[] = [];
   private readonly receivers = new Map<string, Receiver>();
   refused = 0;
+  dropped = 0;
 
   static text(sender: string, n: number): string {
     return `soak ${sender} #${n}`;
@@ -141,10 +144,24 @@ export class ChatLedger {
     let vanished = 0;
     for (const { sender, n } of this.unechoed) {
       const seq = [...this.receivers.values()].map((r) => r.got.get(sender)?.get(n)).find((s) => s !== undefined);
-      if (seq !== undefined) accepted.get(sender)?.set(n, seq) ?? accepted.set(sender, new Map([[n, seq]]));
-      else if (final) vanished++;
+      if (seq === undefined) {
+        if (final) vanished++;
+        continue;
+      }
+      const mine = accepted.get(sender) ?? new Map<number, number>();
+      accepted.set(sender, mine);
+      mine.set(n, seq);
     }
-    const result: ChatCheck = { accepted: 0, owed: 0, lost: 0, reordered: 0, duplicates: 0, vanished, refused: this.refused };
+    const result: ChatCheck = {
+      accepted: 0,
+      owed: 0,
+      lost: 0,
+      reordered: 0,
+      duplicates: 0,
+      vanished,
+      refused: this.refused,
+      dropped: this.dropped,
+    };
     for (const mine of accepted.values()) result.accepted += mine.size;
     for (const r of this.receivers.values()) {
       result.reordered += r.reordered;

@@ -11,6 +11,7 @@
  *
  *   npm run soak                                        # 10 minutes, 2 teachers, 60 students
  *   npm run soak -- --minutes 2 --teachers 3 --students 90
+ *   npm run soak -- --minutes 2 --drop-chat 50     # each socket ignores every 50th chat frame: all must be found
  */
 import { parseArgs } from "node:util";
 import { startPlatform } from "../../test/e2e/platform.ts";
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     teachers: { type: "string", default: "2" },
     students: { type: "string", default: "60" },
     "report-seconds": { type: "string", default: "30" },
+    // Each socket ignores every Nth chat frame it gets: a check that the run reports exactly those as lost.
+    "drop-chat": { type: "string", default: "0" },
     verbose: { type: "boolean", default: false },
   },
 });
@@ -39,8 +42,9 @@ const minutes = Number(values.minutes);
 const teacherCount = Number(values.teachers);
 const studentCount = Number(values.students);
 const reportMs = Number(values["report-seconds"]) * 1000;
-if (!(minutes > 0) || !(teacherCount >= 1) || !(studentCount >= 1) || !(reportMs > 0))
-  throw new Error("--minutes, --teachers, --students and --report-seconds take positive numbers");
+const dropEvery = Number(values["drop-chat"]);
+if (!(minutes > 0) || !(teacherCount >= 1) || !(studentCount >= 1) || !(reportMs > 0) || !(dropEvery >= 0))
+  throw new Error("--minutes, --teachers, --students, --report-seconds and --drop-chat take positive numbers");
 const log = (line: string) => console.error(line);
 
 // docs/SCALING.md plans for 5,000 students reading a lesson every 30 s (≈170 reads/s) in classes of 30–100,
@@ -72,7 +76,7 @@ const vars = {
 };
 
 function sum(checks: ChatCheck[]): ChatCheck {
-  const total: ChatCheck = { accepted: 0, owed: 0, lost: 0, reordered: 0, duplicates: 0, vanished: 0, refused: 0 };
+  const total: ChatCheck = { accepted: 0, owed: 0, lost: 0, reordered: 0, duplicates: 0, vanished: 0, refused: 0, dropped: 0 };
   for (const c of checks) for (const key of Object.keys(total) as (keyof ChatCheck)[]) total[key] += c[key];
   return total;
 }
@@ -96,7 +100,9 @@ try {
   const jobs = new JobLedger();
   const pace = new Pace();
   const ledgers = classes.map(() => new ChatLedger());
-  const students = classes.flatMap((cls, i) => cls.students.map((s) => new SimStudent(base, cls, s, ledgers[i]!, activity, pace)));
+  const students = classes.flatMap((cls, i) =>
+    cls.students.map((s) => new SimStudent(base, cls, s, ledgers[i]!, activity, pace, dropEvery)),
+  );
   const files = corpusFiles();
   const teachers = classes.map(
     (cls, i) => new SimTeacher(base, cls.teacher, files, Math.floor((i * files.length) / classes.length), jobs, activity, pace),
@@ -134,7 +140,7 @@ try {
   const drainUntil = Date.now() + 30_000;
   while (Date.now() < drainUntil && !ledgers.every((l) => l.caughtUp(l.newestAcceptedSeq()))) await wait(200);
 
-  const result = final(snapshot(true), sampler.flatness(), rateLines);
+  const result = final(snapshot(true), { total: sampler.flatness(), workerd: sampler.flatness("workerd") }, rateLines);
   await Promise.all(students.map((s) => s.close()));
   console.log(`\n${result.text}\n`);
   exitCode = result.ok ? 0 : 1;

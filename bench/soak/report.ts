@@ -51,7 +51,8 @@ function errorsLine(traffic: Traffic): string {
 }
 
 function chatLine(chat: ChatCheck, activity: Activity): string {
-  return `${chat.accepted} messages accepted, ${chat.owed} deliveries owed; LOST ${chat.lost + chat.vanished}, REORDERED ${chat.reordered}, duplicates ${chat.duplicates}, refused ${chat.refused}; sockets: ${activity.reconnects} reconnects, ${activity.drops} drops; error frames: ${counts(activity.errorFrames)}`;
+  const dropped = chat.dropped ? ` (${chat.dropped} dropped on purpose by --drop-chat)` : "";
+  return `${chat.accepted} messages accepted, ${chat.owed} deliveries owed; LOST ${chat.lost + chat.vanished}${dropped}, REORDERED ${chat.reordered}, duplicates ${chat.duplicates}, refused ${chat.refused}; sockets: ${activity.reconnects} reconnects, ${activity.drops} drops; error frames: ${counts(activity.errorFrames)}`;
 }
 
 function jobLine(kind: KindFigures): string {
@@ -83,28 +84,47 @@ export function periodic(s: Snapshot): string {
   ].join("\n");
 }
 
-/** The mean total per minute of the run, as one line. */
-function timeline(samples: MemorySample[]): string {
+/** The mean per minute of the run (of the total, or of the processes named `name`), as one line. */
+function timeline(samples: MemorySample[], name?: string): string {
   const minutes = new Map<number, number[]>();
   for (const s of samples) {
     const minute = Math.floor(s.atMs / 60_000);
-    minutes.set(minute, [...(minutes.get(minute) ?? []), s.totalKiB]);
+    minutes.set(minute, [...(minutes.get(minute) ?? []), name ? (s.byName[name] ?? 0) : s.totalKiB]);
   }
   return [...minutes].map(([m, kib]) => `${m}m ${(kib.reduce((a, b) => a + b, 0) / kib.length / 1024).toFixed(0)}`).join(", ");
 }
 
+/** Flatness of the whole instance and of workerd alone (where the workers' own memory lives). */
+export interface MemoryFlatness {
+  total: Flatness;
+  workerd: Flatness;
+}
+
+const flatText = (name: string, f: Flatness) =>
+  `${name} ${f.secondThirdMiB.toFixed(0)} → ${f.lastThirdMiB.toFixed(0)} MiB (${f.growth >= 0 ? "+" : ""}${(f.growth * 100).toFixed(1)} %)`;
+
 /** Whether the run passed: the correctness verdict alone decides the exit code. */
-export function verdict(s: Snapshot, flat: Flatness): { line: string; ok: boolean } {
+export function verdict(s: Snapshot, memory: MemoryFlatness): { line: string; ok: boolean } {
   const lost = s.chat.lost + s.chat.vanished;
   const fives = s.traffic.totals().serverErrors;
-  const ok = lost === 0 && fives === 0;
-  const memory = `${flat.flat ? "memory flat" : "MEMORY GREW"} (mean ${flat.secondThirdMiB.toFixed(0)} MiB in the second third, ${flat.lastThirdMiB.toFixed(0)} MiB in the last: ${(flat.growth * 100).toFixed(1)} %, limit +${FLAT_TOLERANCE * 100} %)`;
-  const line = `VERDICT ${ok ? "PASS" : "FAIL"}: ${lost === 0 ? "zero lost messages" : `${lost} LOST MESSAGES`} (${s.chat.owed} deliveries owed), ${fives === 0 ? "zero 5xx" : `${fives} UNEXPECTED 5xx`} (no faults injected), ${memory}`;
+  // Frames thrown away on purpose must each be found as lost, and nothing else may be.
+  const ok = lost === s.chat.dropped && fives === 0;
+  const lostText =
+    s.chat.dropped === 0
+      ? lost === 0
+        ? "zero lost messages"
+        : `${lost} LOST MESSAGES`
+      : lost === s.chat.dropped
+        ? `${lost} lost messages, exactly the ${s.chat.dropped} dropped on purpose`
+        : `${lost} LOST MESSAGES where ${s.chat.dropped} were dropped on purpose`;
+  const flat = memory.total.flat && memory.workerd.flat;
+  const means = `mean of the second third → the last: ${flatText("all", memory.total)}, ${flatText("workerd", memory.workerd)}; flat is at most +${FLAT_TOLERANCE * 100} %`;
+  const line = `VERDICT ${ok ? "PASS" : "FAIL"}: ${lostText} (${s.chat.owed} deliveries owed), ${fives === 0 ? "zero 5xx" : `${fives} UNEXPECTED 5xx`} (no faults injected), ${flat ? "memory flat" : "MEMORY GREW"} (${means})`;
   return { line, ok };
 }
 
 /** Everything printed at the end, ending with the verdict line. */
-export function final(s: Snapshot, flat: Flatness, rates: string[]): { text: string; ok: boolean } {
+export function final(s: Snapshot, memory: MemoryFlatness, rates: string[]): { text: string; ok: boolean } {
   const t = s.traffic.totals();
   const a = s.activity;
   const rows: [string, string, string][] = [
@@ -129,14 +149,15 @@ export function final(s: Snapshot, flat: Flatness, rates: string[]): { text: str
     (e) => `- ${e.count}× ${e.status} ${e.type}, first on ${e.firstRoute} (request id ${e.firstRequestId || "none"})`,
   );
   const failures = Object.entries(a.failures).map(([key, n]) => `- ${n}× ${key}`);
-  const result = verdict(s, flat);
+  const result = verdict(s, memory);
   const text = [
     table("studyhall soak: local wrangler dev on this machine (shared with other work: figures, not limits)", rows),
     "",
     `rates: ${rates.join("; ")}`,
     `5xx answers: ${fives.length ? `\n${fives.join("\n")}` : "none"}`,
     `failed actions: ${failures.length ? `\n${failures.join("\n")}` : "none"}`,
-    `memory over time (MiB, mean per minute of load): ${timeline(s.memory)}`,
+    `memory over time (MiB, mean per minute of load): all ${timeline(s.memory)}`,
+    `                                                  workerd ${timeline(s.memory, "workerd")}`,
     "job latency: the job row's finishedAt − createdAt of completed jobs (n/a: none completed)",
     "",
     result.line,

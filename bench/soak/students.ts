@@ -57,14 +57,18 @@ export class SimStudent {
   private readonly ledger: ChatLedger;
   private readonly activity: Activity;
   private readonly pace: Pace;
+  private readonly dropEvery: number;
+  private chatFrames = 0;
 
-  constructor(base: string, cls: SoakClass, me: Student, ledger: ChatLedger, activity: Activity, pace: Pace) {
+  /** `dropEvery` > 0 throws away every so many chat frames on arrival, to show that the ledger finds each one. */
+  constructor(base: string, cls: SoakClass, me: Student, ledger: ChatLedger, activity: Activity, pace: Pace, dropEvery = 0) {
     this.base = base;
     this.cls = cls;
     this.me = me;
     this.ledger = ledger;
     this.activity = activity;
     this.pace = pace;
+    this.dropEvery = dropEvery;
   }
 
   /** Opens the student's socket; resolves once its welcome arrived. */
@@ -94,6 +98,10 @@ export class SimStudent {
   }
 
   private onFrame(frame: SessionFrame): void {
+    if (frame.type === "chat" && this.dropEvery > 0 && ++this.chatFrames % this.dropEvery === 0) {
+      this.ledger.dropped++;
+      return;
+    }
     if (frame.type === "welcome") this.ledger.joined(this.me.key, frame.lastSeq ?? 0);
     this.ledger.received(this.me.key, frame);
     if (frame.type === "error") {
