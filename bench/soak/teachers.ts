@@ -4,8 +4,10 @@
  * generation on, and follows each job to its end as the studio does, over
  * Server-Sent Events, falling back to polling if the stream breaks; a parse
  * that completes hands over to its course job, which is followed too. The
- * corpus holds PDFs the parser refuses: those jobs fail, visibly, and are
- * counted by their error type.
+ * corpus is mostly pdf.js's test files, which the parser refuses or which
+ * hold too little prose for a course: those jobs fail, visibly, and are
+ * counted by their error type. So that courses are generated too, every
+ * other upload is one of the corpus's papers.
  */
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -27,6 +29,9 @@ import type { Pace } from "./pace.ts";
 
 /** How long one job may be followed before the teacher gives up on it (it then counts as unfinished). */
 const FOLLOW_TIMEOUT_MS = 10 * 60_000;
+
+/** The corpus's papers with prose enough for a course (the bench's, and a 352-page book). */
+export const TEACHABLE = ["tracemonkey.pdf", "pdfjs_wikipedia.pdf", "freeculture.pdf"];
 
 /** The corpus's PDFs, in a fixed order. */
 export function corpusFiles(): string[] {
@@ -53,13 +58,16 @@ export class SimTeacher {
   private readonly jobs: JobLedger;
   private readonly activity: Activity;
   private readonly pace: Pace;
+  private readonly first: number;
   private next: number;
+  private turns = 0;
 
   /** `first` spreads the teachers over the corpus, so they do not all upload the same file at once. */
   constructor(base: string, me: Teacher, files: string[], first: number, jobs: JobLedger, activity: Activity, pace: Pace) {
     this.base = base;
     this.me = me;
     this.files = files;
+    this.first = first;
     this.next = first;
     this.jobs = jobs;
     this.activity = activity;
@@ -71,13 +79,14 @@ export class SimTeacher {
     while (this.pace.running) {
       await this.pace.jittered(uploadMs);
       if (!this.pace.running) break;
-      const name = this.files[this.next++ % this.files.length]!;
+      const turn = this.turns++;
+      const name = turn % 2 === 0 ? TEACHABLE[(this.first + turn / 2) % TEACHABLE.length]! : this.files[this.next++ % this.files.length]!;
       await this.uploadAndFollow(name).catch((error) => this.activity.fail("upload", error));
     }
   }
 
   private async uploadAndFollow(name: string): Promise<void> {
-    const pdf = uniquePdf(await corpusPdf(name), `soak ${this.me.email} ${this.next}`);
+    const pdf = uniquePdf(await corpusPdf(name), `soak ${this.me.email} ${this.turns}`);
     const response = await uploadPdf(this.base, this.me.token, pdf, `?title=${encodeURIComponent(name)}`);
     const accepted = await expectJson<AcceptedUpload>(response, 202);
     this.activity.uploads++;
