@@ -45,7 +45,8 @@ const D1_TRANSIENT =
 /** True for a D1 outage, wherever it sits in the cause chain (drizzle wraps D1's error in its own). */
 export function isD1Outage(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    // Only D1's own message is read: drizzle's wrapper quotes the SQL, which could say anything.
+    // Only D1's own message is read: drizzle's wrapper quotes the SQL and its parameters, which could say anything.
+    if (e.message.startsWith("Failed query:")) continue;
     if (e.name === "D1_ERROR" || /\bD1_ERROR\b|\bD1 DB\b/.test(e.message)) return D1_TRANSIENT.test(e.message);
   }
   return false;
