@@ -83,7 +83,8 @@ function sum(checks: ChatCheck[]): ChatCheck {
 
 log(`studyhall soak: ${minutes} min; rates:\n${rateLines.map((l) => `  - ${l}`).join("\n")}`);
 log("starting a platform instance (wrangler dev of every worker, fresh state, limits raised)…");
-const platform = await startPlatform({ label: "soak", vars, verbose: values.verbose });
+// A machine busy with other work can take minutes to bring wrangler dev up.
+const platform = await startPlatform({ label: "soak", vars, verbose: values.verbose, startTimeoutMs: 600_000 });
 let exitCode = 1;
 try {
   const base = platform.url;

@@ -59,6 +59,7 @@ export class SimStudent {
   private readonly pace: Pace;
   private readonly dropEvery: number;
   private chatFrames = 0;
+  private readonly dropOffset: number;
 
   /** `dropEvery` > 0 throws away every so many chat frames on arrival, to show that the ledger finds each one. */
   constructor(base: string, cls: SoakClass, me: Student, ledger: ChatLedger, activity: Activity, pace: Pace, dropEvery = 0) {
@@ -69,6 +70,7 @@ export class SimStudent {
     this.activity = activity;
     this.pace = pace;
     this.dropEvery = dropEvery;
+    this.dropOffset = Number(me.key.replace(/\D/g, "")) || 0;
   }
 
   /** Opens the student's socket; resolves once its welcome arrived. */
@@ -98,7 +100,9 @@ export class SimStudent {
   }
 
   private onFrame(frame: SessionFrame): void {
-    if (frame.type === "chat" && this.dropEvery > 0 && ++this.chatFrames % this.dropEvery === 0) {
+    // Every socket of a room gets the same frames in the same order: each drops at its own offset, so no message
+    // is dropped everywhere (one nobody got has no known seq, and could only be counted once, not per socket).
+    if (frame.type === "chat" && this.dropEvery > 0 && ++this.chatFrames % this.dropEvery === this.dropOffset % this.dropEvery) {
       this.ledger.dropped++;
       return;
     }
