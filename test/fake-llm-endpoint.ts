@@ -9,7 +9,8 @@
  * `https://fake-llm.test/<run>/<mode>/v1`, where mode is `ok` (usage counted
  * from the text, about four characters a token), `usage-<n>` (every reply
  * claims n tokens), `flaky` (every other request fails with a 500, starting
- * with the first), `revoked-<key>` (that key is refused with a 401, as a
+ * with the first), `fail-after-<n>` (the first n requests are answered, every later one fails with a
+ * 500, as an endpoint that goes down mid-job), `revoked-<key>` (that key is refused with a 401, as a
  * revoked OpenAI key is), `no-json-schema` (structured output is refused
  * with the 400 a model without it answers) or `hang` (no request is ever
  * answered: the client must give up on its own). `GET https://fake-llm.test/<run>/requests` lists what the
@@ -76,7 +77,8 @@ async function chat(request: Request, run: string, mode: string): Promise<Respon
     record.status = refusal.status;
     return json(refusal.status, refusal.body);
   }
-  if (mode === "flaky" && seen.length % 2 === 1) {
+  const answered = /^fail-after-(\d+)$/.exec(mode)?.[1];
+  if ((mode === "flaky" && seen.length % 2 === 1) || (answered !== undefined && seen.length > Number(answered))) {
     record.status = 500;
     return json(500, {
       error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null },

@@ -33,6 +33,7 @@ export * from "./job-access.ts";
 export * from "./job-enqueue.ts";
 export * from "./job-estimates.ts";
 export * from "./job-lifecycle.ts";
+export * from "./job-products.ts";
 export * from "./job-queue.ts";
 export * from "./job-retry.ts";
 export * from "./job-scope.ts";

@@ -7,6 +7,7 @@ import { notFound, ProblemError, type Role } from "@studyhall/core";
 import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { requestCancel } from "./job-lifecycle.ts";
+import { settleProduct } from "./job-products.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
 import { releaseReservations } from "./token-reservations.ts";
 
@@ -61,7 +62,11 @@ export async function cancelJob(db: Db, job: Job): Promise<Job> {
   const updated = await requestCancel(db, job.id);
   if (!updated) throw new ProblemError("conflict", { detail: `The job is already ${job.status}.` });
   // A queued job ends here, never reaching a consumer: what it reserved goes back now. An active one releases when it stops.
-  if (updated.status === "cancelled") await releaseReservations(db, job.id);
+  // What it was making hears it ended, as when a consumer settles it (a course goes back to DRAFT).
+  if (updated.status === "cancelled") {
+    await releaseReservations(db, job.id);
+    await settleProduct(db, updated);
+  }
   return updated;
 }
 

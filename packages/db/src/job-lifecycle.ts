@@ -8,6 +8,7 @@
 import type { JobError } from "@studyhall/core";
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
+import { reopenProduct } from "./job-products.ts";
 import { laneHeldBy, laneOpen, PAUSED_RECHECK_MS } from "./lane-state.ts";
 import { type JobEventType, jobEvents } from "./schema/job-events.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
@@ -267,9 +268,12 @@ export async function requestCancel(db: Db, jobId: string, now = Date.now()): Pr
   return active;
 }
 
-/** Gives a failed job a fresh set of attempts. */
-export async function requeueFailed(db: Db, jobId: string, now = Date.now()): Promise<Job | undefined> {
-  const [row] = await db
+/**
+ * Gives a failed job a fresh set of attempts, and puts what it produces back where the job can complete it
+ * (a FAILED course back to GENERATING, say: see job-products.ts), in one batch: both happen or neither.
+ */
+export async function requeueFailed(db: Db, job: Job, now = Date.now()): Promise<Job | undefined> {
+  const requeue = db
     .update(jobs)
     .set({
       status: "queued",
@@ -282,9 +286,13 @@ export async function requeueFailed(db: Db, jobId: string, now = Date.now()): Pr
       sentAt: null,
       updatedAt: new Date(now),
     })
-    .where(and(eq(jobs.id, jobId), eq(jobs.status, "failed")))
+    .where(and(eq(jobs.id, job.id), eq(jobs.status, "failed")))
     .returning();
-  if (row) await jobEvent(db, jobId, "requeued", { at: now });
+  // The product's statements are guarded by the job still being failed, so they run before the requeue.
+  const [first = requeue, ...rest] = [...reopenProduct(db, job), requeue];
+  const results: unknown[] = await db.batch([first, ...rest]);
+  const [row] = results.at(-1) as Job[];
+  if (row) await jobEvent(db, job.id, "requeued", { at: now });
   return row;
 }
 

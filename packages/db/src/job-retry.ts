@@ -129,7 +129,7 @@ export async function requeueJobs(
       }
       throw error;
     }
-    const row = await requeueFailed(db, job.id);
+    const row = await requeueFailed(db, job);
     if (row) result.requeued.push(row);
     else if (reservation) await releaseReservation(db, reservation.id);
   }

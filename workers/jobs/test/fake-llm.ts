@@ -8,7 +8,7 @@
 import { env } from "cloudflare:test";
 import type { FakeLlmRequest } from "../../../test/fake-llm-endpoint.ts";
 
-export type FakeLlmMode = "ok" | "flaky" | "no-json-schema" | "hang" | `usage-${number}` | `revoked-${string}`;
+export type FakeLlmMode = "ok" | "flaky" | "no-json-schema" | "hang" | `fail-after-${number}` | `usage-${number}` | `revoked-${string}`;
 
 export interface FakeModel {
   env: JobsEnv;

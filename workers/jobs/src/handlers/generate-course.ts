@@ -14,7 +14,7 @@ import {
   type ParsedDocument,
   PermanentJobError,
 } from "@studyhall/core";
-import { courses, type Db, type Job, type Lesson, lessons, loadParsedDocument, modules, questions, quizzes } from "@studyhall/db";
+import { courses, type Db, type Lesson, lessons, loadParsedDocument, modules, questions, quizzes } from "@studyhall/db";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { type GeneratorForJob, generatorFor } from "../llm.ts";
 import type { JobContext } from "../runner.ts";
@@ -177,12 +177,4 @@ export async function generateCourse(ctx: JobContext, payload: JobPayload<"gener
     tokens: gen.tokensUsed(),
     questions: questionCount,
   };
-}
-
-/** When generation ends without success, the course says so. */
-export async function courseGenerationSettled(db: Db, job: Job, payload: JobPayload<"generate-course">): Promise<void> {
-  await db
-    .update(courses)
-    .set({ status: job.status === "cancelled" ? "DRAFT" : "FAILED" })
-    .where(and(eq(courses.id, payload.courseId), eq(courses.status, "GENERATING")));
 }
