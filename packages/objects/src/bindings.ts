@@ -73,3 +73,5 @@ export function ensureSweeper(env: ObjectBindings, options: { everyTime?: boolea
   ensured = call;
   return call;
 }
+
+export { announceJobs, jobChannelPublisher, jobUpdate } from "./job-announce.ts";

@@ -3,6 +3,7 @@
 export type { ObjectBindings, ObjectNamespaces } from "./bindings.ts";
 export { ensureSweeper, JOB_SWEEPER_NAME, objects } from "./bindings.ts";
 export { Counters } from "./counters.ts";
+export { announceJobs, jobChannelPublisher, jobUpdate } from "./job-announce.ts";
 export type { IssueJobTicketInput } from "./job-channel.ts";
 export { JOB_SEED_HEADER, JobChannel } from "./job-channel.ts";
 export type { SweeperState } from "./job-sweeper.ts";

@@ -49,7 +49,7 @@ export default {
       }
       try {
         if (deadLetters) {
-          await recordDeadLetter(db, handlers, parsed.data, message.attempts);
+          await recordDeadLetter(db, handlers, progressPublisher(env), parsed.data, message.attempts);
           message.ack();
           continue;
         }

@@ -4,15 +4,12 @@
  * WebSocket and Server-Sent Events subscribers. Every change is already
  * recorded in the job row by the runner, so a channel that cannot be reached
  * costs subscribers a live update, never the job: the runner catches and logs
- * a failed publish.
+ * a failed publish. The API publishes through the same door for the changes it
+ * makes itself (a queued job cancelled).
  */
 import type { ProgressPublisher } from "@studyhall/core";
-import { objects } from "@studyhall/objects/bindings";
+import { jobChannelPublisher } from "@studyhall/objects/bindings";
 
 export function progressPublisher(env: JobsEnv): ProgressPublisher {
-  return {
-    async publish(update) {
-      await objects(env).jobChannel.getByName(update.jobId).publish(update);
-    },
-  };
+  return jobChannelPublisher(env);
 }

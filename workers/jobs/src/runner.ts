@@ -32,6 +32,7 @@ import {
   releaseReservations,
   scheduleRetry,
 } from "@studyhall/db";
+import { jobUpdate } from "@studyhall/objects/bindings";
 
 export interface JobContext {
   job: Job;
@@ -137,18 +138,7 @@ async function publish(deps: RunnerDeps, job: Job | undefined): Promise<void> {
   await settle(deps.handlers, deps.db, job);
   if (!job) return;
   try {
-    await deps.publisher.publish({
-      jobId: job.id,
-      ownerId: job.ownerId,
-      kind: job.kind,
-      status: job.status,
-      progress: job.progress,
-      stage: job.stage,
-      attempts: job.attempts,
-      error: job.error ?? null,
-      result: job.result,
-      at: (deps.now ?? Date.now)(),
-    });
+    await deps.publisher.publish(jobUpdate(job, (deps.now ?? Date.now)()));
   } catch (error) {
     // Live progress is best effort; the job row is the truth.
     log("error", "progress publish failed", { jobId: job.id, error: String(error) });

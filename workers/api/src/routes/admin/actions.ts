@@ -18,6 +18,7 @@ import {
   setLanePaused,
   wakeLane,
 } from "@studyhall/db";
+import { announceJobs } from "@studyhall/objects";
 import { currentUser, requireRole } from "../../middleware/auth.ts";
 import { bulkRetryAnswer, jobSchema, jobView } from "../job-views.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
@@ -58,7 +59,10 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      return c.json(jobView(await cancelJob(db, job)), 202);
+      const cancelled = await cancelJob(db, job);
+      // Its subscribers hear it now, not at their channel's next re-read of the row.
+      c.executionCtx.waitUntil(announceJobs(c.env, [cancelled]));
+      return c.json(jobView(cancelled), 202);
     },
   )
   .openapi(

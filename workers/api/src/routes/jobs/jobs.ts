@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { assertStartsWork, jobStatusValues, ProblemError } from "@studyhall/core";
 import { cancelJob, type Job, type JobCursor, laneQueues, ownJobsPage, requeueOne, visibleJob } from "@studyhall/db";
+import { announceJobs } from "@studyhall/objects";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { jobKindSchema, jobSchema, jobView } from "../job-views.ts";
@@ -83,7 +84,10 @@ export const ownJobRoutes = newRouter()
     async (c) => {
       const db = c.get("db");
       const job = await visibleJob(db, currentUser(c), c.req.valid("param").id);
-      return c.json(jobView(await cancelJob(db, job)), 202);
+      const cancelled = await cancelJob(db, job);
+      // Its subscribers hear it now, not at their channel's next re-read of the row.
+      c.executionCtx.waitUntil(announceJobs(c.env, [cancelled]));
+      return c.json(jobView(cancelled), 202);
     },
   )
   .openapi(
