@@ -7,9 +7,12 @@
 import { forbidden, notFound } from "@studyhall/core";
 import { and, desc, eq } from "drizzle-orm";
 import { editableCourse, type Viewer, visibleCourses } from "./course-access.ts";
+import { type CourseStores, courseFiles, deleteCourseFiles } from "./course-files.ts";
 import type { Db } from "./index.ts";
+import { cancelJobsOf } from "./job-orphans.ts";
 import { assertCanOwn, canOwnSql } from "./ownership.ts";
 import { type Course, type CourseStatus, courses } from "./schema/courses.ts";
+import type { Job } from "./schema/jobs.ts";
 
 export interface NewCourse {
   title: string;
@@ -88,11 +91,24 @@ export async function updateCourse(db: Db, viewer: Viewer, id: string, patch: Co
 }
 
 /**
- * Deletes a course the viewer may change, with everything in it; answers the course as it was.
- * @example const deleted = await deleteCourse(db, me, params.id);
+ * Deletes a course the viewer may change, with everything in it: its rows, its exports' files, its cached
+ * lessons, and the jobs still working on it (cancelled, with the reason). The files go first, so a failure
+ * leaves the course there to be deleted again, and once more after the rows, for a file a job still running
+ * wrote meanwhile (one written later finds its export gone and removes it itself). Answers the course as it
+ * was and the jobs it cancelled.
+ * @example const { course, cancelled } = await deleteCourse(db, { files: env.FILES, lessons: env.LESSONS }, me, params.id);
  */
-export async function deleteCourse(db: Db, viewer: Viewer, id: string): Promise<Course> {
+export async function deleteCourse(
+  db: Db,
+  stores: CourseStores,
+  viewer: Viewer,
+  id: string,
+): Promise<{ course: Course; cancelled: Job[] }> {
   const course = await editableCourse(db, viewer, id);
+  const cancelled = await cancelJobsOf(db, course.orgId, { courseId: course.id });
+  const files = await courseFiles(db, course);
+  await deleteCourseFiles(stores, files);
   await db.delete(courses).where(eq(courses.id, course.id));
-  return course;
+  await deleteCourseFiles(stores, files);
+  return { course, cancelled };
 }

@@ -13,6 +13,7 @@ import { createCourseGeneration, type StartedCourse } from "./course-generation.
 import { deleteDocumentFiles } from "./document-store.ts";
 import type { Db } from "./index.ts";
 import { documentTextChars } from "./job-estimates.ts";
+import { cancelJobsOf } from "./job-orphans.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
 import { documentSections } from "./schema/document-sections.ts";
 import { type Document, documents } from "./schema/documents.ts";
@@ -75,11 +76,19 @@ export async function documentWithSections(
   return { document, sections, parseJob };
 }
 
-/** Deletes a visible document's row, then its files in R2; courses made from it stay. */
-export async function deleteDocument(db: Db, bucket: R2Bucket, viewer: Viewer, id: string): Promise<void> {
+/**
+ * Deletes a visible document: its parse, if one is still queued or running, is cancelled with the reason;
+ * its files in R2 (the uploaded PDF, the parsed text) go, then its row, then its files once more, for what a
+ * parse still running stored meanwhile (one storing later finds the row gone and removes them itself).
+ * Courses made from it stay. Answers the jobs it cancelled.
+ */
+export async function deleteDocument(db: Db, bucket: R2Bucket, viewer: Viewer, id: string): Promise<Job[]> {
   const doc = await visibleDocument(db, viewer, id);
+  const cancelled = await cancelJobsOf(db, doc.orgId, { documentId: doc.id });
+  await deleteDocumentFiles(bucket, doc.orgId, doc.id);
   await db.delete(documents).where(eq(documents.id, doc.id));
   await deleteDocumentFiles(bucket, doc.orgId, doc.id);
+  return cancelled;
 }
 
 export interface CourseFromDocument {

@@ -3,6 +3,7 @@
  * never from a client's file name.
  */
 import { type ParsedDocument, parsedDocumentSchema } from "@studyhall/core";
+import { deleteUnder } from "./course-files.ts";
 
 export const documentKeys = {
   prefix: (orgId: string, documentId: string) => `documents/${orgId}/${documentId}/`,
@@ -28,15 +29,7 @@ export async function loadParsedDocument(bucket: R2Bucket, orgId: string, docume
   return parsedDocumentSchema.parse(await object.json());
 }
 
-/** Deletes every object of a document. */
-export async function deleteDocumentFiles(bucket: R2Bucket, orgId: string, documentId: string): Promise<number> {
-  let deleted = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: documentKeys.prefix(orgId, documentId), cursor });
-    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
-    deleted += page.objects.length;
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  return deleted;
+/** Deletes every object of a document: the uploaded PDF and what its parse stored. */
+export function deleteDocumentFiles(bucket: R2Bucket, orgId: string, documentId: string): Promise<number> {
+  return deleteUnder(bucket, documentKeys.prefix(orgId, documentId));
 }

@@ -249,11 +249,22 @@ export async function deferJob(
   return row;
 }
 
-/** Cancels a queued job at once, or asks an active one to stop at its next checkpoint. */
-export async function requestCancel(db: Db, jobId: string, now = Date.now()): Promise<Job | undefined> {
+/**
+ * Cancels a queued job at once, or asks an active one to stop at its next checkpoint. A `reason` (the
+ * course it works on was deleted, say) is kept as the job's error, so whoever looks sees why it ended.
+ */
+export async function requestCancel(db: Db, jobId: string, now = Date.now(), reason?: JobError): Promise<Job | undefined> {
+  const why = reason ? { error: reason } : {};
   const [queued] = await db
     .update(jobs)
-    .set({ status: "cancelled", cancelRequestedAt: new Date(now), stage: "cancelled", finishedAt: new Date(now), updatedAt: new Date(now) })
+    .set({
+      status: "cancelled",
+      cancelRequestedAt: new Date(now),
+      stage: "cancelled",
+      finishedAt: new Date(now),
+      updatedAt: new Date(now),
+      ...why,
+    })
     .where(and(eq(jobs.id, jobId), eq(jobs.status, "queued")))
     .returning();
   if (queued) {
@@ -262,7 +273,7 @@ export async function requestCancel(db: Db, jobId: string, now = Date.now()): Pr
   }
   const [active] = await db
     .update(jobs)
-    .set({ cancelRequestedAt: new Date(now), stage: "cancelling", updatedAt: new Date(now) })
+    .set({ cancelRequestedAt: new Date(now), stage: "cancelling", updatedAt: new Date(now), ...why })
     .where(and(eq(jobs.id, jobId), eq(jobs.status, "active")))
     .returning();
   return active;

@@ -31,6 +31,11 @@ export async function invalidateLesson(kv: KVNamespace, courseId: string, lesson
   await kv.delete(key(courseId, lessonId));
 }
 
+/** Drops the cached copies of a course's lessons (the course is being deleted): each key, as KV has no bulk delete. */
+export async function forgetCourseLessons(kv: KVNamespace, courseId: string, lessonIds: string[]): Promise<void> {
+  await Promise.all(lessonIds.map((lessonId) => kv.delete(key(courseId, lessonId))));
+}
+
 /** A strong ETag from a lesson's id and version. */
 export async function lessonEtag(lessonId: string, version: number, updatedAt: number): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${lessonId}:${version}:${updatedAt}`)));

@@ -1,15 +1,15 @@
 /**
  * Subscribers learn every way a job ends as it happens: a queued job
- * cancelled by its owner or an admin, one dead-lettered by the queue. Each
- * test subscribes to the job's event stream as a client does, then takes
- * away the channel's own re-read of the row (its alarm), so the terminal
- * event can only come from the change being published.
+ * cancelled by its owner or an admin, one dead-lettered by the queue, one
+ * whose course is deleted. Each test subscribes to the job's event stream as a
+ * client does, then takes away the channel's own re-read of the row (its
+ * alarm), so the terminal event can only come from the change being published.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { objects } from "@studyhall/objects";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
-import { corpusPdf, deliver } from "./run-jobs.ts";
+import { corpusPdf, deliver, runToEnd } from "./run-jobs.ts";
 
 interface ServerEvent {
   event: string;
@@ -112,5 +112,16 @@ describe("a job's event stream", () => {
     const { last, end } = ending(await stream.rest());
     expect(last).toMatchObject({ status: "failed", error: { type: "/problems/job-dead-lettered" } });
     expect(end).toEqual({ event: "end", data: { status: "failed" } });
+  });
+
+  it("ends with `cancelled`, saying why, when the document it parses is deleted", async () => {
+    const { jobId, documentId, owner } = await queuedParse();
+    const stream = await subscribe(jobId, owner);
+    expect((await call(`/v1/documents/${documentId}`, { token: owner.token, method: "DELETE" })).status).toBe(204);
+    const { last, end } = ending(await stream.rest());
+    expect(last).toMatchObject({ status: "cancelled", error: { type: "/problems/document-deleted" } });
+    expect(end).toEqual({ event: "end", data: { status: "cancelled" } });
+    // A message still in the queue for it finds it ended and does nothing.
+    expect((await runToEnd(jobId)).job.status).toBe("cancelled");
   });
 });

@@ -6,7 +6,7 @@
  */
 
 import { type ExportFormat, type JobPayload, PermanentJobError } from "@studyhall/core";
-import { courseExports } from "@studyhall/db";
+import { courseExports, exportKeyPrefix } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { courseSource } from "../export/course-source.ts";
 import { buildCoursePdf } from "../export/pdf/course-pdf.ts";
@@ -22,7 +22,7 @@ export const exportFiles: Record<ExportFormat, { extension: string; contentType:
 
 /** Where an export's file lives: chosen from ids, never from a course title. */
 export const exportKey = (orgId: string, exportId: string, format: ExportFormat) =>
-  `exports/${orgId}/${exportId}.${exportFiles[format].extension}`;
+  `${exportKeyPrefix(orgId, exportId)}${exportFiles[format].extension}`;
 
 export async function exportCourse(ctx: JobContext, payload: JobPayload<"export-course">): Promise<unknown> {
   const { exportId, courseId, format } = payload;
@@ -59,7 +59,16 @@ export async function exportCourse(ctx: JobContext, payload: JobPayload<"export-
     httpMetadata: { contentType: exportFiles[format].contentType },
     customMetadata: { courseId, exportId, format },
   });
-  await db.update(courseExports).set({ r2Key: key, bytes, pages }).where(eq(courseExports.id, exportId));
+  const [recorded] = await db
+    .update(courseExports)
+    .set({ r2Key: key, bytes, pages })
+    .where(eq(courseExports.id, exportId))
+    .returning({ id: courseExports.id });
+  if (!recorded) {
+    // The course (and its export with it) was deleted while the file was built: it must not outlive them.
+    await env.FILES.delete(key);
+    throw new PermanentJobError("not-found", "The course is gone", "The course was deleted while it was being exported.");
+  }
   return { exportId, format, bytes, pages };
 }
 

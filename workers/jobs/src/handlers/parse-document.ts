@@ -6,11 +6,21 @@
  */
 
 import { type JobPayload, type ParseFailureCode, PermanentJobError } from "@studyhall/core";
-import { type Db, documentKeys, documentSections, documents, storeParsedDocument, UNTITLED_DOCUMENT } from "@studyhall/db";
+import {
+  type Db,
+  deleteDocumentFiles,
+  documentKeys,
+  documentSections,
+  documents,
+  storeParsedDocument,
+  UNTITLED_DOCUMENT,
+} from "@studyhall/db";
 import { parsePdf } from "@studyhall/pdf";
 import { eq } from "drizzle-orm";
 import type { JobContext } from "../runner.ts";
 import { startCourseGeneration } from "./start-course.ts";
+
+class DocumentDeleted extends Error {}
 
 const failureTitles: Record<ParseFailureCode, string> = {
   "pdf-encrypted": "The PDF is password-protected",
@@ -68,17 +78,28 @@ export async function parseDocument(ctx: JobContext, payload: JobPayload<"parse-
     const parsed = result.document;
     await ctx.progress(70, `storing ${parsed.sections.length} sections`);
     await storeParsedDocument(env.FILES, document.orgId, document.id, parsed);
-    await storeSections(db, document.id, parsed.sections);
-    await db
-      .update(documents)
-      .set({
-        status: "parsed",
-        pageCount: parsed.pageCount,
-        outline: parsed.outline,
-        error: null,
-        title: document.title === UNTITLED_DOCUMENT && parsed.title ? parsed.title.slice(0, 200) : document.title,
-      })
-      .where(eq(documents.id, document.id));
+    try {
+      await storeSections(db, document.id, parsed.sections);
+      const [stored] = await db
+        .update(documents)
+        .set({
+          status: "parsed",
+          pageCount: parsed.pageCount,
+          outline: parsed.outline,
+          error: null,
+          title: document.title === UNTITLED_DOCUMENT && parsed.title ? parsed.title.slice(0, 200) : document.title,
+        })
+        .where(eq(documents.id, document.id))
+        .returning({ id: documents.id });
+      if (!stored) throw new DocumentDeleted();
+    } catch (error) {
+      // Deleted while it was parsed (its sections then fail their reference to it): what was stored goes too.
+      if (error instanceof DocumentDeleted || !(await db.query.documents.findFirst({ where: eq(documents.id, document.id) }))) {
+        await deleteDocumentFiles(env.FILES, document.orgId, document.id);
+        throw new PermanentJobError("not-found", "The document is gone", "The document was deleted while it was being parsed.");
+      }
+      throw error;
+    }
   }
 
   await ctx.progress(95, "parsed");

@@ -1,7 +1,7 @@
 /** Courses: teachers create and publish them; students see them once published. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { courseStatuses, courseWithOutline, createCourse, deleteCourse, listCourses, updateCourse } from "@studyhall/db";
-import { recheckSessionAccess } from "@studyhall/objects";
+import { announceJobs, recheckSessionAccess } from "@studyhall/objects";
 import { currentUser, requireRole } from "../../middleware/auth.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
 import { courseSchema, courseView, outlineSchema } from "./course-views.ts";
@@ -109,8 +109,11 @@ export const courseCrudRoutes = newRouter()
       responses: { 204: { description: "Deleted" }, ...pick(401, 403, 404, 429) },
     }),
     async (c) => {
-      const course = await deleteCourse(c.get("db"), currentUser(c), c.req.valid("param").id);
+      const stores = { files: c.env.FILES, lessons: c.env.LESSONS };
+      const { course, cancelled } = await deleteCourse(c.get("db"), stores, currentUser(c), c.req.valid("param").id);
       c.executionCtx.waitUntil(recheckSessionAccess(c.env, { kind: "course-deleted", orgId: course.orgId }));
+      // The jobs that worked on it end now: their subscribers hear it at once.
+      c.executionCtx.waitUntil(announceJobs(c.env, cancelled));
       return c.body(null, 204);
     },
   );

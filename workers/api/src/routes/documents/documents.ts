@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { lanes } from "@studyhall/core";
 import { deleteDocument, documentViewOf, documentWithSections, generateCourseFromDocument, laneQueues, listDocuments } from "@studyhall/db";
+import { announceJobs } from "@studyhall/objects";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
@@ -84,7 +85,9 @@ export const libraryRoutes = newRouter()
       responses: { 204: { description: "Deleted" }, ...pick(401, 403, 404, 429) },
     }),
     async (c) => {
-      await deleteDocument(c.get("db"), c.env.FILES, currentUser(c), c.req.valid("param").id);
+      const cancelled = await deleteDocument(c.get("db"), c.env.FILES, currentUser(c), c.req.valid("param").id);
+      // A parse still waiting or running ends now: its subscribers hear it at once.
+      c.executionCtx.waitUntil(announceJobs(c.env, cancelled));
       return c.body(null, 204);
     },
   )
