@@ -1,7 +1,7 @@
 /**
  * Subscribers learn every way a job ends as it happens: a queued job
  * cancelled by its owner or an admin, one dead-lettered by the queue, one
- * whose course is deleted. Each test subscribes to the job's event stream as a
+ * whose document is deleted. Each test subscribes to the job's event stream as a
  * client does, then takes away the channel's own re-read of the row (its
  * alarm), so the terminal event can only come from the change being published.
  */
