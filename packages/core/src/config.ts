@@ -111,6 +111,11 @@ export const configSchema = z
     RATE_LIMIT_UPLOADS_PER_MIN: int(5, 1, RATE_LIMITER_MAX_LIMIT, "the rate limiter's largest window"),
     RATE_LIMIT_JOBS_PER_MIN: int(10, 1, RATE_LIMITER_MAX_LIMIT, "the rate limiter's largest window"),
     RATE_LIMIT_AUTH_PER_MIN: int(20, 1, RATE_LIMITER_MAX_LIMIT, "the rate limiter's largest window"),
+    /**
+     * How long an isolate may spend the general API permits it leased from the rate limiter, seconds. Longer
+     * leases ask the limiter less often; permits left unspent when one ends count until they leave the window.
+     */
+    RATE_LIMIT_LEASE_SECONDS: int(10, 1, 60, "the rate limiter's longest lease"),
     /** Questions to the tutor per minute per user, across every socket and room. */
     RATE_LIMIT_TUTOR_PER_MIN: int(5, 1, RATE_LIMITER_MAX_LIMIT, "the rate limiter's largest window"),
     /** Monthly LLM tokens per role. */

@@ -13,6 +13,7 @@ export * from "./practice-bank.ts";
 export * from "./problems.ts";
 export * from "./quiz-layout.ts";
 export * from "./quiz-rules.ts";
+export * from "./rate-lease.ts";
 export * from "./rate-limit-policy.ts";
 export * from "./session-protocol.ts";
 export * from "./session-report.ts";

@@ -1,42 +1,90 @@
 /**
  * One Durable Object per limited key (a user and route class, or a client IP).
- * An object runs its calls one at a time, so the sliding-window log it holds
- * is exact across every isolate and worker that shares the key.
+ * An object runs its calls one at a time, so the window it holds is exact
+ * across every isolate and worker that shares the key. Costly classes take
+ * one request's permits per call (`take`); the general API limit leases
+ * batches (`lease`) that an isolate spends without asking again (see
+ * `@studyhall/core` rate-lease.ts for why a lease never lets more through).
  */
 import { DurableObject } from "cloudflare:workers";
-import { RATE_LIMITER_MAX_LIMIT, type RateDecision, slidingWindow } from "@studyhall/core";
+import { grantPermits, RATE_LIMITER_MAX_LIMIT, type RateDecision, type WindowEntry } from "@studyhall/core";
 import { z } from "zod";
 
 // The configuration's rate limits are bounded by the same constant, so a limit that starts is a limit this accepts.
-const takeInput = z.object({
+const policyInput = {
   limit: z.number().int().positive().max(RATE_LIMITER_MAX_LIMIT),
   periodMs: z.number().int().positive().max(86_400_000),
-  cost: z.number().int().positive().max(RATE_LIMITER_MAX_LIMIT).default(1),
-});
+};
+const takeInput = z.object({ ...policyInput, cost: z.number().int().positive().max(RATE_LIMITER_MAX_LIMIT).default(1) });
+const leaseInput = z.object({ ...policyInput, leaseMs: z.number().int().positive().max(60_000) });
 export type TakeInput = z.input<typeof takeInput>;
+export type LeaseInput = z.input<typeof leaseInput>;
+
+/**
+ * The share of what is still free that one lease takes. A quarter lets a handful of isolates each hold a
+ * lease while the last permits go out one at a time, so none is stranded in an idle isolate near the limit.
+ */
+const LEASE_SHARE = 0.25;
+
+export interface Lease extends RateDecision {
+  /** Permits the caller may spend, until `leaseMs` after it asked. */
+  granted: number;
+}
 
 export class RateLimiter extends DurableObject {
   // Kept in memory for speed and in storage so an evicted object forgets nothing.
-  private log: number[] | undefined;
+  private window: WindowEntry[] | undefined;
 
   /** Takes `cost` units under the given policy; a refused call consumes nothing. */
   async take(input: TakeInput): Promise<RateDecision> {
-    const policy = takeInput.parse(input);
-    this.log ??= this.ctx.storage.kv.get<number[]>("log") ?? [];
-    const before = this.log.length;
-    const decision = slidingWindow(policy, this.log, Date.now(), policy.cost);
-    if (decision.allowed || this.log.length !== before) {
-      this.ctx.storage.kv.put("log", this.log);
-      // Forget the key once its window is empty: idle keys then cost no storage.
-      const last = this.log.at(-1);
-      if (last !== undefined) await this.ctx.storage.setAlarm(last + policy.periodMs + 1000);
-    }
+    const { limit, periodMs, cost } = takeInput.parse(input);
+    const now = Date.now();
+    const { granted: _, ...decision } = await this.grant({ limit, periodMs }, now, { min: cost, max: cost, at: now });
     return decision;
   }
 
-  /** Fires a second after the newest entry has left its window: the log is empty, so drop it. */
+  /**
+   * Leases up to a quarter of what is free (at least one permit, or a refusal), counted as spent when the
+   * lease ends so that any use within it stays inside the limit.
+   */
+  async lease(input: LeaseInput): Promise<Lease> {
+    const { limit, periodMs, leaseMs } = leaseInput.parse(input);
+    const now = Date.now();
+    const window = this.load();
+    let used = 0;
+    for (const [at, n] of window) if (at > now - periodMs) used += n;
+    const max = Math.max(1, Math.floor((limit - used) * LEASE_SHARE));
+    return this.grant({ limit, periodMs }, now, { min: 1, max, at: now + leaseMs });
+  }
+
+  private load(): WindowEntry[] {
+    if (this.window) return this.window;
+    // Before leases the window was a log of one timestamp per request.
+    const legacy = this.ctx.storage.kv.get<number[]>("log");
+    this.window = this.ctx.storage.kv.get<WindowEntry[]>("window") ?? legacy?.map((at): WindowEntry => [at, 1]) ?? [];
+    if (legacy) {
+      this.ctx.storage.kv.put("window", this.window);
+      this.ctx.storage.kv.delete("log");
+    }
+    return this.window;
+  }
+
+  private async grant(policy: { limit: number; periodMs: number }, now: number, request: Parameters<typeof grantPermits>[3]) {
+    const window = this.load();
+    const before = window.length;
+    const grant = grantPermits(policy, window, now, request);
+    if (grant.allowed || window.length !== before) {
+      this.ctx.storage.kv.put("window", window);
+      // Forget the key once its window is empty: idle keys then cost no storage.
+      const last = window.at(-1);
+      if (last !== undefined) await this.ctx.storage.setAlarm(last[0] + policy.periodMs + 1000);
+    }
+    return grant;
+  }
+
+  /** Fires a second after the latest entry has left its window: the window is empty, so drop it. */
   override async alarm(): Promise<void> {
-    this.log = undefined;
+    this.window = undefined;
     await this.ctx.storage.deleteAll();
   }
 }
