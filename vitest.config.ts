@@ -79,6 +79,8 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   APP_ENV: "test",
+                  // Only errors, so the suite's output stays readable (packages/core/src/log.test.ts covers the levels and sampling).
+                  LOG_LEVEL: "error",
                   TEST_MIGRATIONS: migrations,
                   JWT_SIGNING_KEYS: JSON.stringify([current.privateJwk]),
                   JWT_VERIFY_KEYS: JSON.stringify([retired.publicJwk]),

@@ -141,6 +141,13 @@ export const configSchema = z
     JOB_SWEEP_INTERVAL_SECONDS: int(15, 1, 3600),
     /** Lessons stay in the KV cache this long, seconds. */
     LESSON_CACHE_TTL: int(86_400, KV_MIN_TTL_SECONDS, 365 * DAY, "KV's shortest TTL is 60 s"),
+    /** The least severe log line written: debug, info, warn or error. */
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info").describe("debug, info, warn or error"),
+    /**
+     * The share of successful requests that get a log line (at info; every one at debug). Failed requests
+     * (4xx at warn, 5xx at error) are always logged while their level passes.
+     */
+    LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01).describe("a number from 0 to 1"),
     /** Global LLM use, shared by every consumer. */
     LLM_REQUESTS_PER_MIN: int(60, 1, LLM_GATE_MAX_REQUESTS_PER_MIN, "the LLM gate's largest window"),
     LLM_TOKENS_PER_MIN: int(200_000, 1, LLM_GATE_MAX_TOKENS_PER_MIN),

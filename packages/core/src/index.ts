@@ -8,6 +8,7 @@ export * from "./job-errors.ts";
 export * from "./job-live.ts";
 export * from "./job-retry.ts";
 export * from "./jobs.ts";
+export * from "./log.ts";
 export * from "./markdown.ts";
 export * from "./practice-bank.ts";
 export * from "./problems.ts";

@@ -27,6 +27,11 @@ export function recordRequest(route: string, method: string, status: number, ms:
   add(`http_request_duration_ms_bucket{${labels},le="+Inf"}`);
 }
 
+/** Counts a lesson read served from the KV cache (`hit`) or not. */
+export function recordLessonCache(hit: boolean): void {
+  add(hit ? "lesson_cache_hits" : "lesson_cache_misses");
+}
+
 export function recordRateLimited(routeClass: string): void {
   add(`rate_limit_rejections_total{class="${label(routeClass)}"}`);
 }

@@ -1,10 +1,11 @@
 /**
  * First middleware of every request: a request id (the caller's, if it is a
  * sane one, else a new UUID) echoed as `X-Request-Id`, the parsed
- * configuration, and one structured log line per request.
+ * configuration, request metrics, and a structured log line for every failed
+ * request and a sampled share of the rest (`LOG_LEVEL`, `LOG_SAMPLE_RATE`).
  */
 
-import { ConfigError, ProblemError } from "@studyhall/core";
+import { ConfigError, ProblemError, requestLogLevel, writeLog } from "@studyhall/core";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import { type ApiConfig, apiConfig } from "../config.ts";
@@ -46,18 +47,16 @@ export const requestContext = () =>
     } catch {
       // No execution context (a request made in-process): metrics wait for the next flush.
     }
-    if (c.get("config").APP_ENV !== "test") {
-      console.log(
-        JSON.stringify({
-          level: "info",
-          msg: "request",
-          requestId,
-          method: c.req.method,
-          path: c.req.path,
-          status: c.res.status,
-          ms: Date.now() - started,
-          userId: c.get("user")?.id,
-        }),
-      );
+    const config = c.get("config");
+    const level = requestLogLevel(config, c.res.status);
+    if (level) {
+      writeLog(config, level, "request", {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Date.now() - started,
+        userId: c.get("user")?.id,
+      });
     }
   });

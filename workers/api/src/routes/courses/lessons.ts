@@ -1,11 +1,12 @@
 /**
  * A course's contents: lessons served from the KV cache (with ETag and
- * Cache-Control, hits and misses counted), the answer key for its owner, and
+ * Cache-Control, hits and misses counted with the request metrics), the answer key for its owner, and
  * regenerating one lesson.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { estimateTokens, keyTermSchema, renderMarkdown } from "@studyhall/core";
 import { answerKey, enqueue, laneQueues, lessonToRegenerate, readLesson, reserveFor } from "@studyhall/db";
+import { recordLessonCache } from "../../metrics/recorder.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
@@ -32,15 +33,6 @@ const lessonSchema = z
 const lessonParams = z.object({ id: z.string().min(1).max(64), lessonId: z.string().min(1).max(64) });
 /** `?format=html` adds `bodyHtml`: the Markdown rendered with no way to run a script (see @studyhall/core markdown). */
 const lessonQuery = z.object({ format: z.enum(["markdown", "html"]).default("markdown") });
-
-function countCache(env: ApiEnv, ctx: { waitUntil(promise: Promise<unknown>): void }, hit: boolean) {
-  // Off the response path; a lost count is better than a slower read.
-  ctx.waitUntil(
-    env.COUNTERS.getByName("global")
-      .increment({ [hit ? "lesson_cache_hits" : "lesson_cache_misses"]: 1 })
-      .catch(() => undefined),
-  );
-}
 
 const answerKeySchema = z.array(
   z.object({
@@ -81,7 +73,7 @@ export const lessonRoutes = newRouter()
       const { entry, hit, bypassed } = await readLesson(c.get("db"), c.env.LESSONS, currentUser(c), id, lessonId, {
         ttlSeconds: c.get("config").LESSON_CACHE_TTL,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
-        onLookup: (found) => countCache(c.env, c.executionCtx, found),
+        onLookup: recordLessonCache,
       });
       const headers = {
         "Cache-Control": "private, max-age=60, must-revalidate",
