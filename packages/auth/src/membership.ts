@@ -7,7 +7,7 @@
  */
 
 import { forbidden, notFound, ProblemError, type Role } from "@studyhall/core";
-import { type Db, refreshTokens, type TransferResult, transferOwnership, type User, users } from "@studyhall/db";
+import { type Db, forgetUserAccess, refreshTokens, type TransferResult, transferOwnership, type User, users } from "@studyhall/db";
 import { and, asc, eq, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 
 /** Who asks for the change: an admin of the organisation (the route checks the role). */
@@ -47,6 +47,7 @@ export async function changeMemberRole(db: Db, actor: MembershipActor, memberId:
     .where(and(activeMember(actor.orgId, memberId), role === "admin" ? undefined : keepsAnAdmin(actor.orgId, memberId)))
     .returning();
   if (!updated) throw await refusal(db, actor.orgId, memberId);
+  await forgetUserAccess(db, memberId);
   return updated;
 }
 
@@ -79,6 +80,7 @@ export async function removeMember(db: Db, actor: MembershipActor, memberId: str
   ]);
   const member = removed[0];
   if (!member) throw await refusal(db, actor.orgId, memberId);
+  await forgetUserAccess(db, memberId);
   return member;
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { type Config, ProblemError } from "@studyhall/core";
-import { type Db, refreshTokens, type User, users } from "@studyhall/db";
+import { type Db, forgetLoginAccess, refreshTokens, type User, users } from "@studyhall/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { randomToken, sha256Hex } from "./encoding.ts";
 
@@ -41,6 +41,8 @@ export async function revokeFamily(db: Db, familyId: string, now = Date.now()): 
     .update(refreshTokens)
     .set({ revokedAt: new Date(now) })
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  // The login's cached access decisions end with it.
+  await forgetLoginAccess(db, familyId);
 }
 
 const rejected = (detail: string) => new ProblemError("invalid-token", { detail });

@@ -4,8 +4,10 @@
  * them. Revoking also ends the student's enrolment in an invited-only course,
  * so access really ends (lessons read and attempts are kept).
  */
+
 import { ProblemError } from "@studyhall/core";
 import { and, asc, eq, sql } from "drizzle-orm";
+import { forgetUserAccess } from "./access-cache.ts";
 import { editableCourse, type Viewer } from "./course-access.ts";
 import type { Db } from "./index.ts";
 import { courseInvitations } from "./schema/course-invitations.ts";
@@ -119,5 +121,6 @@ export async function revokeCourseInvitation(db: Db, viewer: Viewer, courseId: s
   if (!removed.length) throw new ProblemError("not-found", { detail: "That student is not invited to this course." });
   if (course.visibility === "invited")
     await db.delete(enrolments).where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, userId)));
+  await forgetUserAccess(db, userId);
   return course;
 }

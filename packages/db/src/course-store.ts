@@ -4,8 +4,10 @@
  * owner is an admin's decision, and the new owner must be able to own things
  * (`ownership.ts`) at the moment of the write, not only when it was asked.
  */
+
 import { forbidden, notFound } from "@studyhall/core";
 import { and, desc, eq } from "drizzle-orm";
+import { forgetCourseAccess } from "./access-cache.ts";
 import { editableCourse, type Viewer, visibleCourses } from "./course-access.ts";
 import { type CourseStores, courseFiles, deleteCourseFiles } from "./course-files.ts";
 import type { Db } from "./index.ts";
@@ -87,6 +89,8 @@ export async function updateCourse(db: Db, viewer: Viewer, id: string, patch: Co
     if (patch.ownerId) await assertCanOwn(db, viewer.orgId, patch.ownerId, "ownerId");
     throw notFound("course");
   }
+  // Status, visibility and owner decide who may read it: cached decisions about it end here.
+  await forgetCourseAccess(db, course.id);
   return updated;
 }
 
@@ -110,5 +114,6 @@ export async function deleteCourse(
   await deleteCourseFiles(stores, files);
   await db.delete(courses).where(eq(courses.id, course.id));
   await deleteCourseFiles(stores, files);
+  await forgetCourseAccess(db, course.id);
   return { course, cancelled };
 }

@@ -3,8 +3,10 @@
  * (lessons read and attempts are kept, should they come back), and a course's
  * students with their progress for its owner or an admin.
  */
+
 import { ProblemError } from "@studyhall/core";
 import { and, eq, sql } from "drizzle-orm";
+import { forgetUserAccess } from "./access-cache.ts";
 import { editableCourse, type Viewer, visibleCourse } from "./course-access.ts";
 import type { Db } from "./index.ts";
 import { enrolmentProgress, type ProgressRow } from "./learning-progress.ts";
@@ -42,6 +44,8 @@ export async function leaveCourse(db: Db, viewer: Viewer, courseId: string): Pro
     .where(and(eq(enrolments.courseId, course.id), eq(enrolments.userId, viewer.id)))
     .returning({ userId: enrolments.userId });
   if (!removed.length) throw new ProblemError("not-found", { detail: "You are not enrolled in this course." });
+  // An enrolment is what kept an invited-only course visible to a student who was never invited.
+  await forgetUserAccess(db, viewer.id);
   return course;
 }
 

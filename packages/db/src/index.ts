@@ -3,6 +3,7 @@
  * session, so reads that may go to a replica still see the caller's writes.
  */
 import { drizzle } from "drizzle-orm/d1";
+import { attachAccessCache } from "./access-cache.ts";
 import * as schema from "./schema/index.ts";
 
 export * from "./course-access.ts";
@@ -13,11 +14,19 @@ export * from "./usage.ts";
 /** What drizzle needs of D1: both `D1Database` and `D1DatabaseSession` provide it. */
 export type D1Like = Pick<D1Database, "prepare" | "batch">;
 
-export function openDb(d1: D1Like) {
+export interface OpenDbOptions {
+  /** Where cached access decisions live: changes to access through this handle invalidate them (see access-cache.ts). */
+  accessCache?: KVNamespace;
+}
+
+export function openDb(d1: D1Like, options: OpenDbOptions = {}) {
   // drizzle only calls prepare() and batch(); a session has both.
-  return drizzle(d1 as D1Database, { schema });
+  const db = drizzle(d1 as D1Database, { schema });
+  if (options.accessCache) attachAccessCache(db, options.accessCache);
+  return db;
 }
 export type Db = ReturnType<typeof openDb>;
+export * from "./access-cache.ts";
 export * from "./course-analytics.ts";
 export * from "./course-catalogue.ts";
 export * from "./course-export-store.ts";
@@ -45,6 +54,7 @@ export * from "./job-view.ts";
 export * from "./lane-state.ts";
 export * from "./learning-analytics.ts";
 export * from "./learning-progress.ts";
+export * from "./lesson-access-cache.ts";
 export * from "./lesson-cache.ts";
 export * from "./lesson-reads.ts";
 export * from "./organisation-settings.ts";

@@ -11,7 +11,9 @@ export interface CachedLesson {
   body: unknown;
 }
 
-const key = (courseId: string, lessonId: string) => `lesson:${courseId}:${lessonId}`;
+/** Where a lesson's entry lives (read with its access decision by `lesson-access-cache.ts`). */
+export const lessonCacheKey = (courseId: string, lessonId: string) => `lesson:${courseId}:${lessonId}`;
+const key = lessonCacheKey;
 
 export async function readCachedLesson(kv: KVNamespace, courseId: string, lessonId: string): Promise<CachedLesson | null> {
   return kv.get<CachedLesson>(key(courseId, lessonId), "json");

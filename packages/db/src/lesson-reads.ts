@@ -8,6 +8,7 @@ import { and, eq } from "drizzle-orm";
 import { editableCourse, type Viewer, visibleCourse } from "./course-access.ts";
 import type { Db } from "./index.ts";
 import { recordLessonRead } from "./learning-progress.ts";
+import { type LessonPrefetch, rememberLessonAccess } from "./lesson-access-cache.ts";
 import { type CachedLesson, lessonEtag, readCachedLesson, writeCachedLesson } from "./lesson-cache.ts";
 import type { Course } from "./schema/courses.ts";
 import { type Lesson, lessons } from "./schema/lessons.ts";
@@ -40,35 +41,47 @@ export interface LessonReadOptions {
   waitUntil: (promise: Promise<unknown>) => void;
   /** Told whether the cache had the lesson, before anything else happens. */
   onLookup?: (hit: boolean) => void;
+  /**
+   * What authentication's one KV bulk get found (`prefetchLessonRead`). With a standing decision the read asks
+   * D1 nothing; without one, D1 decides and the decision is cached for `decisionTtlSeconds`.
+   */
+  prefetch?: LessonPrefetch;
+  decisionTtlSeconds?: number;
 }
+
+/** HIT and MISS say whether KV had the lesson; BYPASS that KV could not be read, so D1 answered. */
+export type LessonCacheStatus = "HIT" | "MISS" | "BYPASS";
 
 /**
  * A lesson of a course the viewer sees, from KV or, on a miss, from D1 (cached once written); `bypassed` when KV
  * could not be read and the lesson came from D1 without it.
  * A student's read is recorded; nothing is written unless they are enrolled.
- * @example const { entry, hit, bypassed } = await readLesson(db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
+ * @example const { entry, cache } = await readLesson(db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
  */
 export async function readLesson(
   db: Db,
   kv: KVNamespace,
-  viewer: Viewer,
+  viewer: Viewer & { email: string; name: string },
   courseId: string,
   lessonId: string,
   options: LessonReadOptions,
-): Promise<{ entry: CachedLesson & { body: LessonBody }; hit: boolean; bypassed: boolean }> {
-  const course = await visibleCourse(db, viewer, courseId);
-  // KV failing is no reason to fail the read: D1 has the lesson. Such a read is neither a hit nor a miss, and
-  // does not fill the cache either.
-  let bypassed = false;
-  let entry = (await readCachedLesson(kv, course.id, lessonId).catch((error: unknown) => {
-    bypassed = true;
-    console.error(JSON.stringify({ level: "error", msg: "lesson cache unreadable; read from D1", error: String(error) }));
-    return null;
-  })) as (CachedLesson & { body: LessonBody }) | null;
+): Promise<{ entry: CachedLesson & { body: LessonBody }; cache: LessonCacheStatus }> {
+  const prefetch = options.prefetch;
+  const fetched =
+    prefetch && prefetch.key.courseId === courseId && prefetch.key.lessonId === lessonId && prefetch.key.userId === viewer.id
+      ? prefetch
+      : undefined;
+  if (!fetched?.reader) {
+    await visibleCourse(db, viewer, courseId);
+    if (fetched?.reachable && options.decisionTtlSeconds)
+      options.waitUntil(rememberLessonAccess(kv, fetched, viewer, options.decisionTtlSeconds).catch(() => undefined));
+  }
+  const { reachable, lesson: cached } = fetched ?? (await lookUpLesson(kv, courseId, lessonId));
+  let entry = cached as (CachedLesson & { body: LessonBody }) | null;
   const hit = entry !== null;
-  if (!bypassed) options.onLookup?.(hit);
+  if (reachable) options.onLookup?.(hit);
   if (!entry) {
-    const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, course.id)) });
+    const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)) });
     if (!lesson) throw notFound("lesson");
     const body: LessonBody = {
       id: lesson.id,
@@ -84,17 +97,27 @@ export async function readLesson(
     };
     entry = { etag: await lessonEtag(lesson.id, lesson.version, lesson.updatedAt.getTime()), body };
     // A lesson still being written is not cached, so readers see it as soon as it is done.
-    if (lesson.version > 0 && !bypassed) options.waitUntil(writeCachedLesson(kv, course.id, lesson.id, entry, options.ttlSeconds));
+    if (reachable && lesson.version > 0) options.waitUntil(writeCachedLesson(kv, courseId, lesson.id, entry, options.ttlSeconds));
   }
   // The lesson exists: record a student's read off the response path (nothing is written unless they are enrolled).
   if (viewer.role === "student") {
     options.waitUntil(
-      recordLessonRead(db, viewer.id, course.id, lessonId).catch((error: unknown) =>
+      recordLessonRead(db, viewer.id, courseId, lessonId).catch((error: unknown) =>
         console.error(JSON.stringify({ level: "error", msg: "lesson progress not recorded", error: String(error) })),
       ),
     );
   }
-  return { entry, hit, bypassed };
+  return { entry, cache: !reachable ? "BYPASS" : hit ? "HIT" : "MISS" };
+}
+
+/** The lesson's cache entry alone (a read that did not come through a prefetch); a KV failure is a miss that fills nothing. */
+async function lookUpLesson(kv: KVNamespace, courseId: string, lessonId: string) {
+  try {
+    return { reachable: true, lesson: await readCachedLesson(kv, courseId, lessonId) };
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "lesson cache unreadable; read from D1", error: String(error) }));
+    return { reachable: false, lesson: null };
+  }
 }
 
 /**

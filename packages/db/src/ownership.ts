@@ -7,6 +7,7 @@
 
 import { ProblemError } from "@studyhall/core";
 import { and, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { forgetUserAccess } from "./access-cache.ts";
 import type { Db } from "./index.ts";
 import { courses } from "./schema/courses.ts";
 import { documents } from "./schema/documents.ts";
@@ -92,6 +93,8 @@ export async function transferOwnership(db: Db, orgId: string, fromUserId: strin
       .from(documents)
       .where(and(eq(documents.orgId, orgId), eq(documents.ownerId, fromUserId))),
   ]);
+  // The old owner loses the drafts that moved (a teacher sees only their own unpublished courses).
+  if (movedCourses.length) await forgetUserAccess(db, fromUserId);
   return {
     courses: movedCourses.length,
     documents: movedDocuments.length,

@@ -7,7 +7,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { ProblemError } from "@studyhall/core";
 import type { AppEnv } from "./env.ts";
 import { onError, problemResponse } from "./errors.ts";
-import { authenticate } from "./middleware/auth.ts";
+import { authenticate, authenticateLessonRead, isLessonRead } from "./middleware/auth.ts";
 import { d1Session } from "./middleware/d1-session.ts";
 import { jobSweeper } from "./middleware/job-sweeper.ts";
 import { jsonBody } from "./middleware/json-body.ts";
@@ -50,7 +50,11 @@ export function newApp() {
   // Uploads carry a PDF, not JSON, and check their own size and type.
   app.use("/v1/*", jsonBody({ skip: (path) => path === "/v1/documents" || path === "/v1/documents/" || SESSION_SOCKET.test(path) }));
   // Everything under /v1 but sign-in needs a token and counts against the general API limit.
-  app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : authenticate()(c, next)));
+  app.use("/v1/*", async (c, next) => {
+    if (PUBLIC_V1.test(c.req.path)) return next();
+    // The cached lesson read decides access from the same KV call that brings the lesson.
+    return isLessonRead(c.req.method, c.req.path) ? authenticateLessonRead()(c, next) : authenticate()(c, next);
+  });
   app.use("/v1/*", async (c, next) => (PUBLIC_V1.test(c.req.path) ? next() : rateLimit("api")(c, next)));
 
   const routes = app

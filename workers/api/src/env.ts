@@ -2,7 +2,7 @@
 
 import type { Principal } from "@studyhall/auth";
 import type { Role } from "@studyhall/core";
-import type { Db } from "@studyhall/db";
+import type { Db, LessonPrefetch } from "@studyhall/db";
 import type { ApiConfig } from "./config.ts";
 
 export interface CurrentUser {
@@ -28,5 +28,7 @@ export interface AppEnv {
     db: Db;
     principal?: Principal;
     user?: CurrentUser;
+    /** A lesson read's one KV bulk get, made by `authenticateLessonRead()` and used by the route. */
+    lessonPrefetch?: LessonPrefetch;
   };
 }

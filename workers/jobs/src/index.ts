@@ -37,7 +37,7 @@ export default {
     const config = configOf(env);
     if (!config) return batch.retryAll({ delaySeconds: MISCONFIGURED_RECHECK_SECONDS });
     ctx.waitUntil(ensureSweeper(env));
-    const db = openDb(env.DB);
+    const db = openDb(env.DB, { accessCache: env.LESSONS });
     const deadLetters = batch.queue.endsWith("-dead");
     for (const message of batch.messages) {
       const parsed = jobMessageSchema.safeParse(message.body);

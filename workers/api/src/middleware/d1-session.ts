@@ -17,7 +17,8 @@ export const d1Session = () =>
     const write = !["GET", "HEAD", "OPTIONS"].includes(c.req.method);
     const constraint = sent && BOOKMARK.test(sent) ? sent : write ? "first-primary" : "first-unconstrained";
     const session = c.env.DB.withSession(constraint);
-    c.set("db", openDb(session));
+    // Changes to access through this handle invalidate the cached decisions in KV (packages/db access-cache.ts).
+    c.set("db", openDb(session, { accessCache: c.env.LESSONS }));
     await next();
     const bookmark = session.getBookmark();
     if (bookmark) c.header(BOOKMARK_HEADER, bookmark);

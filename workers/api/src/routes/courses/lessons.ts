@@ -4,7 +4,7 @@
  * regenerating one lesson.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { estimateTokens, keyTermSchema, renderMarkdown } from "@studyhall/core";
+import { estimateTokens, KV_MIN_TTL_SECONDS, keyTermSchema, renderMarkdown } from "@studyhall/core";
 import { answerKey, enqueue, laneQueues, lessonToRegenerate, readLesson, reserveFor } from "@studyhall/db";
 import { recordLessonCache } from "../../metrics/recorder.ts";
 import { currentUser } from "../../middleware/auth.ts";
@@ -70,17 +70,16 @@ export const lessonRoutes = newRouter()
     }),
     async (c) => {
       const { id, lessonId } = c.req.valid("param");
-      const { entry, hit, bypassed } = await readLesson(c.get("db"), c.env.LESSONS, currentUser(c), id, lessonId, {
-        ttlSeconds: c.get("config").LESSON_CACHE_TTL,
+      const config = c.get("config");
+      const { entry, cache } = await readLesson(c.get("db"), c.env.LESSONS, currentUser(c), id, lessonId, {
+        ttlSeconds: config.LESSON_CACHE_TTL,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
         onLookup: recordLessonCache,
+        prefetch: c.get("lessonPrefetch"),
+        // A decision lives no longer than an access token, nor less than KV's shortest TTL.
+        decisionTtlSeconds: Math.max(KV_MIN_TTL_SECONDS, config.ACCESS_TOKEN_TTL),
       });
-      const headers = {
-        "Cache-Control": "private, max-age=60, must-revalidate",
-        Vary: "Authorization",
-        // BYPASS: the cache could not be read, and the lesson came from D1.
-        "X-Cache": bypassed ? "BYPASS" : hit ? "HIT" : "MISS",
-      };
+      const headers = { "Cache-Control": "private, max-age=60, must-revalidate", Vary: "Authorization", "X-Cache": cache };
       // The HTML form is another representation, so it has its own validator.
       const html = c.req.valid("query").format === "html";
       const etag = html ? entry.etag.replace(/"$/, '-html"') : entry.etag;
