@@ -122,4 +122,10 @@ describe("a cached lesson read", () => {
     // The new owner reads it.
     expect((await call(handedPath, { token: teacher.token })).status).toBe(200);
   });
+
+  it("of a path that is not valid percent-encoding is answered as any unknown lesson, never with a server error", async () => {
+    const response = await call("/v1/courses/%E0%A4%A/lessons/%ZZ", { token: teacher.token });
+    expect(response.status).toBeLessThan(500);
+    await expectProblem(response, response.status);
+  });
 });

@@ -105,14 +105,13 @@ const LESSON_READ = /^\/v1\/courses\/([^/]{1,64})\/lessons\/([^/]{1,64})$/;
 export const authenticateLessonRead = () =>
   createMiddleware<AppEnv>(async function authenticateLessonRead(c, next) {
     const principal = await bearerPrincipal(c);
-    const ids = LESSON_READ.exec(c.req.path);
-    if (principal.source === "studyhall" && ids?.[1] && ids[2]) {
+    const ids = lessonReadIds(c.req.path);
+    if (principal.source === "studyhall" && ids) {
       const prefetch = await prefetchLessonRead(c.env.LESSONS, {
         userId: principal.userId,
         orgId: principal.orgId,
         sessionId: principal.sessionId,
-        courseId: decodeURIComponent(ids[1]),
-        lessonId: decodeURIComponent(ids[2]),
+        ...ids,
       });
       c.set("lessonPrefetch", prefetch);
       if (prefetch.reader) {
@@ -124,6 +123,18 @@ export const authenticateLessonRead = () =>
     signIn(c, principal, await accountFor(c.get("db"), principal));
     await next();
   });
+
+/** The course and lesson ids of a lesson read's path, decoded as the route decodes them; none for a malformed one. */
+function lessonReadIds(path: string): { courseId: string; lessonId: string } | undefined {
+  const ids = LESSON_READ.exec(path);
+  if (!ids?.[1] || !ids[2]) return undefined;
+  try {
+    return { courseId: decodeURIComponent(ids[1]), lessonId: decodeURIComponent(ids[2]) };
+  } catch {
+    // Not valid percent-encoding: the ordinary checks answer it.
+    return undefined;
+  }
+}
 
 /** Whether a request is a lesson read, authenticated by `authenticateLessonRead()`. */
 export function isLessonRead(method: string, path: string): boolean {
