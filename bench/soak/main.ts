@@ -85,6 +85,12 @@ log(`studyhall soak: ${minutes} min; rates:\n${rateLines.map((l) => `  - ${l}`).
 log("starting a platform instance (wrangler dev of every worker, fresh state, limits raised)…");
 // A machine busy with other work can take minutes to bring wrangler dev up.
 const platform = await startPlatform({ label: "soak", vars, verbose: values.verbose, startTimeoutMs: 600_000 });
+// The platform runs in its own process group, so Ctrl-C does not reach it: stop it before leaving.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    log(`${signal}: stopping the platform…`);
+    void platform.stop().finally(() => process.exit(130));
+  });
 let exitCode = 1;
 try {
   const base = platform.url;
