@@ -85,6 +85,19 @@ log(`studyhall soak: ${minutes} min; rates:\n${rateLines.map((l) => `  - ${l}`).
 log("starting a platform instance (wrangler dev of every worker, fresh state, limits raised)…");
 // A machine busy with other work can take minutes to bring wrangler dev up.
 const platform = await startPlatform({ label: "soak", vars, verbose: values.verbose, startTimeoutMs: 600_000 });
+// One stop for everyone: a second caller of platform.stop() returns at once, and must not exit before the
+// first has finished (processes killed, state directory removed).
+let stopping: Promise<void> | undefined;
+const stopPlatform = () => {
+  stopping ??= platform.stop();
+  return stopping;
+};
+// The platform runs in its own process group, so Ctrl-C does not reach it: stop it before leaving.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    log(`${signal}: stopping the platform…`);
+    void stopPlatform().finally(() => process.exit(130));
+  });
 let exitCode = 1;
 try {
   const base = platform.url;
@@ -149,7 +162,7 @@ try {
   log(`soak stopped: ${error instanceof Error ? error.stack : String(error)}`);
   if (values.verbose) log(platform.output());
 } finally {
-  await platform.stop();
+  await stopPlatform();
 }
 // Sockets' guards and follows still pending are the run's, not work to wait for.
 process.exit(exitCode);
