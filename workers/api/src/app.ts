@@ -8,6 +8,7 @@ import { ProblemError } from "@studyhall/core";
 import type { AppEnv } from "./env.ts";
 import { onError, problemResponse } from "./errors.ts";
 import { authenticate, authenticateLessonRead, isLessonRead } from "./middleware/auth.ts";
+import { bindingCalls } from "./middleware/binding-calls.ts";
 import { d1Session } from "./middleware/d1-session.ts";
 import { jobSweeper } from "./middleware/job-sweeper.ts";
 import { jsonBody } from "./middleware/json-body.ts";
@@ -43,6 +44,7 @@ const SESSION_SOCKET = /^\/v1\/sessions\/[^/]+\/ws$/;
 export function newApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
+  app.use("*", bindingCalls());
   app.use("*", requestContext());
   app.use("*", jobSweeper());
   app.use("/v1/*", d1Session());
