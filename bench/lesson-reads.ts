@@ -1,36 +1,22 @@
 /**
- * Cached lesson reads under load: 64 closed-loop clients, each its own
- * signed-in teacher of one organisation, read the lessons of a published
- * course (tracemonkey.pdf, generated through the platform) as fast as they
- * are answered. Every lesson is read once beforehand until the KV cache
- * answers it (`X-Cache: HIT`), so the timed reads are the cached path:
- * token check, user row, rate limit, KV read. The platform's limits are
- * raised out of reach (bench/bench-platform.ts), so no 429 skews the
- * figures. Printed, never judged.
- *
- *   node bench/lesson-reads.ts [--clients 64] [--requests-per-client 100]   # starts its own platform
+ * Cached lesson reads, studyhall beside the floor: one lesson of a course
+ * generated through the platform (tracemonkey.pdf), read until the KV cache
+ * answers it, then read by 64 connections for the run's duration, first all
+ * as one user, then each connection its own user (each user's first read made
+ * before the clock starts, so every timed read is a cache hit). The floor
+ * answers the same bytes from one KV get. The platform's limits are raised out
+ * of reach (bench/bench-platform.ts) with the limiter on. Printed, never judged.
  */
-import { parseArgs } from "node:util";
 import { type AcceptedUpload, corpusPdf, expectJson, getJson, streamJob, uniquePdf, uploadPdf } from "../test/e2e/studyhall-client.ts";
-import { startBenchPlatform } from "./bench-platform.ts";
-import { ms, percentile, seconds, table } from "./stats.ts";
-import { inBatches, registerTeachers } from "./teacher-accounts.ts";
+import type { Comparison } from "./compare.ts";
+import { type LoadFigures, load, statusSummary } from "./load.ts";
+import type { Teacher } from "./teacher-accounts.ts";
+import { inBatches } from "./teacher-accounts.ts";
 
 export interface LessonReadOptions {
-  clients?: number;
-  /** Reads per client. */
-  requestsPerClient?: number;
-}
-
-export interface LessonReadFigures {
-  clients: number;
-  lessons: number;
-  requests: number;
-  hits: number;
-  /** Status code to count, for anything but 200. */
-  others: Record<string, number>;
-  latenciesMs: number[];
-  wallMs: number;
+  connections: number;
+  durationSeconds: number;
+  log: (line: string) => void;
 }
 
 /** A course generated through the platform by `token`'s teacher; its lesson ids. */
@@ -45,90 +31,88 @@ async function publishedLessons(base: string, token: string): Promise<{ courseId
   return { courseId, lessonIds: outline.modules.flatMap((m) => m.lessons.map((l) => l.id)) };
 }
 
-/** Reads a lesson until the cache answers it (the first read fills the cache in the background). */
-async function warm(base: string, token: string, path: string): Promise<void> {
-  for (let i = 0; i < 20; i++) {
+/** Reads a lesson until the cache answers it (the first read fills the cache in the background); returns the body. */
+async function warm(base: string, token: string, path: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
     const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    await response.arrayBuffer();
-    if (response.headers.get("X-Cache") === "HIT") return;
+    const body = await response.text();
+    if (response.status === 200 && response.headers.get("X-Cache") === "HIT") return body;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${path} never came from the cache`);
 }
 
+export interface LessonReadSetup {
+  /** The lesson's path on studyhall. */
+  path: string;
+  /** Bytes of the lesson's JSON, as studyhall answers it and the floor stores it. */
+  bytes: number;
+}
+
 /**
- * Generates a course, warms its lessons, then times the reads.
+ * Generates the course, warms one lesson for every reader and seeds the floor with the same body.
  * @example
- * const figures = await measureLessonReads(platform.url, { clients: 64 });
+ * const setup = await prepareLessonReads(platform.url, floor.url, owner, readers);
  */
-export async function measureLessonReads(base: string, options: LessonReadOptions = {}): Promise<LessonReadFigures> {
-  const clients = options.clients ?? 64;
-  const perClient = options.requestsPerClient ?? 100;
-  // One more teacher than readers: the owner's own budget goes on generating and warming.
-  const [owner, ...readers] = await registerTeachers(base, clients + 1);
-  const { courseId, lessonIds } = await publishedLessons(base, owner!.token);
-  const paths = lessonIds.map((id) => `/v1/courses/${courseId}/lessons/${id}`);
-  await inBatches(paths, 4, (path) => warm(base, owner!.token, path));
-
-  const figures: LessonReadFigures = { clients, lessons: paths.length, requests: 0, hits: 0, others: {}, latenciesMs: [], wallMs: 0 };
-  const started = performance.now();
-  await Promise.all(
-    readers.map(async (reader, client) => {
-      for (let i = 0; i < perClient; i++) {
-        const path = paths[(client + i) % paths.length]!;
-        const sent = performance.now();
-        const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${reader.token}` } });
-        await response.arrayBuffer();
-        figures.latenciesMs.push(performance.now() - sent);
-        figures.requests++;
-        if (response.status !== 200) figures.others[response.status] = (figures.others[response.status] ?? 0) + 1;
-        else if (response.headers.get("X-Cache") === "HIT") figures.hits++;
-      }
-    }),
-  );
-  figures.wallMs = performance.now() - started;
-  return figures;
+export async function prepareLessonReads(
+  base: string,
+  floorUrl: string,
+  owner: Teacher,
+  readers: readonly Teacher[],
+): Promise<LessonReadSetup> {
+  const { courseId, lessonIds } = await publishedLessons(base, owner.token);
+  const path = `/v1/courses/${courseId}/lessons/${lessonIds[0]}`;
+  const body = await warm(base, owner.token, path);
+  await inBatches(readers, 8, (reader) => warm(base, reader.token, path));
+  const seeded = await fetch(`${floorUrl}/floor/lessons/bench`, { method: "PUT", body });
+  if (seeded.status !== 204) throw new Error(`the floor refused the lesson: ${seeded.status}`);
+  return { path, bytes: new TextEncoder().encode(body).length };
 }
 
-/** Rows and notes for the benchmark's table. */
-export function lessonReadRows(f: LessonReadFigures): { rows: [string, string, string][]; notes: string[] } {
-  const others = Object.entries(f.others)
-    .map(([status, n]) => `${n}× ${status}`)
-    .join(", ");
-  return {
-    rows: [
-      [
-        "(d) cached lesson read p50",
-        ms(percentile(f.latenciesMs, 50)),
-        `${f.requests} reads, ${f.clients} concurrent clients, ${f.lessons} lessons`,
-      ],
-      [
-        "(d) cached lesson read p99",
-        ms(percentile(f.latenciesMs, 99)),
-        `${f.hits} answered from KV (X-Cache: HIT)${others ? `; ${others}` : ""}`,
-      ],
-      ["(d) lesson reads/s", (f.requests / (f.wallMs / 1000)).toFixed(0), `over ${seconds(f.wallMs)}`],
-    ],
-    notes: [
-      `(d) ${f.clients} closed-loop clients, each a freshly registered teacher of one organisation, read the lessons of a course generated from tracemonkey.pdf through the platform, round-robin, ${Math.round(f.requests / Math.max(1, f.clients))} reads each (limits raised out of reach, the limiter on). Every lesson was read until the cache answered it before the clock started. Local wrangler dev: KV is Miniflare's on-disk store, not Cloudflare's edge cache.`,
-    ],
-  };
+async function side(
+  name: string,
+  studyhall: () => Promise<LoadFigures>,
+  floor: () => Promise<LoadFigures>,
+  log: (line: string) => void,
+): Promise<[LoadFigures, LoadFigures]> {
+  log(`  ${name}: studyhall…`);
+  const a = await studyhall();
+  log(`  ${name}: floor…`);
+  const b = await floor();
+  return [a, b];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: { clients: { type: "string", default: "64" }, "requests-per-client": { type: "string", default: "100" } },
-  });
-  console.error("starting a platform instance (wrangler dev of every worker, fresh state)…");
-  const platform = await startBenchPlatform("lesson-reads");
-  try {
-    const { rows, notes } = lessonReadRows(
-      await measureLessonReads(platform.url, { clients: Number(values.clients), requestsPerClient: Number(values["requests-per-client"]) }),
+/** The two lesson-read cases, each run on studyhall and then on the floor. */
+export async function compareLessonReads(
+  base: string,
+  floorUrl: string,
+  setup: LessonReadSetup,
+  readers: readonly Teacher[],
+  options: LessonReadOptions,
+): Promise<Comparison[]> {
+  const { connections, durationSeconds, log } = options;
+  const common = { connections, durationSeconds };
+  const floorRead = () => load({ ...common, url: `${floorUrl}/floor/lessons/bench` });
+  const as = (reader: Teacher) => ({ Authorization: `Bearer ${reader.token}` });
+  const cases: [string, (i: number) => Teacher][] = [
+    ["cached lesson read, 1 user", () => readers[0]!],
+    [`cached lesson read, ${connections} users`, (i) => readers[i % readers.length]!],
+  ];
+  const comparisons: Comparison[] = [];
+  for (const [name, reader] of cases) {
+    const [studyhall, floor] = await side(
+      name,
+      () => load({ ...common, url: `${base}${setup.path}`, headersFor: (i) => as(reader(i)) }),
+      floorRead,
+      log,
     );
-    console.log(
-      `\n${table("studyhall lesson-read bench (local wrangler dev; figures, not pass/fail)", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
-    );
-  } finally {
-    await platform.stop();
+    comparisons.push({
+      name,
+      studyhall,
+      floor,
+      unit: "req/s",
+      note: `${connections} connections, ${durationSeconds} s, ${setup.bytes} B lesson; studyhall ${statusSummary(studyhall.statuses)}; floor ${statusSummary(floor.statuses)}`,
+    });
   }
+  return comparisons;
 }

@@ -1,39 +1,64 @@
 /**
  * `npm run bench`: figures for this machine, printed, never judged (nothing
- * here fails on time). It parses the corpus in Node, then starts its own
- * platform instance as the e2e suite does (fresh state, its own port, request
- * limits raised out of reach with the limiter still on: bench/bench-platform.ts) and measures upload → published course and the accept
- * latency of uploads under concurrency. Runs in a few minutes.
+ * here fails on time). It parses the corpus and builds an export in Node, then
+ * starts its own platform instance as the e2e suite does (fresh state, its own
+ * port, request limits raised out of reach with the limiter still on:
+ * bench/bench-platform.ts) and, in a second wrangler dev, the floor Worker
+ * (bench/floor/), and measures upload → published course, then the hot routes
+ * on studyhall and on the floor with the same autocannon load: cached lesson
+ * reads, room fan-out to 1,000 sockets, upload accept. It prints each figure
+ * beside its ratio to the floor's, and the binding calls one request of each
+ * route makes. Runs in about ten minutes; `--quick` in about three.
  *
- *   npm run bench -- --clients 32 --uploads-per-client 5 --course-runs 3 --upload-pdf tracemonkey.pdf
+ *   npm run bench -- --quick
+ *   npm run bench -- --duration 10 --connections 64 --upload-connections 4 --course-runs 3 --sockets 1000
  */
+import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Platform } from "../test/e2e/platform.ts";
+import { createStudyRoom } from "../test/e2e/session-client.ts";
 import { corpusPdf, demoTeacher, signIn } from "../test/e2e/studyhall-client.ts";
 import { startBenchPlatform } from "./bench-platform.ts";
+import { bindingCountTable, countBindingCalls, type RouteCount } from "./binding-counts.ts";
+import { type Comparison, comparisonTable } from "./compare.ts";
 import { type CourseTiming, timeCourse } from "./course-timing.ts";
 import { exportRows, measureExport } from "./export.ts";
-import { lessonReadRows, measureLessonReads } from "./lesson-reads.ts";
+import { type Floor, startFloor } from "./floor-process.ts";
+import { compareLessonReads, prepareLessonReads } from "./lesson-reads.ts";
 import { parseCorpus } from "./parse-corpus.ts";
+import { fanoutComparison, floorRoomRun, measureRoom } from "./room-fanout.ts";
 import { benchSessionFanout, fanoutRows } from "./session-fanout.ts";
-import { median, ms, percentile, seconds, table } from "./stats.ts";
+import { median, ms, seconds, table } from "./stats.ts";
 import { registerTeachers } from "./teacher-accounts.ts";
-import { measureUploads } from "./upload-latency.ts";
+import { compareUploads, distinctBodies, paddedPdf } from "./upload-accept.ts";
 
 const { values } = parseArgs({
   options: {
-    clients: { type: "string", default: "32" },
-    "uploads-per-client": { type: "string", default: "5" },
-    "course-runs": { type: "string", default: "3" },
+    quick: { type: "boolean", default: false },
+    duration: { type: "string" },
+    connections: { type: "string", default: "64" },
+    "upload-connections": { type: "string", default: "4" },
+    "course-runs": { type: "string" },
+    sockets: { type: "string" },
     "upload-pdf": { type: "string", default: "pdfjs_wikipedia.pdf" },
     "skip-parse": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
 });
-const clients = Number(values.clients);
-const perClient = Number(values["uploads-per-client"]);
-const courseRuns = Number(values["course-runs"]);
+// --quick: short runs while working on the bench; its figures are not the ones to quote.
+const quick = values.quick;
+const durationSeconds = Number(values.duration ?? (quick ? 3 : 10));
+const connections = Number(values.connections);
+const uploadConnections = Number(values["upload-connections"]);
+const courseRuns = Number(values["course-runs"] ?? (quick ? 1 : 3));
+const socketCount = Number(values.sockets ?? (quick ? 200 : 1000));
+const latencyMessages = quick ? 10 : 30;
+const burstMessages = quick ? 200 : 1000;
+const autocannonVersion = (
+  JSON.parse(readFileSync(new URL("../node_modules/autocannon/package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 const log = (line: string) => console.error(line);
 const detail = values.verbose ? log : () => {};
 
@@ -45,7 +70,7 @@ const startedOn = machine();
 log(`studyhall bench: ${startedOn}`);
 
 // (b) Parser throughput, before the platform starts, so nothing else competes for the CPU.
-if (!values["skip-parse"]) {
+if (!values["skip-parse"] && !quick) {
   log("(b) parsing every corpus PDF in Node…");
   const corpus = await parseCorpus(detail);
   const failed =
@@ -67,15 +92,22 @@ if (!values["skip-parse"]) {
 }
 
 // (e) A 300-page course export, in its own Node process, also before the platform starts.
-log("(e) building a 300-page course export in Node…");
-const exported = exportRows(measureExport());
-rows.push(...exported.rows);
-notes.push(...exported.notes);
+if (!quick) {
+  log("(e) building a 300-page course export in Node…");
+  const exported = exportRows(measureExport());
+  rows.push(...exported.rows);
+  notes.push(...exported.notes);
+}
+
+const comparisons: Comparison[] = [];
+let counts: RouteCount[] = [];
 
 let platform: Platform | undefined;
+let floor: Floor | undefined;
 try {
-  log("starting a platform instance (wrangler dev of every worker, fresh state)…");
+  log("starting a platform instance (wrangler dev of every worker, fresh state), then the floor in a wrangler dev of its own…");
   platform = await startBenchPlatform("bench");
+  floor = await startFloor(join(platform.state, "floor"));
   const base = platform.url;
 
   // (c) Upload to published course, one at a time on a quiet platform.
@@ -106,41 +138,96 @@ try {
     `(c) the demo teacher uploads tracemonkey.pdf (made unique per run) with course generation on, ${last.provider} provider; the clock runs from sending the upload to the course job's SSE \`end\` event; the split comes from the jobs' own timestamps (median of each).`,
   );
 
-  // (a) Accept latency under concurrency: one fresh teacher per client, the limits raised out of reach.
-  log(`(a) registering ${clients} teachers, then ${clients} clients × ${perClient} uploads of ${values["upload-pdf"]}…`);
-  const teachers = await registerTeachers(base, clients);
-  const pdf = await corpusPdf(values["upload-pdf"]);
-  const uploads = await measureUploads(base, teachers, pdf, perClient);
-  const others = Object.entries(uploads.others)
-    .map(([status, n]) => `${n}× ${status}`)
-    .join(", ");
-  rows.push(
-    ["(a) accept latency p50", ms(percentile(uploads.latenciesMs, 50)), `${uploads.requests} uploads, ${clients} concurrent clients`],
-    ["(a) accept latency p99", ms(percentile(uploads.latenciesMs, 99)), `${uploads.accepted} answered 202${others ? `; ${others}` : ""}`],
-    ["(a) accepted uploads/s", (uploads.accepted / (uploads.wallMs / 1000)).toFixed(1), `over ${seconds(uploads.wallMs)}`],
-  );
-  notes.push(
-    `(a) ${clients} closed-loop clients, each a freshly registered teacher (one organisation registered through POST /v1/auth/register, the teachers invited and registered, each sign-up from its own CF-Connecting-IP), ${perClient} uploads each; every request limit is raised out of reach (bench/bench-platform.ts) with the limiter still taking from its buckets. Each upload is ${values["upload-pdf"]} (${(pdf.length / 1024).toFixed(0)} KiB) with its own comment line after %%EOF (a distinct hash, so dedupe never answers), ?generate=false. The parse jobs these uploads start run in the same workerd meanwhile.`,
-  );
+  // The hot routes, studyhall beside the floor. One organisation: an owner, the readers, the uploaders.
+  log(`registering ${1 + connections + uploadConnections} teachers…`);
+  const [owner, ...others] = await registerTeachers(base, 1 + connections + uploadConnections);
+  const readers = others.slice(0, connections);
+  const uploaders = others.slice(connections);
 
-  // (d) Cached lesson reads: 64 clients, each its own teacher, the limits raised out of reach.
-  log("(d) cached lesson reads, 64 concurrent clients…");
-  const reads = lessonReadRows(await measureLessonReads(base, { clients: 64 }));
-  rows.push(...reads.rows);
-  notes.push(...reads.notes);
+  log(`(d) cached lesson reads, ${connections} connections, ${durationSeconds} s each…`);
+  const lessons = await prepareLessonReads(base, floor.url, owner!, readers);
+  comparisons.push(...(await compareLessonReads(base, floor.url, lessons, readers, { connections, durationSeconds, log })));
 
-  // (f) Live-session fan-out: one room, a thousand WebSockets, the limits raised out of reach.
-  log("(f) live-session fan-out to 1000 sockets in one room…");
-  const fanout = fanoutRows(await benchSessionFanout(base, { log: detail }));
-  rows.push(...fanout.rows);
-  notes.push(...fanout.notes);
+  log(`(f) room fan-out to ${socketCount} sockets: studyhall's SessionRoom…`);
+  const sessions = await benchSessionFanout(base, {
+    sockets: socketCount,
+    messages: latencyMessages,
+    throughput: burstMessages,
+    log: detail,
+  });
+  rows.push(...fanoutRows(sessions).rows);
+  notes.push(...fanoutRows(sessions).notes);
+  log("  …and the floor's room");
+  const floorRoom = await measureRoom(floorRoomRun(floor.url, socketCount, latencyMessages, burstMessages, 10), detail);
+  comparisons.push(fanoutComparison(sessions, floorRoom));
+
+  log("counting binding calls per route…");
+  const auth = { Authorization: `Bearer ${owner!.token}` };
+  const oneUpload = distinctBodies(await paddedPdf(values["upload-pdf"]));
+  let jobId = "";
+  const { sessionId } = await createStudyRoom(base, owner!.token, `Binding calls ${Date.now()}`);
+  counts = await countBindingCalls([
+    {
+      route: "GET /v1/courses/{id}/lessons/{lessonId} (cached)",
+      floor: "kv=1,d1=0,do=0,r2=0,queue=0",
+      send: (h) => fetch(`${base}${lessons.path}`, { headers: { ...auth, ...h } }),
+    },
+    {
+      route: "POST /v1/documents (1 MiB, generate=false)",
+      floor: "kv=0,d1=1,do=0,r2=1,queue=1",
+      send: async (h) => {
+        const response = await fetch(`${base}/v1/documents?generate=false&title=counted`, {
+          method: "POST",
+          headers: { ...auth, ...h, "Content-Type": "application/pdf" },
+          body: new Uint8Array(oneUpload()),
+        });
+        jobId = String(((await response.clone().json()) as { job?: { id?: string } }).job?.id ?? "");
+        return response;
+      },
+    },
+    {
+      route: "GET /v1/jobs/{id} (job progress)",
+      floor: "no floor route",
+      send: (h) => fetch(`${base}/v1/jobs/${jobId}`, { headers: { ...auth, ...h } }),
+    },
+    {
+      route: "POST /v1/sessions/{id}/ticket (room join)",
+      floor: "none (no tickets)",
+      send: (h) => fetch(`${base}/v1/sessions/${sessionId}/ticket`, { method: "POST", headers: { ...auth, ...h } }),
+    },
+  ]);
+
+  // Last: every upload starts a parse job, which would compete with whatever was measured after it.
+  log(`(a) upload accept, ${uploadConnections} connections, ${durationSeconds} s each…`);
+  comparisons.push(
+    ...(await compareUploads(base, floor.url, uploaders, {
+      connections: uploadConnections,
+      durationSeconds,
+      pdfName: values["upload-pdf"],
+      log,
+    })),
+  );
 } finally {
+  await floor?.stop();
   await platform?.stop();
 }
 
 notes.push(
   `machine at the start: ${startedOn}; at the end: load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shows in every figure).`,
 );
+notes.push(
+  `hot routes: autocannon ${autocannonVersion}, closed loop, the same connections and duration against studyhall and then the floor (bench/floor/, a second wrangler dev started with the same flags); ratio = studyhall/floor for throughput and for p99. The lesson reads are every one a cache hit (each reader's first read made before the clock starts); the room's rate is messages/s each delivered to every socket. Counting binding calls is asked for only by the one counted request of each route, so the timed requests run unwrapped. Local wrangler dev on a shared machine: Miniflare's KV, D1 and R2 are files on this disk, not Cloudflare's, and both sides share the CPU with the load generator.`,
+);
 console.log(
-  `\n${table("studyhall bench: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,
+  [
+    "",
+    table(`studyhall bench${quick ? " (--quick)" : ""}: local wrangler dev on this machine; figures, not pass/fail`, rows),
+    "",
+    comparisonTable(comparisons),
+    "",
+    bindingCountTable(counts),
+    "",
+    notes.map((n) => `- ${n}`).join("\n"),
+    "",
+  ].join("\n"),
 );

@@ -16,10 +16,11 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Platform } from "../test/e2e/platform.ts";
-import { createStudyRoom, LiveSocket, type SessionFrame, sessionTicket } from "../test/e2e/session-client.ts";
+import { createStudyRoom, sessionTicket } from "../test/e2e/session-client.ts";
 import { startBenchPlatform } from "./bench-platform.ts";
+import { type FanoutResult, measureRoom } from "./room-fanout.ts";
 import { ms, percentile, seconds, table } from "./stats.ts";
-import { inBatches, registerTeachers } from "./teacher-accounts.ts";
+import { registerTeachers } from "./teacher-accounts.ts";
 
 export interface FanoutOptions {
   /** Sockets in the room. */
@@ -29,21 +30,6 @@ export interface FanoutOptions {
   /** Messages sent as fast as the per-person limit allows, for the throughput figure. */
   throughput?: number;
   log?: (line: string) => void;
-}
-
-export interface FanoutResult {
-  sockets: number;
-  /** Messages sent one at a time for the latency figures. */
-  latencyMessages: number;
-  connectMs: number;
-  /** Send → arrival, one sample per socket per message. */
-  deliveryMs: number[];
-  /** Send → arrival at the last socket, one sample per message. */
-  lastSocketMs: number[];
-  throughput: { messages: number; delivered: number; wallMs: number; complete: boolean };
-  /** Latency deliveries that never arrived (a healthy run has none). */
-  missing: number;
-  errors: Record<string, number>;
 }
 
 /** Sockets per account: a room holds many people, not one person with a thousand tabs. */
@@ -56,7 +42,6 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
   const latencyMessages = Math.min(options.messages ?? 30, count);
   const throughputMessages = options.throughput ?? 1000;
   const log = options.log ?? (() => {});
-  const errors: Record<string, number> = {};
 
   // Socket i belongs to account i % accounts: the first sockets (the latency senders, then the burst senders) are
   // each a different person's, so no sender shares a send budget with another.
@@ -66,98 +51,18 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
   const accounts = await registerTeachers(base, accountCount);
   const { sessionId } = await createStudyRoom(base, accounts[0]!.token, `Fan-out bench ${Date.now()}`);
 
-  // Each socket's handler is swapped per phase; errors are counted throughout.
-  const handlers: ((frame: SessionFrame, at: number) => void)[] = [];
-  const connectStarted = performance.now();
-  const sockets = await inBatches(
-    Array.from({ length: count }, (_, i) => i),
-    25,
-    async (i) => {
-      const { url } = await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId);
-      return LiveSocket.open(url, {
-        keepFrames: false,
-        // Each join reads every present socket's state, so on a loaded machine the last welcomes take a while.
-        timeoutMs: 120_000,
-        onFrame: (frame, at) => {
-          if (frame.type === "error") errors[frame.code ?? "unknown"] = (errors[frame.code ?? "unknown"] ?? 0) + 1;
-          handlers[i]?.(frame, at);
-        },
-      });
+  const result = await measureRoom(
+    {
+      sockets: count,
+      latencyMessages,
+      throughputMessages,
+      burst: PER_PERSON_BURST,
+      urlFor: async (i) => (await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId)).url,
     },
+    log,
   );
-  const connectMs = performance.now() - connectStarted;
-  log(`  sessions: ${count} sockets connected in ${seconds(connectMs)}`);
-
-  // Latency: one message at a time, each from a different socket, until every socket has it.
-  const deliveryMs: number[] = [];
-  const lastSocketMs: number[] = [];
-  let missing = 0;
-  for (let k = 0; k < latencyMessages; k++) {
-    const text = `latency ${k}`;
-    let waiting = count;
-    let sentAt = 0;
-    await new Promise<void>((resolve) => {
-      // A guard against a lost delivery: count it as missing rather than hang.
-      const guard = setTimeout(() => {
-        missing += waiting;
-        resolve();
-      }, 60_000);
-      sockets.forEach((_, i) => {
-        handlers[i] = (frame, at) => {
-          if (frame.type !== "chat" || frame.text !== text) return;
-          deliveryMs.push(at - sentAt);
-          if (--waiting === 0) {
-            clearTimeout(guard);
-            lastSocketMs.push(at - sentAt);
-            resolve();
-          }
-        };
-      });
-      sentAt = performance.now();
-      sockets[k]!.send({ type: "chat", text });
-    });
-  }
-  if (missing) log(`  sessions: ${missing} latency deliveries never arrived (${sockets.filter((s) => s.closed).length} sockets closed)`);
-  log(`  sessions: latency p50 ${ms(percentile(deliveryMs, 50))}, p99 ${ms(percentile(deliveryMs, 99))}`);
-
-  // Throughput: senders that have not spoken yet each send a full burst at once.
-  const senders = sockets.slice(latencyMessages, latencyMessages + Math.ceil(throughputMessages / PER_PERSON_BURST));
-  const total = Math.min(throughputMessages, senders.length * PER_PERSON_BURST);
-  let delivered = 0;
-  let lastAt = 0;
-  const started = performance.now();
-  const complete = await new Promise<boolean>((resolve) => {
-    // A guard against a stuck run: report what arrived rather than fail.
-    const guard = setTimeout(() => resolve(false), 10 * 60_000);
-    sockets.forEach((_, i) => {
-      handlers[i] = (frame, at) => {
-        if (frame.type !== "chat" || !frame.text?.startsWith("burst ")) return;
-        lastAt = at;
-        if (++delivered === total * count) {
-          clearTimeout(guard);
-          resolve(true);
-        }
-      };
-    });
-    let sent = 0;
-    for (const sender of senders)
-      for (let j = 0; j < PER_PERSON_BURST && sent < total; j++, sent++) sender.send({ type: "chat", text: `burst ${sent}` });
-  });
-  const wallMs = (lastAt || performance.now()) - started;
-  log(`  sessions: ${total} messages to ${count} sockets in ${seconds(wallMs)}${complete ? "" : " (incomplete)"}`);
-
-  await Promise.all(sockets.map((s) => s.close()));
   await fetch(`${base}/v1/sessions/${sessionId}/close`, { method: "POST", headers: { Authorization: `Bearer ${accounts[0]!.token}` } });
-  return {
-    sockets: count,
-    latencyMessages,
-    connectMs,
-    deliveryMs,
-    lastSocketMs,
-    throughput: { messages: total, delivered, wallMs, complete },
-    missing,
-    errors,
-  };
+  return result;
 }
 
 /** The benchmark table's rows for a result, and the notes that say how they were measured. */
