@@ -11,7 +11,7 @@
  * route makes. Runs in about ten minutes; `--quick` in about three.
  *
  *   npm run bench -- --quick
- *   npm run bench -- --duration 10 --connections 64 --upload-connections 4 --course-runs 3 --sockets 1000
+ *   npm run bench -- --duration 10 --connections 64 --upload-connections 4 --course-runs 3 --sockets 1000 --burst 1000
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -42,6 +42,7 @@ const { values } = parseArgs({
     "upload-connections": { type: "string", default: "4" },
     "course-runs": { type: "string" },
     sockets: { type: "string" },
+    burst: { type: "string" },
     "upload-pdf": { type: "string", default: "pdfjs_wikipedia.pdf" },
     "skip-parse": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
@@ -55,7 +56,7 @@ const uploadConnections = Number(values["upload-connections"]);
 const courseRuns = Number(values["course-runs"] ?? (quick ? 1 : 3));
 const socketCount = Number(values.sockets ?? (quick ? 200 : 1000));
 const latencyMessages = quick ? 10 : 30;
-const burstMessages = quick ? 200 : 1000;
+const burstMessages = Number(values.burst ?? (quick ? 200 : 1000));
 const autocannonVersion = (
   JSON.parse(readFileSync(new URL("../node_modules/autocannon/package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
@@ -104,6 +105,7 @@ let counts: RouteCount[] = [];
 
 let platform: Platform | undefined;
 let floor: Floor | undefined;
+let failure: unknown;
 try {
   log("starting a platform instance (wrangler dev of every worker, fresh state), then the floor in a wrangler dev of its own…");
   platform = await startBenchPlatform("bench");
@@ -207,6 +209,9 @@ try {
       log,
     })),
   );
+} catch (error) {
+  // What was measured before a failure is still worth printing.
+  failure = error;
 } finally {
   await floor?.stop();
   await platform?.stop();
@@ -231,3 +236,5 @@ console.log(
     "",
   ].join("\n"),
 );
+
+if (failure) throw failure;
