@@ -146,6 +146,20 @@ export async function recordProgress(
   return current ? { held: true, cancelRequested: current.cancelRequestedAt !== null, job: current } : { held: false };
 }
 
+/**
+ * Extends a held lease without recording progress: a consumer still working (waiting on a slow model, say)
+ * keeps its job, so the sweep only resends jobs whose consumer is gone. False when the lease was lost.
+ * @example if (!(await renewLease(db, job.id, leaseToken, leaseMs))) stop();
+ */
+export async function renewLease(db: Db, jobId: string, leaseToken: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+  const [row] = await db
+    .update(jobs)
+    .set({ leaseExpiresAt: new Date(now + leaseMs) })
+    .where(held(jobId, leaseToken))
+    .returning({ id: jobs.id });
+  return row !== undefined;
+}
+
 /** Marks the attempt's job completed with its result. False when the lease was lost (another consumer owns it now). */
 export async function completeJob(db: Db, jobId: string, leaseToken: string, result: unknown, now = Date.now()): Promise<Job | undefined> {
   const [row] = await db

@@ -1,7 +1,9 @@
 /**
  * Runs one queue message's job: claim it, parse its payload with the job
  * contract's schema for its kind, run its handler with a context that renews
- * the lease at every progress report, then commit the outcome before the
+ * the lease at every progress report (and, between reports, a third of a lease
+ * apart, so a handler waiting on a slow call is not mistaken for a dead one),
+ * then commit the outcome before the
  * message is acknowledged. Whatever happens, the job row ends up saying so:
  * completed, retrying with backoff, deferred, cancelled, or failed (and
  * dead-lettered) with its error. A payload that does not parse fails at once.
@@ -30,6 +32,7 @@ import {
   type Job,
   recordProgress,
   releaseReservations,
+  renewLease,
   scheduleRetry,
 } from "@studyhall/db";
 import { jobUpdate } from "@studyhall/objects/bindings";
@@ -211,15 +214,38 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
     },
   };
 
+  const heartbeat = keepLease(db, job.id, leaseToken, leaseMs, now);
   try {
     const result = await dispatch.handler.run(ctx, dispatch.payload);
+    heartbeat.stop();
     const done = await completeJob(db, job.id, leaseToken, result ?? null, now());
     if (!done) log("error", "job finished after its lease was lost; result kept, state untouched", { jobId: job.id });
     await publish(deps, done);
     return "ack";
   } catch (error) {
+    heartbeat.stop();
     return settleFailure(error, job, leaseToken, deps);
   }
+}
+
+/**
+ * Renews a running job's lease a third of a lease apart until stopped. Progress reports renew it too, but a
+ * handler can go longer than a lease without one (a model taking minutes to answer), and a lease that lapses
+ * while its consumer still works lets the sweep hand the job to a second consumer: the work, and its cost,
+ * would then be done twice. A renewal that finds the lease gone stops; the next progress report ends the run.
+ */
+function keepLease(db: Db, jobId: string, leaseToken: string, leaseMs: number, now: () => number): { stop(): void } {
+  const timer = setInterval(
+    () => {
+      renewLease(db, jobId, leaseToken, leaseMs, now())
+        .then((held) => {
+          if (!held) clearInterval(timer);
+        })
+        .catch((error: unknown) => log("error", "lease renewal failed; trying again", { jobId, error: String(error) }));
+    },
+    Math.max(250, Math.floor(leaseMs / 3)),
+  );
+  return { stop: () => clearInterval(timer) };
 }
 
 /**

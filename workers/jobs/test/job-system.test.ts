@@ -286,6 +286,22 @@ describe("cancellation", () => {
 });
 
 describe("abandoned jobs", () => {
+  it("a job whose handler waits longer than a lease without reporting progress keeps its lease: no second consumer takes it", async () => {
+    const owner = await newOrg();
+    const job = await newJob(owner);
+    const short = { ...config, JOB_LEASE_SECONDS: 1 };
+    let rival: Awaited<ReturnType<typeof claimJob>> | undefined;
+    // A slow model call: no progress for several leases, then a redelivered message asks for the job.
+    const slow: JobHandler = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      rival = await claimJob(db(), job.id, 1000, Date.now());
+      return { ok: true };
+    };
+    expect(await runJob(message(job), deps({ [WORK]: slow }, { config: short }))).toBe("ack");
+    expect(rival).toMatchObject({ claimed: false, reason: "busy" });
+    expect(await jobRow(job.id)).toMatchObject({ status: "completed", attempts: 1 });
+  });
+
   it("a job whose consumer died mid-way is resent by the sweep once its lease expires, and completes once", async () => {
     const owner = await newOrg();
     const job = await newJob(owner);
