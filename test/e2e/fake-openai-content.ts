@@ -7,7 +7,9 @@
  * the details (counts, titles) from the task in the user message.
  */
 
-export type Stage = "outline" | "lesson" | "questions" | "answer";
+import { reportReply } from "./fake-openai-report.ts";
+
+export type Stage = "outline" | "lesson" | "questions" | "answer" | "report";
 
 export interface SourceSection {
   index: number;
@@ -49,6 +51,7 @@ function stageOf(schema: { properties?: Record<string, unknown> }): Stage | unde
   if (keys.includes("bodyMd")) return "lesson";
   if (keys.includes("questions")) return "questions";
   if (keys.includes("citations")) return "answer";
+  if (keys.includes("topics")) return "report";
   return undefined;
 }
 
@@ -194,6 +197,8 @@ export function replyFor(prompt: ReadPrompt): object | undefined {
       return questionsReply(prompt);
     case "answer":
       return answerReply(prompt);
+    case "report":
+      return reportReply(prompt.documentText);
     default:
       return undefined;
   }

@@ -38,6 +38,10 @@ export interface RecordedChat {
   body: ChatRequestBody;
   /** Set on 200 replies: what the reply said was used. */
   usage?: Usage;
+  /** When the request arrived (epoch ms). */
+  at: number;
+  /** Whether the reply reached the client (false when the caller went away first, as a killed platform does). */
+  delivered: boolean;
 }
 
 export interface FakeOpenAiOptions {
@@ -47,12 +51,20 @@ export interface FakeOpenAiOptions {
   replyDelayMs?: number;
 }
 
+/** Every stage, or one of them. */
+export type DelayedStage = ReadPrompt["stage"] | "all";
+
 export interface FakeOpenAi {
   /** The origin; the API base URL is `${url}/v1`. */
   url: string;
   chats: RecordedChat[];
-  /** Tokens reported as used by every successful reply so far. */
+  /** Tokens reported as used by every successful reply that reached its caller so far. */
   usedTokens(): number;
+  /**
+   * From now on, replies for `stage` (or every stage) wait `ms` first; 0 removes the wait. A stage's own
+   * delay wins over "all", and over `replyDelayMs`.
+   */
+  setReplyDelay(ms: number, stage?: DelayedStage): void;
   /** The next chat request made with `key` is refused with 429 and `retry-after`. */
   rateLimitNext(key: string, retryAfterSeconds: number): void;
   close(): Promise<void>;
@@ -125,19 +137,31 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
   const chats: RecordedChat[] = [];
   const armed = new Map<string, number>();
   const created = Math.floor(Date.now() / 1000);
+  const delays = new Map<DelayedStage, number>(options.replyDelayMs ? [["all", options.replyDelayMs]] : []);
+  const delayOf = (stage: ReadPrompt["stage"]) => delays.get(stage) ?? delays.get("all") ?? 0;
 
-  async function chat(req: IncomingMessage, apiKey: string): Promise<ScriptedReply> {
+  async function chat(req: IncomingMessage, apiKey: string): Promise<{ reply: ScriptedReply; record?: RecordedChat }> {
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));
     } catch {
-      return invalid("We could not parse the JSON body of your request.");
+      return { reply: invalid("We could not parse the JSON body of your request.") };
     }
-    if (!isChatBody(body)) return invalid("'messages' is a required property");
-    if (options.replyDelayMs) await new Promise((r) => setTimeout(r, options.replyDelayMs));
+    if (!isChatBody(body)) return { reply: invalid("'messages' is a required property") };
     const prompt = readPrompt(body.messages);
-    const record: RecordedChat = { apiKey, model: body.model, stage: prompt.stage, status: 0, documentText: prompt.documentText, body };
+    const record: RecordedChat = {
+      at: Date.now(),
+      apiKey,
+      model: body.model,
+      stage: prompt.stage,
+      status: 0,
+      documentText: prompt.documentText,
+      body,
+      delivered: false,
+    };
     chats.push(record);
+    const delay = delayOf(prompt.stage);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const reply = ((): ScriptedReply => {
       if (!options.models.includes(body.model))
         return invalid(`The model \`${body.model}\` does not exist or you do not have access to it.`, 404, "model_not_found");
@@ -164,7 +188,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
       return { ...ok, body: { ...(ok.body as object), model: body.model } };
     })();
     record.status = reply.status;
-    return reply;
+    return { reply, record };
   }
 
   const server = createServer(async (req, res) => {
@@ -187,8 +211,16 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
             : invalid(`The model '${model}' does not exist`, 404, "model_not_found"),
         );
       }
-      if (path === "/v1/chat/completions")
-        return send(res, req.method === "POST" ? await chat(req, apiKey) : invalid("Method not allowed", 405));
+      if (path === "/v1/chat/completions") {
+        if (req.method !== "POST") return send(res, invalid("Method not allowed", 405));
+        const { reply, record } = await chat(req, apiKey);
+        // A caller killed while its reply was being written never received it: its tokens were not spent on its behalf.
+        if (record)
+          res.once("finish", () => {
+            record.delivered = true;
+          });
+        return send(res, reply);
+      }
       return send(res, invalid(`Unknown request URL: ${req.method} ${path}`, 404, "unknown_url"));
     } catch (error) {
       send(res, { status: 500, body: { error: { message: String(error), type: "server_error", param: null, code: null } } });
@@ -200,7 +232,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
   return {
     url: `http://127.0.0.1:${port}`,
     chats,
-    usedTokens: () => chats.reduce((n, c) => n + (c.usage?.total_tokens ?? 0), 0),
+    usedTokens: () => chats.reduce((n, c) => n + (c.delivered ? (c.usage?.total_tokens ?? 0) : 0), 0),
+    setReplyDelay: (ms, stage = "all") => delays.set(stage, ms),
     rateLimitNext: (key, seconds) => armed.set(key, seconds),
     close: () =>
       new Promise<void>((resolve) => {
