@@ -7,7 +7,7 @@
  * (plain Node runs this file as is: node builtins only, erasable types).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +39,13 @@ export interface Platform {
   stop(): Promise<void>;
   /** Kills every process of the instance at once with SIGKILL, as a crash or a power cut would: nothing shuts down cleanly. */
   kill(): Promise<void>;
+  /**
+   * Makes wrangler dev reload a worker as it does after a source edit (its runtime restarts with what is
+   * running in it), with `vars` changed for it if given, and resolves once wrangler says it is ready again
+   * and the API answers. Needs `vars` and `verbose` at start: the watched files are this run's copies of
+   * the configuration in the state directory (scripts/local-env.mjs), so the repository is never touched.
+   */
+  reload(options?: { worker?: string; vars?: Record<string, string> }): Promise<void>;
 }
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -152,7 +159,34 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         reject(new Error(`dev server exited with ${code}:\n${output}`));
       });
     });
-    return { url, state, output: () => output, stop, kill };
+    const reload = async ({ worker = "studyhall-jobs", vars = {} }: { worker?: string; vars?: Record<string, string> } = {}) => {
+      const dir = join(state, "config", worker);
+      if (!options.vars || !options.verbose || !existsSync(join(dir, "wrangler.toml")))
+        throw new Error(`reload needs an instance started with vars and verbose, and a worker named ${worker}`);
+      if (Object.keys(vars).length > 0) {
+        const file = join(dir, ".dev.vars");
+        const kept = readFileSync(file, "utf8")
+          .split("\n")
+          .filter((line) => !Object.keys(vars).some((key) => line.startsWith(`${key}=`)));
+        writeFileSync(file, `${[...kept.filter(Boolean), dotenv(vars)].join("\n")}\n`, { mode: 0o600 });
+      }
+      const ready = () => output.split("Local server updated and ready").length;
+      const before = ready();
+      // wrangler dev watches the configuration it was given; a change to it rebuilds and restarts the runtime.
+      appendFileSync(join(dir, "wrangler.toml"), `# reloaded ${new Date().toISOString()}\n`);
+      const deadline = Date.now() + 60_000;
+      while (
+        ready() === before ||
+        !(await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > deadline) throw new Error(`wrangler dev did not reload:\n${output.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    return { url, state, output: () => output, stop, kill, reload };
   } catch (error) {
     await stop();
     throw error;

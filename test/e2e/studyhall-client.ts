@@ -152,3 +152,37 @@ export async function streamJob(
   const jobs = events.filter((e) => e.event === "progress").map((e) => JSON.parse(e.data) as JobView);
   return { events, jobs, contentType: response.headers.get("Content-Type") };
 }
+
+/**
+ * Follows `GET /v1/jobs/{id}/events` until a `progress` event's job satisfies `done`, and returns that job
+ * the moment it arrives (a test acting on a job's state, say killing the platform while it runs, acts
+ * within milliseconds of the job reaching it, where polling could miss a short stage).
+ * @throws when the stream ends, or the job finishes, without satisfying `done`.
+ */
+export async function untilJob(
+  base: string,
+  token: string,
+  jobId: string,
+  done: (job: JobView) => boolean,
+  options: FollowOptions = {},
+): Promise<JobView> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 100_000);
+  try {
+    const response = await fetch(`${base}/v1/jobs/${jobId}/events`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" },
+      signal: abort.signal,
+    });
+    if (response.status !== 200) throw new Error(`events of ${jobId}: ${response.status} ${await response.text()}`);
+    for await (const event of readSse(response)) {
+      if (event.event !== "progress") continue;
+      const job = JSON.parse(event.data) as JobView;
+      if (done(job)) return job;
+      if (FINISHED.has(job.status)) throw new Error(`job ${jobId} finished before it was seen as asked: ${event.data}`);
+    }
+    throw new Error(`the events of ${jobId} ended before it was seen as asked`);
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}
