@@ -170,13 +170,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           .filter((line) => !Object.keys(vars).some((key) => line.startsWith(`${key}=`)));
         writeFileSync(file, `${[...kept.filter(Boolean), dotenv(vars)].join("\n")}\n`, { mode: 0o600 });
       }
-      const ready = () => output.split("Local server updated and ready").length;
-      const before = ready();
+      // Only what wrangler prints after the change counts: the first start's own messages may still be arriving.
+      const from = output.length;
+      const ready = () => {
+        const since = output.slice(from);
+        const reloading = since.indexOf("Reloading local server");
+        return reloading >= 0 && since.indexOf("Local server updated and ready", reloading) >= 0;
+      };
       // wrangler dev watches the configuration it was given; a change to it rebuilds and restarts the runtime.
       appendFileSync(join(dir, "wrangler.toml"), `# reloaded ${new Date().toISOString()}\n`);
       const deadline = Date.now() + 60_000;
       while (
-        ready() === before ||
+        !ready() ||
         !(await fetch(`${url}/healthz`).then(
           (r) => r.ok,
           () => false,
