@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session.ts";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
-import { corpusPdf, db, runToEnd } from "./run-jobs.ts";
+import { db, runToEnd, teacherWithPaper } from "./run-jobs.ts";
 
 let admin: Actor;
 let teacher: Actor;
@@ -42,18 +42,8 @@ async function generate(
 }
 
 beforeAll(async () => {
-  admin = await newOrg();
-  teacher = await newMember(admin, "teacher");
+  ({ admin, teacher, documentId } = await teacherWithPaper());
   student = await newMember(admin, "student");
-  const accepted = await json(
-    await call("/v1/documents?generate=false", {
-      token: teacher.token,
-      body: await corpusPdf("tracemonkey.pdf"),
-      headers: { "Content-Type": "application/pdf" },
-    }),
-  );
-  documentId = accepted.document.id;
-  await runToEnd(accepted.job.id);
 }, 120_000);
 
 describe("generating a bank", () => {

@@ -11,10 +11,10 @@ import { SELF } from "cloudflare:test";
 import { jobs } from "@studyhall/db";
 import { and, desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { type Actor, call, json, newMember } from "../../../test/helpers/api.ts";
 import { platformOperator } from "../../../test/helpers/platform.ts";
 import { fakeModel } from "./fake-llm.ts";
-import { corpusPdf, db, deliver, runToEnd } from "./run-jobs.ts";
+import { corpusPdf, db, deliver, runToEnd, teacherWithPaper } from "./run-jobs.ts";
 import { connect, converse, openSession, seedPhotosynthesisCourse } from "./session-fixtures.ts";
 
 let admin: Actor;
@@ -39,17 +39,7 @@ async function generateCourse(): Promise<{ courseId: string; jobId: string }> {
 const lessonsOf = (course: { modules: { lessons: { id: string; ready: boolean }[] }[] }) => course.modules.flatMap((m) => m.lessons);
 
 beforeAll(async () => {
-  admin = await newOrg();
-  teacher = await newMember(admin, "teacher");
-  const accepted = await json(
-    await call("/v1/documents?generate=false", {
-      token: teacher.token,
-      body: await corpusPdf("tracemonkey.pdf"),
-      headers: { "Content-Type": "application/pdf" },
-    }),
-  );
-  documentId = accepted.document.id;
-  expect((await runToEnd(accepted.job.id)).job.status).toBe("completed");
+  ({ admin, teacher, documentId } = await teacherWithPaper());
   const generated = await generateCourse();
   expect((await runToEnd(generated.jobId, 20, { env: fakeModel("ok").env })).job.status).toBe("completed");
   courseId = generated.courseId;

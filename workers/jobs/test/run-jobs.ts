@@ -4,9 +4,11 @@
  * `getQueueResult`. Delays (backoff, deferrals) are fast-forwarded by moving
  * `run_after` to now, which is what their elapsing amounts to.
  */
+
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { type Job, jobs, openDb } from "@studyhall/db";
 import { eq } from "drizzle-orm";
+import { expect } from "vitest";
 import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
 import worker from "../src/index.ts";
 
@@ -59,9 +61,10 @@ export async function corpusPdf(name: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** A teacher of a new organisation with a parsed paper. */
-export async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: string }> {
-  const teacher = await newMember(await newOrg(), "teacher");
+/** A teacher of a new organisation (and its admin) with a parsed paper. */
+export async function teacherWithPaper(): Promise<{ admin: Actor; teacher: Actor; documentId: string }> {
+  const admin = await newOrg();
+  const teacher = await newMember(admin, "teacher");
   const accepted = await json(
     await call("/v1/documents?generate=false", {
       token: teacher.token,
@@ -69,6 +72,6 @@ export async function teacherWithPaper(): Promise<{ teacher: Actor; documentId: 
       headers: { "Content-Type": "application/pdf" },
     }),
   );
-  await runToEnd(accepted.job.id);
-  return { teacher, documentId: accepted.document.id };
+  expect((await runToEnd(accepted.job.id)).job.status).toBe("completed");
+  return { admin, teacher, documentId: accepted.document.id };
 }
