@@ -10,6 +10,17 @@ import { FAKE_LLM_ORIGIN, fakeLlm } from "./test/fake-llm-endpoint.ts";
 import { newSigningKey } from "./test/keys.ts";
 
 const IDP_ORIGIN = "https://idp.test";
+const WORKERD_TESTS = ["workers/**/*.test.ts", "packages/**/*.test.ts", "test/workers/**/*.test.ts"];
+/**
+ * Tests that need a runtime of their own: what they check is the first request a runtime serves, a memo
+ * not yet filled, or a limit shared by the whole deployment (the LLM gate) that other files would fill.
+ */
+const FRESH_RUNTIME_TESTS = [
+  "test/workers/job-sweeper-start.test.ts",
+  "workers/api/src/middleware/binding-calls.test.ts",
+  "workers/jobs/test/course-content.test.ts",
+  "workers/jobs/test/spending-model.test.ts",
+];
 const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
 const REFUSING_LLM_ORIGIN = "https://refusing-llm.test";
@@ -65,62 +76,77 @@ export default defineConfig(async () => {
   const idp = await newSigningKey("idp-1");
   const idpJwks = JSON.stringify({ keys: [idp.publicJwk] });
 
+  /** The workerd runtime of the Worker tests, with the API's bindings and the jobs worker's producers. */
+  const workerd = () =>
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          APP_ENV: "test",
+          // Only errors, so the suite's output stays readable (packages/core/src/log.test.ts covers the levels and sampling).
+          LOG_LEVEL: "error",
+          TEST_MIGRATIONS: migrations,
+          JWT_SIGNING_KEYS: JSON.stringify([current.privateJwk]),
+          JWT_VERIFY_KEYS: JSON.stringify([retired.publicJwk]),
+          TEST_RETIRED_KEY: JSON.stringify(retired.privateJwk),
+          TEST_IDP_KEY: JSON.stringify(idp.privateJwk),
+          OIDC_ISSUER: IDP_ORIGIN,
+          OIDC_AUDIENCE: "studyhall-external",
+          OIDC_JWKS_URL: `${IDP_ORIGIN}/jwks.json`,
+          OIDC_CLIENT_IDS: "studyhall-web,studyhall-cli",
+          // Short leases so an abandoned job can be recovered within a test.
+          JOB_LEASE_SECONDS: "5",
+          EXPORT_URL_SECRET: "test-export-url-secret-of-at-least-32-characters",
+          // The one platform operator of the tests (test/helpers/platform.ts creates the account) and the scrape credential.
+          PLATFORM_OPERATOR_IDS: "00000000-0000-4000-8000-0000000000f1",
+          METRICS_TOKEN: "test-metrics-scrape-token-of-at-least-32-characters",
+        },
+        // The jobs worker's producers too: its handlers run inside this runtime in tests.
+        queueProducers: {
+          JOBS_HIGH: { queueName: "studyhall-jobs-high" },
+          JOBS_NORMAL: { queueName: "studyhall-jobs-normal" },
+          JOBS_LOW: { queueName: "studyhall-jobs-low" },
+          JOBS_DEAD: { queueName: "studyhall-jobs-dead" },
+        },
+        // No test reaches the internet: the identity provider's JWKS, the PDF corpus and a fake
+        // OpenAI-compatible endpoint are served here, everything else fails.
+        outboundService: (request: Request) => {
+          const url = new URL(request.url);
+          if (url.origin === IDP_ORIGIN && url.pathname === "/jwks.json")
+            return new Response(idpJwks, { headers: { "Content-Type": "application/json" } });
+          if (url.origin === CORPUS_ORIGIN) return corpusFile(url.pathname);
+          if (url.origin === FAKE_LLM_ORIGIN) return fakeLlm(request);
+          if (url.origin === REFUSING_LLM_ORIGIN) return refusingLlm();
+          return new Response(`no network in tests: ${request.url}`, { status: 599 });
+        },
+      },
+    });
+
   return {
     test: {
-      // Vitest's default is one worker per core but one, which on a 2-core machine runs every file in turn. Most of a
-      // file's time is waiting (workerd start, queue delivery, leases, a wrangler dev), so two at a time overlap it.
+      // Vitest's default is one worker per core but one, which on a 2-core machine runs every file in turn. Much of a
+      // file's time is waiting (queue delivery, leases, a wrangler dev), so two at a time overlap it.
       maxWorkers: 2,
       projects: [
         {
-          plugins: [
-            fontsAsBytes,
-            cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  APP_ENV: "test",
-                  // Only errors, so the suite's output stays readable (packages/core/src/log.test.ts covers the levels and sampling).
-                  LOG_LEVEL: "error",
-                  TEST_MIGRATIONS: migrations,
-                  JWT_SIGNING_KEYS: JSON.stringify([current.privateJwk]),
-                  JWT_VERIFY_KEYS: JSON.stringify([retired.publicJwk]),
-                  TEST_RETIRED_KEY: JSON.stringify(retired.privateJwk),
-                  TEST_IDP_KEY: JSON.stringify(idp.privateJwk),
-                  OIDC_ISSUER: IDP_ORIGIN,
-                  OIDC_AUDIENCE: "studyhall-external",
-                  OIDC_JWKS_URL: `${IDP_ORIGIN}/jwks.json`,
-                  OIDC_CLIENT_IDS: "studyhall-web,studyhall-cli",
-                  // Short leases so an abandoned job can be recovered within a test.
-                  JOB_LEASE_SECONDS: "5",
-                  EXPORT_URL_SECRET: "test-export-url-secret-of-at-least-32-characters",
-                  // The one platform operator of the tests (test/helpers/platform.ts creates the account) and the scrape credential.
-                  PLATFORM_OPERATOR_IDS: "00000000-0000-4000-8000-0000000000f1",
-                  METRICS_TOKEN: "test-metrics-scrape-token-of-at-least-32-characters",
-                },
-                // The jobs worker's producers too: its handlers run inside this runtime in tests.
-                queueProducers: {
-                  JOBS_HIGH: { queueName: "studyhall-jobs-high" },
-                  JOBS_NORMAL: { queueName: "studyhall-jobs-normal" },
-                  JOBS_LOW: { queueName: "studyhall-jobs-low" },
-                  JOBS_DEAD: { queueName: "studyhall-jobs-dead" },
-                },
-                // No test reaches the internet: the identity provider's JWKS, the PDF corpus and a fake
-                // OpenAI-compatible endpoint are served here, everything else fails.
-                outboundService: (request: Request) => {
-                  const url = new URL(request.url);
-                  if (url.origin === IDP_ORIGIN && url.pathname === "/jwks.json")
-                    return new Response(idpJwks, { headers: { "Content-Type": "application/json" } });
-                  if (url.origin === CORPUS_ORIGIN) return corpusFile(url.pathname);
-                  if (url.origin === FAKE_LLM_ORIGIN) return fakeLlm(request);
-                  if (url.origin === REFUSING_LLM_ORIGIN) return refusingLlm();
-                  return new Response(`no network in tests: ${request.url}`, { status: 599 });
-                },
-              },
-            }),
-          ],
+          plugins: [fontsAsBytes, workerd()],
           test: {
             name: "workers",
-            include: ["workers/**/*.test.ts", "packages/**/*.test.ts", "test/workers/**/*.test.ts"],
+            include: WORKERD_TESTS,
+            exclude: FRESH_RUNTIME_TESTS,
+            // One runtime per worker for all its files, as one isolate serves many requests in production: module
+            // state (memos, config per env) and storage carry over from file to file, so each test makes its own
+            // organisation, users and documents. Starting a runtime per file took most of the suite's time.
+            isolate: false,
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+            testTimeout: 30_000,
+          },
+        },
+        {
+          plugins: [fontsAsBytes, workerd()],
+          test: {
+            name: "workers-fresh",
+            include: FRESH_RUNTIME_TESTS,
             setupFiles: ["./test/setup/apply-migrations.ts"],
             testTimeout: 30_000,
           },

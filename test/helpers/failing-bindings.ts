@@ -183,10 +183,3 @@ export function recordingQueue<T>(real: Queue<T>): { binding: Queue<T>; sent: T[
   });
   return { binding, sent };
 }
-
-/** `env` with some bindings or variables replaced, everything else the test environment's own. */
-export function withBindings<E extends object>(env: E, replaced: Record<string, unknown>): E {
-  const changed = Object.create(env) as E;
-  for (const [name, value] of Object.entries(replaced)) Object.defineProperty(changed, name, { value });
-  return changed;
-}

@@ -8,7 +8,8 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { afterEach, describe, expect, it, vi } from "vitest";
 import api from "../../workers/api/src/index.ts";
 import { type Actor, BASE, call, expectProblem, newMember, newOrg } from "../helpers/api.ts";
-import { failingD1, failingKv, withBindings } from "../helpers/failing-bindings.ts";
+import { failingD1, failingKv } from "../helpers/failing-bindings.ts";
+import { withBindings } from "../helpers/with-bindings.ts";
 import { seedCourse } from "./learning-fixtures.ts";
 
 afterEach(() => vi.restoreAllMocks());

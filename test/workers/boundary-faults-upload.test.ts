@@ -9,7 +9,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Actor, call, expectProblem } from "../helpers/api.ts";
-import { failingBucket, failingD1, insertsInto, withBindings } from "../helpers/failing-bindings.ts";
+import { failingBucket, failingD1, insertsInto } from "../helpers/failing-bindings.ts";
+import { withBindings } from "../helpers/with-bindings.ts";
 import { chunked, pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
 const PDF = { "Content-Type": "application/pdf" };

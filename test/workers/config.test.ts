@@ -19,12 +19,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiSettingsSchema } from "../../workers/api/src/config.ts";
 import api from "../../workers/api/src/index.ts";
 import { BASE, expectProblem, json, newOrg } from "../helpers/api.ts";
+import { withBindings } from "../helpers/with-bindings.ts";
 
 /** The test environment with some variables replaced, as a deployment with those settings would have it. */
 function envWith(vars: Record<string, string>): ApiEnv {
-  const changed = Object.create(env) as ApiEnv;
-  for (const [name, value] of Object.entries(vars)) Object.defineProperty(changed, name, { value });
-  return changed;
+  return withBindings(env as ApiEnv, vars);
 }
 
 async function fetchWith(vars: Record<string, string>, path: string, token?: string): Promise<Response> {

@@ -2,6 +2,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import api from "../../workers/api/src/index.ts";
 import { type Actor, BASE, newMember, newOrg } from "../helpers/api.ts";
+import { withBindings } from "../helpers/with-bindings.ts";
 
 export async function teacher(): Promise<Actor> {
   return newMember(await newOrg(), "teacher");
@@ -73,9 +74,7 @@ export function concat(...pieces: (string | Uint8Array)[]): Uint8Array {
 
 /** The test environment with some bindings or variables replaced, as a deployment would have them. */
 export function envWith(replaced: Record<string, unknown>): ApiEnv {
-  const changed = Object.create(env) as ApiEnv;
-  for (const [name, value] of Object.entries(replaced)) Object.defineProperty(changed, name, { value });
-  return changed;
+  return withBindings(env as ApiEnv, replaced);
 }
 
 /** Calls the API worker's own fetch with that environment. */

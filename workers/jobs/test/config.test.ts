@@ -3,6 +3,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { insertJob } from "@studyhall/db";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { newOrg } from "../../../test/helpers/api.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import worker from "../src/index.ts";
 import { db, jobRow } from "./run-jobs.ts";
 
@@ -22,8 +23,7 @@ describe("a misconfigured jobs worker", () => {
       maxAttempts: 4,
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const misconfigured = Object.create(env) as JobsEnv;
-    Object.defineProperty(misconfigured, "LLM_TIMEOUT_MS", { value: "5" });
+    const misconfigured = withBindings(env as unknown as JobsEnv, { LLM_TIMEOUT_MS: "5" });
     const batch = createMessageBatch("studyhall-jobs-normal", [
       { id: "m1", timestamp: new Date(), attempts: 1, body: { jobId, kind: "parse-document" } },
     ]);

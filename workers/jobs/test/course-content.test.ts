@@ -6,6 +6,7 @@ import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import { handlers } from "../src/handlers.ts";
 import { runJob } from "../src/runner.ts";
 import { corpusPdf, db, jobRow, runToEnd } from "./run-jobs.ts";
@@ -140,8 +141,11 @@ describe("the shared LLM limit", () => {
       });
     }
     // A remote model is configured; the gate is full, so no request is even attempted.
-    const remote = Object.create(env) as JobsEnv;
-    Object.assign(remote, { LLM_PROVIDER: "openai", LLM_API_KEYS: "sk-test", LLM_BASE_URL: "https://llm.test/v1" });
+    const remote = withBindings(env as unknown as JobsEnv, {
+      LLM_PROVIDER: "openai",
+      LLM_API_KEYS: "sk-test",
+      LLM_BASE_URL: "https://llm.test/v1",
+    });
     const accepted = await json(
       await call("/v1/documents", {
         token: teacher.token,

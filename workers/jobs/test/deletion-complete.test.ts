@@ -8,6 +8,7 @@ import { env, SELF } from "cloudflare:test";
 import { documentKeys } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import { corpusPdf, deliver, jobRow, runToEnd } from "./run-jobs.ts";
 import { seedPhotosynthesisCourse } from "./session-fixtures.ts";
 
@@ -39,7 +40,7 @@ function deletingDuringWrite(prefix: string, before: () => Promise<void>): JobsE
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return Object.assign(Object.create(env), { FILES: files }) as JobsEnv;
+  return withBindings(env as unknown as JobsEnv, { FILES: files });
 }
 
 async function uploadParsed(teacher: Actor): Promise<{ documentId: string; jobId: string }> {

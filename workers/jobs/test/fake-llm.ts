@@ -7,6 +7,7 @@
  */
 import { env } from "cloudflare:test";
 import type { FakeLlmRequest } from "../../../test/fake-llm-endpoint.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 
 export type FakeLlmMode = "ok" | "flaky" | "no-json-schema" | "hang" | `fail-after-${number}` | `usage-${number}` | `revoked-${string}`;
 
@@ -18,8 +19,7 @@ export interface FakeModel {
 
 export function fakeModel(mode: FakeLlmMode = "ok", vars: Record<string, string> = {}): FakeModel {
   const run = crypto.randomUUID();
-  const remote = Object.create(env) as JobsEnv;
-  Object.assign(remote, {
+  const remote = withBindings(env as unknown as JobsEnv, {
     LLM_PROVIDER: "openai",
     LLM_API_KEYS: "key-test",
     LLM_BASE_URL: `https://fake-llm.test/${run}/${mode}/v1`,

@@ -7,6 +7,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import worker from "../src/index.ts";
 import { corpusPdf, jobRow, runToEnd, skipWait } from "./run-jobs.ts";
 
@@ -14,9 +15,7 @@ afterEach(() => vi.restoreAllMocks());
 
 /** The consumers' environment with some bindings or variables replaced, as a deployment would have them. */
 function envWith(replaced: Record<string, unknown>): JobsEnv {
-  const changed = Object.create(env) as JobsEnv;
-  for (const [name, value] of Object.entries(replaced)) Object.defineProperty(changed, name, { value });
-  return changed;
+  return withBindings(env as unknown as JobsEnv, replaced);
 }
 
 /** D1 as the consumers use it, except that storing a document's sections fails inside D1 itself. */

@@ -20,7 +20,8 @@ import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { BASE, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
-import { failingQueue, recordingQueue, withBindings } from "../../../test/helpers/failing-bindings.ts";
+import { failingQueue, recordingQueue } from "../../../test/helpers/failing-bindings.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import worker from "../src/index.ts";
 import { corpusPdf, db, deliver, jobRow } from "./run-jobs.ts";
 

@@ -10,6 +10,7 @@ import { objects } from "@studyhall/objects";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, newOrg } from "../../../test/helpers/api.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import { handlers as platformHandlers } from "../src/handlers.ts";
 import worker from "../src/index.ts";
 import { backoffMs, type JobHandler, type RunnerDeps, runJob } from "../src/runner.ts";
@@ -23,9 +24,8 @@ const WORK = "export-course";
 /** Records what the runner sends to the dead-letter queue, and passes everything else through. */
 function recordingEnv() {
   const deadLettered: JobMessage[] = [];
-  const wrapped = Object.create(env) as JobsEnv;
-  Object.defineProperty(wrapped, "JOBS_DEAD", {
-    value: { send: async (m: JobMessage) => void deadLettered.push(m), sendBatch: async () => {} },
+  const wrapped = withBindings(env as unknown as JobsEnv, {
+    JOBS_DEAD: { send: async (m: JobMessage) => void deadLettered.push(m), sendBatch: async () => {} },
   });
   return { env: wrapped, deadLettered };
 }

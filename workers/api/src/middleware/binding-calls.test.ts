@@ -8,14 +8,13 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { BASE } from "../../../../test/helpers/api.ts";
+import { withBindings } from "../../../../test/helpers/with-bindings.ts";
 import type { AppEnv } from "../env.ts";
 import api from "../index.ts";
 import { BINDING_CALLS_HEADER, bindingCalls, COUNT_REQUEST_HEADER, DEFERRED_BINDING_CALLS_HEADER } from "./binding-calls.ts";
 
 function envWith(vars: Record<string, string>): ApiEnv {
-  const changed = Object.create(env) as ApiEnv;
-  for (const [name, value] of Object.entries(vars)) Object.defineProperty(changed, name, { value });
-  return changed;
+  return withBindings(env as ApiEnv, vars);
 }
 
 const counting = envWith({ COUNT_BINDING_CALLS: "1" });
