@@ -156,8 +156,6 @@ export default defineConfig(async () => {
             name: "e2e",
             environment: "node",
             include: ["test/e2e/**/*.test.ts"],
-            // The long chaos run (every job kind in flight at one SIGKILL, then a reload) is `npm run test:chaos`.
-            exclude: process.env.STUDYHALL_CHAOS ? [] : ["test/e2e/**/*.chaos.e2e.test.ts"],
             globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 120_000,
             hookTimeout: 180_000,

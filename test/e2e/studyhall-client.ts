@@ -154,10 +154,11 @@ export async function streamJob(
 }
 
 /**
- * Follows `GET /v1/jobs/{id}/events` until a `progress` event's job satisfies `done`, and returns that job
- * the moment it arrives (a test acting on a job's state, say killing the platform while it runs, acts
- * within milliseconds of the job reaching it, where polling could miss a short stage).
- * @throws when the stream ends, or the job finishes, without satisfying `done`.
+ * Waits until the job satisfies `done`, and returns it the moment it is seen. It follows
+ * `GET /v1/jobs/{id}/events`, so a test acting on a job's state (killing the platform while it runs, say)
+ * acts within milliseconds of the job reaching it, and polls `GET /v1/jobs/{id}` beside it, so a state
+ * that was stored but whose event was missed (a subscription made just after it) is seen all the same.
+ * @throws when the job finishes without satisfying `done`, or in time, with the last state seen.
  */
 export async function untilJob(
   base: string,
@@ -167,8 +168,14 @@ export async function untilJob(
   options: FollowOptions = {},
 ): Promise<JobView> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 100_000);
-  try {
+  let last: JobView | undefined;
+  const seen = (job: JobView): JobView | undefined => {
+    last = job;
+    if (done(job)) return job;
+    if (FINISHED.has(job.status)) throw new Error(`job ${jobId} finished before it was seen as asked: ${JSON.stringify(job)}`);
+    return undefined;
+  };
+  const followed = async (): Promise<JobView> => {
     const response = await fetch(`${base}/v1/jobs/${jobId}/events`, {
       headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" },
       signal: abort.signal,
@@ -176,11 +183,32 @@ export async function untilJob(
     if (response.status !== 200) throw new Error(`events of ${jobId}: ${response.status} ${await response.text()}`);
     for await (const event of readSse(response)) {
       if (event.event !== "progress") continue;
-      const job = JSON.parse(event.data) as JobView;
-      if (done(job)) return job;
-      if (FINISHED.has(job.status)) throw new Error(`job ${jobId} finished before it was seen as asked: ${event.data}`);
+      const job = seen(JSON.parse(event.data) as JobView);
+      if (job) return job;
     }
-    throw new Error(`the events of ${jobId} ended before it was seen as asked`);
+    // The stream ended (a reconnect is the client's to make): the polling goes on alone.
+    return new Promise<never>(() => {});
+  };
+  const polled = async (): Promise<JobView> => {
+    for (;;) {
+      const response = await fetch(`${base}/v1/jobs/${jobId}`, { headers: { Authorization: `Bearer ${token}` }, signal: abort.signal });
+      if (response.status === 200) {
+        const job = seen((await response.json()) as JobView);
+        if (job) return job;
+      } else await response.arrayBuffer();
+      await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
+    }
+  };
+  const timeoutMs = options.timeoutMs ?? 100_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`job ${jobId} was not seen as asked in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([followed(), polled(), expired]);
   } finally {
     clearTimeout(timer);
     abort.abort();

@@ -1,16 +1,21 @@
 /**
  * Every kind of job in flight when the platform dies finishes once. On one
  * real `wrangler dev` whose model is a local OpenAI-compatible server, the
- * demo teacher has a course generated and a tutoring session held; then, at
- * the same moment, a session report is being written (the model takes its
- * time), practice questions wait at the LLM gate (its window is full), and
- * the course is being exported as PDF, when every process of the platform is
- * killed at once. Started again on the same state, the JobSweeper resends
- * them and each completes: one report with its quotes once, one set of
- * questions, one export file holding each lesson once, and the teacher's
- * ledger charged exactly what the model served. Then a reload of the jobs
- * worker (wrangler dev's, after a configuration change, as after a source
- * edit) while practice questions are being written: they are written once.
+ * demo teacher has a course generated and a tutoring session held. Then the
+ * platform is killed twice (SIGKILL to every process at once), each time
+ * started again on the same state:
+ * - while a session report is being written (the model has not answered);
+ * - while that report, resent by the JobSweeper, waits at the LLM gate (its
+ *   window still holds the killed attempt's request) and a PDF export of the
+ *   course is being written.
+ * Locally a lane's consumer runs one batch at a time (Cloudflare runs up to
+ * the lane's max_concurrency), so a job hanging on the model holds its lane:
+ * that is why the export comes in the second act. After the last restart
+ * each completes: one report with its quotes once, one export file holding
+ * each lesson once, and the teacher's ledger charged exactly what the model
+ * served. Then a reload of the jobs worker (wrangler dev's, after a
+ * configuration change, as after a source edit) while practice questions are
+ * being written: they are written once.
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,11 +41,11 @@ const demoStudent = { email: "student1@demo.studyhall.test", password: "demo-stu
 const model = await startFakeOpenAi({ keys: ["key-one"], models: ["test-model"] });
 
 /**
- * A short lease and sweep, so a dead consumer's job is recovered within seconds; the lease outlasts the
- * model's reply during the reload below, so no job is resent while it is still waiting on the model.
+ * A short lease and sweep, so a dead consumer's job is recovered within seconds (a consumer still running renews
+ * its lease, so no job is resent while it waits on the model).
  */
 const vars = {
-  JOB_LEASE_SECONDS: "20",
+  JOB_LEASE_SECONDS: "10",
   JOB_SWEEP_INTERVAL_SECONDS: "2",
   RATE_LIMIT_AUTH_PER_MIN: "1000",
   RATE_LIMIT_API_PER_MIN: "10000",
@@ -62,9 +67,9 @@ afterAll(async () => {
   await model.close();
 });
 
-async function start(state?: string): Promise<Platform> {
+async function start(state?: string, extra: Record<string, string> = {}): Promise<Platform> {
   const platform = await startPlatform({
-    vars,
+    vars: { ...vars, ...extra },
     label: "recovery-kinds",
     verbose: true,
     keepState: true,
@@ -109,7 +114,7 @@ interface Bank {
 }
 
 describe("every kind of job survives the platform dying, and a reload, without being done twice", () => {
-  it("a report, questions waiting at the LLM gate and a PDF export, all in flight at a SIGKILL, complete once after a restart", {
+  it("a report killed while being written, then while waiting at the LLM gate beside a PDF export being written, completes once, as does the export", {
     timeout: 600_000,
   }, async () => {
     let platform = await start();
@@ -126,11 +131,6 @@ describe("every kind of job survives the platform dying, and a reload, without b
     const courseId = String(generated.job.result?.courseId);
     const lessons = (await getJson<CourseView>(base, `/v1/courses/${courseId}`, teacher)).modules.flatMap((m) => m.lessons);
     expect(lessons.length).toBeGreaterThan(1);
-
-    // From now on the gate lets one request a minute through: once the course's have left its window, the report's,
-    // and work asked for after it waits its turn. Until the kill, a long lease, so the report waiting on the
-    // model is not resent to a second consumer while the other jobs reach their state.
-    await platform.reload({ vars: { LLM_REQUESTS_PER_MIN: "1", JOB_LEASE_SECONDS: "60" } });
 
     // A tutoring session with something to report on.
     const session = await postJson<{ id: string }>(
@@ -154,49 +154,48 @@ describe("every kind of job survives the platform dying, and a reload, without b
     const report = await postJson<JobView>(base, `/v1/sessions/${session.id}/report`, {}, { token: teacher, status: 202 });
     await modelAsked((c) => c.stage === "report");
     expect(await getJson<JobView>(base, `/v1/jobs/${report.id}`, teacher)).toMatchObject({ status: "active", stage: "writing the report" });
+    await platform.kill();
+    running.delete(platform);
+    // The report's reply never reached the platform: it died while the report was being written.
+    expect(delivered("report")).toEqual([]);
+    model.setReplyDelay(0, "report");
 
-    // (e) Practice questions: the gate's window is full, so the job is put back to wait.
-    const practice = await postJson<JobView>(
-      base,
-      "/v1/questions/generate",
-      { count: 3, difficulty: "medium", documentId: accepted.document.id },
-      { token: teacher, status: 202 },
-    );
-    const waiting = await untilJob(base, teacher, practice.id, (job) => WAITING_AT_GATE.test(job.stage));
+    // (e) Started again with a gate that lets one request a minute through: the report, resent once its dead
+    // consumer's lease is over, finds the window holding the killed attempt's request and is put back to wait.
+    platform = await start(platform.state, { LLM_REQUESTS_PER_MIN: "1" });
+    base = platform.url;
+    teacher = await signIn(base, demoTeacher);
+    const waiting = await untilJob(base, teacher, report.id, (job) => WAITING_AT_GATE.test(job.stage));
+    expect(waiting.status).toBe("queued");
 
-    // (c) The PDF export, asked for alone (its lane waits for a second message before it delivers one, time enough
-    // to follow the job) and the platform killed the moment it is being written.
+    // (c) The PDF export, its lane free while the report waits, and the platform killed the moment it is written.
     const exported = await postJson<{ export: { id: string }; job: JobView }>(
       base,
       `/v1/courses/${courseId}/exports`,
       { format: "pdf" },
       { token: teacher, status: 202 },
     );
-    const exporting = await untilJob(base, teacher, exported.job.id, (job) => job.status === "active");
+    const exporting = await untilJob(base, teacher, exported.job.id, (job) => job.status === "active", { intervalMs: 25 });
     await platform.kill();
     running.delete(platform);
-    expect(waiting.status).toBe("queued");
     expect(exporting.progress).toBeLessThan(100);
-    // The report's reply never reached the platform: it died while the report was being written.
-    expect(delivered("report")).toEqual([]);
-    model.setReplyDelay(0, "report");
+    // The report was still waiting at the gate: the model was asked for it once, by the attempt the first kill ended.
+    expect(model.chats.filter((c) => c.stage === "report")).toHaveLength(1);
 
     // Started again on the same state, with the gate's usual limit: each job is resent and completes.
-    const restartedAt = Date.now();
     platform = await start(platform.state);
     base = platform.url;
     teacher = await signIn(base, demoTeacher);
     const finished = await Promise.all(
-      [report.id, practice.id, exported.job.id].map((id) => pollJob(base, teacher, id, { timeoutMs: 120_000, intervalMs: 500 })),
+      [report.id, exported.job.id].map((id) => pollJob(base, teacher, id, { timeoutMs: 120_000, intervalMs: 500 })),
     );
     expect(finished.map((f) => [f.job.kind, f.job.status])).toEqual([
       ["session-report", "completed"],
-      ["generate-questions", "completed"],
       ["export-course", "completed"],
     ]);
-    // The report and the export were each started before the kill and once more after it.
+    // The report was started before the first kill and once more after the second; the export before and after it.
     expect(finished[0]!.job.attempts).toBeGreaterThan(1);
-    expect(finished[2]!.job.attempts).toBeGreaterThan(1);
+    expect(finished[1]!.job.attempts).toBeGreaterThan(1);
 
     // One report, written from the one reply the model delivered, each quote once, and charged once.
     const written = await getJson<ReportView>(base, `/v1/sessions/${session.id}/report`, teacher);
@@ -207,13 +206,6 @@ describe("every kind of job survives the platform dying, and a reload, without b
     expect(written.recommendedLessons.every((l) => lessons.some((lesson) => lesson.id === l.lessonId))).toBe(true);
     expect(delivered("report")).toHaveLength(1);
     expect(finished[0]!.job.result?.tokens).toBe(tokensOf(delivered("report")));
-
-    // One set of questions in the bank, from one delivered reply since the course.
-    const questionIds = finished[1]!.job.result?.questionIds as string[];
-    expect(questionIds).toHaveLength(3);
-    const bank = await getJson<Bank>(base, "/v1/questions?limit=100", teacher);
-    expect(bank.items.map((q) => q.id).sort()).toEqual([...questionIds].sort());
-    expect(delivered("questions", restartedAt)).toHaveLength(1);
 
     // One export file, a PDF with every lesson in it once.
     const file = await getJson<ExportView>(base, `/v1/exports/${exported.export.id}`, teacher);
@@ -266,7 +258,7 @@ describe("every kind of job survives the platform dying, and a reload, without b
     const moreIds = reloaded.job.result?.questionIds as string[];
     expect(moreIds).toHaveLength(2);
     const grown = await getJson<Bank>(base, "/v1/questions?limit=100", teacher);
-    expect(grown.items.map((q) => q.id).sort()).toEqual([...questionIds, ...moreIds].sort());
+    expect(grown.items.map((q) => q.id).sort()).toEqual([...moreIds].sort());
     expect(delivered("questions", askedAt)).toHaveLength(1);
     expect((await getJson<{ used: number }>(base, "/v1/me/usage", teacher)).used).toBe(model.usedTokens());
   });
