@@ -20,6 +20,7 @@ const FRESH_RUNTIME_TESTS = [
   "workers/api/src/middleware/binding-calls.test.ts",
   "workers/jobs/test/course-content.test.ts",
   "workers/jobs/test/spending-model.test.ts",
+  "test/workers/ops-endpoints-flood.test.ts",
 ];
 const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */

@@ -10,7 +10,7 @@
 import { type Config, estimateTokens, type JobView, type Lane, type OutlineEntry } from "@studyhall/core";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { enqueue } from "./job-enqueue.ts";
+import { enqueueWith } from "./job-enqueue.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
 import { jobViewOf } from "./job-view.ts";
 import { type Document, documents } from "./schema/documents.ts";
@@ -92,8 +92,8 @@ export interface UploadHooks extends SendOptions {
 }
 
 /**
- * Accepts a stored upload. One D1 write (a batch is one transaction) and one queue send; the parse happens
- * in the consumer.
+ * Accepts a stored upload. One D1 write (a batch is one transaction, answered from the rows it returns) and
+ * one queue send; the parse happens in the consumer.
  * @throws ProblemError quota-exceeded (429) when the course it asks for does not fit the owner's quota.
  */
 export async function acceptUpload(
@@ -135,7 +135,7 @@ export async function acceptUpload(
     : null;
   const generateCourse =
     request.course && reservation ? { title: request.title, ...request.course, lane: request.lane, reservationId: reservation.id } : null;
-  const job = await enqueue(
+  const { job, alongside } = await enqueueWith(
     db,
     queues,
     {
@@ -161,7 +161,8 @@ export async function acceptUpload(
           status: "uploaded",
           createdAt: new Date(now),
           updatedAt: new Date(now),
-        }),
+        })
+          .returning(),
       ],
       onCommitted: hooks.onCommitted,
       waitUntil: hooks.waitUntil,
@@ -171,7 +172,7 @@ export async function acceptUpload(
     if (reservation) await releaseReservation(db, reservation.id);
     throw error;
   });
-  const document = (await db.query.documents.findFirst({ where: eq(documents.id, documentId) }))!;
+  const document = (alongside[0] as Document[])[0]!;
   const body = { document: documentViewOf(document), job: jobViewOf(job), links: links(documentId, jobId) };
   await request.replays?.keep(fingerprint, 202, body);
   return { outcome: "accepted", status: 202, body };

@@ -92,10 +92,23 @@ export interface EnqueueOptions extends SendOptions {
  * }, { alongside: [db.insert(courseExports).values(exportRow)], waitUntil: (p) => ctx.waitUntil(p) });
  */
 export async function enqueue(db: Db, queues: LaneQueues, job: NewJob, options: EnqueueOptions = {}): Promise<Job> {
+  return (await enqueueWith(db, queues, job, options)).job;
+}
+
+/**
+ * `enqueue`, also handing back what each `alongside` statement returned (a `.returning()` insert's rows), so
+ * the caller answers from what it wrote instead of reading it back.
+ */
+export async function enqueueWith(
+  db: Db,
+  queues: LaneQueues,
+  job: NewJob,
+  options: EnqueueOptions = {},
+): Promise<{ job: Job; alongside: unknown[] }> {
   const pending = pendingJob(db, queues, job, options.now);
   const { alongside = [] } = options;
-  const rows = alongside.length ? ((await db.batch([pending.insert, ...alongside]))[0] as Job[]) : await pending.insert;
+  const [rows, ...results] = alongside.length ? await db.batch([pending.insert, ...alongside]) : [await pending.insert];
   await options.onCommitted?.();
   await pending.send(options);
-  return rows[0]!;
+  return { job: (rows as Job[])[0]!, alongside: results };
 }
