@@ -150,18 +150,20 @@ export async function acceptUpload(
     },
     {
       alongside: [
-        db.insert(documents).values({
-          id: documentId,
-          orgId: owner.orgId,
-          ownerId: owner.id,
-          title,
-          r2Key: request.r2Key,
-          sha256: file.sha256,
-          bytes: file.bytes,
-          status: "uploaded",
-          createdAt: new Date(now),
-          updatedAt: new Date(now),
-        })
+        db
+          .insert(documents)
+          .values({
+            id: documentId,
+            orgId: owner.orgId,
+            ownerId: owner.id,
+            title,
+            r2Key: request.r2Key,
+            sha256: file.sha256,
+            bytes: file.bytes,
+            status: "uploaded",
+            createdAt: new Date(now),
+            updatedAt: new Date(now),
+          })
           .returning(),
       ],
       onCommitted: hooks.onCommitted,

@@ -4,9 +4,10 @@
  * quarter of what is free, so a few isolates share the budget and the last
  * permits go out one call at a time) and spends them in memory. A lease ends
  * `leaseMs` after it was asked for; the object counts its permits as spent at
- * that end, so the limit holds exactly. When a lease runs low the next one is
- * asked for off the response path; only a request that finds no permit left
- * waits for the object, which near the limit is every request, as before.
+ * that end, so the limit holds exactly. When a lease runs low, or is in its
+ * last quarter, the next one is asked for off the response path; only a
+ * request that finds no permit left waits for the object, which near the limit
+ * is every request, as before.
  *
  * The headers' remaining count is what the object had free after the latest
  * lease plus what this isolate still holds: exact with one isolate; with
@@ -67,7 +68,7 @@ export async function spendLeased(key: string, source: () => LeaseSource, option
     const now = Date.now();
     const spent = spendLocal(state, now, options.limit);
     if (spent) {
-      if (held(state) * 2 < state.lastGrant && state.free > 0 && !state.pending) {
+      if ((held(state) * 2 < state.lastGrant || endsSoon(state, now, options.leaseMs)) && state.free > 0 && !state.pending) {
         options.waitUntil(refill(state, source, options).catch(() => undefined));
       }
       return spent;
@@ -75,6 +76,15 @@ export async function spendLeased(key: string, source: () => LeaseSource, option
     const refused = await refill(state, source, options);
     if (!refused.allowed) return { ...refused, remaining: 0 };
   }
+}
+
+/**
+ * The latest batch ends within a quarter of a lease: the next one is asked for now, off the response path,
+ * so a key in steady use never has a request wait for the object when its lease ends.
+ */
+function endsSoon(state: KeyLeases, now: number, leaseMs: number): boolean {
+  const latest = state.batches.at(-1);
+  return latest !== undefined && latest.until - now < leaseMs / 4;
 }
 
 function held(state: KeyLeases): number {
