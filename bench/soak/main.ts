@@ -35,6 +35,8 @@ const { values } = parseArgs({
     "report-seconds": { type: "string", default: "30" },
     // Each socket ignores every Nth chat frame it gets: a check that the run reports exactly those as lost.
     "drop-chat": { type: "string", default: "0" },
+    // Only the students' traffic: which half of the load memory follows, when it grows.
+    "no-uploads": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
 });
@@ -142,7 +144,7 @@ try {
   sampler.start(5000);
   const reporter = setInterval(() => log(periodic(snapshot(false))), reportMs);
   log(`load started: ${minutes} min`);
-  const load = Promise.all([...students.map((s) => s.run(rates)), ...teachers.map((t) => t.run(uploadMs))]);
+  const load = Promise.all([...students.map((s) => s.run(rates)), ...(values["no-uploads"] ? [] : teachers.map((t) => t.run(uploadMs)))]);
   await pace.sleep(plannedMs);
   pace.stop();
   sampler.stop();
