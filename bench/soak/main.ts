@@ -156,7 +156,11 @@ try {
   const drainUntil = Date.now() + 30_000;
   while (Date.now() < drainUntil && !ledgers.every((l) => l.caughtUp(l.newestAcceptedSeq()))) await wait(200);
 
-  const result = final(snapshot(true), { total: sampler.flatness(), workerd: sampler.flatness("workerd") }, rateLines);
+  const result = final(
+    snapshot(true),
+    { total: sampler.flatness(), workerd: sampler.flatness("workerd"), proxy: sampler.flatness("workerd-proxy") },
+    rateLines,
+  );
   await Promise.all(students.map((s) => s.close()));
   console.log(`\n${result.text}\n`);
   exitCode = result.ok ? 0 : 1;

@@ -1,5 +1,7 @@
 /**
- * The platform's resident memory over the run. `startPlatform` runs dev.mjs
+ * The platform's resident memory over the run. "workerd" is the runtime that
+ * runs the workers and their Durable Objects; "workerd-proxy" is wrangler
+ * dev's entry proxy in front of it (not part of a deployment), shown apart. `startPlatform` runs dev.mjs
  * in its own process group (detached), with the instance's state directory
  * on its command line; wrangler, workerd and esbuild are its descendants in
  * that group. The sampler finds dev.mjs by that directory, then sums VmRSS
@@ -65,9 +67,12 @@ function rssKiB(pid: number): number {
 
 /** A name that says which part of the platform a process is: workerd, esbuild, wrangler or dev.mjs. */
 function label(pid: number, comm: string): string {
-  if (comm === "workerd" || comm === "esbuild") return comm;
+  if (comm === "esbuild") return comm;
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    // wrangler dev runs two: the runtime holding the workers and their objects (started with an inspector), and
+    // its own entry proxy in front of it, which a deployment does not have.
+    if (comm === "workerd") return args.includes("--inspector-addr") ? "workerd" : "workerd-proxy";
     if (args.includes("scripts/dev.mjs")) return "dev.mjs";
     if (args.includes("wrangler")) return "wrangler";
   } catch {}

@@ -98,6 +98,8 @@ function timeline(samples: MemorySample[], name?: string): string {
 export interface MemoryFlatness {
   total: Flatness;
   workerd: Flatness;
+  /** wrangler dev's entry proxy: shown, not judged (a deployment has no such process). */
+  proxy: Flatness;
 }
 
 const flatText = (name: string, f: Flatness) =>
@@ -118,7 +120,7 @@ export function verdict(s: Snapshot, memory: MemoryFlatness): { line: string; ok
         ? `${lost} lost messages, exactly the ${s.chat.dropped} dropped on purpose`
         : `${lost} LOST MESSAGES where ${s.chat.dropped} were dropped on purpose`;
   const flat = memory.total.flat && memory.workerd.flat;
-  const means = `mean of the second third → the last: ${flatText("all", memory.total)}, ${flatText("workerd", memory.workerd)}; flat is at most +${FLAT_TOLERANCE * 100} %`;
+  const means = `mean of the second third → the last: ${flatText("all", memory.total)}, ${flatText("workerd", memory.workerd)}; flat is at most +${FLAT_TOLERANCE * 100} %; not judged: ${flatText("wrangler dev's proxy", memory.proxy)}`;
   const line = `VERDICT ${ok ? "PASS" : "FAIL"}: ${lostText} (${s.chat.owed} deliveries owed), ${fives === 0 ? "zero 5xx" : `${fives} UNEXPECTED 5xx`} (no faults injected), ${flat ? "memory flat" : "MEMORY GREW"} (${means})`;
   return { line, ok };
 }
@@ -158,6 +160,7 @@ export function final(s: Snapshot, memory: MemoryFlatness, rates: string[]): { t
     `failed actions: ${failures.length ? `\n${failures.join("\n")}` : "none"}`,
     `memory over time (MiB, mean per minute of load): all ${timeline(s.memory)}`,
     `                                                  workerd ${timeline(s.memory, "workerd")}`,
+    `                                                  workerd-proxy ${timeline(s.memory, "workerd-proxy")}`,
     "job latency: the job row's finishedAt − createdAt of completed jobs (n/a: none completed)",
     "",
     result.line,
