@@ -21,6 +21,7 @@ const FRESH_RUNTIME_TESTS = [
   "workers/jobs/test/course-content.test.ts",
   "workers/jobs/test/spending-model.test.ts",
   "test/workers/ops-endpoints-flood.test.ts",
+  "test/workers/metrics.test.ts",
 ];
 const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
