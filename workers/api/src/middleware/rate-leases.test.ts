@@ -30,15 +30,10 @@ function limiter() {
 async function spendAt(key: string, at: number, object: ReturnType<typeof limiter>, background: Promise<unknown>[]) {
   vi.spyOn(Date, "now").mockReturnValue(at);
   const before = object.calls.length;
-  let waited = false;
-  const decision: RateDecision = await spendLeased(key, object.source, {
-    ...policy,
-    waitUntil: (promise) => {
-      background.push(promise);
-    },
-  });
-  // A call the request itself made (not one handed to waitUntil) is a wait on its response path.
-  if (object.calls.length > before && background.length === 0) waited = true;
+  const handedOver = background.length;
+  const decision: RateDecision = await spendLeased(key, object.source, { ...policy, waitUntil: (promise) => background.push(promise) });
+  // A call the request made without handing it to waitUntil is a wait on its response path.
+  const waited = object.calls.length > before && background.length === handedOver;
   return { decision, waited };
 }
 
