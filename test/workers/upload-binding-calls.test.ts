@@ -1,36 +1,52 @@
 /**
  * What an upload accept costs on its response path, counted through the
  * bindings themselves (COUNT_BINDING_CALLS, as `npm run bench` counts it).
- * D1 is asked four times: the caller, the owner's same-file lookup, the one
- * batch writing the document and its job, and the note that the job was sent
- * (handed to waitUntil, but started before the handover, which the counter
- * cannot tell from response work). The answer is built from the rows the
+ * D1 is asked twice: the caller, and the one batch writing the document and
+ * its job (which also finds a file the owner already has: its unique index
+ * refuses the second copy). The note that the job was sent starts inside
+ * waitUntil, off the response path. The answer is built from the rows the
  * batch returned, not read back.
  */
 import { describe, expect, it } from "vitest";
-import { BINDING_CALLS_HEADER, COUNT_REQUEST_HEADER } from "../../workers/api/src/middleware/binding-calls.ts";
+import {
+  BINDING_CALLS_HEADER,
+  COUNT_REQUEST_HEADER,
+  DEFERRED_BINDING_CALLS_HEADER,
+} from "../../workers/api/src/middleware/binding-calls.ts";
 import { call, json, newMember, newOrg } from "../helpers/api.ts";
 import { envWith, pdfBytes, uploadWith } from "./upload-fixtures.ts";
 
 const PDF = { "Content-Type": "application/pdf", [COUNT_REQUEST_HEADER]: "1" };
 const counting = envWith({ COUNT_BINDING_CALLS: "1" });
 
-function calls(response: Response): Record<string, number> {
-  const header = response.headers.get(BINDING_CALLS_HEADER) ?? "";
+function calls(response: Response, name = BINDING_CALLS_HEADER): Record<string, number> {
+  const header = response.headers.get(name) ?? "";
   return Object.fromEntries(header.split(",").map((pair) => [pair.split("=")[0], Number(pair.split("=")[1])]));
 }
 
 describe("an upload accept's binding calls", () => {
-  it("asks D1 four times, one queue send and one R2 put, and answers with the document as stored", async () => {
+  it("asks D1 twice, one queue send and one R2 put, and answers with the document as stored", async () => {
     const teacher = await newMember(await newOrg(), "teacher");
     // The first request of a caller also leases their API permits; the second shows the steady state.
     await uploadWith(counting, teacher, pdfBytes(50_000), PDF, "?generate=false");
     const response = await uploadWith(counting, teacher, pdfBytes(60_000), PDF, "?generate=false");
     expect(response.status).toBe(202);
-    expect(calls(response)).toMatchObject({ d1: 4, queue: 1, r2: 1 });
+    expect(calls(response)).toMatchObject({ d1: 2, queue: 1, r2: 1 });
+    expect(calls(response, DEFERRED_BINDING_CALLS_HEADER)).toMatchObject({ d1: 1 });
 
     const accepted = await json(response);
     const stored = await json(await call(`/v1/documents/${accepted.document.id}`, { token: teacher.token }));
     expect(stored).toMatchObject(accepted.document);
+  });
+
+  it("answers the same file again with the document its owner has, found by the write, and keeps no second copy", async () => {
+    const teacher = await newMember(await newOrg(), "teacher");
+    const bytes = pdfBytes(70_000);
+    const first = await json(await uploadWith(counting, teacher, bytes, PDF, "?generate=false"));
+    const again = await uploadWith(counting, teacher, bytes, PDF, "?generate=false");
+    expect(again.status).toBe(200);
+    expect((await json(again)).document.id).toBe(first.document.id);
+    const listed = await json(await call("/v1/documents", { token: teacher.token }));
+    expect(listed.items.filter((d: { sha256: string }) => d.sha256 === first.document.sha256)).toHaveLength(1);
   });
 });

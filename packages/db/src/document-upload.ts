@@ -91,9 +91,21 @@ export interface UploadHooks extends SendOptions {
   onCommitted: () => void;
 }
 
+/** The document the owner already has with this content, with its parse job, as an upload answers it. */
+async function existingUpload(db: Db, ownerId: string, sha256: string): Promise<AcceptedUpload | undefined> {
+  const existing = await db.query.documents.findFirst({ where: and(eq(documents.ownerId, ownerId), eq(documents.sha256, sha256)) });
+  if (!existing) return undefined;
+  const parseJob = await db.query.jobs.findFirst({
+    where: and(eq(jobs.ownerId, ownerId), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
+  });
+  return { document: documentViewOf(existing), job: parseJob ? jobViewOf(parseJob) : null, links: links(existing.id, parseJob?.id) };
+}
+
 /**
  * Accepts a stored upload. One D1 write (a batch is one transaction, answered from the rows it returns) and
- * one queue send; the parse happens in the consumer.
+ * one queue send; the parse happens in the consumer. The same file from the same owner is found by the
+ * write itself: the owner's unique (owner, sha256) index refuses its document, and only then is the
+ * existing one read, so a new file costs no lookup and two concurrent uploads of one file make one document.
  * @throws ProblemError quota-exceeded (429) when the course it asks for does not fit the owner's quota.
  */
 export async function acceptUpload(
@@ -111,69 +123,71 @@ export async function acceptUpload(
   const replay = await request.replays?.find(fingerprint);
   if (replay) return { outcome: "replayed", status: replay.status, body: replay.body as AcceptedUpload };
 
-  const existing = await db.query.documents.findFirst({ where: and(eq(documents.ownerId, owner.id), eq(documents.sha256, file.sha256)) });
-  if (existing) {
-    const parseJob = await db.query.jobs.findFirst({
-      where: and(eq(jobs.ownerId, owner.id), eq(jobs.kind, "parse-document"), eq(jobs.idempotencyKey, `parse:${existing.id}`)),
-    });
-    const body = {
-      document: documentViewOf(existing),
-      job: parseJob ? jobViewOf(parseJob) : null,
-      links: links(existing.id, parseJob?.id),
-    };
-    return { outcome: "existing", status: 200, body };
-  }
-
   const now = Date.now();
   const jobId = crypto.randomUUID();
   // The course the parse will start is paid for now, before anything is accepted; the parse job holds the tokens until it hands them over.
-  const reservation = request.course
-    ? await reserveTokens(db, config, owner, {
+  let reservation: Awaited<ReturnType<typeof reserveTokens>> | null = null;
+  if (request.course) {
+    try {
+      reservation = await reserveTokens(db, config, owner, {
         amount: estimateTokens({ kind: "generate-course", textChars: file.bytes, moduleCount: request.course.moduleCount }),
         jobId,
-      })
-    : null;
+      });
+    } catch (error) {
+      // The same file again needs no new course: its owner gets the document they have, quota or not.
+      const existing = await existingUpload(db, owner.id, file.sha256);
+      if (existing) return { outcome: "existing", status: 200, body: existing };
+      throw error;
+    }
+  }
   const generateCourse =
     request.course && reservation ? { title: request.title, ...request.course, lane: request.lane, reservationId: reservation.id } : null;
-  const { job, alongside } = await enqueueWith(
-    db,
-    queues,
-    {
-      id: jobId,
-      orgId: owner.orgId,
-      ownerId: owner.id,
-      kind: "parse-document",
-      lane: request.lane,
-      payload: { documentId, generateCourse },
-      maxAttempts: config.JOB_MAX_RETRIES + 1,
-      idempotencyKey: `parse:${documentId}`,
-    },
-    {
-      alongside: [
-        db
-          .insert(documents)
-          .values({
-            id: documentId,
-            orgId: owner.orgId,
-            ownerId: owner.id,
-            title,
-            r2Key: request.r2Key,
-            sha256: file.sha256,
-            bytes: file.bytes,
-            status: "uploaded",
-            createdAt: new Date(now),
-            updatedAt: new Date(now),
-          })
-          .returning(),
-      ],
-      onCommitted: hooks.onCommitted,
-      waitUntil: hooks.waitUntil,
-      now,
-    },
-  ).catch(async (error: unknown) => {
+  let enqueued: Awaited<ReturnType<typeof enqueueWith>>;
+  try {
+    enqueued = await enqueueWith(
+      db,
+      queues,
+      {
+        id: jobId,
+        orgId: owner.orgId,
+        ownerId: owner.id,
+        kind: "parse-document",
+        lane: request.lane,
+        payload: { documentId, generateCourse },
+        maxAttempts: config.JOB_MAX_RETRIES + 1,
+        idempotencyKey: `parse:${documentId}`,
+      },
+      {
+        alongside: [
+          db
+            .insert(documents)
+            .values({
+              id: documentId,
+              orgId: owner.orgId,
+              ownerId: owner.id,
+              title,
+              r2Key: request.r2Key,
+              sha256: file.sha256,
+              bytes: file.bytes,
+              status: "uploaded",
+              createdAt: new Date(now),
+              updatedAt: new Date(now),
+            })
+            .returning(),
+        ],
+        onCommitted: hooks.onCommitted,
+        defer: hooks.defer,
+        now,
+      },
+    );
+  } catch (error) {
     if (reservation) await releaseReservation(db, reservation.id);
+    // The owner's (owner, sha256) index refused the document: the same file is already theirs.
+    const existing = await existingUpload(db, owner.id, file.sha256);
+    if (existing && existing.document.id !== documentId) return { outcome: "existing", status: 200, body: existing };
     throw error;
-  });
+  }
+  const { job, alongside } = enqueued;
   const document = (alongside[0] as Document[])[0]!;
   const body = { document: documentViewOf(document), job: jobViewOf(job), links: links(documentId, jobId) };
   await request.replays?.keep(fingerprint, 202, body);
