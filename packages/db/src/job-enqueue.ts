@@ -89,7 +89,7 @@ export interface EnqueueOptions extends SendOptions {
  * const job = await enqueue(db, laneQueues(env), {
  *   kind: "export-course", payload: { exportId, courseId, format: "pdf" },
  *   orgId, ownerId, lane: "normal", maxAttempts: config.JOB_MAX_RETRIES + 1,
- * }, { alongside: [db.insert(courseExports).values(exportRow)], waitUntil: (p) => ctx.waitUntil(p) });
+ * }, { alongside: [db.insert(courseExports).values(exportRow)], defer: (work) => ctx.waitUntil(work()) });
  */
 export async function enqueue(db: Db, queues: LaneQueues, job: NewJob, options: EnqueueOptions = {}): Promise<Job> {
   return (await enqueueWith(db, queues, job, options)).job;

@@ -42,8 +42,12 @@ export async function sendJob(queues: LaneQueues, job: Pick<Job, "id" | "kind" |
 }
 
 export interface SendOptions {
-  /** Where noting the send may finish off the response path (a request's `waitUntil`); awaited without it. */
-  waitUntil?: (promise: Promise<unknown>) => void;
+  /**
+   * Runs noting the send off the response path (a request's `waitUntil`); awaited without it. It takes the
+   * work itself, not its promise, so the work starts inside `waitUntil`:
+   * `defer: (work) => c.executionCtx.waitUntil(work())`.
+   */
+  defer?: (work: () => Promise<unknown>) => void;
 }
 
 /**
@@ -59,18 +63,19 @@ export async function sendAndMark(
 ): Promise<boolean> {
   const sent = await sendJob(queues, job);
   if (!sent) return false;
-  const noting = markSent(db, [job.id]).catch((error: unknown) => {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "noting a sent job failed; the sweep will send it again",
-        jobId: job.id,
-        error: String(error),
-      }),
-    );
-  });
-  if (options.waitUntil) options.waitUntil(noting);
-  else await noting;
+  const note = () =>
+    markSent(db, [job.id]).catch((error: unknown) => {
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "noting a sent job failed; the sweep will send it again",
+          jobId: job.id,
+          error: String(error),
+        }),
+      );
+    });
+  if (options.defer) options.defer(note);
+  else await note();
   return true;
 }
 

@@ -102,7 +102,7 @@ export interface Requeued {
 /**
  * Gives failed jobs fresh attempts and sends them; returns those that went back, and those that stayed failed
  * and why (jobs that are not failed are left alone).
- * @example const { requeued, quotaExceeded, failedPermanently } = await requeueJobs(db, config, laneQueues(env), failed, { waitUntil });
+ * @example const { requeued, quotaExceeded, failedPermanently } = await requeueJobs(db, config, laneQueues(env), failed, { defer: deferTo(c) });
  */
 export async function requeueJobs(
   db: Db,
@@ -136,9 +136,8 @@ export async function requeueJobs(
   const sent: string[] = [];
   for (const job of result.requeued) if (await sendJob(queues, job)) sent.push(job.id);
   // Noting the send may be off the response path; the sweep covers a send that never happened.
-  const noting = markSent(db, sent);
-  if (options.waitUntil) options.waitUntil(noting);
-  else await noting;
+  if (options.defer) options.defer(() => markSent(db, sent));
+  else await markSent(db, sent);
   return result;
 }
 

@@ -13,13 +13,15 @@
  * What counts: a call to a binding's method (a KV get, a D1 statement run or a
  * batch, an R2 put, a queue send, a call on a Durable Object stub) made before
  * the response is ready. Calls made while a `waitUntil(…)` argument is being
- * built, or whose own promise is handed to `waitUntil`, are off the response
- * path: they are counted apart, in `X-Binding-Calls-Deferred`. Calls made after
+ * built, or whose own promise is handed to `waitUntil`, or made by work run
+ * through `offResponsePath` (as `deferTo` runs what a route hands off), are
+ * off the response path: they are counted apart, in `X-Binding-Calls-Deferred`. Calls made after
  * the response (later in a `waitUntil`, or while a body streams) are not counted.
  * A promise made earlier by an async helper and handed to `waitUntil` later
  * cannot be told apart from one the response waited for, so it counts as
  * response-path work: the job sweeper's first call in an isolate is one such.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 
@@ -33,6 +35,15 @@ export type BindingKind = (typeof BINDING_KINDS)[number];
 export type BindingCounts = Record<BindingKind, number>;
 
 type Method = (...args: unknown[]) => unknown;
+
+/** Set while work handed off the response path runs (see `offResponsePath`), through every await in it. */
+const offPath = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` as off the response path: every binding call it makes, however deep in its awaits, counts as
+ * deferred. For work given to `waitUntil` (see `deferTo`).
+ */
+export const offResponsePath = <T>(work: () => Promise<T>): Promise<T> => offPath.run(true, work);
 
 const zero = (): BindingCounts => ({ kv: 0, d1: 0, do: 0, r2: 0, queue: 0 });
 
@@ -51,7 +62,7 @@ class Tally {
 
   count(kind: BindingKind, result: unknown): void {
     if (this.settled) return;
-    if (this.deferring > 0) {
+    if (this.deferring > 0 || offPath.getStore()) {
       this.deferred[kind]++;
       return;
     }

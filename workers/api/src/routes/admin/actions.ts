@@ -19,6 +19,7 @@ import {
   wakeLane,
 } from "@studyhall/db";
 import { announceJobs } from "@studyhall/objects";
+import { deferTo } from "../../defer.ts";
 import { currentUser, requireRole } from "../../middleware/auth.ts";
 import { bulkRetryAnswer, jobSchema, jobView } from "../job-views.ts";
 import { bearer, idParam, json, jsonBody, newRouter, pick } from "../openapi.ts";
@@ -42,8 +43,7 @@ export const adminActionRoutes = router
     async (c) => {
       const db = c.get("db");
       const job = await orgJob(db, currentUser(c).orgId, c.req.valid("param").id);
-      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-      return c.json(jobView(await requeueOne(db, c.get("config"), laneQueues(c.env), job, { waitUntil })), 202);
+      return c.json(jobView(await requeueOne(db, c.get("config"), laneQueues(c.env), job, { defer: deferTo(c) })), 202);
     },
   )
   .openapi(
@@ -90,8 +90,7 @@ export const adminActionRoutes = router
         { orgId: currentUser(c).orgId },
         { kind: body.kind, lane: body.lane, deadLettered: body.deadLetteredOnly },
       );
-      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-      const requeued = await requeueJobs(db, c.get("config"), laneQueues(c.env), failed, { waitUntil });
+      const requeued = await requeueJobs(db, c.get("config"), laneQueues(c.env), failed, { defer: deferTo(c) });
       return c.json(bulkRetryAnswer(requeued), 202);
     },
   )

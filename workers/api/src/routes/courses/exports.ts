@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { courseExport, courseExports, enqueue, exportableCourse, exportFormats, laneQueues } from "@studyhall/db";
+import { deferTo } from "../../defer.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
@@ -49,7 +50,7 @@ export const courseExportRoutes = newRouter().openapi(
       },
       {
         alongside: [db.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId })],
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
+        defer: deferTo(c),
       },
     );
     const row = await courseExport(db, exportId);

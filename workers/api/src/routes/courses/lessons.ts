@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { estimateTokens, KV_MIN_TTL_SECONDS, keyTermSchema, renderMarkdown } from "@studyhall/core";
 import { answerKey, enqueue, laneQueues, lessonToRegenerate, readLesson, reserveFor } from "@studyhall/db";
+import { deferTo } from "../../defer.ts";
 import { recordLessonCache } from "../../metrics/recorder.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
@@ -131,7 +132,7 @@ export const lessonRoutes = newRouter()
             payload: { courseId: course.id, lessonId: lesson.id, baseVersion: lesson.version },
             maxAttempts: config.JOB_MAX_RETRIES + 1,
           },
-          { waitUntil: (p) => c.executionCtx.waitUntil(p) },
+          { defer: deferTo(c) },
         ),
       );
       return c.json(jobView(job), 202);

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { lanes } from "@studyhall/core";
 import { deleteDocument, documentViewOf, documentWithSections, generateCourseFromDocument, laneQueues, listDocuments } from "@studyhall/db";
 import { announceJobs } from "@studyhall/objects";
+import { deferTo } from "../../defer.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
@@ -121,7 +122,7 @@ export const libraryRoutes = newRouter()
         currentUser(c),
         c.req.valid("param").id,
         { ...course, lane: priority },
-        { waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        { defer: deferTo(c) },
       );
       return c.json(
         {

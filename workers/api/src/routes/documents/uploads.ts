@@ -7,6 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sha256Hex } from "@studyhall/auth";
 import { lanes } from "@studyhall/core";
 import { acceptUpload, type Db, documentKeys, laneQueues, type UploadReplays } from "@studyhall/db";
+import { deferTo } from "../../defer.ts";
 import { validationProblem } from "../../errors.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotencyKeyOf, remember, replayFor } from "../../middleware/idempotency.ts";
@@ -114,7 +115,7 @@ export const uploadRoutes = newRouter().openapi(
           lane: query.priority,
           replays: uploadReplays(db, me.id, key),
         },
-        { onCommitted: keep, waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        { onCommitted: keep, defer: deferTo(c) },
       );
       if (answer.outcome === "replayed") return c.json(answer.body, answer.status as 202, { "Idempotent-Replayed": "true" });
       if (answer.outcome === "existing") return c.json(answer.body, 200);

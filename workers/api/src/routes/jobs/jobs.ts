@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { assertStartsWork, jobStatusValues, ProblemError } from "@studyhall/core";
 import { cancelJob, type Job, type JobCursor, laneQueues, ownJobsPage, requeueOne, visibleJob } from "@studyhall/db";
 import { announceJobs } from "@studyhall/objects";
+import { deferTo } from "../../defer.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { jobKindSchema, jobSchema, jobView } from "../job-views.ts";
@@ -108,7 +109,6 @@ export const ownJobRoutes = newRouter()
       const job = await visibleJob(db, me, c.req.valid("param").id);
       // The owner of an old job, made operator since, may still see it but not run it again.
       assertStartsWork(me);
-      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-      return c.json(jobView(await requeueOne(db, c.get("config"), laneQueues(c.env), job, { waitUntil })), 202);
+      return c.json(jobView(await requeueOne(db, c.get("config"), laneQueues(c.env), job, { defer: deferTo(c) })), 202);
     },
   );

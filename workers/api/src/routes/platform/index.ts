@@ -19,6 +19,7 @@ import {
   setLanePaused,
   wakeLane,
 } from "@studyhall/db";
+import { deferTo } from "../../defer.ts";
 import { currentUser, requirePlatformOperator } from "../../middleware/auth.ts";
 import {
   adminJobSchema,
@@ -161,8 +162,7 @@ export const platformRoutes = router
     async (c) => {
       const db = c.get("db");
       const failed = await failedJobs(db, PLATFORM_SCOPE, { ...c.req.valid("json"), deadLettered: true });
-      const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-      const requeued = await requeueJobs(db, c.get("config"), laneQueues(c.env), failed, { waitUntil });
+      const requeued = await requeueJobs(db, c.get("config"), laneQueues(c.env), failed, { defer: deferTo(c) });
       return c.json(bulkRetryAnswer(requeued), 202);
     },
   );

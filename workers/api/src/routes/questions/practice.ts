@@ -7,6 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { generateQuestionsRequestSchema } from "@studyhall/core";
 import { deleteQuestion, laneQueues, requestPracticeQuestions, searchBank, shownQuestion, tagQuestion, trendingKey } from "@studyhall/db";
+import { deferTo } from "../../defer.ts";
 import { currentUser, requireRole } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
@@ -39,7 +40,7 @@ export const bankRoutes = newRouter()
     }),
     async (c) => {
       const job = await requestPracticeQuestions(c.get("db"), laneQueues(c.env), c.get("config"), currentUser(c), c.req.valid("json"), {
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
+        defer: deferTo(c),
       });
       return c.json(jobView(job), 202, { Location: `/v1/jobs/${job.id}` });
     },

@@ -7,6 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionReportSchema } from "@studyhall/core";
 import { laneQueues, requestSessionReport, sessionReportOf, sessionReportStatus } from "@studyhall/db";
+import { deferTo } from "../../defer.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
@@ -37,7 +38,7 @@ export const reportRoutes = newRouter()
     }),
     async (c) => {
       const job = await requestSessionReport(c.get("db"), laneQueues(c.env), c.get("config"), currentUser(c), c.req.valid("param").id, {
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
+        defer: deferTo(c),
       });
       return c.json(jobView(job), 202);
     },
