@@ -31,7 +31,7 @@ import { parseCorpus } from "./parse-corpus.ts";
 import { fanoutComparison, floorRoomRun, measureRoom } from "./room-fanout.ts";
 import { benchSessionFanout, fanoutRows } from "./session-fanout.ts";
 import { median, ms, seconds, table } from "./stats.ts";
-import { registerTeachers } from "./teacher-accounts.ts";
+import { registerSchool } from "./teacher-accounts.ts";
 import { compareUploads, distinctBodies, paddedPdf } from "./upload-accept.ts";
 
 const { values } = parseArgs({
@@ -142,7 +142,8 @@ try {
 
   // The hot routes, studyhall beside the floor. One organisation: an owner, the readers, the uploaders.
   log(`registering ${1 + connections + uploadConnections} teachers…`);
-  const [owner, ...others] = await registerTeachers(base, 1 + connections + uploadConnections);
+  const school = await registerSchool(base, 1 + connections + uploadConnections);
+  const [owner, ...others] = school.teachers;
   const readers = others.slice(0, connections);
   const uploaders = others.slice(connections);
 
@@ -203,6 +204,7 @@ try {
   log(`(a) upload accept, ${uploadConnections} connections, ${durationSeconds} s each…`);
   comparisons.push(
     ...(await compareUploads(base, floor.url, uploaders, {
+      admin: school.admin,
       connections: uploadConnections,
       durationSeconds,
       pdfName: values["upload-pdf"],

@@ -45,16 +45,27 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, work: 
  * const teachers = await registerTeachers(url, 32);
  */
 export async function registerTeachers(base: string, count: number): Promise<Teacher[]> {
+  return (await registerSchool(base, count)).teachers;
+}
+
+/**
+ * `registerTeachers`, also handing back the organisation's admin (who can hold the organisation's job lanes).
+ *
+ * @example
+ * const { admin, teachers } = await registerSchool(url, 4);
+ */
+export async function registerSchool(base: string, count: number): Promise<{ admin: Teacher; teachers: Teacher[] }> {
   const run = randomUUID().slice(0, 8);
+  const adminEmail = `bench-admin-${run}@example.test`;
   const admin = await postJson<Session>(
     base,
     "/v1/auth/register",
-    { email: `bench-admin-${run}@example.test`, password: PASSWORD, name: "Bench Admin", organisationName: `Bench school ${run}` },
+    { email: adminEmail, password: PASSWORD, name: "Bench Admin", organisationName: `Bench school ${run}` },
     { status: 201, headers: { "CF-Connecting-IP": addressFor(1) } },
   );
   const adminToken = admin.tokens.accessToken;
   // Password hashing is deliberately slow; a few at once keeps the machine responsive.
-  return inBatches(
+  const teachers = await inBatches(
     Array.from({ length: count }, (_, i) => i),
     4,
     async (i) => {
@@ -75,4 +86,5 @@ export async function registerTeachers(base: string, count: number): Promise<Tea
       return { email, token: session.tokens.accessToken };
     },
   );
+  return { admin: { email: adminEmail, token: adminToken }, teachers };
 }

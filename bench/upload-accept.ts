@@ -4,10 +4,13 @@
  * (a counter in a comment after `%%EOF`), so dedupe never answers. studyhall
  * is asked `?generate=false`: its path is auth, the limiter, the body to R2
  * with its hash, one D1 batch and one queue send. The floor streams the same
- * bodies to R2 while hashing, inserts one row and sends one message. The parse
- * jobs studyhall's uploads start run in the same workerd meanwhile.
+ * bodies to R2 while hashing, inserts one row and sends one message. Both
+ * queues' messages are taken by a consumer: the floor's drops them, and
+ * studyhall's organisation holds its normal lane for the run (an admin's
+ * pause), so the parse jobs its uploads start wait instead of parsing on the
+ * same two cores while either side is measured. They run once it is resumed.
  */
-import { corpusPdf } from "../test/e2e/studyhall-client.ts";
+import { corpusPdf, postJson } from "../test/e2e/studyhall-client.ts";
 import type { Comparison } from "./compare.ts";
 import { load, statusSummary } from "./load.ts";
 import type { Teacher } from "./teacher-accounts.ts";
@@ -41,6 +44,8 @@ export function distinctBodies(template: Buffer): () => Buffer {
 }
 
 export interface UploadOptions {
+  /** The uploaders' organisation's admin, who holds its normal lane for the run. */
+  admin: Teacher;
   connections: number;
   durationSeconds: number;
   pdfName: string;
@@ -60,6 +65,8 @@ export async function compareUploads(
   const { connections, durationSeconds, log } = options;
   const template = await paddedPdf(options.pdfName);
   const type = { "Content-Type": "application/pdf" };
+  const lane = (action: "pause" | "resume") => postJson(base, `/v1/admin/lanes/normal/${action}`, {}, { token: options.admin.token });
+  await lane("pause");
   log("  upload accept: studyhall…");
   const studyhall = await load({
     url: `${base}/v1/documents?generate=false&title=bench`,
@@ -78,13 +85,14 @@ export async function compareUploads(
     headersFor: () => type,
     nextBody: distinctBodies(template),
   });
+  await lane("resume");
   return [
     {
       name: "upload accept, 1 MiB",
       studyhall,
       floor,
       unit: "req/s",
-      note: `${connections} connections (one teacher each), ${durationSeconds} s, ${options.pdfName} padded to 1 MiB; studyhall ${statusSummary(studyhall.statuses)}; floor ${statusSummary(floor.statuses)}`,
+      note: `${connections} connections (one teacher each), ${durationSeconds} s, ${options.pdfName} padded to 1 MiB; parsing held during both runs; studyhall ${statusSummary(studyhall.statuses)}; floor ${statusSummary(floor.statuses)}`,
     },
   ];
 }
