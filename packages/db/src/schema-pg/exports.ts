@@ -1,0 +1,29 @@
+import type { ExportFormat } from "@studyhall/core";
+import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, id } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { orgRef, userRef } from "./references.ts";
+
+// The values are part of the job contract in core; the table stores them.
+export { type ExportFormat, exportFormats } from "@studyhall/core";
+
+/** An export of a course, built by a job and stored in R2. */
+export const courseExports = pgTable(
+  "course_exports",
+  {
+    id: id(),
+    orgId: orgRef(),
+    ownerId: userRef("owner_id"),
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    format: text("format").$type<ExportFormat>().notNull(),
+    jobId: text("job_id").notNull(),
+    r2Key: text("r2_key"),
+    bytes: integer("bytes"),
+    pages: integer("pages"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("course_exports_course_idx").on(t.courseId, t.createdAt)],
+);
+export type CourseExport = typeof courseExports.$inferSelect;

@@ -1,0 +1,38 @@
+import type { JobError } from "@studyhall/core";
+import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { id, timestamp } from "./columns.ts";
+import { jobs } from "./jobs.ts";
+
+export const jobEventTypes = [
+  "queued",
+  "started",
+  "progress",
+  "retrying",
+  "deferred",
+  "completed",
+  "failed",
+  "cancelled",
+  "dead-lettered",
+  "requeued",
+] as const;
+export type JobEventType = (typeof jobEventTypes)[number];
+
+/** A job's history: every state change and progress step, with the attempt it belongs to. */
+export const jobEvents = pgTable(
+  "job_events",
+  {
+    id: id(),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    type: text("type").$type<JobEventType>().notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    progress: integer("progress"),
+    stage: text("stage"),
+    /** JSON problem, for failures and retries. */
+    error: jsonb("error").$type<JobError>(),
+    at: timestamp("at").notNull(),
+  },
+  (t) => [index("job_events_job_idx").on(t.jobId, t.at)],
+);
+export type JobEvent = typeof jobEvents.$inferSelect;

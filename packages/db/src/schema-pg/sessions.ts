@@ -1,0 +1,32 @@
+import { index, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, id, timestamp } from "./columns.ts";
+import { courses } from "./courses.ts";
+import { orgRef, userRef } from "./references.ts";
+import { users } from "./users.ts";
+
+export const sessionKinds = ["study-room", "tutoring"] as const;
+export type SessionKind = (typeof sessionKinds)[number];
+
+/**
+ * A live session: a study room for a course, or a one-to-one tutoring
+ * session. Its messages live in the session's Durable Object.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: id(),
+    orgId: orgRef(),
+    kind: text("kind").$type<SessionKind>().notNull(),
+    title: text("title").notNull(),
+    courseId: text("course_id").references(() => courses.id, { onDelete: "set null" }),
+    /** The teacher who opened it. */
+    createdBy: userRef("created_by"),
+    /** The student of a tutoring session. */
+    studentId: text("student_id").references(() => users.id, { onDelete: "cascade" }),
+    status: text("status").$type<"open" | "closed">().notNull().default("open"),
+    closedAt: timestamp("closed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_org_created_idx").on(t.orgId, t.createdAt), index("sessions_course_idx").on(t.courseId)],
+);
+export type Session = typeof sessions.$inferSelect;
