@@ -1,11 +1,9 @@
 import type { CourseOutline } from "@studyhall/core";
 import { index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import type { CourseStatus } from "../schema/courses.ts";
 import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
 import { documents } from "./documents.ts";
 import { orgRef, userRef } from "./references.ts";
-
-export const courseStatuses = ["DRAFT", "GENERATING", "PUBLISHED", "FAILED"] as const;
-export type CourseStatus = (typeof courseStatuses)[number];
 
 /** A course; students see it only once it is PUBLISHED. */
 export const courses = pgTable(
@@ -31,4 +29,3 @@ export const courses = pgTable(
   },
   (t) => [index("courses_org_status_idx").on(t.orgId, t.status, t.createdAt), index("courses_owner_idx").on(t.ownerId)],
 );
-export type Course = typeof courses.$inferSelect;

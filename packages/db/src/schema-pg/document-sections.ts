@@ -19,4 +19,3 @@ export const documentSections = pgTable(
   },
   (t) => [uniqueIndex("document_sections_doc_position_unique").on(t.documentId, t.position)],
 );
-export type DocumentSection = typeof documentSections.$inferSelect;

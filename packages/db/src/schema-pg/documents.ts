@@ -1,10 +1,8 @@
 import type { JobError, OutlineEntry } from "@studyhall/core";
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import type { DocumentStatus } from "../schema/documents.ts";
 import { createdAt, id, updatedAt } from "./columns.ts";
 import { orgRef, userRef } from "./references.ts";
-
-export const documentStatuses = ["uploaded", "parsing", "parsed", "failed"] as const;
-export type DocumentStatus = (typeof documentStatuses)[number];
 
 /** An uploaded PDF: the file lives in R2 under `r2Key`, its parsed text beside it. */
 export const documents = pgTable(
@@ -28,4 +26,3 @@ export const documents = pgTable(
   },
   (t) => [index("documents_owner_idx").on(t.ownerId, t.createdAt), uniqueIndex("documents_owner_sha_unique").on(t.ownerId, t.sha256)],
 );
-export type Document = typeof documents.$inferSelect;

@@ -22,4 +22,3 @@ export const enrolments = pgTable(
     index("enrolments_course_activity_idx").on(t.courseId, t.lastActivityAt),
   ],
 );
-export type Enrolment = typeof enrolments.$inferSelect;

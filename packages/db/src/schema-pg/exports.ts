@@ -1,11 +1,9 @@
+// The values are part of the job contract in core; the table stores them.
 import type { ExportFormat } from "@studyhall/core";
 import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id } from "./columns.ts";
 import { courses } from "./courses.ts";
 import { orgRef, userRef } from "./references.ts";
-
-// The values are part of the job contract in core; the table stores them.
-export { type ExportFormat, exportFormats } from "@studyhall/core";
 
 /** An export of a course, built by a job and stored in R2. */
 export const courseExports = pgTable(
@@ -26,4 +24,3 @@ export const courseExports = pgTable(
   },
   (t) => [index("course_exports_course_idx").on(t.courseId, t.createdAt)],
 );
-export type CourseExport = typeof courseExports.$inferSelect;

@@ -21,4 +21,3 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.ownerId, t.key] })],
 );
-export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL schema: the same tables as ../schema (D1's), in pg-core types, one file per table.
- * schema-equivalence.test.ts proves the two define the same tables, columns, keys and indexes.
+ * schema-equivalence.test.ts proves the two define the same tables, columns, keys and indexes. It holds
+ * only the tables: the value lists (statuses, kinds) and the row types are D1's, imported from ../schema.
  */
 
 export * from "./course-invitations.ts";

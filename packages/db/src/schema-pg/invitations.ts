@@ -22,4 +22,3 @@ export const invitations = pgTable(
   },
   (t) => [uniqueIndex("invitations_code_hash_unique").on(t.codeHash), index("invitations_org_idx").on(t.orgId, t.createdAt)],
 );
-export type Invitation = typeof invitations.$inferSelect;

@@ -1,21 +1,8 @@
 import type { JobError } from "@studyhall/core";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import type { JobEventType } from "../schema/job-events.ts";
 import { id, timestamp } from "./columns.ts";
 import { jobs } from "./jobs.ts";
-
-export const jobEventTypes = [
-  "queued",
-  "started",
-  "progress",
-  "retrying",
-  "deferred",
-  "completed",
-  "failed",
-  "cancelled",
-  "dead-lettered",
-  "requeued",
-] as const;
-export type JobEventType = (typeof jobEventTypes)[number];
 
 /** A job's history: every state change and progress step, with the attempt it belongs to. */
 export const jobEvents = pgTable(
@@ -35,4 +22,3 @@ export const jobEvents = pgTable(
   },
   (t) => [index("job_events_job_idx").on(t.jobId, t.at)],
 );
-export type JobEvent = typeof jobEvents.$inferSelect;

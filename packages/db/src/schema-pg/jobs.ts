@@ -1,12 +1,8 @@
 import type { JobError, JobKind } from "@studyhall/core";
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import type { JobLane, JobStatus } from "../schema/jobs.ts";
 import { createdAt, id, timestamp, updatedAt } from "./columns.ts";
 import { orgRef, userRef } from "./references.ts";
-
-export const jobStatuses = ["queued", "active", "completed", "failed", "cancelled"] as const;
-export type JobStatus = (typeof jobStatuses)[number];
-export const jobLanes = ["high", "normal", "low"] as const;
-export type JobLane = (typeof jobLanes)[number];
 
 /**
  * A unit of background work. This row is the source of truth; a queue message
@@ -52,4 +48,3 @@ export const jobs = pgTable(
     uniqueIndex("jobs_owner_idempotency_unique").on(t.ownerId, t.idempotencyKey),
   ],
 );
-export type Job = typeof jobs.$inferSelect;

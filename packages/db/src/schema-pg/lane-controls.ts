@@ -1,9 +1,7 @@
 import { boolean, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import type { JobLane } from "../schema/jobs.ts";
+import { PLATFORM_SCOPE } from "../schema/lane-controls.ts";
 import { timestamp } from "./columns.ts";
-import type { JobLane } from "./jobs.ts";
-
-/** The scope of a lane switch that holds every organisation's jobs: only platform operators set it. */
-export const PLATFORM_SCOPE = "platform";
 
 /**
  * Pause switches per priority lane and scope: an organisation's admins pause their own organisation's jobs
@@ -21,4 +19,3 @@ export const laneControls = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.lane] })],
 );
-export type LaneControl = typeof laneControls.$inferSelect;

@@ -28,4 +28,3 @@ export const lessons = pgTable(
   },
   (t) => [index("lessons_course_idx").on(t.courseId, t.position), index("lessons_module_idx").on(t.moduleId, t.position)],
 );
-export type Lesson = typeof lessons.$inferSelect;

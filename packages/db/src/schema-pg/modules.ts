@@ -17,4 +17,3 @@ export const modules = pgTable(
   },
   (t) => [index("modules_course_idx").on(t.courseId, t.position)],
 );
-export type Module = typeof modules.$inferSelect;

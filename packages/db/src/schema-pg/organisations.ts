@@ -13,4 +13,3 @@ export const organisations = pgTable("organisations", {
   linkExternalByEmail: boolean("link_external_by_email").notNull().default(false),
   createdAt: createdAt(),
 });
-export type Organisation = typeof organisations.$inferSelect;

@@ -1,11 +1,9 @@
+// The values are part of the job contract in core; the table stores them.
 import type { Difficulty, GeneratedQuestion, PracticeTags } from "@studyhall/core";
 import { boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id } from "./columns.ts";
 import { documents } from "./documents.ts";
 import { orgRef, userRef } from "./references.ts";
-
-// The values are part of the job contract in core; the table stores them.
-export { type Difficulty, difficulties } from "@studyhall/core";
 
 /** A practice question of a bank: generated for a topic or a document section, then pinned, tagged, searched. */
 export const practiceQuestions = pgTable(
@@ -33,7 +31,6 @@ export const practiceQuestions = pgTable(
   },
   (t) => [index("practice_questions_org_topic_idx").on(t.orgId, t.topic), index("practice_questions_org_pinned_idx").on(t.orgId, t.pinned)],
 );
-export type PracticeQuestion = typeof practiceQuestions.$inferSelect;
 
 /** One practice answer: what "most practised this week" counts. */
 export const practiceEvents = pgTable(

@@ -1,10 +1,8 @@
 import type { CorrectAnswer, GeneratedQuestion } from "@studyhall/core";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import type { QuestionKind } from "../schema/questions.ts";
 import { createdAt, id } from "./columns.ts";
 import { quizzes } from "./quizzes.ts";
-
-export const questionKinds = ["single-choice", "multiple-choice", "true-false", "short-answer"] as const;
-export type QuestionKind = (typeof questionKinds)[number];
 
 /** A quiz question. `answer` never leaves the server before an attempt is submitted. */
 export const questions = pgTable(
@@ -28,4 +26,3 @@ export const questions = pgTable(
   },
   (t) => [index("questions_quiz_idx").on(t.quizId, t.position)],
 );
-export type Question = typeof questions.$inferSelect;

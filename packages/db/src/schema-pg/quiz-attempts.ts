@@ -29,4 +29,3 @@ export const quizAttempts = pgTable(
   },
   (t) => [index("quiz_attempts_quiz_user_idx").on(t.quizId, t.userId), index("quiz_attempts_user_idx").on(t.userId, t.startedAt)],
 );
-export type QuizAttempt = typeof quizAttempts.$inferSelect;

@@ -27,4 +27,3 @@ export const quizzes = pgTable(
   },
   (t) => [index("quizzes_course_idx").on(t.courseId)],
 );
-export type Quiz = typeof quizzes.$inferSelect;

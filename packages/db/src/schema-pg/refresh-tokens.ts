@@ -25,4 +25,3 @@ export const refreshTokens = pgTable(
     index("refresh_tokens_user_idx").on(t.userId),
   ],
 );
-export type RefreshToken = typeof refreshTokens.$inferSelect;

@@ -15,4 +15,3 @@ export const sessionReports = pgTable("session_reports", {
   createdAt: createdAt(),
   completedAt: timestamp("completed_at"),
 });
-export type SessionReport = typeof sessionReports.$inferSelect;

@@ -1,11 +1,9 @@
 import { index, pgTable, text } from "drizzle-orm/pg-core";
+import type { SessionKind } from "../schema/sessions.ts";
 import { createdAt, id, timestamp } from "./columns.ts";
 import { courses } from "./courses.ts";
 import { orgRef, userRef } from "./references.ts";
 import { users } from "./users.ts";
-
-export const sessionKinds = ["study-room", "tutoring"] as const;
-export type SessionKind = (typeof sessionKinds)[number];
 
 /**
  * A live session: a study room for a course, or a one-to-one tutoring
@@ -29,4 +27,3 @@ export const sessions = pgTable(
   },
   (t) => [index("sessions_org_created_idx").on(t.orgId, t.createdAt), index("sessions_course_idx").on(t.courseId)],
 );
-export type Session = typeof sessions.$inferSelect;

@@ -28,4 +28,3 @@ export const tokenReservations = pgTable(
   },
   (t) => [index("token_reservations_user_period_idx").on(t.userId, t.period, t.status), index("token_reservations_job_idx").on(t.jobId)],
 );
-export type TokenReservation = typeof tokenReservations.$inferSelect;

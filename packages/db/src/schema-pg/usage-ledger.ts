@@ -18,4 +18,3 @@ export const usageLedger = pgTable(
   },
   (t) => [index("usage_ledger_user_period_idx").on(t.userId, t.period, t.metric)],
 );
-export type UsageEntry = typeof usageLedger.$inferSelect;

@@ -32,4 +32,3 @@ export const users = pgTable(
     index("users_org_role_idx").on(t.orgId, t.role),
   ],
 );
-export type User = typeof users.$inferSelect;
