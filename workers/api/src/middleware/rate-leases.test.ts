@@ -82,4 +82,23 @@ describe("leased API permits", () => {
     expect(object.granted()).toBeGreaterThanOrEqual(allowed);
     expect(object.granted()).toBeLessThanOrEqual(policy.limit);
   });
+
+  it("a request waiting on a lease call that never settles (its request ended) asks the object itself", async () => {
+    const key = `lease-test:${crypto.randomUUID()}`;
+    const object = limiter();
+    let calls = 0;
+    // The first call is dropped with the request that made it: it never settles.
+    const source = (): LeaseSource => ({
+      lease: (input) => (++calls === 1 ? new Promise(() => {}) : object.source().lease(input)),
+    });
+    const options = { ...policy, waitMs: 50, waitUntil: () => {} };
+    const stranded = spendLeased(key, source, options);
+    const decision = await spendLeased(key, source, options);
+    expect(decision.allowed).toBe(true);
+    expect(calls).toBe(2);
+    // The first request's own wait ends the same way, and later requests spend what the second call leased.
+    await expect(stranded).resolves.toMatchObject({ allowed: true });
+    await expect(spendLeased(key, source, options)).resolves.toMatchObject({ allowed: true });
+    expect(calls).toBe(2);
+  });
 });

@@ -43,9 +43,18 @@ export interface SpendOptions {
   limit: number;
   periodMs: number;
   leaseMs: number;
+  /** How long a request waits for a lease call another request made before making its own (LEASE_WAIT_MS). */
+  waitMs?: number;
   /** Where a refill asked for ahead of need runs, off the response path. */
   waitUntil: (promise: Promise<unknown>) => void;
 }
+
+/**
+ * A lease call belongs to the request that made it: if that request ends first (its client went away), the
+ * runtime drops the call with it and the call never settles. A request waiting on another's call gives up
+ * after this long and asks the object itself.
+ */
+export const LEASE_WAIT_MS = 5_000;
 
 const leases = new Map<string, KeyLeases>();
 /** Keys kept before the ones whose batches have all ended are forgotten. */
@@ -73,8 +82,8 @@ export async function spendLeased(key: string, source: () => LeaseSource, option
       }
       return spent;
     }
-    const refused = await refill(state, source, options);
-    if (!refused.allowed) return { ...refused, remaining: 0 };
+    const refused = await awaitLease(state, source, options);
+    if (refused && !refused.allowed) return { ...refused, remaining: 0 };
   }
 }
 
@@ -108,9 +117,31 @@ function spendLocal(state: KeyLeases, now: number, limit: number): RateDecision 
   };
 }
 
+/**
+ * Waits for the key's lease call. One that does not settle in `waitMs` is given up (undefined): the caller
+ * looks again for a permit, which a newer call may have brought, and otherwise makes a call of its own.
+ */
+async function awaitLease(state: KeyLeases, source: () => LeaseSource, options: SpendOptions): Promise<RateDecision | undefined> {
+  const shared = refill(state, source, options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, options.waitMs ?? LEASE_WAIT_MS, undefined);
+  });
+  try {
+    const decision = await Promise.race([shared, gaveUp]);
+    if (decision) return decision;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (state.pending === shared) state.pending = undefined;
+  return undefined;
+}
+
 /** One lease call per key at a time: requests that find no permit meanwhile wait for the same one. */
 function refill(state: KeyLeases, source: () => LeaseSource, options: SpendOptions): Promise<RateDecision> {
-  state.pending ??= (async () => {
+  if (state.pending) return state.pending;
+  let call: Promise<RateDecision> | undefined;
+  call = (async () => {
     const asked = Date.now();
     try {
       const lease = await source().lease({ limit: options.limit, periodMs: options.periodMs, leaseMs: options.leaseMs });
@@ -123,10 +154,12 @@ function refill(state: KeyLeases, source: () => LeaseSource, options: SpendOptio
       }
       return lease;
     } finally {
-      state.pending = undefined;
+      // A call given up on may settle after a newer one started: only its own end clears the slot.
+      if (state.pending === call) state.pending = undefined;
     }
   })();
-  return state.pending;
+  state.pending = call;
+  return call;
 }
 
 function prune(now: number): void {
