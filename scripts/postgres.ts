@@ -61,7 +61,9 @@ export function ensurePostgres(log: (line: string) => void = (line) => process.s
 /** The server refuses to run as root: as root, its programs run as the package's `postgres` user. */
 function asServerUser(command: string, args: string[]): [string, string[]] {
   if (process.getuid?.() !== 0) return [command, args];
-  return ["runuser", ["-u", "postgres", "--", command, ...args]];
+  // util-linux's runuser, by its path: a root shell's PATH does not always hold /usr/sbin.
+  const runuser = ["/usr/sbin/runuser", "/sbin/runuser"].find((path) => existsSync(path)) ?? "runuser";
+  return [runuser, ["-u", "postgres", "--", command, ...args]];
 }
 
 function serverUid() {
