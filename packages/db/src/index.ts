@@ -2,7 +2,15 @@
  * D1 access through drizzle. `openDb` accepts the database or a Sessions API
  * session, so reads that may go to a replica still see the caller's writes.
  */
-import { drizzle } from "drizzle-orm/d1";
+import { DrizzleD1Database } from "drizzle-orm/d1";
+import { SQLiteD1Session } from "drizzle-orm/d1/session";
+import {
+  createTableRelationsHelpers,
+  type ExtractTablesWithRelations,
+  extractTablesRelationalConfig,
+  type RelationalSchemaConfig,
+} from "drizzle-orm/relations";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { attachAccessCache } from "./access-cache.ts";
 import * as schema from "./schema/index.ts";
 
@@ -19,9 +27,27 @@ export interface OpenDbOptions {
   accessCache?: KVNamespace;
 }
 
-export function openDb(d1: D1Like, options: OpenDbOptions = {}) {
+/**
+ * What `drizzle(d1, { schema })` builds from the schema on every call, built once per isolate: it depends on
+ * the schema alone, and rebuilding it cost a request that never touches D1 (a cached lesson read) about a
+ * tenth of its CPU.
+ */
+type Relations = ExtractTablesWithRelations<typeof schema>;
+let relational: RelationalSchemaConfig<Relations> | undefined;
+const dialect = new SQLiteAsyncDialect();
+
+/** The handle `drizzle(d1, { schema })` makes, over the isolate's one relational config. */
+export function openDb(d1: D1Like, options: OpenDbOptions = {}): DrizzleD1Database<typeof schema> & { $client: D1Database } {
+  relational ??= (() => {
+    const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
+    return { fullSchema: schema, schema: tables.tables as Relations, tableNamesMap: tables.tableNamesMap };
+  })();
   // drizzle only calls prepare() and batch(); a session has both.
-  const db = drizzle(d1 as D1Database, { schema });
+  const client = d1 as D1Database;
+  const db = new DrizzleD1Database("async", dialect, new SQLiteD1Session(client, dialect, relational, {}), relational) as DrizzleD1Database<
+    typeof schema
+  > & { $client: D1Database };
+  db.$client = client;
   if (options.accessCache) attachAccessCache(db, options.accessCache);
   return db;
 }
