@@ -11,21 +11,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Actor, call, expectProblem } from "../helpers/api.ts";
 import { failingBucket, failingD1, insertsInto } from "../helpers/failing-bindings.ts";
 import { withBindings } from "../helpers/with-bindings.ts";
-import { chunked, pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
+import { chunked, pdfBytes, rowsOf, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
 const PDF = { "Content-Type": "application/pdf" };
 
 afterEach(() => vi.restoreAllMocks());
-
-/** What the owner has in D1 after the upload: documents and jobs. */
-async function rowsOf(owner: Actor) {
-  const count = (table: string) =>
-    env.DB.prepare(`select count(*) as n from ${table} where owner_id = ?`)
-      .bind(owner.id)
-      .first<{ n: number }>()
-      .then((r) => r!.n);
-  return { documents: await count("documents"), jobs: await count("jobs") };
-}
 
 /** A 503 that says nothing was kept and when to try again, without a word of what failed underneath. */
 async function expectNothingKept(response: Response, underneath: RegExp) {

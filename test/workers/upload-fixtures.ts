@@ -20,6 +20,16 @@ export async function sha256(bytes: Uint8Array | ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** What the owner has in D1: documents and jobs. */
+export async function rowsOf(owner: Pick<Actor, "id">): Promise<{ documents: number; jobs: number }> {
+  const count = (table: string) =>
+    env.DB.prepare(`select count(*) as n from ${table} where owner_id = ?`)
+      .bind(owner.id)
+      .first<{ n: number }>()
+      .then((r) => r!.n);
+  return { documents: await count("documents"), jobs: await count("jobs") };
+}
+
 /** Every object R2 holds under the organisation's documents. */
 export async function storedKeys(orgId: string): Promise<string[]> {
   return (await env.FILES.list({ prefix: `documents/${orgId}/` })).objects.map((o) => o.key);

@@ -9,18 +9,9 @@ import { env } from "cloudflare:test";
 import { chargeTokens, openDb } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers/api.ts";
-import { pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
+import { pdfBytes, rowsOf, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
 const PDF = { "Content-Type": "application/pdf" };
-
-async function rowsOf(ownerId: string) {
-  const count = (table: string) =>
-    env.DB.prepare(`select count(*) as n from ${table} where owner_id = ?`)
-      .bind(ownerId)
-      .first<{ n: number }>()
-      .then((r) => r!.n);
-  return { documents: await count("documents"), jobs: await count("jobs") };
-}
 
 describe("the same file again", () => {
   it("is answered with the owner's document and its parse job, and nothing new is kept", async () => {
@@ -35,7 +26,7 @@ describe("the same file again", () => {
     const answer = await json(again);
     expect(answer.document.id).toBe(accepted.document.id);
     expect(answer.job.id).toBe(accepted.job.id);
-    expect(await rowsOf(t.id)).toEqual({ documents: 1, jobs: 1 });
+    expect(await rowsOf(t)).toEqual({ documents: 1, jobs: 1 });
     expect(await storedKeys(t.orgId)).toHaveLength(1);
   });
 
@@ -46,7 +37,7 @@ describe("the same file again", () => {
     expect(answers.map((r) => r.status).sort()).toEqual([200, 202]);
     const [a, b] = await Promise.all(answers.map(json));
     expect(a.document.id).toBe(b.document.id);
-    expect(await rowsOf(t.id)).toEqual({ documents: 1, jobs: 1 });
+    expect(await rowsOf(t)).toEqual({ documents: 1, jobs: 1 });
     expect(await storedKeys(t.orgId)).toHaveLength(1);
   });
 
