@@ -52,6 +52,13 @@ function csvValue(value: unknown, kind: string): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
+/** Every table's row count in the target, in one query. */
+function rowCounts(url: string, shapes: TableShape[]): Record<string, number> {
+  const sql = shapes.map((t) => `select '${t.name}', count(*) from "${t.name}"`).join(" union all ");
+  const lines = psql(url, ["-F", "\t", "-c", sql]).trim().split("\n");
+  return Object.fromEntries(lines.map((line) => [line.split("\t")[0], Number(line.split("\t")[1])]));
+}
+
 export interface MoveResult {
   /** Rows moved per table, equal on both sides. */
   rows: Record<string, number>;
@@ -64,7 +71,8 @@ export interface MoveResult {
 export function moveD1ToPostgres(source: DatabaseSync, url: string): MoveResult {
   applyPgMigrations(url);
   const ordered = parentsFirst(tables);
-  const occupied = ordered.filter((t) => Number(psql(url, ["-c", `select count(*) from "${t.name}"`]).trim()) > 0);
+  const before = rowCounts(url, ordered);
+  const occupied = ordered.filter((t) => before[t.name]! > 0);
   if (occupied.length)
     throw new Error(`The target already holds rows in ${occupied.map((t) => t.name).join(", ")}; move into an empty database.`);
 
@@ -85,7 +93,8 @@ export function moveD1ToPostgres(source: DatabaseSync, url: string): MoveResult 
   script.push("commit;");
   psql(url, ["-f", "-"], `${script.join("\n")}\n`);
 
-  const differ = ordered.filter((t) => Number(psql(url, ["-c", `select count(*) from "${t.name}"`]).trim()) !== rows[t.name]);
+  const after = rowCounts(url, ordered);
+  const differ = ordered.filter((t) => after[t.name] !== rows[t.name]);
   if (differ.length) throw new Error(`Row counts differ after the move in ${differ.map((t) => t.name).join(", ")}.`);
   return { rows };
 }
