@@ -31,23 +31,60 @@ function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Streams `body` of a known `length` into R2 while hashing it. */
+/**
+ * Streams `body`, whose length the request declared, into R2 while hashing it. `checkHead` sees its first bytes
+ * before R2 is asked to store any: they are read from the hashing branch of a tee, and the other branch goes to
+ * R2 untouched, so no byte of the body passes through JavaScript on its way.
+ */
 export async function storeKnownLength(
   bucket: R2Bucket,
   key: string,
   body: ReadableStream<Uint8Array>,
-  length: number,
   contentType: string,
+  checkHead: (head: Uint8Array) => void,
 ): Promise<StoredObject> {
   const [toStore, toHash] = body.tee();
+  const reader = toHash.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (length < HEAD_BYTES) {
+      const next = await reader.read();
+      if (next.done) break;
+      chunks.push(next.value);
+      length += next.value.length;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const head = concat(chunks, length);
+  try {
+    checkHead(head);
+  } catch (error) {
+    await Promise.all([toStore.cancel(error), toHash.cancel(error)]);
+    throw error;
+  }
   const digest = new crypto.DigestStream("SHA-256");
-  const fixed = new FixedLengthStream(length);
-  const [, , hash] = await Promise.all([
-    toStore.pipeTo(fixed.writable),
-    bucket.put(key, fixed.readable, { httpMetadata: { contentType } }),
-    toHash.pipeTo(digest).then(() => digest.digest),
-  ]);
-  return { bytes: length, sha256: hex(hash) };
+  const hashing = (async () => {
+    const writer = digest.getWriter();
+    await writer.write(head);
+    writer.releaseLock();
+    await toHash.pipeTo(digest);
+    return digest.digest;
+  })();
+  const [stored, hash] = await Promise.all([bucket.put(key, toStore, { httpMetadata: { contentType } }), hashing]);
+  return { bytes: stored.size, sha256: hex(hash) };
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    joined.set(c, offset);
+    offset += c.length;
+  }
+  return joined;
 }
 
 /**

@@ -46,44 +46,6 @@ function checkPdf(head: Uint8Array): void {
   if (!hasMagic(head)) throw notPdf();
 }
 
-/** Reads the first bytes (up to 1 KiB) so the type can be checked before anything is stored. */
-async function peek(stream: ReadableStream<Uint8Array>): Promise<{ head: Uint8Array; rest: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  let done = false;
-  while (length < HEAD_BYTES) {
-    const next = await reader.read();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    chunks.push(next.value);
-    length += next.value.length;
-  }
-  const head = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    head.set(c, offset);
-    offset += c.length;
-  }
-  const rest = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head.length) controller.enqueue(head);
-      if (done) controller.close();
-    },
-    async pull(controller) {
-      const next = await reader.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return { head, rest };
-}
-
 /** A form: its text fields, and its one `file` part streamed into R2. */
 async function receiveForm(
   body: ReadableStream<Uint8Array>,
@@ -148,12 +110,7 @@ export async function receivePdf(request: Request, bucket: R2Bucket, key: string
     });
   }
   if (Number.isFinite(declared) && declared > 0) {
-    const { head, rest } = await peek(request.body);
-    if (!hasMagic(head)) {
-      await rest.cancel();
-      throw notPdf();
-    }
-    return { ...(await storeKnownLength(bucket, key, rest, declared, PDF)), fields: {} };
+    return { ...(await storeKnownLength(bucket, key, request.body, PDF, checkPdf)), fields: {} };
   }
   // No length given (chunked): counted as it streams, so the limit holds without reading it all in.
   return { ...(await storeStream(bucket, key, request.body, { maxBytes, contentType: PDF, checkHead: checkPdf })), fields: {} };
