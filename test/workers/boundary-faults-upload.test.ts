@@ -8,7 +8,7 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Actor, call, expectProblem } from "../helpers/api.ts";
+import { call, expectProblem } from "../helpers/api.ts";
 import { failingBucket, failingD1, insertsInto } from "../helpers/failing-bindings.ts";
 import { withBindings } from "../helpers/with-bindings.ts";
 import { chunked, pdfBytes, rowsOf, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
