@@ -1,7 +1,9 @@
 /** Access-token verification refuses every token an attacker could craft (RFC 8725). */
 import { env } from "cloudflare:test";
+import { verifyAccessToken } from "@studyhall/auth";
+import { loadConfig } from "@studyhall/core";
 import { base64url, decodeJwt, importJWK, type JWK, SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
 
 const signingJwk = () => (JSON.parse(env.JWT_SIGNING_KEYS) as JWK[])[0]!;
@@ -120,6 +122,50 @@ describe("access tokens", () => {
     await expectProblem(none.clone(), 401, "unauthenticated");
     expect(none.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
     await expectProblem(await call("/v1/me", { headers: { Authorization: "Basic abc" } }), 401, "unauthenticated");
+  });
+});
+
+describe("tokens verified before, kept in the isolate", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it("a token's signature is checked once: its next request is decided without it", async () => {
+    const { claims } = await claimsFor();
+    const token = await forge(claims);
+    const checks = vi.spyOn(crypto.subtle, "verify");
+    const first = await verifyAccessToken(loadConfig(env), token);
+    const second = await verifyAccessToken(loadConfig(env), token);
+    expect(second).toEqual(first);
+    expect(first).toMatchObject({ source: "studyhall", userId: claims.sub, orgId: claims.org, sessionId: claims.sid });
+    expect(checks).toHaveBeenCalledTimes(1);
+  });
+
+  it("a token that was accepted is refused once it expires, to the clock tolerance", async () => {
+    const { claims } = await claimsFor();
+    const config = loadConfig(env);
+    const now = Math.floor(Date.now() / 1000);
+    const token = await forge(claims, { exp: now + 60 });
+    await verifyAccessToken(config, token);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime((now + 60 + config.JWT_CLOCK_TOLERANCE - 2) * 1000);
+    expect((await verifyAccessToken(config, token)).source).toBe("studyhall");
+    vi.setSystemTime((now + 60 + config.JWT_CLOCK_TOLERANCE + 2) * 1000);
+    await expect(verifyAccessToken(config, token)).rejects.toThrow(/expired/);
+  });
+
+  it("a key taken out of the configuration stops the tokens it signed at once, though they were accepted before", async () => {
+    const { claims } = await claimsFor();
+    const config = loadConfig(env);
+    const token = await forge(claims, { jwk: JSON.parse(env.TEST_RETIRED_KEY) as JWK });
+    expect((await verifyAccessToken(config, token)).source).toBe("studyhall");
+    await expect(verifyAccessToken({ ...config, JWT_VERIFY_KEYS: "[]" }, token)).rejects.toThrow(/key id is unknown/);
+    // A token the attacker altered is another string: it is checked in full, never taken for the one accepted.
+    const [h, p, sig] = token.split(".");
+    const altered = JSON.parse(new TextDecoder().decode(base64url.decode(p!)));
+    altered.sub = crypto.randomUUID();
+    await expect(verifyAccessToken(config, `${h}.${base64url.encode(JSON.stringify(altered))}.${sig}`)).rejects.toThrow(/signature/);
   });
 });
 

@@ -8,7 +8,7 @@
 
 import { type Config, ProblemError, type Role, roleSchema } from "@studyhall/core";
 import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import { ACCESS_TOKEN_ALG, keyRing } from "./signing-keys.ts";
+import { ACCESS_TOKEN_ALG, type KeyRing, keyRing } from "./signing-keys.ts";
 
 export interface AccessClaims {
   userId: string;
@@ -118,6 +118,40 @@ function claimsOf(payload: JWTPayload): AccessClaims {
   return { userId: payload.sub, orgId: payload.org, role: role.data, sessionId: payload.sid };
 }
 
+/** One of our tokens whose signature and claims were checked, and what its use still depends on. */
+interface VerifiedToken {
+  claims: AccessClaims;
+  kid: string;
+  exp: number;
+  nbf: number;
+}
+
+/**
+ * Our tokens already verified in this isolate, per key ring: a client sends the same token with every request
+ * for its life, and checking its ES256 signature each time was a tenth of a cached lesson read's CPU. A hit
+ * still checks the time claims against the clock and the key against the ring, so expiry holds to the second
+ * and a key taken out of the configuration stops its tokens at once (a new ring has no entries). Bounded, the
+ * oldest entry making room for a new one.
+ */
+const verifiedTokens = new WeakMap<KeyRing, Map<string, VerifiedToken>>();
+const VERIFIED_TOKENS_KEPT = 4096;
+
+function rememberedClaims(ring: KeyRing, key: string, tolerance: number): AccessClaims | undefined {
+  const known = verifiedTokens.get(ring)?.get(key);
+  if (!known) return undefined;
+  const now = Date.now() / 1000;
+  // Outside its time the full check runs again, and says why it is refused.
+  if (now - tolerance >= known.exp || now + tolerance < known.nbf || !ring.verify.has(known.kid)) return undefined;
+  return known.claims;
+}
+
+function remember(ring: KeyRing, key: string, token: VerifiedToken): void {
+  const tokens = verifiedTokens.get(ring) ?? new Map<string, VerifiedToken>();
+  verifiedTokens.set(ring, tokens);
+  if (tokens.size >= VERIFIED_TOKENS_KEPT) tokens.delete(tokens.keys().next().value!);
+  tokens.set(key, token);
+}
+
 /**
  * Verifies a bearer token: one of ours, or, when configured, one from the
  * trusted external identity provider (told apart by its issuer).
@@ -136,11 +170,16 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
       if (issuer === config.OIDC_ISSUER) return await verifyExternal(config, token, tolerance);
     }
     const ring = await keyRing(config);
+    const cacheKey = `${config.JWT_ISSUER}\n${config.JWT_AUDIENCE}\n${token}`;
+    const remembered = rememberedClaims(ring, cacheKey, tolerance);
+    if (remembered) return { source: "studyhall", ...remembered };
+    let kid = "";
     const { payload } = await jwtVerify(
       token,
       (header: { kid?: string }) => {
         const key = header.kid ? ring.verify.get(header.kid) : undefined;
         if (!key) throw invalid("The token's key id is unknown.");
+        kid = header.kid!;
         return key;
       },
       {
@@ -152,7 +191,9 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
         requiredClaims: ["exp", "nbf", "iat", "sub"],
       },
     );
-    return { source: "studyhall", ...claimsOf(payload) };
+    const claims = claimsOf(payload);
+    remember(ring, cacheKey, { claims, kid, exp: payload.exp!, nbf: payload.nbf! });
+    return { source: "studyhall", ...claims };
   } catch (error) {
     throw explain(error);
   }
