@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { CourseSource } from "../workers/jobs/src/export/course-model.ts";
+import type { CourseSource } from "@studyhall/core/course-export-model";
 import { buildCoursePdf } from "../workers/jobs/src/export/pdf/course-pdf.ts";
 import { courseJson, courseMarkdown } from "../workers/jobs/src/export/text-exports.ts";
 import { syntheticCourse } from "../workers/jobs/test/synthetic-course.ts";

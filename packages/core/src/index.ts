@@ -3,6 +3,7 @@
 export * from "./accounts.ts";
 export * from "./config.ts";
 export * from "./content.ts";
+export * from "./course-export-model.ts";
 export * from "./job-contract.ts";
 export * from "./job-errors.ts";
 export * from "./job-live.ts";

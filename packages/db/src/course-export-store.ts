@@ -67,3 +67,13 @@ export async function exportForDownload(db: Db, exportId: string): Promise<{ row
     .where(eq(courseExports.id, exportId));
   return found;
 }
+
+/** Records an export's stored file; false when the export (with its course) was deleted meanwhile. */
+export async function recordExportFile(
+  db: Db,
+  exportId: string,
+  file: { r2Key: string; bytes: number; pages: number | null },
+): Promise<boolean> {
+  const [recorded] = await db.update(courseExports).set(file).where(eq(courseExports.id, exportId)).returning({ id: courseExports.id });
+  return recorded !== undefined;
+}

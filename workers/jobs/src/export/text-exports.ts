@@ -3,7 +3,7 @@
  * text, so a long course never becomes one huge string; `encodeChunks`
  * turns them into bytes for R2.
  */
-import { answerLabel, type CourseSource, choiceLetter, type ExportModule } from "./course-model.ts";
+import { answerLabel, type CourseSource, choiceLetter, type ExportModule } from "@studyhall/core/course-export-model";
 
 /** Moves a lesson's headings below its own title (a `###`), keeping their relative depth. */
 export function nestHeadings(markdown: string, topLevel: number): string {

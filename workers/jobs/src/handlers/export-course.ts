@@ -6,9 +6,7 @@
  */
 
 import { type ExportFormat, type JobPayload, PermanentJobError } from "@studyhall/core";
-import { courseExports, exportKeyPrefix } from "@studyhall/db";
-import { eq } from "drizzle-orm";
-import { courseSource } from "../export/course-source.ts";
+import { courseExport, courseSource, exportKeyPrefix, recordExportFile } from "@studyhall/db";
 import { buildCoursePdf } from "../export/pdf/course-pdf.ts";
 import { exportFonts } from "../export/pdf-fonts.ts";
 import { courseJson, courseMarkdown, encodeChunks } from "../export/text-exports.ts";
@@ -28,7 +26,7 @@ export async function exportCourse(ctx: JobContext, payload: JobPayload<"export-
   const { exportId, courseId, format } = payload;
   const { db, env, job } = ctx;
 
-  const row = await db.query.courseExports.findFirst({ where: eq(courseExports.id, exportId) });
+  const row = await courseExport(db, exportId);
   if (!row || row.orgId !== job.orgId || row.courseId !== courseId) {
     throw new PermanentJobError("not-found", "The export is gone", "The export or its course was deleted.");
   }
@@ -59,12 +57,7 @@ export async function exportCourse(ctx: JobContext, payload: JobPayload<"export-
     httpMetadata: { contentType: exportFiles[format].contentType },
     customMetadata: { courseId, exportId, format },
   });
-  const [recorded] = await db
-    .update(courseExports)
-    .set({ r2Key: key, bytes, pages })
-    .where(eq(courseExports.id, exportId))
-    .returning({ id: courseExports.id });
-  if (!recorded) {
+  if (!(await recordExportFile(db, exportId, { r2Key: key, bytes, pages }))) {
     // The course (and its export with it) was deleted while the file was built: it must not outlive them.
     await env.FILES.delete(key);
     throw new PermanentJobError("not-found", "The course is gone", "The course was deleted while it was being exported.");

@@ -7,8 +7,8 @@
  * a time; the contents pages are reserved up front and filled in last.
  */
 import fontkit from "@pdf-lib/fontkit";
+import { answerLabel, type CourseSource, choiceLetter, type ExportModule, type ExportOutline } from "@studyhall/core/course-export-model";
 import { PDFDocument } from "pdf-lib";
-import { answerLabel, type CourseSource, choiceLetter, type ExportModule, type ExportOutline } from "../course-model.ts";
 import { BODY_SIZE, heading, paragraph, plain, renderMarkdown } from "./block-renderer.ts";
 import { CONTENT_WIDTH, leaderOps, PAGE, PageWriter } from "./page-writer.ts";
 import { Typesetter } from "./typesetter.ts";

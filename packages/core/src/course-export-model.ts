@@ -2,8 +2,8 @@
  * What an export is built from: the course's outline up front (titles only,
  * so a table of contents can be planned), then its modules one at a time
  * with their lessons and quiz, so a long course is never held whole in
- * memory. Plain data and no imports, so the bench can feed the same builders
- * from Node.
+ * memory. Plain data and no imports (the builders import it by its own path,
+ * `@studyhall/core/course-export-model`), so the bench can feed them from Node.
  */
 
 export interface ExportKeyTerm {

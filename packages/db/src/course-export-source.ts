@@ -4,9 +4,14 @@
  * worker never holds a long course's text all at once.
  */
 
-import { courses, type Db, lessons, modules, type Quiz, questions, quizzes } from "@studyhall/db";
+import type { CourseSource, ExportModule, ExportOutline, ExportQuiz } from "@studyhall/core";
 import { asc, eq, inArray } from "drizzle-orm";
-import type { CourseSource, ExportModule, ExportOutline, ExportQuiz } from "./course-model.ts";
+import type { Db } from "./index.ts";
+import { courses } from "./schema/courses.ts";
+import { lessons } from "./schema/lessons.ts";
+import { modules } from "./schema/modules.ts";
+import { questions } from "./schema/questions.ts";
+import { type Quiz, quizzes } from "./schema/quizzes.ts";
 
 /** Course-wide quizzes (not tied to a module) are printed after the modules, under this title. */
 export const COURSE_QUIZZES_TITLE = "Course quizzes";
