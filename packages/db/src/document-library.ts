@@ -15,7 +15,8 @@ import type { Db } from "./index.ts";
 import { documentTextChars } from "./job-estimates.ts";
 import { cancelJobsOf } from "./job-orphans.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
-import { documentSections } from "./schema/document-sections.ts";
+import { courses } from "./schema/courses.ts";
+import { type DocumentSection, documentSections } from "./schema/document-sections.ts";
 import { type Document, documents } from "./schema/documents.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
 import { reserveFor } from "./token-reservations.ts";
@@ -138,4 +139,15 @@ export async function generateCourseFromDocument(
       options,
     ),
   );
+}
+
+/** The parsed sections of a course's document, in order: none when the course, its document or the parse is missing. */
+export async function courseDocumentSections(db: Db, orgId: string, courseId: string): Promise<DocumentSection[]> {
+  const course = await db.query.courses.findFirst({ where: and(eq(courses.id, courseId), eq(courses.orgId, orgId)) });
+  if (!course?.documentId) return [];
+  return db
+    .select()
+    .from(documentSections)
+    .where(eq(documentSections.documentId, course.documentId))
+    .orderBy(asc(documentSections.position));
 }

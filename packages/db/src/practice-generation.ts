@@ -6,16 +6,17 @@
  */
 
 import { type Config, estimateTokens, type JobPayload, ProblemError } from "@studyhall/core";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
 import type { Viewer } from "./course-access.ts";
 import { readableDocuments } from "./document-access.ts";
 import { visibleDocument } from "./document-library.ts";
 import type { Db } from "./index.ts";
 import { enqueue } from "./job-enqueue.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
-import { documentSections } from "./schema/document-sections.ts";
+import { type DocumentSection, documentSections } from "./schema/document-sections.ts";
 import { documents } from "./schema/documents.ts";
 import type { Job } from "./schema/jobs.ts";
+import { practiceQuestions } from "./schema/practice-questions.ts";
 import { reserveFor } from "./token-reservations.ts";
 
 /** What `POST /v1/questions/generate` accepts: the job's payload, one schema in the job contract. */
@@ -81,4 +82,69 @@ export async function requestPracticeQuestions(
       options,
     ),
   );
+}
+
+/** The questions a generation job stored, oldest first: a redelivered job finds its attempt's work here. */
+export function questionsOfJob(db: Db, jobId: string): Promise<{ id: string }[]> {
+  return db
+    .select({ id: practiceQuestions.id })
+    .from(practiceQuestions)
+    .where(eq(practiceQuestions.jobId, jobId))
+    .orderBy(asc(practiceQuestions.createdAt));
+}
+
+/** Adds a job's questions to the bank, all of them or none. */
+export async function storeGeneratedQuestions(db: Db, rows: (typeof practiceQuestions.$inferInsert)[]): Promise<void> {
+  if (!rows.length) return;
+  // One statement per row: D1 caps bound parameters per statement; the batch is one transaction.
+  const [first, ...rest] = rows.map((row) => db.insert(practiceQuestions).values(row));
+  await db.batch([first!, ...rest]);
+}
+
+/** A section as practice questions are written from it. */
+export type PassageSection = Pick<DocumentSection, "documentId" | "position" | "title" | "text" | "pageStart" | "pageEnd">;
+
+const passageColumns = {
+  documentId: documentSections.documentId,
+  position: documentSections.position,
+  title: documentSections.title,
+  text: documentSections.text,
+  pageStart: documentSections.pageStart,
+  pageEnd: documentSections.pageEnd,
+};
+
+/** A document's sections in order (or the one at `position`), if the reader may read it and it is parsed; undefined otherwise. */
+export async function readableSections(
+  db: Db,
+  reader: Viewer,
+  documentId: string,
+  position?: number,
+): Promise<PassageSection[] | undefined> {
+  const [document] = await db
+    .select({ id: documents.id, status: documents.status })
+    .from(documents)
+    .where(and(eq(documents.id, documentId), readableDocuments(reader)));
+  if (document?.status !== "parsed") return undefined;
+  return db
+    .select(passageColumns)
+    .from(documentSections)
+    .where(and(eq(documentSections.documentId, document.id), position === undefined ? undefined : eq(documentSections.position, position)))
+    .orderBy(asc(documentSections.position));
+}
+
+/**
+ * Up to `limit` sections of the parsed documents the reader may read whose title or text holds any of `words`
+ * (letters and digits only, so no LIKE wildcards): a cheap pre-filter, for the caller to rank.
+ */
+export function sectionsMentioning(db: Db, reader: Viewer, words: readonly string[], limit: number): Promise<PassageSection[]> {
+  const parsed = db
+    .select({ id: documents.id })
+    .from(documents)
+    .where(and(readableDocuments(reader), eq(documents.status, "parsed")));
+  const matches: SQL[] = words.flatMap((w) => [like(documentSections.title, `%${w}%`), like(documentSections.text, `%${w}%`)]);
+  return db
+    .select(passageColumns)
+    .from(documentSections)
+    .where(and(inArray(documentSections.documentId, parsed), matches.length ? or(...matches) : undefined))
+    .limit(limit);
 }

@@ -16,12 +16,16 @@ import {
   type SessionReportDocument,
   sessionReportSchema,
 } from "@studyhall/core";
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "./course-access.ts";
+import { currentViewer, seesCourse } from "./document-access.ts";
 import type { Db } from "./index.ts";
 import { pendingJob } from "./job-enqueue.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
+import { courses } from "./schema/courses.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
+import { lessons } from "./schema/lessons.ts";
+import { modules } from "./schema/modules.ts";
 import { sessionReports } from "./schema/session-reports.ts";
 import { type Session, sessions } from "./schema/sessions.ts";
 import { assertCanModerate, visibleSessions } from "./session-access.ts";
@@ -152,4 +156,48 @@ export async function sessionReportStatus(db: Db, viewer: Viewer, sessionId: str
   const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
   const status = reportStatus(job?.status, row.completedAt !== null);
   return { status, progress: job?.progress ?? (status === "completed" ? 100 : 0), jobId: row.jobId };
+}
+
+/** What the report job finds: the session to report on, or why there is nothing to write. */
+export type ReportToWrite = { session: Session } | { gone: true } | { superseded: true } | { alreadyWritten: true };
+
+/** The session a report job writes for, if that job is still the one asked for and has not written it. */
+export async function reportToWrite(db: Db, orgId: string, sessionId: string, jobId: string): Promise<ReportToWrite> {
+  const session = await db.query.sessions.findFirst({ where: and(eq(sessions.id, sessionId), eq(sessions.orgId, orgId)) });
+  if (!session) return { gone: true };
+  const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, session.id) });
+  if (!row || row.jobId !== jobId) return { superseded: true };
+  if (row.completedAt) return { alreadyWritten: true };
+  return { session };
+}
+
+/**
+ * The course's lessons in teaching order, for the report to recommend from: only when the session's student
+ * can see the course now (a draft, or an invited-only course they are not in, recommends nothing), so a
+ * report never points its student at lessons they cannot open.
+ */
+export async function lessonsToRecommend(
+  db: Db,
+  session: Session,
+): Promise<{ title: string | undefined; lessons: { id: string; title: string; text: string }[] }> {
+  const courseId = session.courseId;
+  if (!courseId || !session.studentId) return { title: undefined, lessons: [] };
+  const student = await currentViewer(db, session.studentId);
+  if (!student || !(await seesCourse(db, student, courseId))) return { title: undefined, lessons: [] };
+  const course = await db.query.courses.findFirst({ where: eq(courses.id, courseId) });
+  const rows = await db
+    .select({ id: lessons.id, title: lessons.title, text: lessons.bodyMd })
+    .from(lessons)
+    .innerJoin(modules, eq(modules.id, lessons.moduleId))
+    .where(eq(lessons.courseId, courseId))
+    .orderBy(asc(modules.position), asc(lessons.position));
+  return { title: course?.title, lessons: rows };
+}
+
+/** Stores the written report, only under the job it was asked of. */
+export async function saveSessionReport(db: Db, sessionId: string, jobId: string, report: SessionReportDocument): Promise<void> {
+  await db
+    .update(sessionReports)
+    .set({ report, completedAt: new Date() })
+    .where(and(eq(sessionReports.sessionId, sessionId), eq(sessionReports.jobId, jobId)));
 }

@@ -127,3 +127,8 @@ export async function closeSession(db: Db, viewer: Viewer, id: string, now = Dat
     .returning();
   return closed ?? session;
 }
+
+/** A session of the organisation, for the jobs that work in its room; none when it is gone. */
+export function sessionInOrg(db: Db, orgId: string, sessionId: string): Promise<Session | undefined> {
+  return db.query.sessions.findFirst({ where: and(eq(sessions.id, sessionId), eq(sessions.orgId, orgId)) });
+}

@@ -8,9 +8,8 @@
  */
 
 import { PermanentJobError } from "@studyhall/core";
-import { type Db, documentSections, documents, readableDocuments, type Viewer } from "@studyhall/db";
+import { type Db, type PassageSection, readableSections, sectionsMentioning, type Viewer } from "@studyhall/db";
 import type { Passage } from "@studyhall/llm";
-import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
 
 /** A passage for the provider (numbered uniquely) and where it lives. */
 export interface SourcedPassage {
@@ -74,9 +73,7 @@ function score(words: readonly string[], title: string, text: string): number {
   return distinct * 1000 + hits;
 }
 
-type SectionRow = { documentId: string; position: number; title: string; text: string; pageStart: number; pageEnd: number };
-
-function toPassages(rows: readonly SectionRow[]): SourcedPassage[] {
+function toPassages(rows: readonly PassageSection[]): SourcedPassage[] {
   return rows.map((row, i) => ({
     // Sections of different documents share positions; the provider needs them apart.
     passage: { sectionIndex: i, title: row.title, text: row.text, pageStart: row.pageStart, pageEnd: row.pageEnd },
@@ -85,7 +82,7 @@ function toPassages(rows: readonly SectionRow[]): SourcedPassage[] {
   }));
 }
 
-function rank(rows: SectionRow[], topic: string): SectionRow[] {
+function rank(rows: PassageSection[], topic: string): PassageSection[] {
   const words = topicWords(topic);
   if (words.length === 0) return rows.slice(0, MAX_PASSAGES);
   const scored = rows.map((row) => ({ row, score: score(words, row.title, row.text) })).filter((s) => s.score > 0);
@@ -93,37 +90,19 @@ function rank(rows: SectionRow[], topic: string): SectionRow[] {
   return scored.slice(0, MAX_PASSAGES).map((s) => s.row);
 }
 
-const sectionColumns = {
-  documentId: documentSections.documentId,
-  position: documentSections.position,
-  title: documentSections.title,
-  text: documentSections.text,
-  pageStart: documentSections.pageStart,
-  pageEnd: documentSections.pageEnd,
-};
-
 /**
  * The passages to write questions from.
  * @throws PermanentJobError when the document is gone or unparsed, or nothing matches the topic.
  */
 export async function selectPassages(db: Db, request: PassageRequest): Promise<SourcedPassage[]> {
   const topic = request.topic?.trim() || undefined;
-  let rows: SectionRow[];
+  let rows: PassageSection[];
   if (request.documentId) {
-    const [document] = await db
-      .select()
-      .from(documents)
-      .where(and(eq(documents.id, request.documentId), readableDocuments(request.reader)));
-    if (document?.status !== "parsed") {
+    const sections = await readableSections(db, request.reader, request.documentId, request.sectionIndex);
+    if (!sections) {
       throw new PermanentJobError("document-not-parsed", "The document is not available", "The document is gone or has not been parsed.");
     }
-    const where = [eq(documentSections.documentId, document.id)];
-    if (request.sectionIndex !== undefined) where.push(eq(documentSections.position, request.sectionIndex));
-    rows = await db
-      .select(sectionColumns)
-      .from(documentSections)
-      .where(and(...where))
-      .orderBy(asc(documentSections.position));
+    rows = sections;
     if (rows.length === 0)
       throw new PermanentJobError(
         "section-not-found",
@@ -134,18 +113,7 @@ export async function selectPassages(db: Db, request: PassageRequest): Promise<S
     if (request.sectionIndex === undefined) rows = topic ? rank(rows, topic) : rows.slice(0, MAX_PASSAGES);
   } else {
     if (!topic) throw new PermanentJobError("bad-input", "Nothing to write questions from", "Give a topic, a document, or both.");
-    const words = topicWords(topic);
-    const parsed = db
-      .select({ id: documents.id })
-      .from(documents)
-      .where(and(readableDocuments(request.reader), eq(documents.status, "parsed")));
-    // A cheap pre-filter in SQL (any topic word in the title or text), then ranking here. Words are letters and digits only, so no LIKE wildcards.
-    const matches: SQL[] = words.flatMap((w) => [like(documentSections.title, `%${w}%`), like(documentSections.text, `%${w}%`)]);
-    rows = await db
-      .select(sectionColumns)
-      .from(documentSections)
-      .where(and(inArray(documentSections.documentId, parsed), matches.length ? or(...matches) : undefined))
-      .limit(MAX_CANDIDATES);
+    rows = await sectionsMentioning(db, request.reader, topicWords(topic), MAX_CANDIDATES);
     rows = rank(rows, topic);
   }
   if (rows.length === 0) {

@@ -6,8 +6,7 @@
  */
 
 import { type JobPayload, PermanentJobError } from "@studyhall/core";
-import { currentViewer, practiceQuestions } from "@studyhall/db";
-import { asc, eq } from "drizzle-orm";
+import { currentViewer, questionsOfJob, storeGeneratedQuestions } from "@studyhall/db";
 import { generatorFor } from "../llm.ts";
 import { passageOf, selectPassages } from "../practice-passages.ts";
 import type { JobContext } from "../runner.ts";
@@ -16,11 +15,7 @@ export async function generateQuestions(ctx: JobContext, payload: JobPayload<"ge
   const { db, env, job } = ctx;
 
   // The questions of an attempt are written in one batch, so either all of them are here or none.
-  const stored = await db
-    .select({ id: practiceQuestions.id })
-    .from(practiceQuestions)
-    .where(eq(practiceQuestions.jobId, job.id))
-    .orderBy(asc(practiceQuestions.createdAt));
+  const stored = await questionsOfJob(db, job.id);
   if (stored.length > 0) return { count: stored.length, questionIds: stored.map((q) => q.id) };
 
   await ctx.progress(10, "finding passages");
@@ -77,8 +72,6 @@ export async function generateQuestions(ctx: JobContext, payload: JobPayload<"ge
       createdAt: new Date(now + i),
     };
   });
-  // One statement per row: D1 caps bound parameters per statement; the batch is one transaction.
-  const [first, ...rest] = rows.map((row) => db.insert(practiceQuestions).values(row));
-  await db.batch([first!, ...rest]);
+  await storeGeneratedQuestions(db, rows);
   return { count: rows.length, questionIds: rows.map((r) => r.id) };
 }

@@ -4,15 +4,13 @@
  */
 
 import { courseOutlineSchema, type JobPayload, PermanentJobError } from "@studyhall/core";
-import { courses, invalidateLesson, lessons, loadParsedDocument, modules } from "@studyhall/db";
-import { and, eq } from "drizzle-orm";
+import { invalidateLesson, lessonInCourse, loadParsedDocument, writeLessonVersion } from "@studyhall/db";
 import { generatorFor } from "../llm.ts";
 import type { JobContext } from "../runner.ts";
 
 export async function regenerateLesson(ctx: JobContext, payload: JobPayload<"regenerate-lesson">): Promise<unknown> {
   const { db, env } = ctx;
-  const course = await db.query.courses.findFirst({ where: eq(courses.id, payload.courseId) });
-  const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, payload.lessonId), eq(lessons.courseId, payload.courseId)) });
+  const { course, lesson, module } = await lessonInCourse(db, payload.courseId, payload.lessonId);
   if (!course || !lesson || !course.documentId || !course.outline) {
     throw new PermanentJobError(
       "not-found",
@@ -22,7 +20,6 @@ export async function regenerateLesson(ctx: JobContext, payload: JobPayload<"reg
   }
   // A redelivery after the new version was written must not write it again.
   if (lesson.version > payload.baseVersion) return { lessonId: lesson.id, version: lesson.version };
-  const module = await db.query.modules.findFirst({ where: eq(modules.id, lesson.moduleId) });
   const document = await loadParsedDocument(env.FILES, course.orgId, course.documentId);
   if (!module || !document)
     throw new PermanentJobError("document-not-parsed", "The document is not available", "The course's document is no longer parsed.");
@@ -35,17 +32,7 @@ export async function regenerateLesson(ctx: JobContext, payload: JobPayload<"reg
     moduleIndex: module.position,
     lessonIndex: lesson.position,
   });
-  const [updated] = await db
-    .update(lessons)
-    .set({
-      title: generated.title,
-      bodyMd: generated.bodyMd,
-      keyTerms: generated.keyTerms,
-      sources: generated.sources,
-      version: payload.baseVersion + 1,
-    })
-    .where(and(eq(lessons.id, lesson.id), eq(lessons.version, payload.baseVersion)))
-    .returning();
+  const version = await writeLessonVersion(db, lesson, payload.baseVersion, generated);
   await invalidateLesson(env.LESSONS, course.id, lesson.id);
-  return { lessonId: lesson.id, version: updated?.version ?? lesson.version };
+  return { lessonId: lesson.id, version };
 }

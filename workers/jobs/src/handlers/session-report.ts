@@ -15,9 +15,8 @@ import {
   type SessionReportDocument,
   sessionReportContentSchema,
 } from "@studyhall/core";
-import { courses, currentViewer, lessons, modules, type Session, seesCourse, sessionReports, sessions } from "@studyhall/db";
+import { lessonsToRecommend, reportToWrite, type Session, saveSessionReport } from "@studyhall/db";
 import type { TranscriptLine } from "@studyhall/llm";
-import { and, asc, eq } from "drizzle-orm";
 import { generatorFor } from "../llm.ts";
 import type { JobContext, JobHandler } from "../runner.ts";
 import { type RoomFor, readTranscript, sessionRoomFor } from "../session-room-port.ts";
@@ -30,42 +29,21 @@ function speakerOf(message: RoomMessage, session: Session): TranscriptLine["spea
   return "other";
 }
 
-/**
- * The course's lessons in teaching order, for the report to recommend from: only when the session's student
- * can see the course now (a draft, or an invited-only course they are not in, recommends nothing), so a
- * report never points its student at lessons they cannot open.
- */
-async function courseLessons(ctx: JobContext, session: Session) {
-  const courseId = session.courseId;
-  if (!courseId || !session.studentId) return { title: undefined, lessons: [] };
-  const student = await currentViewer(ctx.db, session.studentId);
-  if (!student || !(await seesCourse(ctx.db, student, courseId))) return { title: undefined, lessons: [] };
-  const course = await ctx.db.query.courses.findFirst({ where: eq(courses.id, courseId) });
-  const rows = await ctx.db
-    .select({ id: lessons.id, title: lessons.title, text: lessons.bodyMd })
-    .from(lessons)
-    .innerJoin(modules, eq(modules.id, lessons.moduleId))
-    .where(eq(lessons.courseId, courseId))
-    .orderBy(asc(modules.position), asc(lessons.position));
-  return { title: course?.title, lessons: rows };
-}
-
 /** The handler, with the room it reads as a dependency (tests may pass a double). */
 export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler<"session-report"> {
   return async function sessionReport(ctx: JobContext, payload: JobPayload<"session-report">): Promise<unknown> {
     const { sessionId, orgId } = payload;
     const { db, env, job } = ctx;
-    const session = await db.query.sessions.findFirst({ where: and(eq(sessions.id, sessionId), eq(sessions.orgId, orgId)) });
-    if (!session) throw new PermanentJobError("not-found", "The session is gone", "The session to report on no longer exists.");
-    const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, session.id) });
-    if (!row || row.jobId !== job.id) return { sessionId, superseded: true };
-    if (row.completedAt) return { sessionId, alreadyWritten: true };
+    const found = await reportToWrite(db, orgId, sessionId, job.id);
+    if ("gone" in found) throw new PermanentJobError("not-found", "The session is gone", "The session to report on no longer exists.");
+    if (!("session" in found)) return { sessionId, ...found };
+    const { session } = found;
 
     await ctx.progress(10, "reading the transcript");
     const transcript: TranscriptLine[] = (await readTranscript(deps.room(env, session.id)))
       .filter((m) => m.text.trim() !== "")
       .map((m) => ({ seq: m.seq, speaker: speakerOf(m, session), name: m.author.name, text: m.text }));
-    const course = await courseLessons(ctx, session);
+    const course = await lessonsToRecommend(db, session);
 
     await ctx.progress(30, "writing the report");
     const generator = generatorFor(env, db, job);
@@ -88,10 +66,7 @@ export function sessionReportHandler(deps: { room: RoomFor } = { room: sessionRo
       model: generator.provider.model,
       generatedAt: new Date().toISOString(),
     };
-    await db
-      .update(sessionReports)
-      .set({ report: document, completedAt: new Date() })
-      .where(and(eq(sessionReports.sessionId, session.id), eq(sessionReports.jobId, job.id)));
+    await saveSessionReport(db, session.id, job.id, document);
     return { sessionId, messageCount: transcript.length, provider: generator.provider.name, tokens: generator.tokensUsed() };
   };
 }

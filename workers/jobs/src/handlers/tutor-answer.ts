@@ -9,9 +9,8 @@
  */
 
 import { type JobPayload, PermanentJobError } from "@studyhall/core";
-import { courses, documentSections, sessions } from "@studyhall/db";
+import { courseDocumentSections, sessionInOrg } from "@studyhall/db";
 import { type Citation, sectionPassages, topPassages } from "@studyhall/llm";
-import { and, asc, eq } from "drizzle-orm";
 import { generatorFor } from "../llm.ts";
 import type { JobContext, JobHandler } from "../runner.ts";
 import { postedAnswer, postToRoom, type RoomFor, sessionRoomFor } from "../session-room-port.ts";
@@ -48,9 +47,7 @@ const roomCitation = (c: Citation) => ({
 export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoomFor }): JobHandler<"tutor-answer"> {
   return async function tutorAnswer(ctx: JobContext, payload: JobPayload<"tutor-answer">): Promise<unknown> {
     const { db, env, job } = ctx;
-    const session = await db.query.sessions.findFirst({
-      where: and(eq(sessions.id, payload.sessionId), eq(sessions.orgId, payload.orgId)),
-    });
+    const session = await sessionInOrg(db, payload.orgId, payload.sessionId);
     if (!session)
       throw new PermanentJobError("not-found", "The session is gone", "The study room this question was asked in no longer exists.");
     const room = deps.room(env, session.id);
@@ -59,14 +56,7 @@ export function tutorAnswerHandler(deps: { room: RoomFor } = { room: sessionRoom
     const already = await postedAnswer(room, payload.replyToSeq);
     if (already !== null) return { sessionId: session.id, seq: already, alreadyPosted: true };
 
-    const course = await db.query.courses.findFirst({ where: and(eq(courses.id, payload.courseId), eq(courses.orgId, payload.orgId)) });
-    const sections = course?.documentId
-      ? await db
-          .select()
-          .from(documentSections)
-          .where(eq(documentSections.documentId, course.documentId))
-          .orderBy(asc(documentSections.position))
-      : [];
+    const sections = await courseDocumentSections(db, payload.orgId, payload.courseId);
     const streamId = `${job.id}:${job.attempts}`;
     if (sections.length === 0) {
       const text = "I can only answer from this course's document, and it has none I can read yet.";
