@@ -6,8 +6,7 @@
  * scope shows them.
  */
 
-import { type Db, type JobScope, PLATFORM_SCOPE } from "@studyhall/db";
-import { sql } from "drizzle-orm";
+import { type Db, type JobScope, jobFigures, PLATFORM_SCOPE } from "@studyhall/db";
 
 interface Sample {
   labels?: Record<string, string | number>;
@@ -86,70 +85,49 @@ export async function renderMetrics(
   generatedAt = Date.now(),
 ): Promise<string> {
   const orgId = scope === PLATFORM_SCOPE ? undefined : scope.orgId;
-  // Every query filters on the organisation first, so an organisation's scrape reads its rows by index.
-  const ofOrg = orgId ? sql`and org_id = ${orgId}` : sql``;
-  const byState = await db.all<{ kind: string; lane: string; status: string; n: number }>(
-    sql`select kind, lane, status, count(*) as n from jobs ${orgId ? sql`where org_id = ${orgId}` : sql``} group by kind, lane, status`,
-  );
-  const buckets = sql.raw(
-    JOB_DURATION_BUCKETS_S.map((b, i) => `sum(case when finished_at - started_at <= ${b * 1000} then 1 else 0 end) as b${i}`).join(", "),
-  );
-  const durations = await db.all<Record<string, number> & { kind: string }>(
-    sql`select kind, count(*) as count, coalesce(sum((finished_at - started_at) / 1000.0), 0) as sum, ${buckets} from jobs where status = 'completed' and started_at is not null and finished_at is not null ${ofOrg} group by kind`,
-  );
-  const events = await db.all<{ type: string; n: number }>(
-    orgId
-      ? sql`select e.type as type, count(*) as n from job_events e join jobs j on j.id = e.job_id where j.org_id = ${orgId} and e.type in ('retrying', 'dead-lettered', 'deferred') group by e.type`
-      : sql`select type, count(*) as n from job_events where type in ('retrying', 'dead-lettered', 'deferred') group by type`,
-  );
-  const tokens = await db.all<{ n: number }>(
-    orgId
-      ? sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens' and user_id in (select id from users where org_id = ${orgId}) and org_id = ${orgId}`
-      : sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens'`,
-  );
-  const eventCount = (type: string) => Number(events.find((e) => e.type === type)?.n ?? 0);
+  const figures = await jobFigures(db, orgId, JOB_DURATION_BUCKETS_S);
 
   const families: Family[] = [
     {
       name: "studyhall_jobs",
       help: "Jobs by kind, lane and status.",
       type: "gauge",
-      samples: byState.map((r) => ({ labels: { kind: r.kind, lane: r.lane, status: r.status }, value: Number(r.n) })),
+      samples: figures.byState.map((r) => ({ labels: { kind: r.kind, lane: r.lane, status: r.status }, value: r.n })),
     },
     {
       name: "studyhall_job_duration_seconds",
       help: "Run time of completed jobs, from first start to finish.",
       type: "histogram",
-      samples: durations.flatMap((r): Sample[] => [
-        ...JOB_DURATION_BUCKETS_S.map((b, i) => ({ suffix: "_bucket", labels: { kind: r.kind, le: b }, value: Number(r[`b${i}`] ?? 0) })),
-        { suffix: "_bucket", labels: { kind: r.kind, le: "+Inf" }, value: Number(r.count) },
-        { suffix: "_sum", labels: { kind: r.kind }, value: Number(r.sum) },
-        { suffix: "_count", labels: { kind: r.kind }, value: Number(r.count) },
+      samples: figures.durations.flatMap((r): Sample[] => [
+        ...JOB_DURATION_BUCKETS_S.map((b, i) => ({ suffix: "_bucket", labels: { kind: r.kind, le: b }, value: r.withinBuckets[i] ?? 0 })),
+        { suffix: "_bucket", labels: { kind: r.kind, le: "+Inf" }, value: r.count },
+        { suffix: "_sum", labels: { kind: r.kind }, value: r.sum },
+        { suffix: "_count", labels: { kind: r.kind }, value: r.count },
       ]),
     },
     {
       name: "studyhall_job_retries_total",
       help: "Failed attempts that were retried.",
       type: "counter",
-      samples: [{ value: eventCount("retrying") }],
+      samples: [{ value: figures.events.retrying }],
     },
     {
       name: "studyhall_jobs_deferred_total",
       help: "Times a job waited for the shared LLM limit.",
       type: "counter",
-      samples: [{ value: eventCount("deferred") }],
+      samples: [{ value: figures.events.deferred }],
     },
     {
       name: "studyhall_jobs_dead_lettered_total",
       help: "Jobs that reached the dead-letter queue.",
       type: "counter",
-      samples: [{ value: eventCount("dead-lettered") }],
+      samples: [{ value: figures.events.deadLettered }],
     },
     {
       name: "studyhall_llm_tokens_total",
       help: "LLM tokens charged to users' quotas.",
       type: "counter",
-      samples: [{ value: Number(tokens[0]?.n ?? 0) }],
+      samples: [{ value: figures.llmTokens }],
     },
     ...(counters ? fromCounters(counters, "studyhall_", counterHelp) : []),
   ];

@@ -7,10 +7,9 @@
  * changed (see `authenticateLessonRead`).
  */
 
-import { accessDenialDetail, currentAccess, type Principal, verifyAccessToken } from "@studyhall/auth";
+import { accessDenialDetail, accountOfIdentity, currentAccess, type Principal, verifyAccessToken } from "@studyhall/auth";
 import { isPlatformOperator, ProblemError, type Role } from "@studyhall/core";
-import { type Db, openDb, organisations, prefetchLessonRead, type User, users } from "@studyhall/db";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { type Db, openDb, prefetchLessonRead, type User } from "@studyhall/db";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, CurrentUser } from "../env.ts";
@@ -19,29 +18,6 @@ const unauthenticated = (detail: string) =>
   new ProblemError("unauthenticated", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall"' } });
 const refused = (detail: string) =>
   new ProblemError("invalid-token", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall", error="invalid_token"' } });
-
-async function userFor(db: Db, principal: Extract<Principal, { source: "external" }>): Promise<User | undefined> {
-  const subject = `${principal.issuer}|${principal.subject}`;
-  const linked = await db.query.users.findFirst({ where: eq(users.externalSubject, subject) });
-  if (linked) return linked;
-  // First sign-in through the provider: link to the account with the same verified email, but only where its
-  // organisation opted in. The email claim is as good as the provider's verification, which is the
-  // organisation's call to trust; without it, anyone the provider lets claim an address would get that account.
-  if (!principal.email || !principal.emailVerified) return undefined;
-  const [claimed] = await db
-    .update(users)
-    .set({ externalSubject: subject })
-    .where(
-      and(
-        eq(users.email, principal.email),
-        isNull(users.externalSubject),
-        isNull(users.removedAt),
-        inArray(users.orgId, db.select({ id: organisations.id }).from(organisations).where(eq(organisations.linkExternalByEmail, true))),
-      ),
-    )
-    .returning();
-  return claimed;
-}
 
 /** The verified bearer token of the request. */
 async function bearerPrincipal(c: Context<AppEnv>): Promise<Principal> {
@@ -59,7 +35,7 @@ async function accountFor(db: Db, principal: Principal): Promise<User> {
     if (!access.live) throw refused(accessDenialDetail(access.reason));
     return access.user;
   }
-  const user = await userFor(db, principal);
+  const user = await accountOfIdentity(db, principal);
   if (!user) {
     throw refused(
       "No studyhall account is linked to this identity. One is linked on first sign-in by its verified email only where the account's organisation allows it (an admin's setting).",

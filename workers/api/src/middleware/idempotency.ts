@@ -6,8 +6,7 @@
 
 import { sha256Hex } from "@studyhall/auth";
 import { ProblemError } from "@studyhall/core";
-import { type Db, idempotencyKeys } from "@studyhall/db";
-import { and, eq } from "drizzle-orm";
+import { remember, replayFor } from "@studyhall/db";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
@@ -22,33 +21,6 @@ export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
     throw new ProblemError("bad-request", { detail: "Idempotency-Key must be 8 to 200 characters of letters, digits and . _ : -" });
   }
   return key;
-}
-
-export type Replay = { status: number; body: unknown } | undefined;
-
-/** Looks a key up: the stored response to replay, nothing if the key is new, or a 422 if it was used for something else. */
-export async function replayFor(db: Db, ownerId: string, key: string, route: string, requestHash: string): Promise<Replay> {
-  const row = await db.query.idempotencyKeys.findFirst({ where: and(eq(idempotencyKeys.ownerId, ownerId), eq(idempotencyKeys.key, key)) });
-  if (!row) return undefined;
-  if (row.route !== route || row.requestHash !== requestHash) {
-    throw new ProblemError("idempotency-key-reused", { detail: "This Idempotency-Key was already used with a different request." });
-  }
-  return { status: row.status, body: JSON.parse(row.body) };
-}
-
-export async function remember(
-  db: Db,
-  ownerId: string,
-  key: string,
-  route: string,
-  requestHash: string,
-  status: number,
-  body: unknown,
-): Promise<void> {
-  await db
-    .insert(idempotencyKeys)
-    .values({ ownerId, key, route, requestHash, status, body: JSON.stringify(body) })
-    .onConflictDoNothing();
 }
 
 /** For JSON routes: the request is its method, path and body. Mount after `authenticate()`. */

@@ -6,11 +6,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sha256Hex } from "@studyhall/auth";
 import { lanes } from "@studyhall/core";
-import { acceptUpload, type Db, documentKeys, laneQueues, type UploadReplays } from "@studyhall/db";
+import { acceptUpload, type Db, documentKeys, laneQueues, remember, replayFor, type UploadReplays } from "@studyhall/db";
 import { deferTo } from "../../defer.ts";
 import { validationProblem } from "../../errors.ts";
 import { currentUser } from "../../middleware/auth.ts";
-import { idempotencyKeyOf, remember, replayFor } from "../../middleware/idempotency.ts";
+import { idempotencyKeyOf } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
 import { guardUpload, receivePdf } from "../../upload-pdf.ts";
 import { jobSchema } from "../job-views.ts";
