@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { aptInstall, mayInstallPackages } from "./apt-install.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 export const PG_MIGRATIONS = join(root, "migrations-pg");
@@ -46,12 +47,9 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
 export function ensurePostgres(log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): string {
   const found = installedBin();
   if (found) return found;
-  const mayInstall = process.getuid?.() === 0 && spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
-  if (!mayInstall) throw new Error(MISSING);
+  if (!mayInstallPackages()) throw new Error(MISSING);
   log("PostgreSQL is missing: installing Debian's postgresql package (apt-get, once)…");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  run("apt-get", ["update"], { env });
-  run("apt-get", ["install", "-y", "--no-install-recommends", "postgresql"], { env });
+  aptInstall(["postgresql"], () => installedBin() !== undefined);
   const installed = installedBin();
   if (!installed) throw new Error(MISSING);
   log(`PostgreSQL installed (${installed}).`);
