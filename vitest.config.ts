@@ -154,6 +154,20 @@ export default defineConfig(async () => {
           },
         },
         {
+          // The data layer's own modules over PostgreSQL: their `./schema/…` imports are pointed at
+          // `./schema-pg/…`, the same tables in pg-core, so the code under test is the code the workers run.
+          resolve: {
+            alias: [{ find: /^\.\/schema\/(.+)$/, replacement: "./schema-pg/$1" }],
+          },
+          test: {
+            name: "postgres",
+            environment: "node",
+            include: ["test/postgres/**/*.test.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
           test: {
             name: "e2e",
             environment: "node",

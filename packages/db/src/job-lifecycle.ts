@@ -55,7 +55,7 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
       attempts: sql`${jobs.attempts} + 1`,
       leaseToken,
       leaseExpiresAt: new Date(now + leaseMs),
-      startedAt: sql`coalesce(${jobs.startedAt}, ${now})`,
+      startedAt: sql`coalesce(${jobs.startedAt}, ${sql.param(new Date(now), jobs.startedAt)})`,
       runAfter: null,
       updatedAt: new Date(now),
     })
@@ -249,7 +249,7 @@ export async function deferJob(
     .update(jobs)
     .set({
       status: "queued",
-      attempts: sql`max(${jobs.attempts} - 1, 0)`,
+      attempts: sql`case when ${jobs.attempts} > 0 then ${jobs.attempts} - 1 else 0 end`,
       stage: reason.slice(0, 200),
       leaseToken: null,
       leaseExpiresAt: null,

@@ -24,7 +24,7 @@ export const PAUSED_RECHECK_MS = 30_000;
  * True while no switch holds the job's lane, neither the platform's nor its organisation's. A condition
  * on `jobs`, for the claim and the sweep; it reads the switch table by its primary key.
  */
-export const laneOpen: SQL = sql`not exists (select 1 from ${laneControls} where ${laneControls.lane} = ${jobs.lane} and ${laneControls.paused} = 1 and ${laneControls.scope} in (${PLATFORM_SCOPE}, ${jobs.orgId}))`;
+export const laneOpen: SQL = sql`not exists (select 1 from ${laneControls} where ${laneControls.lane} = ${jobs.lane} and ${laneControls.paused} = ${sql.param(true, laneControls.paused)} and ${laneControls.scope} in (${PLATFORM_SCOPE}, ${jobs.orgId}))`;
 
 /** Sets one scope's switch for a lane: an organisation id, or `PLATFORM_SCOPE`. */
 export async function setLanePaused(db: Db, scope: string, lane: Lane, paused: boolean, by: string, now = Date.now()): Promise<void> {

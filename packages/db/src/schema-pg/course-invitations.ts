@@ -15,3 +15,6 @@ export const courseInvitations = pgTable(
   },
   (t) => [primaryKey({ columns: [t.courseId, t.userId] })],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/course-invitations.ts";

@@ -29,3 +29,6 @@ export const courses = pgTable(
   },
   (t) => [index("courses_org_status_idx").on(t.orgId, t.status, t.createdAt), index("courses_owner_idx").on(t.ownerId)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/courses.ts";

@@ -19,3 +19,6 @@ export const documentSections = pgTable(
   },
   (t) => [uniqueIndex("document_sections_doc_position_unique").on(t.documentId, t.position)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/document-sections.ts";

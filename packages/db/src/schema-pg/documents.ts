@@ -26,3 +26,6 @@ export const documents = pgTable(
   },
   (t) => [index("documents_owner_idx").on(t.ownerId, t.createdAt), uniqueIndex("documents_owner_sha_unique").on(t.ownerId, t.sha256)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/documents.ts";

@@ -22,3 +22,6 @@ export const enrolments = pgTable(
     index("enrolments_course_activity_idx").on(t.courseId, t.lastActivityAt),
   ],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/enrolments.ts";

@@ -24,3 +24,6 @@ export const courseExports = pgTable(
   },
   (t) => [index("course_exports_course_idx").on(t.courseId, t.createdAt)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/exports.ts";

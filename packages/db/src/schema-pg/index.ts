@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL schema: the same tables as ../schema (D1's), in pg-core types, one file per table.
  * schema-equivalence.test.ts proves the two define the same tables, columns, keys and indexes. It holds
- * only the tables: the value lists (statuses, kinds) and the row types are D1's, imported from ../schema.
+ * only the tables: the value lists (statuses, kinds) and the row types are D1's, imported from ../schema,
+ * and each file passes its D1 counterpart's on, so code importing `./schema/jobs.ts` finds the same names
+ * when it is built against this schema.
  */
 
 export * from "./course-invitations.ts";

@@ -22,3 +22,6 @@ export const invitations = pgTable(
   },
   (t) => [uniqueIndex("invitations_code_hash_unique").on(t.codeHash), index("invitations_org_idx").on(t.orgId, t.createdAt)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/invitations.ts";

@@ -22,3 +22,6 @@ export const jobEvents = pgTable(
   },
   (t) => [index("job_events_job_idx").on(t.jobId, t.at)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/job-events.ts";

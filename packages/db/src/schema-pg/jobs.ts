@@ -48,3 +48,6 @@ export const jobs = pgTable(
     uniqueIndex("jobs_owner_idempotency_unique").on(t.ownerId, t.idempotencyKey),
   ],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/jobs.ts";

@@ -19,3 +19,6 @@ export const laneControls = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.lane] })],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/lane-controls.ts";

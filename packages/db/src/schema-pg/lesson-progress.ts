@@ -19,3 +19,6 @@ export const lessonProgress = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.lessonId] }), index("lesson_progress_course_user_idx").on(t.courseId, t.userId)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/lesson-progress.ts";

@@ -28,3 +28,6 @@ export const lessons = pgTable(
   },
   (t) => [index("lessons_course_idx").on(t.courseId, t.position), index("lessons_module_idx").on(t.moduleId, t.position)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/lessons.ts";

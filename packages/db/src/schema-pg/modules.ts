@@ -17,3 +17,6 @@ export const modules = pgTable(
   },
   (t) => [index("modules_course_idx").on(t.courseId, t.position)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/modules.ts";

@@ -13,3 +13,6 @@ export const organisations = pgTable("organisations", {
   linkExternalByEmail: boolean("link_external_by_email").notNull().default(false),
   createdAt: createdAt(),
 });
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/organisations.ts";

@@ -47,3 +47,6 @@ export const practiceEvents = pgTable(
   },
   (t) => [index("practice_events_org_at_idx").on(t.orgId, t.at)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/practice-questions.ts";

@@ -26,3 +26,6 @@ export const questions = pgTable(
   },
   (t) => [index("questions_quiz_idx").on(t.quizId, t.position)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/questions.ts";

@@ -29,3 +29,6 @@ export const quizAttempts = pgTable(
   },
   (t) => [index("quiz_attempts_quiz_user_idx").on(t.quizId, t.userId), index("quiz_attempts_user_idx").on(t.userId, t.startedAt)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/quiz-attempts.ts";

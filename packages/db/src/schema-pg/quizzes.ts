@@ -27,3 +27,6 @@ export const quizzes = pgTable(
   },
   (t) => [index("quizzes_course_idx").on(t.courseId)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/quizzes.ts";

@@ -25,3 +25,6 @@ export const refreshTokens = pgTable(
     index("refresh_tokens_user_idx").on(t.userId),
   ],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/refresh-tokens.ts";

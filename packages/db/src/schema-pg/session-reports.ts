@@ -15,3 +15,6 @@ export const sessionReports = pgTable("session_reports", {
   createdAt: createdAt(),
   completedAt: timestamp("completed_at"),
 });
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/session-reports.ts";

@@ -27,3 +27,6 @@ export const sessions = pgTable(
   },
   (t) => [index("sessions_org_created_idx").on(t.orgId, t.createdAt), index("sessions_course_idx").on(t.courseId)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/sessions.ts";

@@ -28,3 +28,6 @@ export const tokenReservations = pgTable(
   },
   (t) => [index("token_reservations_user_period_idx").on(t.userId, t.period, t.status), index("token_reservations_job_idx").on(t.jobId)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/token-reservations.ts";

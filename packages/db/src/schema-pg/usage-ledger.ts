@@ -18,3 +18,6 @@ export const usageLedger = pgTable(
   },
   (t) => [index("usage_ledger_user_period_idx").on(t.userId, t.period, t.metric)],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/usage-ledger.ts";

@@ -32,3 +32,6 @@ export const users = pgTable(
     index("users_org_role_idx").on(t.orgId, t.role),
   ],
 );
+
+// The value lists and row types are D1's: the data layer imports them from this file too, whichever store it is built for.
+export * from "../schema/users.ts";
