@@ -240,8 +240,9 @@ describe("every kind of job survives the platform dying, and a reload, without b
     const usage = await getJson<{ used: number }>(base, "/v1/me/usage", teacher);
     expect(usage.used).toBe(model.usedTokens());
 
-    // A reload of the jobs worker while practice questions are being written: they are written once.
-    model.setReplyDelay(5000, "questions");
+    // A reload of the jobs worker while practice questions are being written: they are written once. The reply
+    // is held well past the reload, so the worker it was for is gone before it comes, however slow the machine.
+    model.setReplyDelay(20_000, "questions");
     const askedAt = Date.now();
     const again = await postJson<JobView>(
       base,
