@@ -5,29 +5,19 @@
  */
 
 import type { CourseSource, ExportModule, ExportOutline, ExportQuiz } from "@studyhall/core";
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
+import { questionsOf } from "./course-outline.ts";
 import type { Db } from "./index.ts";
 import { courses } from "./schema/courses.ts";
 import { lessons } from "./schema/lessons.ts";
 import { modules } from "./schema/modules.ts";
-import { questions } from "./schema/questions.ts";
 import { type Quiz, quizzes } from "./schema/quizzes.ts";
 
 /** Course-wide quizzes (not tied to a module) are printed after the modules, under this title. */
 export const COURSE_QUIZZES_TITLE = "Course quizzes";
 
 async function quizContent(db: Db, quizRows: readonly Quiz[]): Promise<ExportQuiz[]> {
-  if (quizRows.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(questions)
-    .where(
-      inArray(
-        questions.quizId,
-        quizRows.map((q) => q.id),
-      ),
-    )
-    .orderBy(asc(questions.position));
+  const rows = await questionsOf(db, quizRows);
   return quizRows.map((quiz) => ({
     title: quiz.title,
     questions: rows

@@ -10,8 +10,8 @@ import type { Db } from "./index.ts";
 import type { Course } from "./schema/courses.ts";
 import { lessons } from "./schema/lessons.ts";
 import { modules } from "./schema/modules.ts";
-import { questions } from "./schema/questions.ts";
-import { quizzes } from "./schema/quizzes.ts";
+import { type Question, questions } from "./schema/questions.ts";
+import { type Quiz, quizzes } from "./schema/quizzes.ts";
 
 /** One module of a course's outline; a lesson is `ready` once its first version is written. */
 export interface OutlineModule {
@@ -82,6 +82,21 @@ export interface AnswerKeyQuiz {
   questions: { id: string; prompt: string; choices: string[]; answer: unknown; explanation: string; sourcePassage: string | null }[];
 }
 
+/** The questions of these quizzes, each quiz's in order (all in one query). */
+export async function questionsOf(db: Db, quizRows: readonly Pick<Quiz, "id">[]): Promise<Question[]> {
+  if (quizRows.length === 0) return [];
+  return db
+    .select()
+    .from(questions)
+    .where(
+      inArray(
+        questions.quizId,
+        quizRows.map((q) => q.id),
+      ),
+    )
+    .orderBy(asc(questions.position));
+}
+
 /**
  * Every quiz question of a course with its answer, explanation and source passage, for its owner or an admin
  * (404 when the course is not visible, 403 when the viewer may not change it).
@@ -90,18 +105,7 @@ export interface AnswerKeyQuiz {
 export async function answerKey(db: Db, viewer: Viewer, courseId: string): Promise<AnswerKeyQuiz[]> {
   const course = await editableCourse(db, viewer, courseId);
   const quizRows = await db.select().from(quizzes).where(eq(quizzes.courseId, course.id));
-  const questionRows = quizRows.length
-    ? await db
-        .select()
-        .from(questions)
-        .where(
-          inArray(
-            questions.quizId,
-            quizRows.map((q) => q.id),
-          ),
-        )
-        .orderBy(asc(questions.position))
-    : [];
+  const questionRows = await questionsOf(db, quizRows);
   return quizRows.map((q) => ({
     quizId: q.id,
     title: q.title,
