@@ -5,7 +5,7 @@
  */
 
 import { type Config, grantableRoles, notFound, ProblemError, type Role } from "@studyhall/core";
-import { type Db, invitations, type Organisation, organisations, type User, users } from "@studyhall/db";
+import { type Db, invitations, type Organisation, organisations, together, type User, users } from "@studyhall/db";
 import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
 import { randomToken, sha256Hex } from "./encoding.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
@@ -51,7 +51,7 @@ export async function register(
       createdAt: new Date(now),
     };
     const user = newUser(organisation.id, input, "admin", passwordHash, now);
-    await db.batch([db.insert(organisations).values(organisation), db.insert(users).values(user)]);
+    await together(db, (tx) => [tx.insert(organisations).values(organisation), tx.insert(users).values(user)]);
     return { user, organisation };
   }
 
@@ -65,9 +65,9 @@ export async function register(
   if (claimed.length === 0) throw new ProblemError("invitation-invalid", { detail: "This invitation has already been used." });
   const user = newUser(invitation.orgId, input, invitation.role, passwordHash, now);
   try {
-    await db.batch([
-      db.insert(users).values(user),
-      db.update(invitations).set({ usedBy: user.id }).where(eq(invitations.id, invitation.id)),
+    await together(db, (tx) => [
+      tx.insert(users).values(user),
+      tx.update(invitations).set({ usedBy: user.id }).where(eq(invitations.id, invitation.id)),
     ]);
   } catch (error) {
     await db.update(invitations).set({ usedAt: null }).where(eq(invitations.id, invitation.id));

@@ -7,7 +7,16 @@
  */
 
 import { forbidden, notFound, ProblemError, type Role } from "@studyhall/core";
-import { type Db, forgetUserAccess, refreshTokens, type TransferResult, transferOwnership, type User, users } from "@studyhall/db";
+import {
+  type Db,
+  forgetUserAccess,
+  refreshTokens,
+  type TransferResult,
+  together,
+  transferOwnership,
+  type User,
+  users,
+} from "@studyhall/db";
 import { and, asc, eq, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 
 /** Who asks for the change: an admin of the organisation (the route checks the role). */
@@ -60,14 +69,14 @@ export async function changeMemberRole(db: Db, actor: MembershipActor, memberId:
  * @throws ProblemError not-found (no such active member), conflict (the last admin).
  */
 export async function removeMember(db: Db, actor: MembershipActor, memberId: string, now = Date.now()): Promise<User> {
-  const [removed] = await db.batch([
-    db
+  const [removed] = await together(db, (tx) => [
+    tx
       .update(users)
       .set({ removedAt: new Date(now) })
       .where(and(activeMember(actor.orgId, memberId), keepsAnAdmin(actor.orgId, memberId)))
       .returning(),
     // Runs in the same transaction and only if the account is removed by now (by this call or an earlier one).
-    db
+    tx
       .update(refreshTokens)
       .set({ revokedAt: new Date(now) })
       .where(

@@ -8,6 +8,7 @@ import type { CourseOutline, GeneratedLesson, GeneratedQuestion } from "@studyha
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { type Course, courses, type Lesson, lessons, type Module, modules, questions, quizzes } from "./schema/index.ts";
+import { together } from "./write-together.ts";
 
 // D1 binds at most 100 values per statement.
 const chunk = <T>(rows: T[], size: number): T[][] =>
@@ -38,11 +39,11 @@ export async function writeOutline(db: Db, courseId: string, outline: CourseOutl
     })),
   );
   // One batch, one transaction: the outline checkpoint is all there or not at all.
-  await db.batch([
-    db.delete(modules).where(eq(modules.courseId, courseId)),
-    db.update(courses).set({ outline, title: outline.title, description: outline.description }).where(eq(courses.id, courseId)),
-    ...chunk(moduleRows, 15).map((rows) => db.insert(modules).values(rows)),
-    ...chunk(lessonRows, 10).map((rows) => db.insert(lessons).values(rows)),
+  await together(db, (tx) => [
+    tx.delete(modules).where(eq(modules.courseId, courseId)),
+    tx.update(courses).set({ outline, title: outline.title, description: outline.description }).where(eq(courses.id, courseId)),
+    ...chunk(moduleRows, 15).map((rows) => tx.insert(modules).values(rows)),
+    ...chunk(lessonRows, 10).map((rows) => tx.insert(lessons).values(rows)),
   ]);
 }
 
@@ -84,8 +85,8 @@ export async function modulesToQuiz(db: Db, courseId: string): Promise<{ modules
 /** A module's quiz checkpoint: the quiz and its questions in one step. */
 export async function writeQuiz(db: Db, courseId: string, module: Module, generated: GeneratedQuestion[]): Promise<void> {
   const quizId = crypto.randomUUID();
-  await db.batch([
-    db.insert(quizzes).values({ id: quizId, courseId, moduleId: module.id, title: `${module.title}: check your understanding` }),
+  await together(db, (tx) => [
+    tx.insert(quizzes).values({ id: quizId, courseId, moduleId: module.id, title: `${module.title}: check your understanding` }),
     ...chunk(
       generated.map((q, position) => ({
         quizId,
@@ -98,7 +99,7 @@ export async function writeQuiz(db: Db, courseId: string, module: Module, genera
         sourcePassage: q.sourcePassage,
       })),
       10,
-    ).map((rows) => db.insert(questions).values(rows)),
+    ).map((rows) => tx.insert(questions).values(rows)),
   ]);
 }
 

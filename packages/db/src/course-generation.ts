@@ -12,6 +12,7 @@ import { pendingJob } from "./job-enqueue.ts";
 import { type LaneQueues, type SendOptions, sendAndMark } from "./job-queue.ts";
 import { courses } from "./schema/courses.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
+import { together } from "./write-together.ts";
 
 export interface CourseGenerationRequest {
   orgId: string;
@@ -80,8 +81,8 @@ export async function createCourseGeneration(
   );
   let started: StartedCourse;
   try {
-    const [, [job]] = await db.batch([
-      db.insert(courses).values({
+    const [, [job]] = await together(db, (tx) => [
+      tx.insert(courses).values({
         id: courseId,
         orgId: request.orgId,
         ownerId: request.ownerId,
@@ -93,7 +94,7 @@ export async function createCourseGeneration(
         createdAt: new Date(now),
         updatedAt: new Date(now),
       }),
-      pending.insert,
+      pending.insert(tx),
     ]);
     started = { job: job!, courseId, created: true };
   } catch (error) {

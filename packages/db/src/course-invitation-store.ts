@@ -14,6 +14,7 @@ import { courseInvitations } from "./schema/course-invitations.ts";
 import type { Course } from "./schema/courses.ts";
 import { enrolments } from "./schema/enrolments.ts";
 import { users } from "./schema/users.ts";
+import { together } from "./write-together.ts";
 
 /** Rows per insert: three bound values each, under D1's 100 per statement. */
 const ROWS_PER_INSERT = 30;
@@ -96,13 +97,15 @@ export async function inviteStudents(
   );
   if (invalid.length) return { invalid };
   const now = new Date();
-  const inserts = [];
-  for (let i = 0; i < userIds.length; i += ROWS_PER_INSERT) {
-    const chunk = userIds.slice(i, i + ROWS_PER_INSERT).map((userId) => ({ courseId: course.id, userId, createdAt: now }));
-    inserts.push(db.insert(courseInvitations).values(chunk).onConflictDoNothing());
+  const chunks: (typeof courseInvitations.$inferInsert)[][] = [];
+  for (let i = 0; i < userIds.length; i += ROWS_PER_INSERT)
+    chunks.push(userIds.slice(i, i + ROWS_PER_INSERT).map((userId) => ({ courseId: course.id, userId, createdAt: now })));
+  if (chunks.length) {
+    await together(db, (tx) => {
+      const [first, ...rest] = chunks.map((chunk) => tx.insert(courseInvitations).values(chunk).onConflictDoNothing());
+      return [first!, ...rest];
+    });
   }
-  const [first, ...rest] = inserts;
-  if (first) await db.batch([first, ...rest]);
   return invitationsOf(db, course.id);
 }
 

@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import { UNTITLED_DOCUMENT } from "./document-upload.ts";
 import type { Db } from "./index.ts";
 import { type Document, documentSections, documents } from "./schema/index.ts";
+import { together } from "./write-together.ts";
 
 // D1 binds at most 100 values per statement; a section row takes 8.
 const SECTION_ROWS_PER_INSERT = 12;
@@ -39,11 +40,13 @@ async function replaceSections(db: Db, documentId: string, sections: ParsedDocum
     pageEnd: s.pageEnd,
     text: s.text,
   }));
-  const inserts = [];
-  for (let i = 0; i < rows.length; i += SECTION_ROWS_PER_INSERT)
-    inserts.push(db.insert(documentSections).values(rows.slice(i, i + SECTION_ROWS_PER_INSERT)));
-  // One batch is one transaction: the sections appear all at once, replacing any from an earlier attempt.
-  await db.batch([db.delete(documentSections).where(eq(documentSections.documentId, documentId)), ...inserts]);
+  // All at once or not at all: the sections appear together, replacing any from an earlier attempt.
+  await together(db, (tx) => {
+    const inserts = [];
+    for (let i = 0; i < rows.length; i += SECTION_ROWS_PER_INSERT)
+      inserts.push(tx.insert(documentSections).values(rows.slice(i, i + SECTION_ROWS_PER_INSERT)));
+    return [tx.delete(documentSections).where(eq(documentSections.documentId, documentId)), ...inserts];
+  });
 }
 
 /**

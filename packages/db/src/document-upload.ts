@@ -158,8 +158,8 @@ export async function acceptUpload(
         idempotencyKey: `parse:${documentId}`,
       },
       {
-        alongside: [
-          db
+        alongside: (tx) => [
+          tx
             .insert(documents)
             .values({
               id: documentId,

@@ -101,3 +101,4 @@ export * from "./session-report-store.ts";
 export * from "./session-store.ts";
 export * from "./token-reservations.ts";
 export * from "./user-profile.ts";
+export * from "./write-together.ts";

@@ -12,6 +12,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./index.ts";
 import { type LaneQueues, type SendOptions, sendAndMark } from "./job-queue.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
+import { together } from "./write-together.ts";
 
 /** A job to write: its kind with that kind's payload, and where and how it runs. */
 export type NewJob = JobSpec & {
@@ -54,12 +55,13 @@ export function insertJob(db: Db, job: NewJob, now = Date.now()) {
 }
 
 /**
- * A job in two steps, for a producer whose own batch decides whether the job is wanted (a report request
- * that another request beat): commit `insert` in that batch, then `send` it, or never send it.
+ * A job in two steps, for a producer whose own write decides whether the job is wanted (a report request
+ * that another request beat): commit `insert` with that write (see `together`), then `send` it, or never send it.
  */
 export interface PendingJob {
   id: string;
-  insert: ReturnType<typeof insertJob>;
+  /** The job's insert, built from the handle it runs on (the batch's or the transaction's). */
+  insert(q: Db): ReturnType<typeof insertJob>;
   /** Sends the committed job and notes the send; false when the queue refused (the sweep sends it later). */
   send(options?: SendOptions): Promise<boolean>;
 }
@@ -68,14 +70,14 @@ export function pendingJob(db: Db, queues: LaneQueues, job: NewJob, now = Date.n
   const id = job.id ?? crypto.randomUUID();
   return {
     id,
-    insert: insertJob(db, { ...job, id }, now),
+    insert: (q) => insertJob(q, { ...job, id }, now),
     send: (options) => sendAndMark(db, queues, { id, kind: job.kind, lane: job.lane }, options),
   };
 }
 
 export interface EnqueueOptions extends SendOptions {
-  /** Rows the job belongs to (its document, its course, its export), committed in one batch with it. */
-  alongside?: BatchItem<"sqlite">[];
+  /** Rows the job belongs to (its document, its course, its export), committed with it: built from the handle given. */
+  alongside?: (q: Db) => BatchItem<"sqlite">[];
   /** Runs once the batch is committed and before the message is sent: what must hold when the job starts. */
   onCommitted?: () => void | Promise<void>;
   now?: number;
@@ -89,7 +91,7 @@ export interface EnqueueOptions extends SendOptions {
  * const job = await enqueue(db, laneQueues(env), {
  *   kind: "export-course", payload: { exportId, courseId, format: "pdf" },
  *   orgId, ownerId, lane: "normal", maxAttempts: config.JOB_MAX_RETRIES + 1,
- * }, { alongside: [db.insert(courseExports).values(exportRow)], defer: (work) => ctx.waitUntil(work()) });
+ * }, { alongside: (q) => [q.insert(courseExports).values(exportRow)], defer: (work) => ctx.waitUntil(work()) });
  */
 export async function enqueue(db: Db, queues: LaneQueues, job: NewJob, options: EnqueueOptions = {}): Promise<Job> {
   return (await enqueueWith(db, queues, job, options)).job;
@@ -106,8 +108,8 @@ export async function enqueueWith(
   options: EnqueueOptions = {},
 ): Promise<{ job: Job; alongside: unknown[] }> {
   const pending = pendingJob(db, queues, job, options.now);
-  const { alongside = [] } = options;
-  const [rows, ...results] = alongside.length ? await db.batch([pending.insert, ...alongside]) : [await pending.insert];
+  const { alongside } = options;
+  const [rows, ...results] = alongside ? await together(db, (tx) => [pending.insert(tx), ...alongside(tx)]) : [await pending.insert(db)];
   await options.onCommitted?.();
   await pending.send(options);
   return { job: (rows as Job[])[0]!, alongside: results };

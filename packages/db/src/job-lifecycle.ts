@@ -12,6 +12,7 @@ import { reopenProduct } from "./job-products.ts";
 import { laneHeldBy, laneOpen, PAUSED_RECHECK_MS } from "./lane-state.ts";
 import { type JobEventType, jobEvents } from "./schema/job-events.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
+import { together } from "./write-together.ts";
 
 export type ClaimOutcome =
   | { claimed: true; job: Job; leaseToken: string }
@@ -298,24 +299,27 @@ export async function requestCancel(db: Db, jobId: string, now = Date.now(), rea
  * (a FAILED course back to GENERATING, say: see job-products.ts), in one batch: both happen or neither.
  */
 export async function requeueFailed(db: Db, job: Job, now = Date.now()): Promise<Job | undefined> {
-  const requeue = db
-    .update(jobs)
-    .set({
-      status: "queued",
-      attempts: 0,
-      progress: 0,
-      stage: "queued",
-      runAfter: null,
-      finishedAt: null,
-      cancelRequestedAt: null,
-      sentAt: null,
-      updatedAt: new Date(now),
-    })
-    .where(and(eq(jobs.id, job.id), eq(jobs.status, "failed")))
-    .returning();
+  const requeue = (tx: Db) =>
+    tx
+      .update(jobs)
+      .set({
+        status: "queued",
+        attempts: 0,
+        progress: 0,
+        stage: "queued",
+        runAfter: null,
+        finishedAt: null,
+        cancelRequestedAt: null,
+        sentAt: null,
+        updatedAt: new Date(now),
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.status, "failed")))
+      .returning();
   // The product's statements are guarded by the job still being failed, so they run before the requeue.
-  const [first = requeue, ...rest] = [...reopenProduct(db, job), requeue];
-  const results: unknown[] = await db.batch([first, ...rest]);
+  const results: unknown[] = await together(db, (tx) => {
+    const [first, ...rest] = [...reopenProduct(tx, job), requeue(tx)];
+    return [first!, ...rest];
+  });
   const [row] = results.at(-1) as Job[];
   if (row) await jobEvent(db, job.id, "requeued", { at: now });
   return row;

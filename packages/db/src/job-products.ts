@@ -30,7 +30,7 @@ function payloadOf<K extends JobKind>(job: Job, kind: K): JobPayload<K> | undefi
 /**
  * The statements that reopen what a failed job produces, each guarded by the job still being failed, so
  * they must run in one batch before the statement that requeues it.
- * @example await db.batch([...reopenProduct(db, job), requeue]);
+ * @example await together(db, (tx) => [...reopenProduct(tx, job), requeue(tx)]);
  */
 export function reopenProduct(db: Db, job: Job): BatchItem<"sqlite">[] {
   const failed = jobStill(job.id, "failed");

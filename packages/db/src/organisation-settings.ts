@@ -7,6 +7,7 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { organisations } from "./schema/organisations.ts";
 import { users } from "./schema/users.ts";
+import { together } from "./write-together.ts";
 
 export interface OrganisationSettings {
   linkExternalByEmail: boolean;
@@ -32,9 +33,9 @@ export async function changeOrganisationSettings(
   if (linkExternalByEmail === false) {
     // Withdrawing trust in the provider's emails takes effect at once: identities linked through it stop
     // working now (one transaction with the setting), and may link again only once an admin allows it.
-    await db.batch([
-      db.update(organisations).set({ linkExternalByEmail }).where(eq(organisations.id, orgId)),
-      db
+    await together(db, (tx) => [
+      tx.update(organisations).set({ linkExternalByEmail }).where(eq(organisations.id, orgId)),
+      tx
         .update(users)
         .set({ externalSubject: null })
         .where(and(eq(users.orgId, orgId), isNotNull(users.externalSubject))),

@@ -15,6 +15,7 @@ import { courseExports } from "./schema/exports.ts";
 import { practiceQuestions } from "./schema/practice-questions.ts";
 import { sessions } from "./schema/sessions.ts";
 import { users } from "./schema/users.ts";
+import { together } from "./write-together.ts";
 
 /** True while `userId` is an active teacher or admin of `orgId`: the only members who may own things. */
 export function canOwnSql(orgId: string, userId: string): SQL {
@@ -62,33 +63,33 @@ export async function transferOwnership(db: Db, orgId: string, fromUserId: strin
   await assertCanOwn(db, orgId, toUserId, "toUserId");
   const target = canOwnSql(orgId, toUserId);
   const alreadyHeld = sql`exists (select 1 from ${documents} as held where held.owner_id = ${toUserId} and held.sha256 = ${documents.sha256})`;
-  const [movedCourses, movedDocuments, movedSessions, movedQuestions, movedExports, kept] = await db.batch([
-    db
+  const [movedCourses, movedDocuments, movedSessions, movedQuestions, movedExports, kept] = await together(db, (tx) => [
+    tx
       .update(courses)
       .set({ ownerId: toUserId })
       .where(and(eq(courses.orgId, orgId), eq(courses.ownerId, fromUserId), target))
       .returning({ id: courses.id }),
-    db
+    tx
       .update(documents)
       .set({ ownerId: toUserId })
       .where(and(eq(documents.orgId, orgId), eq(documents.ownerId, fromUserId), target, sql`not ${alreadyHeld}`))
       .returning({ id: documents.id }),
-    db
+    tx
       .update(sessions)
       .set({ createdBy: toUserId })
       .where(and(eq(sessions.orgId, orgId), eq(sessions.createdBy, fromUserId), target))
       .returning({ id: sessions.id }),
-    db
+    tx
       .update(practiceQuestions)
       .set({ ownerId: toUserId })
       .where(and(eq(practiceQuestions.orgId, orgId), eq(practiceQuestions.ownerId, fromUserId), target))
       .returning({ id: practiceQuestions.id }),
-    db
+    tx
       .update(courseExports)
       .set({ ownerId: toUserId })
       .where(and(eq(courseExports.orgId, orgId), eq(courseExports.ownerId, fromUserId), target))
       .returning({ id: courseExports.id }),
-    db
+    tx
       .select({ n: count() })
       .from(documents)
       .where(and(eq(documents.orgId, orgId), eq(documents.ownerId, fromUserId))),

@@ -18,6 +18,7 @@ import { documents } from "./schema/documents.ts";
 import type { Job } from "./schema/jobs.ts";
 import { practiceQuestions } from "./schema/practice-questions.ts";
 import { reserveFor } from "./token-reservations.ts";
+import { together } from "./write-together.ts";
 
 /** What `POST /v1/questions/generate` accepts: the job's payload, one schema in the job contract. */
 export type QuestionsRequest = JobPayload<"generate-questions">;
@@ -96,9 +97,11 @@ export function questionsOfJob(db: Db, jobId: string): Promise<{ id: string }[]>
 /** Adds a job's questions to the bank, all of them or none. */
 export async function storeGeneratedQuestions(db: Db, rows: (typeof practiceQuestions.$inferInsert)[]): Promise<void> {
   if (!rows.length) return;
-  // One statement per row: D1 caps bound parameters per statement; the batch is one transaction.
-  const [first, ...rest] = rows.map((row) => db.insert(practiceQuestions).values(row));
-  await db.batch([first!, ...rest]);
+  // One statement per row: D1 caps bound parameters per statement.
+  await together(db, (tx) => {
+    const [first, ...rest] = rows.map((row) => tx.insert(practiceQuestions).values(row));
+    return [first!, ...rest];
+  });
 }
 
 /** A section as practice questions are written from it. */

@@ -20,6 +20,7 @@ import type { Db } from "./index.ts";
 import { courses } from "./schema/courses.ts";
 import { type Session, sessions } from "./schema/sessions.ts";
 import { users } from "./schema/users.ts";
+import { together } from "./write-together.ts";
 
 /** The WHERE clause of the sessions a viewer may see and join. */
 export function visibleSessions(viewer: ViewerRef): SQL {
@@ -58,9 +59,9 @@ export async function joinableNow(
 ): Promise<{ session: "open" | "closed" | "gone"; allowed: Set<string> }> {
   const asked = sql`${users.id} in (select value from json_each(${JSON.stringify(userIds)}))`;
   const anyRole = or(...roles.map((role) => and(eq(users.role, role), visibleSessions({ id: users.id, orgId: users.orgId, role }))));
-  const [status, allowed] = await db.batch([
-    db.select({ status: sessions.status }).from(sessions).where(eq(sessions.id, sessionId)),
-    db
+  const [status, allowed] = await together(db, (tx) => [
+    tx.select({ status: sessions.status }).from(sessions).where(eq(sessions.id, sessionId)),
+    tx
       .select({ id: users.id })
       .from(users)
       .innerJoin(sessions, eq(sessions.id, sessionId))

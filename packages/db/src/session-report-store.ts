@@ -30,6 +30,7 @@ import { sessionReports } from "./schema/session-reports.ts";
 import { type Session, sessions } from "./schema/sessions.ts";
 import { assertCanModerate, visibleSessions } from "./session-access.ts";
 import { releaseReservation, reserveTokens } from "./token-reservations.ts";
+import { together } from "./write-together.ts";
 
 /** A session the viewer may see (its teacher, its student, an admin), or 404. */
 async function visibleSession(db: Db, viewer: Viewer, id: string): Promise<Session> {
@@ -81,23 +82,21 @@ export async function requestSessionReport(
   const jobId = pending.id;
   const reservation = await reserveTokens(db, config, viewer, { amount: estimateTokens({ kind: "session-report" }), jobId });
   // One transaction: the job, and the report row pointing at it unless the row's job is still queued or running.
-  const [[job], claimed] = await db
-    .batch([
-      pending.insert,
-      db
-        .insert(sessionReports)
-        .values({ sessionId: session.id, jobId })
-        .onConflictDoUpdate({
-          target: sessionReports.sessionId,
-          set: { jobId, completedAt: null },
-          setWhere: sql`coalesce((select ${jobs.status} from ${jobs} where ${jobs.id} = ${sessionReports.jobId}), 'gone') not in ('queued', 'active')`,
-        })
-        .returning({ jobId: sessionReports.jobId }),
-    ])
-    .catch(async (error: unknown) => {
-      await releaseReservation(db, reservation.id);
-      throw error;
-    });
+  const [[job], claimed] = await together(db, (tx) => [
+    pending.insert(tx),
+    tx
+      .insert(sessionReports)
+      .values({ sessionId: session.id, jobId })
+      .onConflictDoUpdate({
+        target: sessionReports.sessionId,
+        set: { jobId, completedAt: null },
+        setWhere: sql`coalesce((select ${jobs.status} from ${jobs} where ${jobs.id} = ${sessionReports.jobId}), 'gone') not in ('queued', 'active')`,
+      })
+      .returning({ jobId: sessionReports.jobId }),
+  ]).catch(async (error: unknown) => {
+    await releaseReservation(db, reservation.id);
+    throw error;
+  });
   if (claimed.length === 0) {
     // Another request got there first: its job is the answer, and ours never existed.
     await db.delete(jobs).where(eq(jobs.id, jobId));

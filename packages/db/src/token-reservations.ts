@@ -16,6 +16,7 @@ import { type TokenReservation, tokenReservations } from "./schema/token-reserva
 import { usageLedger } from "./schema/usage-ledger.ts";
 import { users } from "./schema/users.ts";
 import { monthlyTokenLimit, quotaExceeded, reservedSql, spentSql, usagePeriod, usageSummary } from "./usage.ts";
+import { together } from "./write-together.ts";
 
 /** Whose quota pays. */
 export interface Spender {
@@ -129,8 +130,8 @@ export async function chargeReservation(
   const tokens = Math.max(0, Math.round(amount));
   if (tokens === 0) return reservation;
   const expiresAt = new Date(now + RESERVATION_TTL_MS);
-  await db.batch([
-    db.insert(usageLedger).values({
+  await together(db, (tx) => [
+    tx.insert(usageLedger).values({
       orgId: reservation.orgId,
       userId: reservation.userId,
       amount: tokens,
@@ -139,7 +140,7 @@ export async function chargeReservation(
       metric: "llm_tokens",
       createdAt: new Date(now),
     }),
-    db
+    tx
       .update(tokenReservations)
       .set({ charged: sql`${tokenReservations.charged} + ${tokens}`, expiresAt })
       .where(eq(tokenReservations.id, reservation.id)),

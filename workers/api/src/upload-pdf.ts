@@ -122,7 +122,7 @@ export async function receivePdf(request: Request, bucket: R2Bucket, key: string
  * committed), the object is deleted however the step ends. An error before that which is not already a
  * problem (D1 or R2 failing underneath) becomes a 503: nothing was kept, and the same upload may succeed later.
  * @example
- * return guardUpload(env.FILES, key, async (keep) => { await receivePdf(...); await db.batch(...); keep(); return response; });
+ * return guardUpload(env.FILES, key, async (keep) => { await receivePdf(...); await acceptUpload(...); keep(); return response; });
  */
 export async function guardUpload<T>(bucket: R2Bucket, key: string, step: (keep: () => void) => Promise<T>): Promise<T> {
   let kept = false;

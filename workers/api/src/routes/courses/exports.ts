@@ -49,7 +49,9 @@ export const courseExportRoutes = newRouter().openapi(
         maxAttempts: c.get("config").JOB_MAX_RETRIES + 1,
       },
       {
-        alongside: [db.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId })],
+        alongside: (tx) => [
+          tx.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId }),
+        ],
         defer: deferTo(c),
       },
     );
