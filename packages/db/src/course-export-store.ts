@@ -4,10 +4,12 @@
  * the answer key, so only its course's owner or an admin asks for one, and
  * whoever asked keeps it only while they teach.
  */
-import { assertStartsWork, notFound, ProblemError } from "@studyhall/core";
+import { assertStartsWork, type ExportFormat, notFound, ProblemError } from "@studyhall/core";
 import { and, eq } from "drizzle-orm";
 import { canEditCourse, editableCourse, holdsOwnerPowers, type Viewer } from "./course-access.ts";
 import type { Db } from "./index.ts";
+import { enqueueWith } from "./job-enqueue.ts";
+import type { LaneQueues, SendOptions } from "./job-queue.ts";
 import { type Course, courses } from "./schema/courses.ts";
 import { type CourseExport, courseExports } from "./schema/exports.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
@@ -76,4 +78,46 @@ export async function recordExportFile(
 ): Promise<boolean> {
   const [recorded] = await db.update(courseExports).set(file).where(eq(courseExports.id, exportId)).returning({ id: courseExports.id });
   return recorded !== undefined;
+}
+
+/**
+ * Queues an export of a course the viewer may export: its row and its job, written together, then the job sent.
+ * @throws ProblemError not-found, forbidden (see `exportableCourse`).
+ * @example const { row, job } = await requestExport(db, laneQueues(env), me, courseId, "pdf", { maxAttempts: 4 }, { defer });
+ */
+export async function requestExport(
+  db: Db,
+  queues: LaneQueues,
+  viewer: Viewer,
+  courseId: string,
+  format: ExportFormat,
+  limits: { maxAttempts: number },
+  options: SendOptions = {},
+): Promise<{ row: CourseExport; job: Job }> {
+  const course = await exportableCourse(db, viewer, courseId);
+  const exportId = crypto.randomUUID();
+  const jobId = crypto.randomUUID();
+  const { job, alongside } = await enqueueWith(
+    db,
+    queues,
+    {
+      id: jobId,
+      orgId: viewer.orgId,
+      ownerId: viewer.id,
+      kind: "export-course",
+      lane: "normal",
+      payload: { exportId, courseId: course.id, format },
+      maxAttempts: limits.maxAttempts,
+    },
+    {
+      ...options,
+      alongside: (tx) => [
+        tx
+          .insert(courseExports)
+          .values({ id: exportId, orgId: viewer.orgId, ownerId: viewer.id, courseId: course.id, format, jobId })
+          .returning(),
+      ],
+    },
+  );
+  return { row: (alongside[0] as CourseExport[])[0]!, job };
 }

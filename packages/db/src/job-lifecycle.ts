@@ -41,6 +41,11 @@ export function jobEvent(
   });
 }
 
+/** A job by id, whatever its state; none when it was deleted. */
+export function findJob(db: Db, jobId: string): Promise<Job | undefined> {
+  return db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+}
+
 /**
  * Takes a queued job (or an active one whose lease has expired: its consumer
  * died) and starts an attempt. Only one caller can win, and nobody while a
@@ -76,7 +81,7 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
     await jobEvent(db, jobId, "started", { attempt: claimed.attempts, progress: claimed.progress, stage: claimed.stage, at: now });
     return { claimed: true, job: claimed, leaseToken };
   }
-  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  const job = await findJob(db, jobId);
   if (!job) return { claimed: false, reason: "missing" };
   if (FINISHED.includes(job.status)) return { claimed: false, reason: "finished" };
   if (job.cancelRequestedAt) {

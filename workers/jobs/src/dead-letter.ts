@@ -5,7 +5,7 @@
  * rather than at their channel's next re-read of the row.
  */
 import type { JobMessage, ProgressPublisher } from "@studyhall/core";
-import { type Db, failJob, jobEvent } from "@studyhall/db";
+import { type Db, failJob, findJob, jobEvent } from "@studyhall/db";
 import { jobUpdate } from "@studyhall/objects/bindings";
 import { type RunnerDeps, settle } from "./runner.ts";
 
@@ -16,7 +16,7 @@ export async function recordDeadLetter(
   message: JobMessage,
   deliveries: number,
 ): Promise<void> {
-  const job = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, message.jobId) });
+  const job = await findJob(db, message.jobId);
   if (!job) return;
   if (job.status === "queued" || job.status === "active") {
     const failed = await failJob(db, job.id, null, {

@@ -3,7 +3,7 @@
  * a course, a job; `/v1/exports` follows it and serves the file.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { courseExport, courseExports, enqueue, exportableCourse, exportFormats, laneQueues } from "@studyhall/db";
+import { exportFormats, laneQueues, requestExport } from "@studyhall/db";
 import { deferTo } from "../../defer.ts";
 import { currentUser } from "../../middleware/auth.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
@@ -32,35 +32,21 @@ export const courseExportRoutes = newRouter().openapi(
   async (c) => {
     const db = c.get("db");
     const me = currentUser(c);
-    const course = await exportableCourse(db, me, c.req.valid("param").id);
-    const { format } = c.req.valid("json");
-    const exportId = crypto.randomUUID();
-    const jobId = crypto.randomUUID();
-    const job = await enqueue(
+    const { row, job } = await requestExport(
       db,
       laneQueues(c.env),
-      {
-        id: jobId,
-        orgId: me.orgId,
-        ownerId: me.id,
-        kind: "export-course",
-        lane: "normal",
-        payload: { exportId, courseId: course.id, format },
-        maxAttempts: c.get("config").JOB_MAX_RETRIES + 1,
-      },
-      {
-        alongside: (tx) => [
-          tx.insert(courseExports).values({ id: exportId, orgId: me.orgId, ownerId: me.id, courseId: course.id, format, jobId }),
-        ],
-        defer: deferTo(c),
-      },
+      me,
+      c.req.valid("param").id,
+      c.req.valid("json").format,
+      { maxAttempts: c.get("config").JOB_MAX_RETRIES + 1 },
+      { defer: deferTo(c) },
     );
-    const row = await courseExport(db, exportId);
+    const exportId = row.id;
     return c.json(
       {
-        export: exportView(row!, job, null),
+        export: exportView(row, job, null),
         job: jobView(job),
-        links: { status: `/v1/exports/${exportId}`, progress: `/v1/jobs/${jobId}/events` },
+        links: { status: `/v1/exports/${exportId}`, progress: `/v1/jobs/${job.id}/events` },
       },
       202,
       { Location: `/v1/exports/${exportId}` },
