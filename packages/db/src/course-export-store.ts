@@ -9,10 +9,11 @@ import { and, eq } from "drizzle-orm";
 import { canEditCourse, editableCourse, holdsOwnerPowers, type Viewer } from "./course-access.ts";
 import type { Db } from "./index.ts";
 import { enqueueWith } from "./job-enqueue.ts";
+import { findJob } from "./job-lifecycle.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
 import { type Course, courses } from "./schema/courses.ts";
 import { type CourseExport, courseExports } from "./schema/exports.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import type { Job } from "./schema/jobs.ts";
 
 /**
  * A course the viewer may export now: 404 when not visible, 403 when they may not change it or start work,
@@ -52,7 +53,7 @@ export async function visibleExport(db: Db, viewer: Viewer, exportId: string): P
     if (!course || !canEditCourse(viewer, course))
       throw new ProblemError("forbidden", { detail: "Only whoever asked for the export, the course's owner or an admin can see it." });
   }
-  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
+  const job = await findJob(db, row.jobId);
   return { row, job };
 }
 

@@ -5,9 +5,9 @@
  */
 
 import type { JobProgressUpdate, JobSnapshot, JobView } from "@studyhall/core";
-import { eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { findJob } from "./job-lifecycle.ts";
+import type { Job } from "./schema/jobs.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -48,7 +48,7 @@ export function jobSnapshotOf(job: Job): JobSnapshot {
 
 /** A job's snapshot read from D1, if the job exists. */
 export async function readJobSnapshot(db: Db, jobId: string): Promise<JobSnapshot | undefined> {
-  const row = await db.query.jobs.findFirst({ where: eq(jobs.id, jobId) });
+  const row = await findJob(db, jobId);
   return row ? jobSnapshotOf(row) : undefined;
 }
 

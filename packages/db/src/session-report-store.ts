@@ -21,6 +21,7 @@ import type { Viewer } from "./course-access.ts";
 import { currentViewer, seesCourse } from "./document-access.ts";
 import type { Db } from "./index.ts";
 import { pendingJob } from "./job-enqueue.ts";
+import { findJob } from "./job-lifecycle.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
 import { courses } from "./schema/courses.ts";
 import { type Job, jobs } from "./schema/jobs.ts";
@@ -29,6 +30,7 @@ import { modules } from "./schema/modules.ts";
 import { sessionReports } from "./schema/session-reports.ts";
 import { type Session, sessions } from "./schema/sessions.ts";
 import { assertCanModerate, visibleSessions } from "./session-access.ts";
+import { sessionInOrg } from "./session-store.ts";
 import { releaseReservation, reserveTokens } from "./token-reservations.ts";
 import { together } from "./write-together.ts";
 
@@ -45,7 +47,7 @@ async function visibleSession(db: Db, viewer: Viewer, id: string): Promise<Sessi
 /** The job writing the session's report, if one is queued or running. */
 async function runningReportJob(db: Db, sessionId: string): Promise<Job | undefined> {
   const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, sessionId) });
-  const job = row && (await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) }));
+  const job = row && (await findJob(db, row.jobId));
   return job && (job.status === "queued" || job.status === "active") ? job : undefined;
 }
 
@@ -152,7 +154,7 @@ export async function sessionReportStatus(db: Db, viewer: Viewer, sessionId: str
   const session = await visibleSession(db, viewer, sessionId);
   const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, session.id) });
   if (!row) throw new ProblemError("not-found", { detail: "No report has been asked for this session." });
-  const job = await db.query.jobs.findFirst({ where: eq(jobs.id, row.jobId) });
+  const job = await findJob(db, row.jobId);
   const status = reportStatus(job?.status, row.completedAt !== null);
   return { status, progress: job?.progress ?? (status === "completed" ? 100 : 0), jobId: row.jobId };
 }
@@ -162,7 +164,7 @@ export type ReportToWrite = { session: Session } | { gone: true } | { superseded
 
 /** The session a report job writes for, if that job is still the one asked for and has not written it. */
 export async function reportToWrite(db: Db, orgId: string, sessionId: string, jobId: string): Promise<ReportToWrite> {
-  const session = await db.query.sessions.findFirst({ where: and(eq(sessions.id, sessionId), eq(sessions.orgId, orgId)) });
+  const session = await sessionInOrg(db, orgId, sessionId);
   if (!session) return { gone: true };
   const row = await db.query.sessionReports.findFirst({ where: eq(sessionReports.sessionId, session.id) });
   if (!row || row.jobId !== jobId) return { superseded: true };
