@@ -11,13 +11,16 @@ import type { JobError } from "./job-contract.ts";
  * which only the log sees.
  */
 export class PermanentJobError extends Error {
-  constructor(
-    readonly type: string,
-    readonly title: string,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
+  // Fields assigned in the constructor rather than parameter properties: Node's type stripping runs the
+  // scripts that load this module (scripts/d1-to-postgres.ts) and does not rewrite those.
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+  constructor(type: string, title: string, detail: string, options?: { cause?: unknown }) {
     super(detail, options);
+    this.type = type;
+    this.title = title;
+    this.detail = detail;
     this.name = "PermanentJobError";
   }
 
@@ -28,11 +31,12 @@ export class PermanentJobError extends Error {
 
 /** The job must wait (a shared limit is full); it goes back on the queue without losing an attempt. */
 export class DeferJob extends Error {
-  constructor(
-    readonly retryAfterMs: number,
-    readonly reason: string,
-  ) {
+  readonly retryAfterMs: number;
+  readonly reason: string;
+  constructor(retryAfterMs: number, reason: string) {
     super(reason);
+    this.retryAfterMs = retryAfterMs;
+    this.reason = reason;
     this.name = "DeferJob";
   }
 }
