@@ -3,7 +3,9 @@
  * against local D1, KV, R2, Queues and Durable Objects; `e2e` drives a real
  * `wrangler dev` of every worker over HTTP and WebSocket.
  */
+import { globSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { FAKE_LLM_ORIGIN, fakeLlm } from "./test/fake-llm-endpoint.ts";
@@ -22,6 +24,43 @@ const FRESH_RUNTIME_TESTS = [
   "workers/jobs/test/spending-model.test.ts",
   "test/workers/ops-endpoints-flood.test.ts",
   "test/workers/metrics.test.ts",
+];
+/** End-to-end files run against PostgreSQL as well (the `e2e-pg` project): a user's whole path through the product. */
+const E2E_ON_BOTH_STORES = [
+  "test/e2e/accounts.e2e.test.ts",
+  "test/e2e/pipeline.e2e.test.ts",
+  "test/e2e/sessions.e2e.test.ts",
+  "test/e2e/tenancy.e2e.test.ts",
+];
+/**
+ * The Worker tests that hold on either relational store: those that reach it only through the data layer
+ * and the routes. The rest also set up or read rows with D1's own SQL (`env.DB`), so they run on D1 only.
+ */
+const ON_BOTH_STORES = WORKERD_TESTS.flatMap((pattern) => globSync(pattern))
+  .filter((file) => !FRESH_RUNTIME_TESTS.includes(file) && !/\benv\.DB\b/.test(readFileSync(file, "utf8")))
+  .sort();
+/**
+ * Of those, the ones `npm test` runs on PostgreSQL as well: every guarantee the store carries (tenancy and
+ * current roles, logins and refresh rotation, the last admin, uploads of one file, quizzes and progress,
+ * retries, lanes, deletion, practice and tutor jobs, the client). `npm run test:workers:pg` runs them all.
+ */
+const ON_POSTGRES_IN_NPM_TEST = [
+  "packages/client/src/client.test.ts",
+  "test/workers/access.test.ts",
+  "test/workers/last-admin.test.ts",
+  "test/workers/learning-quizzes.test.ts",
+  "test/workers/learning-study.test.ts",
+  "test/workers/login-revocation.test.ts",
+  "test/workers/member-removal.test.ts",
+  "test/workers/platform-access.test.ts",
+  "test/workers/problems.test.ts",
+  "test/workers/upload-same-file.test.ts",
+  "workers/jobs/test/deletion-complete.test.ts",
+  "workers/jobs/test/job-progress.test.ts",
+  "workers/jobs/test/lane-scopes.test.ts",
+  "workers/jobs/test/practice-questions.test.ts",
+  "workers/jobs/test/retry-finishes.test.ts",
+  "workers/jobs/test/tutor-answer.test.ts",
 ];
 const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
@@ -71,6 +110,18 @@ const fontsAsBytes = {
   },
 };
 
+/** A loopback port nobody listens on now, for the `workers-pg` project's PostgreSQL. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const current = await newSigningKey("test-current");
@@ -78,8 +129,17 @@ export default defineConfig(async () => {
   const idp = await newSigningKey("idp-1");
   const idpJwks = JSON.stringify({ keys: [idp.publicJwk] });
 
-  /** The workerd runtime of the Worker tests, with the API's bindings and the jobs worker's producers. */
-  const workerd = () =>
+  // The workers-pg project's PostgreSQL (test/setup/postgres-for-workers.ts starts it on this port). The
+  // password is there because a Hyperdrive binding needs one; the private cluster trusts loopback connections.
+  process.env.STUDYHALL_TEST_PG_PORT ??= String(await freePort());
+  const pgUrl = `postgres://studyhall:studyhall@127.0.0.1:${process.env.STUDYHALL_TEST_PG_PORT}/studyhall`;
+
+  /**
+   * The workerd runtime of the Worker tests, with the API's bindings and the jobs worker's producers; with
+   * `store: "postgres"`, the relational store is PostgreSQL through a Hyperdrive binding, as a deployment
+   * switched to it has.
+   */
+  const workerd = (store: "d1" | "postgres" = "d1") =>
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
@@ -102,7 +162,9 @@ export default defineConfig(async () => {
           // The one platform operator of the tests (test/helpers/platform.ts creates the account) and the scrape credential.
           PLATFORM_OPERATOR_IDS: "00000000-0000-4000-8000-0000000000f1",
           METRICS_TOKEN: "test-metrics-scrape-token-of-at-least-32-characters",
+          ...(store === "postgres" ? { RELATIONAL_STORE: "postgres" } : {}),
         },
+        ...(store === "postgres" ? { hyperdrives: { HYPERDRIVE: pgUrl } } : {}),
         // The jobs worker's producers too: its handlers run inside this runtime in tests.
         queueProducers: {
           JOBS_HIGH: { queueName: "studyhall-jobs-high" },
@@ -153,18 +215,42 @@ export default defineConfig(async () => {
             testTimeout: 30_000,
           },
         },
-        {
-          // The data layer's own modules over PostgreSQL: their `./schema/…` imports are pointed at
-          // `./schema-pg/…`, the same tables in pg-core, so the code under test is the code the workers run.
-          resolve: {
-            alias: [{ find: /^\.\/schema\/(.+)$/, replacement: "./schema-pg/$1" }],
+        ...[
+          { name: "workers-pg", include: ON_POSTGRES_IN_NPM_TEST },
+          { name: "workers-pg-all", include: ON_BOTH_STORES },
+        ].map(({ name, include }) => ({
+          // The same Worker tests with PostgreSQL as the relational store, through a Hyperdrive binding.
+          plugins: [fontsAsBytes, workerd("postgres")],
+          test: {
+            name,
+            include,
+            isolate: false,
+            globalSetup: ["./test/setup/postgres-for-workers.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 180_000,
           },
+        })),
+        {
+          // The data layer's own modules over a real PostgreSQL, opened as a deployment opens it (test/postgres/pg-store.ts).
           test: {
             name: "postgres",
             environment: "node",
             include: ["test/postgres/**/*.test.ts"],
             testTimeout: 60_000,
             hookTimeout: 180_000,
+          },
+        },
+        {
+          // End-to-end files that hold on either store, against a platform whose relational store is PostgreSQL.
+          test: {
+            name: "e2e-pg",
+            environment: "node",
+            include: E2E_ON_BOTH_STORES,
+            globalSetup: ["./test/e2e/global-setup-postgres.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
           },
         },
         {

@@ -6,7 +6,9 @@
  */
 import { env } from "cloudflare:test";
 import { hashPassword } from "@studyhall/auth";
+import { organisations, together, users } from "@studyhall/db";
 import { type Actor, call, randomIp } from "./api.ts";
+import { testDb } from "./test-db.ts";
 
 // Declared here rather than in the setup file: the jobs worker's tests type-check this helper without it.
 declare global {
@@ -25,15 +27,25 @@ const password = "platform operator password";
 
 /** Creates the operator's account if it is missing, and signs in. */
 export async function platformOperator(): Promise<Actor> {
-  const now = Date.now();
-  await env.DB.batch([
-    env.DB.prepare("insert or ignore into organisations (id, name, created_at) values (?, 'studyhall platform', ?)").bind(
-      PLATFORM_ORG_ID,
-      now,
-    ),
-    env.DB.prepare(
-      "insert or ignore into users (id, org_id, email, name, role, password_hash, created_at, updated_at) values (?, ?, ?, 'Pat Platform', 'admin', ?, ?, ?)",
-    ).bind(PLATFORM_OPERATOR_ID, PLATFORM_ORG_ID, email, await hashPassword(password), now, now),
+  const now = new Date();
+  // Through the data layer, so the row lands in whichever relational store the runtime uses.
+  const hashed = await hashPassword(password);
+  const db = testDb();
+  await together(db, (q) => [
+    q.insert(organisations).values({ id: PLATFORM_ORG_ID, name: "studyhall platform", createdAt: now }).onConflictDoNothing(),
+    q
+      .insert(users)
+      .values({
+        id: PLATFORM_OPERATOR_ID,
+        orgId: PLATFORM_ORG_ID,
+        email,
+        name: "Pat Platform",
+        role: "admin",
+        passwordHash: hashed,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
   ]);
   const ip = randomIp();
   const response = await call("/v1/auth/login", { ip, body: { email, password } });

@@ -37,7 +37,7 @@ const events = (id: string, type: string) =>
 describe("claims on PostgreSQL", () => {
   it("of 25 claims of one queued job at once, exactly one wins; the rest find it busy", async () => {
     const id = await queuedJob();
-    const outcomes = await Promise.all(Array.from({ length: 25 }, () => claimJob(store.db, id, 60_000)));
+    const outcomes = await Promise.all(Array.from({ length: 25 }, () => claimJob(store.racer(), id, 60_000)));
 
     const winners = outcomes.filter((o) => o.claimed);
     expect(winners).toHaveLength(1);
@@ -55,7 +55,7 @@ describe("claims on PostgreSQL", () => {
     const startedAt = (await jobRow(id)).startedAt;
     // The consumer died: two minutes later its lease is long gone.
     const later = Date.now() + 120_000;
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => claimJob(store.db, id, 60_000, later)));
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => claimJob(store.racer(), id, 60_000, later)));
 
     const takeovers = outcomes.filter((o) => o.claimed);
     expect(takeovers).toHaveLength(1);
@@ -78,12 +78,12 @@ describe("claims on PostgreSQL", () => {
     await store.pg.insert(schema.jobs).values({ id, orgId: owner.orgId, ownerId: owner.userId, kind: "parse-document" });
     await setLanePaused(store.db, owner.orgId, "normal", true, owner.userId);
 
-    const held = await Promise.all(Array.from({ length: 5 }, () => claimJob(store.db, id, 60_000)));
+    const held = await Promise.all(Array.from({ length: 5 }, () => claimJob(store.racer(), id, 60_000)));
     expect(held.map((o) => (o.claimed ? "claimed" : o.reason))).toEqual(Array(5).fill("paused"));
     expect((await jobRow(id)).status).toBe("queued");
 
     await setLanePaused(store.db, owner.orgId, "normal", false, owner.userId);
-    const resumed = await Promise.all(Array.from({ length: 5 }, () => claimJob(store.db, id, 60_000)));
+    const resumed = await Promise.all(Array.from({ length: 5 }, () => claimJob(store.racer(), id, 60_000)));
     expect(resumed.filter((o) => o.claimed)).toHaveLength(1);
   });
 });

@@ -25,14 +25,15 @@ describe("refresh-token rotation on PostgreSQL", () => {
   it("one token refreshed 10 times at once is rotated once; the rest are replays, and the whole login is revoked", async () => {
     const { userId } = await newOwner(store.pg);
     const login = await startSession(store.db, config, userId);
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => rotateRefreshToken(store.db, config, login.token)));
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => rotateRefreshToken(store.racer(), config, login.token)));
 
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as { type?: string }] : []));
     expect(refused).toHaveLength(9);
     for (const problem of refused) expect(String((problem as { type?: string }).type)).toMatch(/refresh-token-reused/);
     const family = await store.pg.select().from(schema.refreshTokens).where(eq(schema.refreshTokens.familyId, login.familyId));
-    expect(family.length).toBe(2);
+    // Each racer may have written its successor before losing the claim; none of them may stay usable.
+    expect(family.length).toBeGreaterThanOrEqual(2);
     for (const token of family) expect(token.revokedAt).toBeInstanceOf(Date);
   });
 
@@ -52,7 +53,9 @@ describe("idempotency keys on PostgreSQL", () => {
   it("answers kept for one key by requests that crossed leave the first, and every replay gets that one", async () => {
     const { userId } = await newOwner(store.pg);
     const key = `key-${crypto.randomUUID()}`;
-    await Promise.all(Array.from({ length: 8 }, (_, i) => remember(store.db, userId, key, "POST /v1/jobs", "hash", 202, { answer: i })));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => remember(store.racer(), userId, key, "POST /v1/jobs", "hash", 202, { answer: i })),
+    );
     const kept = await store.pg.select().from(schema.idempotencyKeys).where(eq(schema.idempotencyKeys.key, key));
     expect(kept).toHaveLength(1);
     const replay = await replayFor(store.db, userId, key, "POST /v1/jobs", "hash");

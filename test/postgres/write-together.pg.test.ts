@@ -73,7 +73,7 @@ describe("writing together on PostgreSQL", () => {
 
   it("a failed job requeued by two requests at once comes back once, and its document with it", async () => {
     const { documentId, job } = await failedParse();
-    const [a, b] = await Promise.all([requeueFailed(store.db, job as never), requeueFailed(store.db, job as never)]);
+    const [a, b] = await Promise.all([requeueFailed(store.racer(), job as never), requeueFailed(store.racer(), job as never)]);
 
     expect([a, b].filter(Boolean)).toHaveLength(1);
     const row = (await store.pg.select().from(schema.jobs).where(eq(schema.jobs.id, job.id)))[0]!;

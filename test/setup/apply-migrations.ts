@@ -1,5 +1,7 @@
 /** Applies the D1 migrations to the test database before each test file (already-applied ones are skipped). */
 import { applyD1Migrations, env } from "cloudflare:test";
+import { afterEach } from "vitest";
+import { closeTestDb } from "../helpers/test-db.ts";
 
 declare global {
   namespace Cloudflare {
@@ -15,3 +17,6 @@ declare global {
 }
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+// A PostgreSQL test handle holds a connection: end it with the test.
+afterEach(closeTestDb);

@@ -1,14 +1,8 @@
-/**
- * A small published course for the learning tests, seeded straight into D1
- * (faster than generating one from a PDF): modules with lessons and a quiz of
- * single-choice questions each, every explanation and source passage marked
- * so a test can tell if one leaks.
- */
-import { env } from "cloudflare:test";
-import { lessons, modules, openDb, questions, quizzes } from "@studyhall/db";
+import { lessons, modules, questions, quizzes } from "@studyhall/db";
 import { type Actor, call, json } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 
-export const db = () => openDb(env.DB);
+export const db = testDb;
 
 export interface SeededQuestion {
   id: string;

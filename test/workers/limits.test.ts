@@ -1,9 +1,11 @@
 /** Rate limits are exact under concurrency and say so in their headers; quotas refuse with the usage. */
+
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { loadConfig } from "@studyhall/core";
-import { assertTokenQuota, chargeTokens, openDb } from "@studyhall/db";
+import { assertTokenQuota, chargeTokens } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, json, newMember, newOrg, randomIp } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 
 describe("per-user rate limit on the general API", () => {
   it("lets exactly 120 of 130 concurrent requests through, each with the right headers", async () => {
@@ -80,7 +82,7 @@ describe("monthly LLM token quota", () => {
     const admin = await newOrg();
     const student = await newMember(admin, "student");
     const config = loadConfig(env);
-    const db = openDb(env.DB);
+    const db = testDb();
     const before = await json(await call("/v1/me/usage", { token: student.token }));
     expect(before).toMatchObject({ used: 0, limit: 100_000, remaining: 100_000, metric: "llm_tokens" });
     expect(Date.parse(before.resetsAt)).toBeGreaterThan(Date.now());
@@ -104,7 +106,7 @@ describe("monthly LLM token quota", () => {
 
   it("last month's usage does not count against this month", async () => {
     const admin = await newOrg();
-    const db = openDb(env.DB);
+    const db = testDb();
     const lastMonth = new Date();
     lastMonth.setUTCDate(1);
     lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);

@@ -5,14 +5,16 @@
  * Each test is one way of losing access; the last shows the room's own timer
  * catching a change nobody announced.
  */
+
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { sessionCloseCodes, sessionCloseReasons } from "@studyhall/core";
-import { joinableNow, openDb, sessions, type Viewer, visibleSessions } from "@studyhall/db";
+import { joinableNow, sessions, type Viewer, visibleSessions } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
 import { connectRaw, newClassroom, RoomClient, ticketFor } from "../helpers/room-client.ts";
+import { testDb } from "../helpers/test-db.ts";
 
 const REVOKED = { code: sessionCloseCodes.accessRevoked, reason: sessionCloseReasons[sessionCloseCodes.accessRevoked] };
 const chats = (client: RoomClient) => client.messages().flatMap((m) => (m.type === "chat" ? [m.text] : []));
@@ -227,7 +229,7 @@ describe("who the room keeps", () => {
     const draft = await json(await call("/v1/courses", { token: colleague.token, body: { title: "Colleague's draft" } }));
     const draftRoom = await json(await call("/v1/sessions", { token: colleague.token, body: { kind: "study-room", courseId: draft.id } }));
 
-    const db = openDb(env.DB);
+    const db = testDb();
     const people = [admin, teacher, ...students, colleague, operator, uninvited, removed, stranger];
     const viewers: Viewer[] = await Promise.all(
       people.map(async (p) => {

@@ -1,9 +1,11 @@
 /** The AI tutor's side of a room: `@tutor` becomes a job; the tutor speaks through postBotMessage; reports read the transcript. */
+
 import { env } from "cloudflare:test";
-import { chargeTokens, openDb } from "@studyhall/db";
+import { chargeTokens } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers/api.ts";
 import { newClassroom, RoomClient } from "../helpers/room-client.ts";
+import { testDb } from "../helpers/test-db.ts";
 
 interface JobRow {
   id: string;
@@ -58,7 +60,7 @@ describe("@tutor", () => {
     const asker = await RoomClient.join(students[1], roomId);
     asker.send({ type: "chat", text: "no tutor here, @tutor is mid-sentence" });
     await asker.until(() => asker.messages().length === 1);
-    await chargeTokens(openDb(env.DB), { orgId: admin.orgId, userId: students[1].id, amount: 10_000_000 });
+    await chargeTokens(testDb(), { orgId: admin.orgId, userId: students[1].id, amount: 10_000_000 });
 
     asker.send({ type: "chat", text: "@tutor explain guards" });
     await asker.until(() => asker.errors().some((e) => e.code === "quota-exceeded"));

@@ -1,7 +1,10 @@
 /** What the upload tests share: PDF-looking bytes, hand-built forms, endless bodies, and bindings that record or fail. */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { documents, jobs } from "@studyhall/db";
+import { count, eq } from "drizzle-orm";
 import api from "../../workers/api/src/index.ts";
 import { type Actor, BASE, newMember, newOrg } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 import { withBindings } from "../helpers/with-bindings.ts";
 
 export async function teacher(): Promise<Actor> {
@@ -20,14 +23,14 @@ export async function sha256(bytes: Uint8Array | ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** What the owner has in D1: documents and jobs. */
+/** What the owner has in the relational store: documents and jobs. */
 export async function rowsOf(owner: Pick<Actor, "id">): Promise<{ documents: number; jobs: number }> {
-  const count = (table: string) =>
-    env.DB.prepare(`select count(*) as n from ${table} where owner_id = ?`)
-      .bind(owner.id)
-      .first<{ n: number }>()
-      .then((r) => r!.n);
-  return { documents: await count("documents"), jobs: await count("jobs") };
+  const db = testDb();
+  const [[d], [j]] = await Promise.all([
+    db.select({ n: count() }).from(documents).where(eq(documents.ownerId, owner.id)),
+    db.select({ n: count() }).from(jobs).where(eq(jobs.ownerId, owner.id)),
+  ]);
+  return { documents: d!.n, jobs: j!.n };
 }
 
 /** Every object R2 holds under the organisation's documents. */

@@ -5,10 +5,12 @@
  * document, job or stored object, whether the uploads come one after another
  * or at the same moment, and whatever the owner's quota says.
  */
+
 import { env } from "cloudflare:test";
-import { chargeTokens, openDb } from "@studyhall/db";
+import { chargeTokens } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 import { pdfBytes, rowsOf, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
 const PDF = { "Content-Type": "application/pdf" };
@@ -46,7 +48,7 @@ describe("the same file again", () => {
     const bytes = pdfBytes(40_000);
     const accepted = await json(await uploadWith(env, t, bytes, PDF));
     // The month's tokens spent: a new course would be refused.
-    await chargeTokens(openDb(env.DB), { orgId: t.orgId, userId: t.id, amount: 5_000_000 });
+    await chargeTokens(testDb(), { orgId: t.orgId, userId: t.id, amount: 5_000_000 });
     const fresh = await uploadWith(env, t, pdfBytes(40_000), PDF);
     expect(fresh.status).toBe(429);
 

@@ -7,7 +7,7 @@
  * next request rather than when the token lapses.
  */
 
-import { type Db, type User, users } from "@studyhall/db";
+import { type Db, instant, type User, users } from "@studyhall/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { AccessClaims } from "./access-token.ts";
 
@@ -31,7 +31,7 @@ export async function currentAccess(
   // A login is live while its family holds a token that is neither spent, revoked nor expired:
   // rotation revokes the old token only after issuing the next, logout and replay detection revoke them all.
   // Spelled with table names: drizzle leaves columns unqualified in a one-table select, and "id" would be ambiguous.
-  const loginLive = sql<number>`exists (select 1 from refresh_tokens as rt where rt.family_id = ${claims.sessionId} and rt.user_id = users.id and rt.revoked_at is null and rt.expires_at > ${now})`;
+  const loginLive = sql<number>`exists (select 1 from refresh_tokens as rt where rt.family_id = ${claims.sessionId} and rt.user_id = users.id and rt.revoked_at is null and rt.expires_at > ${instant(now)})`;
   const [row] = await db
     .select({ user: users, loginLive })
     .from(users)

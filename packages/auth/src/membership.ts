@@ -10,6 +10,7 @@ import { forbidden, notFound, ProblemError, type Role } from "@studyhall/core";
 import {
   type Db,
   forgetUserAccess,
+  oneAtATime,
   refreshTokens,
   type TransferResult,
   together,
@@ -35,6 +36,12 @@ function keepsAnAdmin(orgId: string, memberId: string): SQL {
   return or(ne(users.role, "admin"), anotherAdmin(orgId, memberId))!;
 }
 
+/**
+ * What changes to an organisation's admins take turns on. Each is one statement that checks another admin
+ * remains; D1 runs them one at a time, PostgreSQL would let two admins demoting each other both pass.
+ */
+const adminsKey = (orgId: string) => `admins:${orgId}`;
+
 const activeMember = (orgId: string, memberId: string) => and(eq(users.id, memberId), eq(users.orgId, orgId), isNull(users.removedAt));
 
 /** After a refused conditional write: was there no such member (404), or would it leave no admin (409)? */
@@ -50,11 +57,13 @@ async function refusal(db: Db, orgId: string, memberId: string): Promise<Problem
  * @throws ProblemError not-found (no such active member), conflict (the last admin).
  */
 export async function changeMemberRole(db: Db, actor: MembershipActor, memberId: string, role: Role): Promise<User> {
-  const [updated] = await db
-    .update(users)
-    .set({ role })
-    .where(and(activeMember(actor.orgId, memberId), role === "admin" ? undefined : keepsAnAdmin(actor.orgId, memberId)))
-    .returning();
+  const [updated] = await oneAtATime(db, adminsKey(actor.orgId), (q) =>
+    q
+      .update(users)
+      .set({ role })
+      .where(and(activeMember(actor.orgId, memberId), role === "admin" ? undefined : keepsAnAdmin(actor.orgId, memberId)))
+      .returning(),
+  );
   if (!updated) throw await refusal(db, actor.orgId, memberId);
   await forgetUserAccess(db, memberId);
   return updated;
@@ -69,24 +78,26 @@ export async function changeMemberRole(db: Db, actor: MembershipActor, memberId:
  * @throws ProblemError not-found (no such active member), conflict (the last admin).
  */
 export async function removeMember(db: Db, actor: MembershipActor, memberId: string, now = Date.now()): Promise<User> {
-  const [removed] = await together(db, (tx) => [
-    tx
-      .update(users)
-      .set({ removedAt: new Date(now) })
-      .where(and(activeMember(actor.orgId, memberId), keepsAnAdmin(actor.orgId, memberId)))
-      .returning(),
-    // Runs in the same transaction and only if the account is removed by now (by this call or an earlier one).
-    tx
-      .update(refreshTokens)
-      .set({ revokedAt: new Date(now) })
-      .where(
-        and(
-          eq(refreshTokens.userId, memberId),
-          isNull(refreshTokens.revokedAt),
-          sql`exists (select 1 from ${users} where ${users.id} = ${memberId} and ${users.orgId} = ${actor.orgId} and ${isNotNull(users.removedAt)})`,
+  const [removed] = await oneAtATime(db, adminsKey(actor.orgId), (q) =>
+    together(q, (tx) => [
+      tx
+        .update(users)
+        .set({ removedAt: new Date(now) })
+        .where(and(activeMember(actor.orgId, memberId), keepsAnAdmin(actor.orgId, memberId)))
+        .returning(),
+      // Runs in the same transaction and only if the account is removed by now (by this call or an earlier one).
+      tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date(now) })
+        .where(
+          and(
+            eq(refreshTokens.userId, memberId),
+            isNull(refreshTokens.revokedAt),
+            sql`exists (select 1 from ${users} where ${users.id} = ${memberId} and ${users.orgId} = ${actor.orgId} and ${isNotNull(users.removedAt)})`,
+          ),
         ),
-      ),
-  ]);
+    ]),
+  );
   const member = removed[0];
   if (!member) throw await refusal(db, actor.orgId, memberId);
   await forgetUserAccess(db, memberId);

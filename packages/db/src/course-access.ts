@@ -11,9 +11,7 @@
 import { notFound, ProblemError, type Role } from "@studyhall/core";
 import { and, eq, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { courseInvitations } from "./schema/course-invitations.ts";
-import { type Course, courses } from "./schema/courses.ts";
-import { enrolments } from "./schema/enrolments.ts";
+import { type Course, courseInvitations, courses, enrolments } from "./tables.ts";
 
 export interface Viewer {
   id: string;

@@ -16,8 +16,7 @@ import {
   stuckStudents,
 } from "./learning-analytics.ts";
 import { visibleQuiz } from "./quiz-attempt-store.ts";
-import type { Course } from "./schema/courses.ts";
-import type { Quiz } from "./schema/quizzes.ts";
+import type { Course, Quiz } from "./tables.ts";
 
 export interface CourseFigures {
   course: Course;

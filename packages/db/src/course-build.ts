@@ -7,7 +7,7 @@
 import type { CourseOutline, GeneratedLesson, GeneratedQuestion } from "@studyhall/core";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { type Course, courses, type Lesson, lessons, type Module, modules, questions, quizzes } from "./schema/index.ts";
+import { type Course, courses, type Lesson, lessons, type Module, modules, questions, quizzes } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 // D1 binds at most 100 values per statement.
@@ -110,7 +110,7 @@ export async function publishGeneratedCourse(db: Db, courseId: string): Promise<
     .set({ status: "PUBLISHED", publishedAt: new Date() })
     .where(and(eq(courses.id, courseId), eq(courses.status, "GENERATING")));
   const [counted] = await db
-    .select({ n: sql<number>`count(*)` })
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
     .from(questions)
     .innerJoin(quizzes, eq(questions.quizId, quizzes.id))
     .where(eq(quizzes.courseId, courseId));

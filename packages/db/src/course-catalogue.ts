@@ -5,10 +5,10 @@
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import { type Viewer, visibleCourses } from "./course-access.ts";
+import { inList } from "./dialect.ts";
 import type { Db } from "./index.ts";
 import { enrolmentProgress, type ProgressRow } from "./learning-progress.ts";
-import { type Course, courses } from "./schema/courses.ts";
-import { enrolments } from "./schema/enrolments.ts";
+import { type Course, courses, enrolments } from "./tables.ts";
 
 interface Page {
   limit: number;
@@ -41,7 +41,12 @@ export async function enrolledCourses(db: Db, viewer: Viewer, page: Page): Promi
     ? await db
         .select()
         .from(courses)
-        .where(sql`${courses.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.courseId))}))`)
+        .where(
+          inList(
+            courses.id,
+            progress.map((p) => p.courseId),
+          ),
+        )
     : [];
   const byId = new Map(courseRows.map((row) => [row.id, row]));
   return progress.flatMap((p) => {

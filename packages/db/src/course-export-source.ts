@@ -8,10 +8,7 @@ import type { CourseSource, ExportModule, ExportOutline, ExportQuiz } from "@stu
 import { asc, eq } from "drizzle-orm";
 import { questionsOf } from "./course-outline.ts";
 import type { Db } from "./index.ts";
-import { courses } from "./schema/courses.ts";
-import { lessons } from "./schema/lessons.ts";
-import { modules } from "./schema/modules.ts";
-import { type Quiz, quizzes } from "./schema/quizzes.ts";
+import { courses, lessons, modules, type Quiz, quizzes } from "./tables.ts";
 
 /** Course-wide quizzes (not tied to a module) are printed after the modules, under this title. */
 export const COURSE_QUIZZES_TITLE = "Course quizzes";

@@ -11,9 +11,8 @@ import type { Db } from "./index.ts";
 import { enqueueWith } from "./job-enqueue.ts";
 import { findJob } from "./job-lifecycle.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
-import { type Course, courses } from "./schema/courses.ts";
-import { type CourseExport, courseExports } from "./schema/exports.ts";
-import type { Job } from "./schema/jobs.ts";
+import type { Job } from "./tables.ts";
+import { type Course, type CourseExport, courseExports, courses } from "./tables.ts";
 
 /**
  * A course the viewer may export now: 404 when not visible, 403 when they may not change it or start work,

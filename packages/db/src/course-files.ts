@@ -7,8 +7,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { forgetCourseLessons } from "./lesson-cache.ts";
-import { courseExports } from "./schema/exports.ts";
-import { lessons } from "./schema/lessons.ts";
+import { courseExports, lessons } from "./tables.ts";
 
 /** Where an export's file lives, but for its extension: chosen from ids, never from a course title. */
 export const exportKeyPrefix = (orgId: string, exportId: string) => `exports/${orgId}/${exportId}.`;

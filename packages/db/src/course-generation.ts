@@ -10,8 +10,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { pendingJob } from "./job-enqueue.ts";
 import { type LaneQueues, type SendOptions, sendAndMark } from "./job-queue.ts";
-import { courses } from "./schema/courses.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { courses, type Job, jobs } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 export interface CourseGenerationRequest {

@@ -6,14 +6,13 @@
  */
 
 import { ProblemError } from "@studyhall/core";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { forgetUserAccess } from "./access-cache.ts";
 import { editableCourse, type Viewer } from "./course-access.ts";
+import { inList } from "./dialect.ts";
 import type { Db } from "./index.ts";
-import { courseInvitations } from "./schema/course-invitations.ts";
-import type { Course } from "./schema/courses.ts";
-import { enrolments } from "./schema/enrolments.ts";
-import { users } from "./schema/users.ts";
+import type { Course } from "./tables.ts";
+import { courseInvitations, enrolments, users } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 /** Rows per insert: three bound values each, under D1's 100 per statement. */
@@ -83,13 +82,7 @@ export async function inviteStudents(
   const students = await db
     .select({ id: users.id })
     .from(users)
-    .where(
-      and(
-        eq(users.orgId, course.orgId),
-        eq(users.role, "student"),
-        sql`${users.id} in (select value from json_each(${JSON.stringify(userIds)}))`,
-      ),
-    );
+    .where(and(eq(users.orgId, course.orgId), eq(users.role, "student"), inList(users.id, userIds)));
   const found = new Set(students.map((s) => s.id));
   // The same answer for an unknown id and another organisation's user: nothing about other organisations shows.
   const invalid = requested.flatMap((id, i) =>

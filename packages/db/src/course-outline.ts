@@ -7,11 +7,8 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import { editableCourse, type Viewer, visibleCourse } from "./course-access.ts";
 import type { Db } from "./index.ts";
-import type { Course } from "./schema/courses.ts";
-import { lessons } from "./schema/lessons.ts";
-import { modules } from "./schema/modules.ts";
-import { type Question, questions } from "./schema/questions.ts";
-import { type Quiz, quizzes } from "./schema/quizzes.ts";
+import type { Course } from "./tables.ts";
+import { lessons, modules, type Question, type Quiz, questions, quizzes } from "./tables.ts";
 
 /** One module of a course's outline; a lesson is `ready` once its first version is written. */
 export interface OutlineModule {

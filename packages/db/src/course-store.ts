@@ -13,8 +13,8 @@ import { type CourseStores, courseFiles, deleteCourseFiles } from "./course-file
 import type { Db } from "./index.ts";
 import { cancelJobsOf } from "./job-orphans.ts";
 import { assertCanOwn, canOwnSql } from "./ownership.ts";
-import { type Course, type CourseStatus, courses } from "./schema/courses.ts";
-import type { Job } from "./schema/jobs.ts";
+import type { Job } from "./tables.ts";
+import { type Course, type CourseStatus, courses } from "./tables.ts";
 
 export interface NewCourse {
   title: string;

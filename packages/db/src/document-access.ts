@@ -8,9 +8,7 @@
 import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { type Viewer, visibleCourses } from "./course-access.ts";
 import type { Db } from "./index.ts";
-import { courses } from "./schema/courses.ts";
-import { documents } from "./schema/documents.ts";
-import { users } from "./schema/users.ts";
+import { courses, documents, users } from "./tables.ts";
 
 /** The WHERE clause of the documents a viewer may read passages of. */
 export function readableDocuments(viewer: Viewer): SQL {

@@ -15,10 +15,7 @@ import type { Db } from "./index.ts";
 import { documentTextChars } from "./job-estimates.ts";
 import { cancelJobsOf } from "./job-orphans.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
-import { courses } from "./schema/courses.ts";
-import { type DocumentSection, documentSections } from "./schema/document-sections.ts";
-import { type Document, documents } from "./schema/documents.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { courses, type Document, type DocumentSection, documentSections, documents, type Job, jobs } from "./tables.ts";
 import { reserveFor } from "./token-reservations.ts";
 
 /**
@@ -67,7 +64,7 @@ export async function documentWithSections(
         level: documentSections.level,
         pageStart: documentSections.pageStart,
         pageEnd: documentSections.pageEnd,
-        characters: sql<number>`length(${documentSections.text})`,
+        characters: sql<number>`length(${documentSections.text})`.mapWith(Number),
       })
       .from(documentSections)
       .where(eq(documentSections.documentId, document.id))

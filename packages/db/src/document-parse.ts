@@ -7,7 +7,7 @@ import type { JobError, ParsedDocument } from "@studyhall/core";
 import { eq } from "drizzle-orm";
 import { UNTITLED_DOCUMENT } from "./document-upload.ts";
 import type { Db } from "./index.ts";
-import { type Document, documentSections, documents } from "./schema/index.ts";
+import { type Document, documentSections, documents } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 // D1 binds at most 100 values per statement; a section row takes 8.

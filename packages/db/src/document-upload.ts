@@ -13,8 +13,7 @@ import type { Db } from "./index.ts";
 import { enqueueWith } from "./job-enqueue.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
 import { jobViewOf } from "./job-view.ts";
-import { type Document, documents } from "./schema/documents.ts";
-import { jobs } from "./schema/jobs.ts";
+import { type Document, documents, jobs } from "./tables.ts";
 import { releaseReservation, reserveTokens, type Spender } from "./token-reservations.ts";
 
 /** A document's title until the parser finds one in the PDF (its metadata or first page). */

@@ -8,11 +8,11 @@ import { ProblemError } from "@studyhall/core";
 import { and, eq, sql } from "drizzle-orm";
 import { forgetUserAccess } from "./access-cache.ts";
 import { editableCourse, type Viewer, visibleCourse } from "./course-access.ts";
+import { inList } from "./dialect.ts";
 import type { Db } from "./index.ts";
 import { enrolmentProgress, type ProgressRow } from "./learning-progress.ts";
-import type { Course } from "./schema/courses.ts";
-import { type Enrolment, enrolments } from "./schema/enrolments.ts";
-import { users } from "./schema/users.ts";
+import type { Course } from "./tables.ts";
+import { type Enrolment, enrolments, users } from "./tables.ts";
 
 /**
  * Enrols the viewer in a course they see; enrolling again changes nothing (`created` says which it was).
@@ -77,7 +77,10 @@ export async function courseStudents(
         .where(
           and(
             eq(users.orgId, course.orgId),
-            sql`${users.id} in (select value from json_each(${JSON.stringify(progress.map((p) => p.userId))}))`,
+            inList(
+              users.id,
+              progress.map((p) => p.userId),
+            ),
           ),
         )
     : [];

@@ -5,7 +5,7 @@
 import { ProblemError } from "@studyhall/core";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { idempotencyKeys } from "./schema/idempotency-keys.ts";
+import { idempotencyKeys } from "./tables.ts";
 
 export type Replay = { status: number; body: unknown } | undefined;
 

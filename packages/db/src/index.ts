@@ -1,9 +1,13 @@
 /**
- * D1 access through drizzle. `openDb` accepts the database or a Sessions API
- * session, so reads that may go to a replica still see the caller's writes.
+ * The relational store through drizzle: D1 (the default) or PostgreSQL through a Hyperdrive binding, as the
+ * deployment's `RELATIONAL_STORE` says. Callers hand over their bindings and get one handle type; which store
+ * is behind it is known only here, in `tables.ts` and in the few statements that must be written per dialect.
  */
+
+import { sql } from "drizzle-orm";
 import { DrizzleD1Database } from "drizzle-orm/d1";
 import { SQLiteD1Session } from "drizzle-orm/d1/session";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import {
   createTableRelationsHelpers,
   type ExtractTablesWithRelations,
@@ -11,20 +15,45 @@ import {
   type RelationalSchemaConfig,
 } from "drizzle-orm/relations";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import postgres from "postgres";
 import { attachAccessCache } from "./access-cache.ts";
+import { execute } from "./dialect.ts";
+import { workerSocket } from "./pg-worker-socket.ts";
 import * as schema from "./schema/index.ts";
+import * as pgSchema from "./schema-pg/index.ts";
+import { type RelationalStore, useTablesOf } from "./tables.ts";
 
 export * from "./course-access.ts";
+export { instant, oneAtATime } from "./dialect.ts";
 export * from "./document-access.ts";
-export * from "./schema/index.ts";
+export * from "./tables.ts";
 export * from "./usage.ts";
 
 /** What drizzle needs of D1: both `D1Database` and `D1DatabaseSession` provide it. */
 export type D1Like = Pick<D1Database, "prepare" | "batch">;
 
+/** The bindings that name a deployment's relational store (wrangler.toml `RELATIONAL_STORE`, `[[hyperdrive]]`). */
+export interface RelationalBindings {
+  DB: D1Database;
+  /** "d1" (or unset) or "postgres". */
+  RELATIONAL_STORE?: string;
+  HYPERDRIVE?: Hyperdrive;
+}
+
 export interface OpenDbOptions {
   /** Where cached access decisions live: changes to access through this handle invalidate them (see access-cache.ts). */
   accessCache?: KVNamespace;
+  /** On D1, read through this Sessions API session instead of the database (see `openRequestDb`). */
+  d1Session?: D1DatabaseSession;
+}
+
+/** The store `env` names, refusing a configuration that cannot work rather than falling back to another store. */
+export function relationalStore(env: RelationalBindings): RelationalStore {
+  const named = env.RELATIONAL_STORE?.trim() || "d1";
+  if (named === "d1") return "d1";
+  if (named !== "postgres") throw new Error(`RELATIONAL_STORE must be "d1" or "postgres", not ${JSON.stringify(named)}`);
+  if (!env.HYPERDRIVE) throw new Error('RELATIONAL_STORE is "postgres" but the deployment has no HYPERDRIVE binding');
+  return "postgres";
 }
 
 /**
@@ -36,22 +65,97 @@ type Relations = ExtractTablesWithRelations<typeof schema>;
 let relational: RelationalSchemaConfig<Relations> | undefined;
 const dialect = new SQLiteAsyncDialect();
 
-/** The handle `drizzle(d1, { schema })` makes, over the isolate's one relational config. */
-export function openDb(d1: D1Like, options: OpenDbOptions = {}): DrizzleD1Database<typeof schema> & { $client: D1Database } {
+function openD1(d1: D1Like): Db {
   relational ??= (() => {
     const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
     return { fullSchema: schema, schema: tables.tables as Relations, tableNamesMap: tables.tableNamesMap };
   })();
   // drizzle only calls prepare() and batch(); a session has both.
   const client = d1 as D1Database;
-  const db = new DrizzleD1Database("async", dialect, new SQLiteD1Session(client, dialect, relational, {}), relational) as DrizzleD1Database<
-    typeof schema
-  > & { $client: D1Database };
+  const db = new DrizzleD1Database("async", dialect, new SQLiteD1Session(client, dialect, relational, {}), relational) as Db;
   db.$client = client;
+  return db;
+}
+
+const inWorker = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+
+/** Open clients per handle, so `closeDb` can end a PostgreSQL handle's connections. */
+const pgClients = new WeakMap<object, postgres.Sql>();
+
+/**
+ * A PostgreSQL handle over Hyperdrive. A Worker may not carry a connection from one request to the next, so
+ * each handle has its own client (Hyperdrive pools the real connections near the database); it connects on
+ * its first query and ends with `closeDb`. One connection: a request's statements run in turn, a
+ * transaction holds it while it runs, and a burst of requests opens no more connections than requests.
+ */
+function openPostgres(hyperdrive: Hyperdrive): Db {
+  const client = postgres(hyperdrive.connectionString, {
+    max: 1,
+    fetch_types: false,
+    onnotice: () => {},
+    // Inside a Worker, a socket that closes quietly (pg-worker-socket.ts); elsewhere (Node tests) postgres.js's own.
+    ...(inWorker ? { socket: workerSocket } : {}),
+  });
+  // Typed as D1's handle: the data layer is written once, against D1's types; tables.ts gives it pg's tables.
+  const db = drizzlePostgres(client, { schema: pgSchema }) as unknown as Db;
+  pgClients.set(db, client);
+  return db;
+}
+
+/**
+ * The deployment's relational store.
+ * @example const db = openDb(env, { accessCache: env.LESSONS }); try { … } finally { await closeDb(db); }
+ */
+export function openDb(env: RelationalBindings, options: OpenDbOptions = {}): Db {
+  const store = relationalStore(env);
+  useTablesOf(store);
+  const db = store === "postgres" ? openPostgres(env.HYPERDRIVE!) : openD1(options.d1Session ?? env.DB);
   if (options.accessCache) attachAccessCache(db, options.accessCache);
   return db;
 }
-export type Db = ReturnType<typeof openDb>;
+
+/** Whether the handle holds connections to end with `closeDb` (PostgreSQL's do; D1's do not). */
+export const holdsConnections = (db: Db): boolean => pgClients.has(db);
+
+/** Ends a handle's connections (PostgreSQL); nothing to do on D1. Safe to call on a handle that never queried. */
+export async function closeDb(db: Db): Promise<void> {
+  await pgClients.get(db)?.end({ timeout: 5 });
+}
+
+/**
+ * Runs `work` over a handle of its own and ends its connections after, whatever `work` did.
+ * @example const job = await withDb(env, (db) => findJob(db, jobId));
+ */
+export async function withDb<T>(env: RelationalBindings, work: (db: Db) => Promise<T>, options: OpenDbOptions = {}): Promise<T> {
+  const db = openDb(env, options);
+  try {
+    return await work(db);
+  } finally {
+    await closeDb(db);
+  }
+}
+
+/** One round trip to the deployment's relational store, for readiness checks; throws when it cannot be reached. */
+export async function pingRelationalStore(env: RelationalBindings): Promise<void> {
+  await withDb(env, (db) => execute(db, sql`select 1`));
+}
+
+/**
+ * A request's handle. On D1 it reads through the Sessions API: `bookmark` is the one the client sent back
+ * (so even a replica read sees the caller's own writes), and `bookmarkAfter()` is the one to return. On
+ * PostgreSQL every statement goes to the primary through Hyperdrive, so there is no bookmark to carry.
+ */
+export function openRequestDb(
+  env: RelationalBindings,
+  request: { bookmark?: string; write: boolean },
+  options: Omit<OpenDbOptions, "d1Session"> = {},
+): { db: Db; bookmarkAfter(): string | null } {
+  if (relationalStore(env) === "postgres") return { db: openDb(env, options), bookmarkAfter: () => null };
+  const session = env.DB.withSession(request.bookmark ?? (request.write ? "first-primary" : "first-unconstrained"));
+  return { db: openDb(env, { ...options, d1Session: session }), bookmarkAfter: () => session.getBookmark() };
+}
+
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 export * from "./access-cache.ts";
 export * from "./course-analytics.ts";
 export * from "./course-build.ts";

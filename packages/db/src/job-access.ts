@@ -8,7 +8,7 @@ import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { requestCancel } from "./job-lifecycle.ts";
 import { settleProduct } from "./job-products.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { type Job, jobs } from "./tables.ts";
 import { releaseReservations } from "./token-reservations.ts";
 
 /** D1 binds at most 100 values per statement. */

@@ -11,7 +11,7 @@ import { type JobSpec, type Lane, parseJobPayload } from "@studyhall/core";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./index.ts";
 import { type LaneQueues, type SendOptions, sendAndMark } from "./job-queue.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { type Job, jobs } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 /** A job to write: its kind with that kind's payload, and where and how it runs. */

@@ -8,14 +8,13 @@
 import { estimateTokens, parseJobPayload } from "@studyhall/core";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { documentSections } from "./schema/document-sections.ts";
-import { documents } from "./schema/documents.ts";
-import type { Job } from "./schema/jobs.ts";
+import type { Job } from "./tables.ts";
+import { documentSections, documents } from "./tables.ts";
 
 /** Characters of a parsed document's text, or its file's size before it is parsed (a stand-in the estimate accepts). */
 export async function documentTextChars(db: Db, documentId: string): Promise<number> {
   const [row] = await db
-    .select({ chars: sql<number>`coalesce(sum(length(${documentSections.text})), 0)` })
+    .select({ chars: sql<number>`coalesce(sum(length(${documentSections.text})), 0)`.mapWith(Number) })
     .from(documentSections)
     .where(eq(documentSections.documentId, documentId));
   const chars = Number(row?.chars ?? 0);

@@ -10,8 +10,7 @@ import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { reopenProduct } from "./job-products.ts";
 import { laneHeldBy, laneOpen, PAUSED_RECHECK_MS } from "./lane-state.ts";
-import { type JobEventType, jobEvents } from "./schema/job-events.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { type Job, type JobEventType, jobEvents, jobs } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 export type ClaimOutcome =
@@ -73,7 +72,7 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
           and(eq(jobs.status, "queued"), or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now)))),
           and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now))),
         ),
-        laneOpen,
+        laneOpen(),
       ),
     )
     .returning();

@@ -4,6 +4,7 @@
  * buckets, retry, deferral and dead-letter counts, and LLM tokens charged.
  */
 import { sql } from "drizzle-orm";
+import { secondsBetween, selectAll } from "./dialect.ts";
 import type { Db } from "./index.ts";
 
 export interface JobFigures {
@@ -21,21 +22,27 @@ export interface JobFigures {
 export async function jobFigures(db: Db, orgId: string | undefined, bucketsSeconds: readonly number[]): Promise<JobFigures> {
   // Every query filters on the organisation first, so an organisation's scrape reads its rows by index.
   const ofOrg = orgId ? sql`and org_id = ${orgId}` : sql``;
-  const byState = await db.all<{ kind: string; lane: string; status: string; n: number }>(
+  const byState = await selectAll<{ kind: string; lane: string; status: string; n: number }>(
+    db,
     sql`select kind, lane, status, count(*) as n from jobs ${orgId ? sql`where org_id = ${orgId}` : sql``} group by kind, lane, status`,
   );
-  const buckets = sql.raw(
-    bucketsSeconds.map((b, i) => `sum(case when finished_at - started_at <= ${b * 1000} then 1 else 0 end) as b${i}`).join(", "),
+  const ran = secondsBetween(sql`started_at`, sql`finished_at`);
+  const buckets = sql.join(
+    bucketsSeconds.map((b, i) => sql`sum(case when ${ran} <= ${sql.raw(String(Number(b)))} then 1 else 0 end) as ${sql.raw(`b${i}`)}`),
+    sql`, `,
   );
-  const durations = await db.all<Record<string, number> & { kind: string }>(
-    sql`select kind, count(*) as count, coalesce(sum((finished_at - started_at) / 1000.0), 0) as sum, ${buckets} from jobs where status = 'completed' and started_at is not null and finished_at is not null ${ofOrg} group by kind`,
+  const durations = await selectAll<Record<string, number> & { kind: string }>(
+    db,
+    sql`select kind, count(*) as count, coalesce(sum(${ran}), 0) as sum, ${buckets} from jobs where status = 'completed' and started_at is not null and finished_at is not null ${ofOrg} group by kind`,
   );
-  const events = await db.all<{ type: string; n: number }>(
+  const events = await selectAll<{ type: string; n: number }>(
+    db,
     orgId
       ? sql`select e.type as type, count(*) as n from job_events e join jobs j on j.id = e.job_id where j.org_id = ${orgId} and e.type in ('retrying', 'dead-lettered', 'deferred') group by e.type`
       : sql`select type, count(*) as n from job_events where type in ('retrying', 'dead-lettered', 'deferred') group by type`,
   );
-  const tokens = await db.all<{ n: number }>(
+  const tokens = await selectAll<{ n: number }>(
+    db,
     orgId
       ? sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens' and user_id in (select id from users where org_id = ${orgId}) and org_id = ${orgId}`
       : sql`select coalesce(sum(amount), 0) as n from usage_ledger where metric = 'llm_tokens'`,

@@ -6,10 +6,11 @@
  * instead of failing later on rows that are gone or writing files again.
  */
 import type { JobError, JobKind } from "@studyhall/core";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
+import { jsonText } from "./dialect.ts";
 import type { Db } from "./index.ts";
 import { requestCancel } from "./job-lifecycle.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { type Job, jobs } from "./tables.ts";
 import { releaseReservations } from "./token-reservations.ts";
 
 /** What is deleted, and the kinds of job that work on it (by the payload field naming it). */
@@ -39,7 +40,7 @@ const reasonOf = (deleted: Deleted): JobError =>
  * @example const cancelled = await cancelJobsOf(db, course.orgId, { courseId: course.id });
  */
 export async function cancelJobsOf(db: Db, orgId: string, deleted: Deleted, now = Date.now()): Promise<Job[]> {
-  const [field, id] = "courseId" in deleted ? ["$.courseId", deleted.courseId] : ["$.documentId", deleted.documentId];
+  const [field, id] = "courseId" in deleted ? ["courseId", deleted.courseId] : ["documentId", deleted.documentId];
   const running = await db
     .select({ id: jobs.id })
     .from(jobs)
@@ -48,7 +49,7 @@ export async function cancelJobsOf(db: Db, orgId: string, deleted: Deleted, now 
         eq(jobs.orgId, orgId),
         inArray(jobs.kind, kindsOf(deleted)),
         inArray(jobs.status, ["queued", "active"]),
-        sql`json_extract(${jobs.payload}, ${field}) = ${id}`,
+        eq(jsonText(jobs.payload, field), id),
       ),
     );
   const changed: Job[] = [];

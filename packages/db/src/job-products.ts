@@ -11,10 +11,7 @@ import { type JobError, type JobKind, type JobPayload, parseJobPayload } from "@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./index.ts";
-import { courses } from "./schema/courses.ts";
-import { documents } from "./schema/documents.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
-import { sessionReports } from "./schema/session-reports.ts";
+import { courses, documents, type Job, jobs, sessionReports } from "./tables.ts";
 
 /** True while the job row is still `status`: the statements before the job's own update in a batch see it unchanged. */
 const jobStill = (jobId: string, status: Job["status"]): SQL =>

@@ -10,7 +10,7 @@ import { and, eq, isNull, lt, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { markSent } from "./job-lifecycle.ts";
 import { laneOpen } from "./lane-state.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
+import { type Job, jobs } from "./tables.ts";
 
 /** The three priority lanes' producers. */
 export interface LaneQueues {
@@ -109,6 +109,6 @@ export async function jobsToResend(db: Db, limits: SweepLimits, now = Date.now()
   return db
     .select()
     .from(jobs)
-    .where(and(or(unsent, stale, abandoned, lost), laneOpen))
+    .where(and(or(unsent, stale, abandoned, lost), laneOpen()))
     .limit(limit);
 }

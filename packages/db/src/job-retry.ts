@@ -21,10 +21,8 @@ import type { Db } from "./index.ts";
 import { jobTokenEstimate } from "./job-estimates.ts";
 import { markSent, requeueFailed } from "./job-lifecycle.ts";
 import { type LaneQueues, type SendOptions, sendJob } from "./job-queue.ts";
-import { courses } from "./schema/courses.ts";
-import { documents } from "./schema/documents.ts";
-import type { Job } from "./schema/jobs.ts";
-import type { TokenReservation } from "./schema/token-reservations.ts";
+import type { Job, TokenReservation } from "./tables.ts";
+import { courses, documents } from "./tables.ts";
 import { releaseReservation, reserveTokens, spenderOf } from "./token-reservations.ts";
 
 /** The document a job reads, if its kind reads one. */

@@ -4,8 +4,7 @@
  * dashboards takes one, so no query can forget to say.
  */
 import { eq, type SQL } from "drizzle-orm";
-import { jobs } from "./schema/jobs.ts";
-import { PLATFORM_SCOPE } from "./schema/lane-controls.ts";
+import { jobs, PLATFORM_SCOPE } from "./tables.ts";
 
 export type JobScope = { orgId: string } | typeof PLATFORM_SCOPE;
 

@@ -6,12 +6,10 @@
 
 import type { JobKind, Lane } from "@studyhall/core";
 import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { jsonText, likeText } from "./dialect.ts";
 import type { Db } from "./index.ts";
 import { inScope, type JobScope } from "./job-scope.ts";
-import { documents } from "./schema/documents.ts";
-import { jobEvents } from "./schema/job-events.ts";
-import { type Job, type JobStatus, jobs } from "./schema/jobs.ts";
-import { users } from "./schema/users.ts";
+import { documents, type Job, type JobStatus, jobEvents, jobs, users } from "./tables.ts";
 
 export interface JobFilter {
   status?: JobStatus;
@@ -35,14 +33,14 @@ export interface JobListing {
   title: string | null;
 }
 
-const deadLettered = sql`exists (select 1 from job_events e where e.job_id = ${jobs.id} and e.type = 'dead-lettered')`;
+const deadLettered = () => sql`exists (select 1 from job_events e where e.job_id = ${jobs.id} and e.type = 'dead-lettered')`;
 
 function listing(db: Db) {
   return db
     .select({ job: jobs, owner: { id: users.id, email: users.email, name: users.name }, title: documents.title })
     .from(jobs)
     .innerJoin(users, eq(users.id, jobs.ownerId))
-    .leftJoin(documents, eq(documents.id, sql`json_extract(${jobs.payload}, '$.documentId')`));
+    .leftJoin(documents, eq(documents.id, jsonText(jobs.payload, "documentId")));
 }
 
 /** The scope's jobs matching `filter`, newest first, one more than `limit` to tell whether a next page exists. */
@@ -57,14 +55,8 @@ export async function searchJobs(db: Db, scope: JobScope, filter: JobFilter): Pr
         filter.kind ? eq(jobs.kind, filter.kind) : undefined,
         filter.lane ? eq(jobs.lane, filter.lane) : undefined,
         filter.owner ? or(eq(users.id, filter.owner), eq(users.email, filter.owner.toLowerCase())) : undefined,
-        pattern
-          ? or(
-              sql`${documents.title} like ${pattern} escape '\\'`,
-              sql`${jobs.payload} like ${pattern} escape '\\'`,
-              sql`${jobs.error} like ${pattern} escape '\\'`,
-            )
-          : undefined,
-        filter.deadLettered ? deadLettered : undefined,
+        pattern ? or(likeText(documents.title, pattern), likeText(jobs.payload, pattern), likeText(jobs.error, pattern)) : undefined,
+        filter.deadLettered ? deadLettered() : undefined,
         filter.before ? lt(jobs.createdAt, filter.before) : undefined,
       ),
     )
@@ -101,7 +93,7 @@ export async function failedJobs(
         filter.orgId ? eq(jobs.orgId, filter.orgId) : undefined,
         filter.kind ? eq(jobs.kind, filter.kind) : undefined,
         filter.lane ? eq(jobs.lane, filter.lane) : undefined,
-        filter.deadLettered ? deadLettered : undefined,
+        filter.deadLettered ? deadLettered() : undefined,
       ),
     )
     .limit(500);

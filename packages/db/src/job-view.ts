@@ -7,7 +7,7 @@
 import type { JobProgressUpdate, JobSnapshot, JobView } from "@studyhall/core";
 import type { Db } from "./index.ts";
 import { findJob } from "./job-lifecycle.ts";
-import type { Job } from "./schema/jobs.ts";
+import type { Job } from "./tables.ts";
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 

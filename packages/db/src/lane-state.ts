@@ -11,8 +11,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { markSent } from "./job-lifecycle.ts";
 import { type LaneQueues, sendJob } from "./job-queue.ts";
-import { jobs } from "./schema/jobs.ts";
-import { laneControls, PLATFORM_SCOPE } from "./schema/lane-controls.ts";
+import { jobs, laneControls, PLATFORM_SCOPE } from "./tables.ts";
 
 /** Who holds a lane: the viewer's organisation, the platform, or nobody. */
 export type PausedBy = "organisation" | "platform" | null;
@@ -24,7 +23,8 @@ export const PAUSED_RECHECK_MS = 30_000;
  * True while no switch holds the job's lane, neither the platform's nor its organisation's. A condition
  * on `jobs`, for the claim and the sweep; it reads the switch table by its primary key.
  */
-export const laneOpen: SQL = sql`not exists (select 1 from ${laneControls} where ${laneControls.lane} = ${jobs.lane} and ${laneControls.paused} = ${sql.param(true, laneControls.paused)} and ${laneControls.scope} in (${PLATFORM_SCOPE}, ${jobs.orgId}))`;
+export const laneOpen = (): SQL =>
+  sql`not exists (select 1 from ${laneControls} where ${laneControls.lane} = ${jobs.lane} and ${laneControls.paused} = ${sql.param(true, laneControls.paused)} and ${laneControls.scope} in (${PLATFORM_SCOPE}, ${jobs.orgId}))`;
 
 /** Sets one scope's switch for a lane: an organisation id, or `PLATFORM_SCOPE`. */
 export async function setLanePaused(db: Db, scope: string, lane: Lane, paused: boolean, by: string, now = Date.now()): Promise<void> {
@@ -82,7 +82,7 @@ export async function wakeLane(db: Db, queues: LaneQueues, scope: string, lane: 
   const held = await db
     .select({ id: jobs.id, kind: jobs.kind, lane: jobs.lane })
     .from(jobs)
-    .where(and(eq(jobs.status, "queued"), eq(jobs.lane, lane), scope === PLATFORM_SCOPE ? undefined : eq(jobs.orgId, scope), laneOpen))
+    .where(and(eq(jobs.status, "queued"), eq(jobs.lane, lane), scope === PLATFORM_SCOPE ? undefined : eq(jobs.orgId, scope), laneOpen()))
     .limit(limit);
   const sent: string[] = [];
   for (const job of held) if (await sendJob(queues, job)) sent.push(job.id);

@@ -8,7 +8,15 @@
  */
 import { QUIZ_PASS_SCORE } from "@studyhall/core";
 import { type SQL, sql } from "drizzle-orm";
+import { instant, jsonMember, jsonValue, msOf, selectAll } from "./dialect.ts";
 import type { Db } from "./index.ts";
+
+/** 1 for each row where `condition` holds: a count both stores write alike (SQLite sums booleans, PostgreSQL does not). */
+const countWhere = (condition: SQL) => sql`sum(case when ${condition} then 1 else 0 end)`;
+
+/** Counts come back as text from PostgreSQL (bigint), as numbers from D1. */
+const numbers = <K extends string>(row: Record<string, unknown>, keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, Number(row[k] ?? 0)])) as Record<K, number>;
 
 export interface QuizFigures {
   quizId: string;
@@ -51,17 +59,20 @@ const quizFilter = (scope: QuizScope): SQL =>
     : sql`select id from quizzes where course_id = ${scope.courseId}`;
 
 export async function enrolmentCounts(db: Db, courseId: string): Promise<{ enrolled: number; completed: number }> {
-  const [row] = await db.all<{ enrolled: number; completed: number | null }>(
-    sql`select count(*) as enrolled, sum(completed_at is not null) as completed from enrolments where course_id = ${courseId}`,
+  const [row] = await selectAll<Record<string, unknown>>(
+    db,
+    sql`select count(*) as enrolled, count(completed_at) as completed from enrolments where course_id = ${courseId}`,
   );
-  return { enrolled: row?.enrolled ?? 0, completed: row?.completed ?? 0 };
+  return numbers(row ?? {}, ["enrolled", "completed"]);
 }
 
 export async function quizFigures(db: Db, scope: QuizScope): Promise<QuizFigures[]> {
-  return db.all<QuizFigures>(sql`
+  const rows = await selectAll<Record<string, unknown>>(
+    db,
+    sql`
     select q.id as "quizId", q.title as "title",
       count(a.id) as "attempts", count(distinct a.user_id) as "students",
-      coalesce(sum(a.score >= ${QUIZ_PASS_SCORE}), 0) as "passed", coalesce(sum(a.score), 0) as "scoreSum"
+      coalesce(${countWhere(sql`a.score >= ${QUIZ_PASS_SCORE}`)}, 0) as "passed", coalesce(sum(a.score), 0) as "scoreSum"
     from quizzes q
     left join (
       select a.id, a.quiz_id, a.user_id, a.score from quiz_attempts a join users u on u.id = a.user_id
@@ -69,18 +80,27 @@ export async function quizFigures(db: Db, scope: QuizScope): Promise<QuizFigures
     ) a on a.quiz_id = q.id
     where q.id in (${quizFilter(scope)})
     group by q.id
-    order by q.created_at, q.id`);
+    order by q.created_at, q.id`,
+  );
+  return rows.map((row) => ({
+    quizId: String(row.quizId),
+    title: String(row.title),
+    ...numbers(row, ["attempts", "students", "passed", "scoreSum"]),
+  }));
 }
 
 /** Each question's correct rate over students' submitted attempts; `limit` keeps the hardest. */
 export async function questionFigures(db: Db, scope: QuizScope, limit = 1000): Promise<QuestionFigures[]> {
   // A saved answer is `answers[questionId]`; it is right when it equals the question's answer, as grading decides.
-  const given = sql`json_extract(a.answers, '$."' || qq.id || '"')`;
-  return db.all<QuestionFigures>(sql`
+  const given = jsonMember(sql`a.answers`, sql`qq.id`);
+  const right = countWhere(sql`${given} = ${jsonValue(sql`qq.answer`)}`);
+  const rows = await selectAll<Record<string, unknown>>(
+    db,
+    sql`
     select qq.id as "questionId", qq.quiz_id as "quizId", qq.position as "position", qq.prompt as "prompt",
       count(a.id) as "attempts",
-      coalesce(sum(${given} is not null), 0) as "answered",
-      coalesce(sum(${given} = json_extract(qq.answer, '$')), 0) as "correct"
+      coalesce(${countWhere(sql`${given} is not null`)}, 0) as "answered",
+      coalesce(${right}, 0) as "correct"
     from questions qq
     left join (
       select a.id, a.quiz_id, a.answers from quiz_attempts a join users u on u.id = a.user_id
@@ -88,8 +108,16 @@ export async function questionFigures(db: Db, scope: QuizScope, limit = 1000): P
     ) a on a.quiz_id = qq.quiz_id
     where qq.quiz_id in (${quizFilter(scope)})
     group by qq.id
-    order by (case when count(a.id) = 0 then 1 else 0 end), cast(coalesce(sum(${given} = json_extract(qq.answer, '$')), 0) as real) / max(count(a.id), 1), qq.quiz_id, qq.position
-    limit ${limit}`);
+    order by (case when count(a.id) = 0 then 1 else 0 end),
+      cast(coalesce(${right}, 0) as double precision) / (case when count(a.id) > 1 then count(a.id) else 1 end), qq.quiz_id, qq.position
+    limit ${limit}`,
+  );
+  return rows.map((row) => ({
+    questionId: String(row.questionId),
+    quizId: String(row.quizId),
+    prompt: String(row.prompt),
+    ...numbers(row, ["position", "attempts", "answered", "correct"]),
+  }));
 }
 
 export interface StuckRule {
@@ -107,21 +135,34 @@ export interface StuckRule {
  */
 export async function stuckStudents(db: Db, scope: QuizScope, rule: StuckRule): Promise<StuckRow[]> {
   const idleBefore = rule.inactiveDays === null ? null : rule.now - rule.inactiveDays * 86_400_000;
-  return db.all<StuckRow>(sql`
+  const rows = await selectAll<Record<string, unknown>>(
+    db,
+    sql`
     select e.user_id as "userId", u.name as "name", u.email as "email", e.created_at as "enrolledAt",
       e.last_activity_at as "lastActivityAt", coalesce(f.failed, 0) as "failedAttempts"
     from enrolments e
     join users u on u.id = e.user_id
     left join (
       select user_id, max(failed) as failed from (
-        select a.user_id, a.quiz_id, sum(a.score < ${QUIZ_PASS_SCORE}) as failed, max(a.score >= ${QUIZ_PASS_SCORE}) as passed
+        select a.user_id, a.quiz_id, ${countWhere(sql`a.score < ${QUIZ_PASS_SCORE}`)} as failed,
+          max(case when a.score >= ${QUIZ_PASS_SCORE} then 1 else 0 end) as passed
         from quiz_attempts a
         where a.quiz_id in (${quizFilter(scope)}) and a.submitted_at is not null
         group by a.user_id, a.quiz_id
-      ) where passed = 0 group by user_id
+      ) as per_quiz where passed = 0 group by user_id
     ) f on f.user_id = e.user_id
     where e.course_id = ${scope.courseId} and e.completed_at is null
-      and ((${idleBefore} is not null and coalesce(e.last_activity_at, e.created_at) < ${idleBefore}) or coalesce(f.failed, 0) >= ${rule.failedAttempts})
+      and ((${instant(idleBefore)} is not null and coalesce(e.last_activity_at, e.created_at) < ${instant(idleBefore)})
+        or coalesce(f.failed, 0) >= ${rule.failedAttempts})
     order by coalesce(e.last_activity_at, e.created_at), e.user_id
-    limit 500`);
+    limit 500`,
+  );
+  return rows.map((row) => ({
+    userId: String(row.userId),
+    name: String(row.name),
+    email: String(row.email),
+    enrolledAt: msOf(row.enrolledAt)!,
+    lastActivityAt: msOf(row.lastActivityAt),
+    failedAttempts: Number(row.failedAttempts),
+  }));
 }

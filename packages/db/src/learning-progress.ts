@@ -6,6 +6,7 @@
  */
 import { QUIZ_PASS_SCORE } from "@studyhall/core";
 import { type SQL, sql } from "drizzle-orm";
+import { execute, instant, msOf, selectAll } from "./dialect.ts";
 import type { Db } from "./index.ts";
 
 /**
@@ -14,8 +15,10 @@ import type { Db } from "./index.ts";
  * teacher adds lessons later.
  */
 export function completionStatement(db: Db, userId: string, courseId: string, now: number) {
-  return db.run(sql`
-    update enrolments set completed_at = ${now}
+  return execute(
+    db,
+    sql`
+    update enrolments set completed_at = ${instant(now)}
     where course_id = ${courseId} and user_id = ${userId} and completed_at is null
       and exists (select 1 from lessons where course_id = ${courseId})
       and not exists (
@@ -26,12 +29,13 @@ export function completionStatement(db: Db, userId: string, courseId: string, no
           and exists (select 1 from questions qq where qq.quiz_id = q.id)
           and not exists (
             select 1 from quiz_attempts a where a.quiz_id = q.id and a.user_id = ${userId}
-              and a.submitted_at is not null and a.score >= ${QUIZ_PASS_SCORE}))`);
+              and a.submitted_at is not null and a.score >= ${QUIZ_PASS_SCORE}))`,
+  );
 }
 
 /** Notes activity on an enrolment (no-op for someone not enrolled). */
 export function activityStatement(db: Db, userId: string, courseId: string, now: number) {
-  return db.run(sql`update enrolments set last_activity_at = ${now} where course_id = ${courseId} and user_id = ${userId}`);
+  return execute(db, sql`update enrolments set last_activity_at = ${instant(now)} where course_id = ${courseId} and user_id = ${userId}`);
 }
 
 /**
@@ -43,14 +47,18 @@ export async function recordLessonRead(db: Db, userId: string, courseId: string,
   // Statements in turn rather than one batch: drizzle cannot batch raw SQL with parameters on D1,
   // and each is safe on its own (the completion check reads what the insert wrote).
   const active = await activityStatement(db, userId, courseId, now);
-  if (!active.meta.changes) return;
-  const read = await db.run(sql`
-    insert or ignore into lesson_progress (user_id, lesson_id, course_id, created_at)
-    select ${userId}, l.id, l.course_id, ${now} from lessons l
+  if (!active) return;
+  const read = await execute(
+    db,
+    sql`
+    insert into lesson_progress (user_id, lesson_id, course_id, created_at)
+    select ${userId}, l.id, l.course_id, ${instant(now)} from lessons l
     join enrolments e on e.course_id = l.course_id and e.user_id = ${userId}
-    where l.id = ${lessonId} and l.course_id = ${courseId} and l.version > 0`);
+    where l.id = ${lessonId} and l.course_id = ${courseId} and l.version > 0
+    on conflict do nothing`,
+  );
   // Only a first read can complete the course; a submitted attempt checks for itself.
-  if (read.meta.changes) await completionStatement(db, userId, courseId, now);
+  if (read) await completionStatement(db, userId, courseId, now);
 }
 
 /** After a submitted attempt: activity, and completion if that was the last quiz. */
@@ -77,7 +85,9 @@ export interface ProgressRow {
  * `courses` table (joined unaliased, so `visibleCourses` applies as it is).
  */
 export async function enrolmentProgress(db: Db, where: SQL, limit = 500, offset = 0): Promise<ProgressRow[]> {
-  return db.all<ProgressRow>(sql`
+  const rows = await selectAll<Record<keyof ProgressRow, unknown>>(
+    db,
+    sql`
     select e.course_id as "courseId", e.user_id as "userId", e.created_at as "enrolledAt",
       e.completed_at as "completedAt", e.last_activity_at as "lastActivityAt",
       (select count(*) from lessons l where l.course_id = e.course_id) as "lessonsTotal",
@@ -88,7 +98,20 @@ export async function enrolmentProgress(db: Db, where: SQL, limit = 500, offset 
     from enrolments e join courses on courses.id = e.course_id
     where ${where}
     order by coalesce(e.last_activity_at, e.created_at) desc
-    limit ${limit} offset ${offset}`);
+    limit ${limit} offset ${offset}`,
+  );
+  // Times and counts come back in each store's own form (see dialect.ts).
+  return rows.map((row) => ({
+    courseId: String(row.courseId),
+    userId: String(row.userId),
+    enrolledAt: msOf(row.enrolledAt)!,
+    completedAt: msOf(row.completedAt),
+    lastActivityAt: msOf(row.lastActivityAt),
+    lessonsTotal: Number(row.lessonsTotal),
+    lessonsRead: Number(row.lessonsRead),
+    quizzesTotal: Number(row.quizzesTotal),
+    quizzesPassed: Number(row.quizzesPassed),
+  }));
 }
 
 /** The progress figures a client sees for one enrolment. */

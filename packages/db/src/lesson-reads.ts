@@ -10,8 +10,8 @@ import type { Db } from "./index.ts";
 import { recordLessonRead } from "./learning-progress.ts";
 import { type LessonPrefetch, rememberLessonAccess } from "./lesson-access-cache.ts";
 import { type CachedLesson, lessonEtag, readCachedLesson, writeCachedLesson } from "./lesson-cache.ts";
-import type { Course } from "./schema/courses.ts";
-import { type Lesson, lessons } from "./schema/lessons.ts";
+import type { Course } from "./tables.ts";
+import { type Lesson, lessons } from "./tables.ts";
 
 /** Where a lesson draws from in its document. */
 export interface LessonSource {

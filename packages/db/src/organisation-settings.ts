@@ -5,8 +5,7 @@
  */
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { organisations } from "./schema/organisations.ts";
-import { users } from "./schema/users.ts";
+import { organisations, users } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 export interface OrganisationSettings {

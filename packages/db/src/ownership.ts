@@ -9,12 +9,7 @@ import { ProblemError } from "@studyhall/core";
 import { and, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { forgetUserAccess } from "./access-cache.ts";
 import type { Db } from "./index.ts";
-import { courses } from "./schema/courses.ts";
-import { documents } from "./schema/documents.ts";
-import { courseExports } from "./schema/exports.ts";
-import { practiceQuestions } from "./schema/practice-questions.ts";
-import { sessions } from "./schema/sessions.ts";
-import { users } from "./schema/users.ts";
+import { courseExports, courses, documents, practiceQuestions, sessions, users } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 /** True while `userId` is an active teacher or admin of `orgId`: the only members who may own things. */

@@ -9,8 +9,9 @@
 import { type Difficulty, forbidden, notFound, ProblemError } from "@studyhall/core";
 import { and, desc, eq, inArray, lt, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Viewer } from "./course-access.ts";
+import { jsonArrayHas, likeText } from "./dialect.ts";
 import type { Db } from "./index.ts";
-import { type PracticeQuestion, practiceEvents, practiceQuestions } from "./schema/practice-questions.ts";
+import { type PracticeQuestion, practiceEvents, practiceQuestions } from "./tables.ts";
 
 /** Whether a viewer sees every question's answer without practising it first. */
 export const seesAnswers = (viewer: Viewer) => viewer.role !== "student";
@@ -51,7 +52,7 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 }
 
 /** `LIKE` matches the pattern's own `%`, `_` and `\` literally when they are escaped with `\`. */
-const contains = (column: SQLWrapper, word: string) => sql`${column} LIKE ${`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`;
+const contains = (column: SQLWrapper, word: string) => likeText(column, `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
 
 /** The WHERE clause of a bank search in one organisation. */
 function bankFilter(orgId: string, query: BankSearch): SQL {
@@ -63,8 +64,7 @@ function bankFilter(orgId: string, query: BankSearch): SQL {
     );
   }
   if (query.topic) where.push(sql`lower(${practiceQuestions.topic}) = lower(${query.topic})`);
-  if (query.tag)
-    where.push(sql`exists (select 1 from json_each(${practiceQuestions.tags}) where lower(json_each.value) = lower(${query.tag}))`);
+  if (query.tag) where.push(jsonArrayHas(practiceQuestions.tags, query.tag));
   if (query.difficulty) where.push(eq(practiceQuestions.difficulty, query.difficulty));
   if (query.pinned) where.push(eq(practiceQuestions.pinned, query.pinned === "true"));
   if (query.cursor) {

@@ -13,10 +13,8 @@ import { visibleDocument } from "./document-library.ts";
 import type { Db } from "./index.ts";
 import { enqueue } from "./job-enqueue.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
-import { type DocumentSection, documentSections } from "./schema/document-sections.ts";
-import { documents } from "./schema/documents.ts";
-import type { Job } from "./schema/jobs.ts";
-import { practiceQuestions } from "./schema/practice-questions.ts";
+import type { Job } from "./tables.ts";
+import { type DocumentSection, documentSections, documents, practiceQuestions } from "./tables.ts";
 import { reserveFor } from "./token-reservations.ts";
 import { together } from "./write-together.ts";
 
@@ -107,14 +105,15 @@ export async function storeGeneratedQuestions(db: Db, rows: (typeof practiceQues
 /** A section as practice questions are written from it. */
 export type PassageSection = Pick<DocumentSection, "documentId" | "position" | "title" | "text" | "pageStart" | "pageEnd">;
 
-const passageColumns = {
+/** A function, not a constant: the tables are the store's (tables.ts), known only once a handle is open. */
+const passageColumns = () => ({
   documentId: documentSections.documentId,
   position: documentSections.position,
   title: documentSections.title,
   text: documentSections.text,
   pageStart: documentSections.pageStart,
   pageEnd: documentSections.pageEnd,
-};
+});
 
 /** A document's sections in order (or the one at `position`), if the reader may read it and it is parsed; undefined otherwise. */
 export async function readableSections(
@@ -129,7 +128,7 @@ export async function readableSections(
     .where(and(eq(documents.id, documentId), readableDocuments(reader)));
   if (document?.status !== "parsed") return undefined;
   return db
-    .select(passageColumns)
+    .select(passageColumns())
     .from(documentSections)
     .where(and(eq(documentSections.documentId, document.id), position === undefined ? undefined : eq(documentSections.position, position)))
     .orderBy(asc(documentSections.position));
@@ -146,7 +145,7 @@ export function sectionsMentioning(db: Db, reader: Viewer, words: readonly strin
     .where(and(readableDocuments(reader), eq(documents.status, "parsed")));
   const matches: SQL[] = words.flatMap((w) => [like(documentSections.title, `%${w}%`), like(documentSections.text, `%${w}%`)]);
   return db
-    .select(passageColumns)
+    .select(passageColumns())
     .from(documentSections)
     .where(and(inArray(documentSections.documentId, parsed), matches.length ? or(...matches) : undefined))
     .limit(limit);

@@ -6,9 +6,9 @@
  */
 
 import type { Difficulty } from "@studyhall/core";
-import { and, count, desc, eq, gte, inArray, sum } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
-import { practiceEvents, practiceQuestions } from "./schema/practice-questions.ts";
+import { practiceEvents, practiceQuestions } from "./tables.ts";
 
 /** KV keeps the list this long (KV's shortest expiry); clients may keep it as long. */
 export const TRENDING_TTL_SECONDS = 60;
@@ -43,7 +43,7 @@ export async function computeTrending(db: Db, orgId: string, now = Date.now()): 
   const since = new Date(now - WEEK_MS);
   const practised = count(practiceEvents.id);
   const counts = await db
-    .select({ questionId: practiceEvents.questionId, practised, correct: sum(practiceEvents.correct) })
+    .select({ questionId: practiceEvents.questionId, practised, correct: count(sql`case when ${practiceEvents.correct} then 1 end`) })
     .from(practiceEvents)
     .where(and(eq(practiceEvents.orgId, orgId), gte(practiceEvents.at, since)))
     .groupBy(practiceEvents.questionId)

@@ -7,11 +7,11 @@
 
 import { type Lane, lanes } from "@studyhall/core";
 import { and, gte, isNotNull, sql } from "drizzle-orm";
+import { instant, secondsBetween } from "./dialect.ts";
 import type { Db } from "./index.ts";
 import { inScope, type JobScope, switchScope } from "./job-scope.ts";
 import { lanePauses, type PausedBy, pausedBy } from "./lane-state.ts";
-import { jobs } from "./schema/jobs.ts";
-import { PLATFORM_SCOPE } from "./schema/lane-controls.ts";
+import { jobs, PLATFORM_SCOPE } from "./tables.ts";
 
 export interface LaneStats {
   lane: Lane;
@@ -46,14 +46,14 @@ export async function queueStats(db: Db, scope: JobScope, windowMinutes = 60, no
     .select({
       lane: jobs.lane,
       status: jobs.status,
-      delayed: sql<number>`sum(case when ${jobs.runAfter} > ${now} then 1 else 0 end)`,
-      n: sql<number>`count(*)`,
+      delayed: sql<number>`sum(case when ${jobs.runAfter} > ${instant(now)} then 1 else 0 end)`,
+      n: sql<number>`count(*)`.mapWith(Number),
     })
     .from(jobs)
     .where(inScope(scope))
     .groupBy(jobs.lane, jobs.status);
   const finished = await db
-    .select({ lane: jobs.lane, status: jobs.status, seconds: sql<number>`(${jobs.finishedAt} - ${jobs.startedAt}) / 1000.0` })
+    .select({ lane: jobs.lane, status: jobs.status, seconds: secondsBetween(jobs.startedAt, jobs.finishedAt) })
     .from(jobs)
     .where(and(inScope(scope), gte(jobs.finishedAt, since), isNotNull(jobs.startedAt)))
     .limit(5000);

@@ -9,11 +9,9 @@
 import { type AnswersPatch, answersRevealed, type Grade, gradeAnswers, notFound, ProblemError, shuffleLayout } from "@studyhall/core";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { canEditCourse, type Viewer, visibleCourses } from "./course-access.ts";
+import { execute, instant, jsonMerge, jsonParam, oneAtATime } from "./dialect.ts";
 import type { Db } from "./index.ts";
-import { type Course, courses } from "./schema/courses.ts";
-import { type Question, questions } from "./schema/questions.ts";
-import { type QuizAttempt, quizAttempts } from "./schema/quiz-attempts.ts";
-import { type Quiz, quizzes } from "./schema/quizzes.ts";
+import { type Course, courses, type Question, type Quiz, type QuizAttempt, questions, quizAttempts, quizzes } from "./tables.ts";
 
 /** A quiz whose course the viewer can see; 404 otherwise. */
 export async function visibleQuiz(db: Db, viewer: Viewer, quizId: string): Promise<{ quiz: Quiz; course: Course }> {
@@ -82,12 +80,20 @@ export async function startAttempt(db: Db, input: StartAttempt): Promise<{ attem
   const id = crypto.randomUUID();
   const deadline = input.quiz.timeLimitSeconds ? now + input.quiz.timeLimitSeconds * 1000 : null;
   const layout = JSON.stringify(shuffleLayout(input.questions));
-  // The count and the insert are one statement: concurrent starts cannot both take the last attempt.
-  const result = await db.run(sql`
+  // The count and the insert are one statement (on PostgreSQL, under the student's lock for the quiz):
+  // concurrent starts cannot both take the last attempt.
+  const inserted = await oneAtATime(db, `attempts:${input.quiz.id}:${input.userId}`, (q) =>
+    execute(
+      q,
+      sql`
     insert into quiz_attempts (id, org_id, quiz_id, user_id, answers, layout, created_at, deadline_at)
-    select ${id}, ${input.orgId}, ${input.quiz.id}, ${input.userId}, '{}', ${layout}, ${now}, ${deadline}
-    where ${max} is null or (select count(*) from quiz_attempts where quiz_id = ${input.quiz.id} and user_id = ${input.userId}) < ${max}`);
-  if (!result.meta.changes) {
+    select ${id}, ${input.orgId}, ${input.quiz.id}, ${input.userId}, ${jsonParam("{}")}, ${jsonParam(layout)}, ${instant(now)},
+      ${instant(deadline)}
+    where cast(${max} as integer) is null
+      or (select count(*) from quiz_attempts where quiz_id = ${input.quiz.id} and user_id = ${input.userId}) < ${max}`,
+    ),
+  );
+  if (!inserted) {
     throw new ProblemError("conflict", {
       detail: `This quiz allows ${max} attempt${max === 1 ? "" : "s"} and you have used them all.`,
       extensions: { reason: "attempt-limit-reached", maxAttempts: max, attemptsUsed: existing.length },
@@ -118,12 +124,12 @@ function closedProblem(attempt: QuizAttempt): ProblemError {
 export async function saveAnswers(db: Db, attempt: QuizAttempt, patch: AnswersPatch, now = Date.now()): Promise<QuizAttempt> {
   const [updated] = await db
     .update(quizAttempts)
-    .set({ answers: sql`json_patch(coalesce(${quizAttempts.answers}, '{}'), ${JSON.stringify(patch)})` })
+    .set({ answers: jsonMerge(quizAttempts.answers, patch) })
     .where(
       and(
         eq(quizAttempts.id, attempt.id),
         eq(quizAttempts.userId, attempt.userId),
-        sql`${quizAttempts.submittedAt} is null and (${quizAttempts.deadlineAt} is null or ${quizAttempts.deadlineAt} > ${now})`,
+        sql`${quizAttempts.submittedAt} is null and (${quizAttempts.deadlineAt} is null or ${quizAttempts.deadlineAt} > ${instant(now)})`,
       ),
     )
     .returning();

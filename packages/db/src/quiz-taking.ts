@@ -21,11 +21,8 @@ import {
   visibleAttempt,
   visibleQuiz,
 } from "./quiz-attempt-store.ts";
-import type { Course } from "./schema/courses.ts";
-import { enrolments } from "./schema/enrolments.ts";
-import { type Question, questions } from "./schema/questions.ts";
-import type { QuizAttempt } from "./schema/quiz-attempts.ts";
-import { type Quiz, quizzes } from "./schema/quizzes.ts";
+import type { Course, QuizAttempt } from "./tables.ts";
+import { enrolments, type Question, type Quiz, questions, quizzes } from "./tables.ts";
 
 async function isEnrolled(db: Db, courseId: string, userId: string): Promise<boolean> {
   return (

@@ -16,10 +16,9 @@ import { ProblemError, roles } from "@studyhall/core";
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Viewer, ViewerRef } from "./course-access.ts";
 import { holdsOwnerPowers, visibleCourses } from "./course-access.ts";
+import { inList } from "./dialect.ts";
 import type { Db } from "./index.ts";
-import { courses } from "./schema/courses.ts";
-import { type Session, sessions } from "./schema/sessions.ts";
-import { users } from "./schema/users.ts";
+import { courses, type Session, sessions, users } from "./tables.ts";
 import { together } from "./write-together.ts";
 
 /** The WHERE clause of the sessions a viewer may see and join. */
@@ -57,7 +56,7 @@ export async function joinableNow(
   sessionId: string,
   userIds: readonly string[],
 ): Promise<{ session: "open" | "closed" | "gone"; allowed: Set<string> }> {
-  const asked = sql`${users.id} in (select value from json_each(${JSON.stringify(userIds)}))`;
+  const asked = inList(users.id, userIds);
   const anyRole = or(...roles.map((role) => and(eq(users.role, role), visibleSessions({ id: users.id, orgId: users.orgId, role }))));
   const [status, allowed] = await together(db, (tx) => [
     tx.select({ status: sessions.status }).from(sessions).where(eq(sessions.id, sessionId)),

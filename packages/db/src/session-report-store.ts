@@ -23,14 +23,9 @@ import type { Db } from "./index.ts";
 import { pendingJob } from "./job-enqueue.ts";
 import { findJob } from "./job-lifecycle.ts";
 import type { LaneQueues, SendOptions } from "./job-queue.ts";
-import { courses } from "./schema/courses.ts";
-import { type Job, jobs } from "./schema/jobs.ts";
-import { lessons } from "./schema/lessons.ts";
-import { modules } from "./schema/modules.ts";
-import { sessionReports } from "./schema/session-reports.ts";
-import { type Session, sessions } from "./schema/sessions.ts";
 import { assertCanModerate, visibleSessions } from "./session-access.ts";
 import { sessionInOrg } from "./session-store.ts";
+import { courses, type Job, jobs, lessons, modules, type Session, sessionReports, sessions } from "./tables.ts";
 import { releaseReservation, reserveTokens } from "./token-reservations.ts";
 import { together } from "./write-together.ts";
 

@@ -10,10 +10,9 @@ import { notFound, ProblemError } from "@studyhall/core";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Viewer } from "./course-access.ts";
 import type { Db } from "./index.ts";
-import type { Course } from "./schema/courses.ts";
-import { type Session, sessions } from "./schema/sessions.ts";
-import { users } from "./schema/users.ts";
 import { assertCanModerate, visibleSessions } from "./session-access.ts";
+import type { Course } from "./tables.ts";
+import { type Session, sessions, users } from "./tables.ts";
 
 /**
  * A session the viewer may see and join, or 404; the same rule the room holds its people to (nobody removed).

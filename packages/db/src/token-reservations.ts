@@ -3,7 +3,8 @@
  * reserves an estimate against its owner's monthly quota, in one conditional
  * INSERT … SELECT: what the ledger holds this month, plus the unspent part of
  * held reservations, plus this amount, must fit the limit. D1 runs one
- * statement at a time, so two requests cannot both pass a nearly spent quota.
+ * statement at a time, so two requests cannot both pass a nearly spent quota;
+ * on PostgreSQL the statement runs under the spender's lock (`oneAtATime`).
  * The work then charges each request's real usage (a ledger row and the
  * reservation's `charged`, in one batch), extends the reservation with the
  * same kind of statement when it needs more, and releases the rest when it ends.
@@ -11,10 +12,9 @@
 
 import type { Config, Role } from "@studyhall/core";
 import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { execute, instant, oneAtATime } from "./dialect.ts";
 import type { Db } from "./index.ts";
-import { type TokenReservation, tokenReservations } from "./schema/token-reservations.ts";
-import { usageLedger } from "./schema/usage-ledger.ts";
-import { users } from "./schema/users.ts";
+import { type TokenReservation, tokenReservations, usageLedger, users } from "./tables.ts";
 import { monthlyTokenLimit, quotaExceeded, reservedSql, spentSql, usagePeriod, usageSummary } from "./usage.ts";
 import { together } from "./write-together.ts";
 
@@ -31,6 +31,16 @@ export interface Spender {
  * overnight; a job renews it at every charge and extension.
  */
 export const RESERVATION_TTL_MS = 24 * 3600_000;
+
+/** What reservations of one user and month take turns on (PostgreSQL; see `oneAtATime`). */
+const quotaKey = (userId: string, period: string) => `quota:${userId}:${period}`;
+
+/** A reservation's amount cut to `atMost`, but never below what it has already charged. */
+const shrunkTo = (atMost: number) => {
+  const { amount, charged } = tokenReservations;
+  return sql`case when ${amount} < ${atMost} then (case when ${amount} > ${charged} then ${amount} else ${charged} end)
+    else (case when ${atMost} > ${charged} then ${atMost} else ${charged} end) end`;
+};
 
 /** The user as their quota sees them now (the role sets the limit), or undefined when the account is gone or removed. */
 export async function spenderOf(db: Db, userId: string): Promise<Spender | undefined> {
@@ -62,11 +72,16 @@ export async function reserveTokens(
   const limit = monthlyTokenLimit(config, spender.role);
   const id = crypto.randomUUID();
   const expiresAt = at + RESERVATION_TTL_MS;
-  const inserted = await db.run(sql`
+  const inserted = await oneAtATime(db, quotaKey(spender.id, period), (q) =>
+    execute(
+      q,
+      sql`
     insert into token_reservations (id, org_id, user_id, job_id, period, amount, charged, status, created_at, expires_at)
-    select ${id}, ${spender.orgId}, ${spender.id}, ${request.jobId}, ${period}, ${amount}, 0, 'held', ${at}, ${expiresAt}
-    where ${spentSql(spender.id, period)} + ${reservedSql(spender.id, period, at)} + ${amount} <= ${limit}`);
-  if (!inserted.meta.changes) throw quotaExceeded(await usageSummary(db, config, spender, now), now, amount);
+    select ${id}, ${spender.orgId}, ${spender.id}, cast(${request.jobId} as text), ${period}, cast(${amount} as integer), 0, 'held', ${instant(at)}, ${instant(expiresAt)}
+    where ${spentSql(spender.id, period)} + ${reservedSql(spender.id, period, at)} + ${amount} <= ${limit}`,
+    ),
+  );
+  if (!inserted) throw quotaExceeded(await usageSummary(db, config, spender, now), now, amount);
   return {
     id,
     orgId: spender.orgId,
@@ -113,11 +128,17 @@ export async function extendReservation(
   const more = Math.max(1, Math.ceil(by));
   const expiresAt = now + RESERVATION_TTL_MS;
   const { userId, period } = reservation;
-  const updated = await db.run(sql`
-    update token_reservations set amount = amount + ${more}, expires_at = ${expiresAt}
+  const updated = await oneAtATime(db, quotaKey(userId, period), (q) =>
+    execute(
+      q,
+      sql`
+    update token_reservations set amount = amount + ${more}, expires_at = ${instant(expiresAt)}
     where id = ${reservation.id} and status = 'held'
-      and ${spentSql(userId, period)} + ${reservedSql(userId, period, now, reservation.id)} + max(amount + ${more} - charged, 0) <= ${limit}`);
-  return updated.meta.changes ? { ...reservation, amount: reservation.amount + more, expiresAt: new Date(expiresAt) } : null;
+      and ${spentSql(userId, period)} + ${reservedSql(userId, period, now, reservation.id)}
+        + (case when amount + ${more} > charged then amount + ${more} - charged else 0 end) <= ${limit}`,
+    ),
+  );
+  return updated ? { ...reservation, amount: reservation.amount + more, expiresAt: new Date(expiresAt) } : null;
 }
 
 /** Records tokens a request really used: the ledger row and the reservation's `charged` move together. */
@@ -187,9 +208,7 @@ export async function handOverReservations(
     .update(tokenReservations)
     .set({
       jobId: hand.toJobId,
-      ...(hand.atMost !== undefined
-        ? { amount: sql`max(${tokenReservations.charged}, min(${tokenReservations.amount}, ${Math.ceil(hand.atMost)}))` }
-        : {}),
+      ...(hand.atMost !== undefined ? { amount: shrunkTo(Math.ceil(hand.atMost)) } : {}),
     })
     .where(and(from, eq(tokenReservations.status, "held")));
 }

@@ -7,10 +7,11 @@
 
 import { type Config, ProblemError, type Role } from "@studyhall/core";
 import { sql } from "drizzle-orm";
-import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { usageLedger } from "./schema/usage-ledger.ts";
+import { instant, selectAll } from "./dialect.ts";
+import type { Db } from "./index.ts";
+import { usageLedger } from "./tables.ts";
 
-type AnyDb = DrizzleD1Database<Record<string, unknown>>;
+type AnyDb = Db;
 
 export interface UsageSummary {
   period: string;
@@ -51,14 +52,15 @@ export const spentSql = (userId: string, period: string) =>
  * yet, or failed) and, when given, one reservation (the one being extended).
  */
 export const reservedSql = (userId: string, period: string, now: number, except: string | null = null) =>
-  sql<number>`(select coalesce(sum(max(r.amount - r.charged, 0)), 0) from token_reservations r
-    where r.user_id = ${userId} and r.period = ${period} and r.status = 'held' and r.expires_at > ${now}
-      and (${except} is null or r.id <> ${except})
+  sql<number>`(select coalesce(sum(case when r.amount > r.charged then r.amount - r.charged else 0 end), 0) from token_reservations r
+    where r.user_id = ${userId} and r.period = ${period} and r.status = 'held' and r.expires_at > ${instant(now)}
+      and (cast(${except} as text) is null or r.id <> ${except})
       and not exists (select 1 from jobs j where j.id = r.job_id and j.status in ('completed', 'failed', 'cancelled')))`;
 
 export async function usageSummary(db: AnyDb, config: Config, user: { id: string; role: Role }, now = new Date()): Promise<UsageSummary> {
   const period = usagePeriod(now);
-  const [row] = await db.all<{ used: number; reserved: number }>(
+  const [row] = await selectAll<{ used: number | string; reserved: number | string }>(
+    db,
     sql`select ${spentSql(user.id, period)} as used, ${reservedSql(user.id, period, now.getTime())} as reserved`,
   );
   const used = Number(row?.used ?? 0);

@@ -2,8 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { Viewer } from "./course-access.ts";
 import type { Db } from "./index.ts";
-import { type Organisation, organisations } from "./schema/organisations.ts";
-import { type User, users } from "./schema/users.ts";
+import { type Organisation, organisations, type User, users } from "./tables.ts";
 
 /**
  * The viewer's account and organisation, read together. Both exist for anyone the token middleware let in.

@@ -24,7 +24,7 @@ import {
   jobProgressUpdateSchema,
   jobSnapshotSchema,
 } from "@studyhall/core";
-import { openDb, patchJobSnapshot, readJobSnapshot } from "@studyhall/db";
+import { patchJobSnapshot, readJobSnapshot, withDb } from "@studyhall/db";
 import { z } from "zod";
 import { acceptSocket, EventStreams, toSockets } from "./job-subscribers.ts";
 
@@ -201,7 +201,7 @@ export class JobChannel extends DurableObject {
 
   private async readRow(jobId: string): Promise<JobSnapshot | undefined> {
     try {
-      return await readJobSnapshot(openDb(this.env.DB), jobId);
+      return await withDb(this.env, (db) => readJobSnapshot(db, jobId));
     } catch (error) {
       // The update alone will do; the row is read again at the next one.
       console.error(JSON.stringify({ level: "error", msg: "job channel could not read the job row", jobId, error: String(error) }));

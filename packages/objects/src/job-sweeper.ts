@@ -24,7 +24,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ConfigError, loadConfig } from "@studyhall/core";
-import { laneQueues, openDb, sweepJobs } from "@studyhall/db";
+import { laneQueues, sweepJobs, withDb } from "@studyhall/db";
 
 /** While the configuration cannot be read, the sweeper looks again this often. */
 const MISCONFIGURED_RECHECK_MS = 60_000;
@@ -88,7 +88,7 @@ export class JobSweeper extends DurableObject<Cloudflare.Env> {
     if (!config) return undefined;
     try {
       const lostBefore = startUp && config.APP_ENV !== "production" ? this.startedAt : undefined;
-      const resent = await sweepJobs(openDb(this.env.DB), laneQueues(this.env), config, { lostBefore });
+      const resent = await withDb(this.env, (db) => sweepJobs(db, laneQueues(this.env), config, { lostBefore }));
       if (resent.length)
         console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", startUp, count: resent.length, jobIds: resent }));
       return resent;

@@ -8,7 +8,7 @@
  * rooms beyond the push's fan-out cap). Whoever may not is disconnected with
  * `sessionCloseCodes.accessRevoked`, and their tickets are voided.
  */
-import { type AccessChange, joinableNow, openDb, openSessionsAffectedBy } from "@studyhall/db";
+import { type AccessChange, joinableNow, openSessionsAffectedBy, type RelationalBindings, withDb } from "@studyhall/db";
 import { type ObjectBindings, objects } from "./bindings.ts";
 
 export type { AccessChange } from "@studyhall/db";
@@ -27,13 +27,13 @@ export interface AccessVerdict {
 }
 
 /** Asks D1 about `userIds` in one round trip; nobody to ask costs nothing. */
-export async function judgeAccess(db: D1Database, sessionId: string, userIds: readonly string[]): Promise<AccessVerdict> {
+export async function judgeAccess(env: RelationalBindings, sessionId: string, userIds: readonly string[]): Promise<AccessVerdict> {
   if (userIds.length === 0) return { session: "open", revoked: [] };
-  const { session, allowed } = await joinableNow(openDb(db), sessionId, userIds);
+  const { session, allowed } = await withDb(env, (db) => joinableNow(db, sessionId, userIds));
   return { session, revoked: userIds.filter((id) => !allowed.has(id)) };
 }
 
-type RecheckEnv = Pick<Cloudflare.Env, "DB"> & ObjectBindings;
+type RecheckEnv = RelationalBindings & ObjectBindings;
 
 /**
  * Tells every open room a change may concern to re-check its people now.
@@ -44,7 +44,7 @@ type RecheckEnv = Pick<Cloudflare.Env, "DB"> & ObjectBindings;
  */
 export async function recheckSessionAccess(env: RecheckEnv, change: AccessChange): Promise<void> {
   try {
-    const sessionIds = await openSessionsAffectedBy(openDb(env.DB), change, RECHECK_FAN_OUT);
+    const sessionIds = await withDb(env, (db) => openSessionsAffectedBy(db, change, RECHECK_FAN_OUT));
     let failed = 0;
     for (let i = 0; i < sessionIds.length; i += FAN_OUT_BATCH) {
       const batch = sessionIds.slice(i, i + FAN_OUT_BATCH);

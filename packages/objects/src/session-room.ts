@@ -185,7 +185,7 @@ export class SessionRoom extends DurableObject {
     const meta = this.store.meta();
     if (meta?.status !== "open") return { revoked: [], closed: meta?.status === "closed" };
     const people = [...new Set([...connectedUserIds(this.ctx), ...this.tickets.holders(Date.now())])];
-    const verdict = await judgeAccess(this.env.DB, meta.sessionId, people);
+    const verdict = await judgeAccess(this.env, meta.sessionId, people);
     if (verdict.session !== "open") {
       await this.closeRoom();
       return { revoked: [], closed: true };

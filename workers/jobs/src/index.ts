@@ -6,7 +6,7 @@
  * outcome is committed to D1.
  */
 import { ConfigError, jobMessageSchema } from "@studyhall/core";
-import { laneQueues, openDb, sendJob } from "@studyhall/db";
+import { closeDb, type Db, laneQueues, openDb, sendJob } from "@studyhall/db";
 import { type JobsConfig, jobsConfig } from "./config.ts";
 import { recordDeadLetter } from "./dead-letter.ts";
 import { handlers } from "./handlers.ts";
@@ -32,47 +32,56 @@ function configOf(env: JobsEnv): JobsConfig | undefined {
   }
 }
 
+/** Runs one batch of job messages over one handle; each is acknowledged only once its outcome is stored. */
+async function consume(batch: MessageBatch, env: JobsEnv, config: JobsConfig, db: Db): Promise<void> {
+  const deadLetters = batch.queue.endsWith("-dead");
+  for (const message of batch.messages) {
+    const parsed = jobMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      // It can never succeed: say so loudly, and don't let it loop.
+      console.error(JSON.stringify({ level: "error", msg: "malformed job message dropped", queue: batch.queue, messageId: message.id }));
+      message.ack();
+      continue;
+    }
+    try {
+      if (deadLetters) {
+        await recordDeadLetter(db, handlers, progressPublisher(env), parsed.data, message.attempts);
+        message.ack();
+        continue;
+      }
+      // A paused lane's job comes back as "wait": the claim refused it, and it loses nothing.
+      const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });
+      if (outcome === "ack") message.ack();
+      else if (
+        await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane: outcome.lane }, outcome.retryInSeconds)
+      )
+        message.ack();
+      else message.retry({ delaySeconds: outcome.retryInSeconds });
+    } catch (error) {
+      // D1 or R2 unreachable before anything was recorded: let the queue redeliver this message.
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "job message not processed; redelivering",
+          jobId: parsed.data.jobId,
+          error: String(error),
+        }),
+      );
+      message.retry({ delaySeconds: Math.ceil(backoffMs(config, message.attempts) / 1000) });
+    }
+  }
+}
+
 export default {
   async queue(batch, env, ctx) {
     const config = configOf(env);
     if (!config) return batch.retryAll({ delaySeconds: MISCONFIGURED_RECHECK_SECONDS });
     ctx.waitUntil(ensureSweeper(env));
-    const db = openDb(env.DB, { accessCache: env.LESSONS });
-    const deadLetters = batch.queue.endsWith("-dead");
-    for (const message of batch.messages) {
-      const parsed = jobMessageSchema.safeParse(message.body);
-      if (!parsed.success) {
-        // It can never succeed: say so loudly, and don't let it loop.
-        console.error(JSON.stringify({ level: "error", msg: "malformed job message dropped", queue: batch.queue, messageId: message.id }));
-        message.ack();
-        continue;
-      }
-      try {
-        if (deadLetters) {
-          await recordDeadLetter(db, handlers, progressPublisher(env), parsed.data, message.attempts);
-          message.ack();
-          continue;
-        }
-        // A paused lane's job comes back as "wait": the claim refused it, and it loses nothing.
-        const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });
-        if (outcome === "ack") message.ack();
-        else if (
-          await sendJob(laneQueues(env), { id: parsed.data.jobId, kind: parsed.data.kind, lane: outcome.lane }, outcome.retryInSeconds)
-        )
-          message.ack();
-        else message.retry({ delaySeconds: outcome.retryInSeconds });
-      } catch (error) {
-        // D1 or R2 unreachable before anything was recorded: let the queue redeliver this message.
-        console.error(
-          JSON.stringify({
-            level: "error",
-            msg: "job message not processed; redelivering",
-            jobId: parsed.data.jobId,
-            error: String(error),
-          }),
-        );
-        message.retry({ delaySeconds: Math.ceil(backoffMs(config, message.attempts) / 1000) });
-      }
+    const db = openDb(env, { accessCache: env.LESSONS });
+    try {
+      await consume(batch, env, config, db);
+    } finally {
+      await closeDb(db);
     }
   },
 
@@ -81,7 +90,8 @@ export default {
     if (!config) return;
     // Every minute, in case the object's alarm chain broke (it sets one only if none is set).
     await ensureSweeper(env, { everyTime: true });
-    const resent = await sweep(openDb(env.DB), laneQueues(env), config);
+    const db = openDb(env);
+    const resent = await sweep(db, laneQueues(env), config).finally(() => closeDb(db));
     if (resent.length) console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", count: resent.length, jobIds: resent }));
   },
 } satisfies ExportedHandler<JobsEnv>;

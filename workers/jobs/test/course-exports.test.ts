@@ -1,6 +1,6 @@
 /** Course exports: a real generated course as PDF, Markdown and JSON, signed download links, access, and a 300-page export. */
 import { env, SELF } from "cloudflare:test";
-import { courses, jobs, lessons, modules, questions, quizzes } from "@studyhall/db";
+import { courses, jobs, lessons, modules, questions, quizzes, together } from "@studyhall/db";
 import { pageCount, parsePdf } from "@studyhall/pdf";
 import { eq } from "drizzle-orm";
 import { extractText, getDocumentProxy } from "unpdf";
@@ -159,16 +159,16 @@ async function seedLongCourse(owner: Actor): Promise<string> {
   for (const [m, module] of course.modules.entries()) {
     const moduleId = crypto.randomUUID();
     const quizId = crypto.randomUUID();
-    await d.batch([
-      d.insert(modules).values({ id: moduleId, courseId: id, position: m, title: module.title, summary: module.summary }),
+    await together(d, (tx) => [
+      tx.insert(modules).values({ id: moduleId, courseId: id, position: m, title: module.title, summary: module.summary }),
       ...module.lessons.map((l, i) =>
-        d
+        tx
           .insert(lessons)
           .values({ courseId: id, moduleId, position: i, title: l.title, bodyMd: l.bodyMd, keyTerms: l.keyTerms, version: 1 }),
       ),
-      d.insert(quizzes).values({ id: quizId, courseId: id, moduleId, title: module.quiz.title }),
+      tx.insert(quizzes).values({ id: quizId, courseId: id, moduleId, title: module.quiz.title }),
       ...module.quiz.questions.map((q, i) =>
-        d.insert(questions).values({
+        tx.insert(questions).values({
           quizId,
           position: i,
           kind: "single-choice",

@@ -1,6 +1,6 @@
 /** Practice banks: generating questions from a parsed paper, searching, pinning, practising and the week's trending list. */
 import { env } from "cloudflare:test";
-import { chargeTokens, courses, documentSections, documents, jobs, practiceQuestions } from "@studyhall/db";
+import { chargeTokens, courses, documentSections, documents, jobs, practiceQuestions, together } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session.ts";
@@ -148,33 +148,29 @@ describe("generating a bank", () => {
 /** A parsed document of `owner`'s, written straight to D1: the photosynthesis notes, one section per lesson. */
 async function seedPhotosynthesisNotes(owner: Actor): Promise<string> {
   const id = crypto.randomUUID();
-  await db().batch([
-    db()
-      .insert(documents)
-      .values({
-        id,
-        orgId: owner.orgId,
-        ownerId: owner.id,
-        title: "Photosynthesis notes",
-        r2Key: `test/${id}.pdf`,
-        sha256: crypto.randomUUID(),
-        bytes: 1000,
-        pageCount: 8,
-        status: "parsed",
-      }),
-    db()
-      .insert(documentSections)
-      .values(
-        PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
-          documentId: id,
-          position: i,
-          title: l.title,
-          level: 1,
-          pageStart: 2 * i + 1,
-          pageEnd: 2 * i + 2,
-          text: l.body,
-        })),
-      ),
+  await together(db(), (q) => [
+    q.insert(documents).values({
+      id,
+      orgId: owner.orgId,
+      ownerId: owner.id,
+      title: "Photosynthesis notes",
+      r2Key: `test/${id}.pdf`,
+      sha256: crypto.randomUUID(),
+      bytes: 1000,
+      pageCount: 8,
+      status: "parsed",
+    }),
+    q.insert(documentSections).values(
+      PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
+        documentId: id,
+        position: i,
+        title: l.title,
+        level: 1,
+        pageStart: 2 * i + 1,
+        pageEnd: 2 * i + 2,
+        text: l.body,
+      })),
+    ),
   ]);
   return id;
 }

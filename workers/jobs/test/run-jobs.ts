@@ -6,13 +6,14 @@
  */
 
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import { type Job, jobs, openDb } from "@studyhall/db";
+import { type Job, jobs } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { type Actor, call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { testDb } from "../../../test/helpers/test-db.ts";
 import worker from "../src/index.ts";
 
-export const db = () => openDb(env.DB);
+export const db = testDb;
 const laneQueue = { high: "studyhall-jobs-high", normal: "studyhall-jobs-normal", low: "studyhall-jobs-low" } as const;
 
 export async function jobRow(jobId: string): Promise<Job> {

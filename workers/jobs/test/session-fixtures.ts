@@ -5,7 +5,7 @@
  * through the real API: tickets, WebSockets and chat frames.
  */
 import { SELF } from "cloudflare:test";
-import { courses, documentSections, documents, lessons, modules } from "@studyhall/db";
+import { courses, documentSections, documents, lessons, modules, together } from "@studyhall/db";
 import { expect } from "vitest";
 import { PHOTOSYNTHESIS_LESSONS } from "../../../packages/llm/src/fixtures/tutoring-session.ts";
 import { type Actor, BASE, call, json } from "../../../test/helpers/api.ts";
@@ -24,34 +24,30 @@ export async function seedPhotosynthesisCourse(teacher: Actor): Promise<SeededCo
   const courseId = crypto.randomUUID();
   const moduleIds = [crypto.randomUUID(), crypto.randomUUID()];
   const lessonIds = new Map(PHOTOSYNTHESIS_LESSONS.map((l) => [l.title, crypto.randomUUID()]));
-  await db().batch([
-    db()
-      .insert(documents)
-      .values({
-        id: documentId,
-        orgId: teacher.orgId,
-        ownerId: teacher.id,
-        title: "Photosynthesis notes",
-        r2Key: `test/${documentId}.pdf`,
-        sha256: crypto.randomUUID(),
-        bytes: 1000,
-        pageCount: 10,
-        status: "parsed",
-      }),
-    db()
-      .insert(documentSections)
-      .values(
-        PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
-          documentId,
-          position: i,
-          title: l.title,
-          level: 1,
-          pageStart: 2 * i + 1,
-          pageEnd: 2 * i + 2,
-          text: l.body.replace(/\. /g, ".\n\n"),
-        })),
-      ),
-    db().insert(courses).values({
+  await together(db(), (q) => [
+    q.insert(documents).values({
+      id: documentId,
+      orgId: teacher.orgId,
+      ownerId: teacher.id,
+      title: "Photosynthesis notes",
+      r2Key: `test/${documentId}.pdf`,
+      sha256: crypto.randomUUID(),
+      bytes: 1000,
+      pageCount: 10,
+      status: "parsed",
+    }),
+    q.insert(documentSections).values(
+      PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
+        documentId,
+        position: i,
+        title: l.title,
+        level: 1,
+        pageStart: 2 * i + 1,
+        pageEnd: 2 * i + 2,
+        text: l.body.replace(/\. /g, ".\n\n"),
+      })),
+    ),
+    q.insert(courses).values({
       id: courseId,
       orgId: teacher.orgId,
       ownerId: teacher.id,
@@ -60,21 +56,19 @@ export async function seedPhotosynthesisCourse(teacher: Actor): Promise<SeededCo
       status: "PUBLISHED",
       publishedAt: new Date(),
     }),
-    db()
+    q
       .insert(modules)
       .values(moduleIds.map((id, i) => ({ id, courseId, position: i, title: i === 0 ? "Capturing light" : "Using the energy" }))),
-    db()
-      .insert(lessons)
-      .values(
-        PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
-          id: lessonIds.get(l.title)!,
-          courseId,
-          moduleId: moduleIds[i < 2 ? 0 : 1]!,
-          position: i < 2 ? i : i - 2,
-          title: l.title,
-          bodyMd: l.body,
-        })),
-      ),
+    q.insert(lessons).values(
+      PHOTOSYNTHESIS_LESSONS.map((l, i) => ({
+        id: lessonIds.get(l.title)!,
+        courseId,
+        moduleId: moduleIds[i < 2 ? 0 : 1]!,
+        position: i < 2 ? i : i - 2,
+        title: l.title,
+        bodyMd: l.body,
+      })),
+    ),
   ]);
   return { courseId, documentId, lessonIds };
 }

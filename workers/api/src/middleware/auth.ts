@@ -94,7 +94,7 @@ export const authenticateLessonRead = () =>
         signIn(c, principal, prefetch.reader);
         return next();
       }
-      if (prefetch.reachable) c.set("db", openDb(c.env.DB, { accessCache: c.env.LESSONS }));
+      if (prefetch.reachable) c.set("db", openDb(c.env, { accessCache: c.env.LESSONS }));
     }
     signIn(c, principal, await accountFor(c.get("db"), principal));
     await next();

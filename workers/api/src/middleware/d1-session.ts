@@ -1,10 +1,14 @@
 /**
- * Opens D1 through the Sessions API for each request. The client sends back
- * the bookmark it last received (`X-D1-Bookmark`), so even when reads go to a
- * replica, a user always reads their own writes; the response carries the new one.
+ * Opens the relational store for each request. On D1 it reads through the
+ * Sessions API: the client sends back the bookmark it last received
+ * (`X-D1-Bookmark`), so even when reads go to a replica, a user always reads
+ * their own writes; the response carries the new one. A PostgreSQL handle's
+ * connection ends once the request and the work it left for after the
+ * response (`waitUntil`, which may still write through the handle) are done.
  */
 
-import { openDb } from "@studyhall/db";
+import { closeDb, type Db, holdsConnections, openRequestDb } from "@studyhall/db";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 
@@ -15,11 +19,52 @@ export const d1Session = () =>
   createMiddleware<AppEnv>(async function d1Session(c, next) {
     const sent = c.req.header(BOOKMARK_HEADER);
     const write = !["GET", "HEAD", "OPTIONS"].includes(c.req.method);
-    const constraint = sent && BOOKMARK.test(sent) ? sent : write ? "first-primary" : "first-unconstrained";
-    const session = c.env.DB.withSession(constraint);
     // Changes to access through this handle invalidate the cached decisions in KV (packages/db access-cache.ts).
-    c.set("db", openDb(session, { accessCache: c.env.LESSONS }));
-    await next();
-    const bookmark = session.getBookmark();
+    const opened = openRequestDb(
+      c.env,
+      { bookmark: sent && BOOKMARK.test(sent) ? sent : undefined, write },
+      { accessCache: c.env.LESSONS },
+    );
+    c.set("db", opened.db);
+    const closing = holdsConnections(opened.db) ? closeAfterDeferredWork(c) : undefined;
+    try {
+      await next();
+    } finally {
+      // A later middleware may have opened a handle of its own (authenticateLessonRead).
+      closing?.([opened.db, c.get("db")]);
+    }
+    const bookmark = opened.bookmarkAfter();
     if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
   });
+
+/** Notes what the request defers from here on; the function it returns ends the handles once all of it settled. */
+function closeAfterDeferredWork(c: Context<AppEnv>): (handles: Db[]) => void {
+  const ctx = c.executionCtx;
+  const deferred: Promise<unknown>[] = [];
+  // The context's own waitUntil, or the wrapper an earlier middleware put there (binding-calls.ts).
+  const own = Object.getOwnPropertyDescriptor(ctx, "waitUntil");
+  const base = (): ((promise: Promise<unknown>) => void) =>
+    own?.get ? own.get.call(ctx) : (own?.value ?? Object.getPrototypeOf(ctx).waitUntil).bind(ctx);
+  Object.defineProperty(ctx, "waitUntil", {
+    configurable: true,
+    get() {
+      const waitUntil = base();
+      return (promise: Promise<unknown>) => {
+        deferred.push(promise);
+        waitUntil(promise);
+      };
+    },
+  });
+  return (handles) => {
+    const close = async () => {
+      // Deferred work may defer more; wait until nothing new was added.
+      for (let settled = 0; settled < deferred.length; ) {
+        const batch = deferred.slice(settled);
+        settled = deferred.length;
+        await Promise.allSettled(batch);
+      }
+      await Promise.all([...new Set(handles)].map(closeDb));
+    };
+    base()(close());
+  };
+}

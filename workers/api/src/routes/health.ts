@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { keyRing } from "@studyhall/auth";
 import { ProblemError, type ProblemType, problemTypes } from "@studyhall/core";
+import { pingRelationalStore, relationalStore } from "@studyhall/db";
 import { memoHeaders, windowedMemo } from "../ops-cache.ts";
 import { json, newRouter } from "./openapi.ts";
 
@@ -57,7 +58,7 @@ export const healthRoutes = newRouter()
     async (c) => {
       const result = await probes.get("readyz", () =>
         Promise.all([
-          check("d1", () => c.env.DB.prepare("select 1").first()),
+          check(relationalStore(c.env), () => pingRelationalStore(c.env)),
           check("kv", () => c.env.LESSONS.get("readyz:probe")),
           check("r2", () => c.env.FILES.head("readyz/probe")),
         ]),
