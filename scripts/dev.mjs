@@ -12,19 +12,30 @@
  * worker for this run only, on top of wrangler.toml and .dev.vars, without
  * writing to .dev.vars: the end-to-end suite points the jobs worker at a local
  * OpenAI-compatible server this way.
+ *
+ * `--store postgres` (`npm run dev:pg`) runs the same platform on PostgreSQL:
+ * a private cluster from Debian's package in `<persist-to>/postgres` on a
+ * loopback port (`--pg-port`, 54329 by default; installed with apt-get where
+ * missing and allowed), with migrations-pg/ applied and the same demo
+ * accounts, reached through a Hyperdrive binding's local connection string,
+ * as a deployment switched to PostgreSQL reaches its database.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { exitOnConfigProblems } from "./config-check.mjs";
 import {
   applyMigrations,
   configs,
-  configsWithVars,
+  configsForRun,
   demoAccounts,
   ensureDevVars,
   platformAccount,
+  postgresStore,
   root,
   seedDemo,
+  seedDemoPostgres,
   wranglerBin,
   wranglerEnv,
 } from "./local-env.mjs";
@@ -35,8 +46,14 @@ const { values } = parseArgs({
     "persist-to": { type: "string", default: ".wrangler/state" },
     quiet: { type: "boolean", default: false },
     "vars-file": { type: "string" },
+    store: { type: "string", default: "d1" },
+    "pg-port": { type: "string", default: "54329" },
   },
 });
+if (!["d1", "postgres"].includes(values.store)) {
+  console.error(`--store is d1 or postgres, not ${values.store}`);
+  process.exit(2);
+}
 const port = Number(values.port);
 const persistTo = values["persist-to"];
 const url = `http://127.0.0.1:${port}`;
@@ -44,13 +61,34 @@ const url = `http://127.0.0.1:${port}`;
 await ensureDevVars();
 // A variable out of bounds would otherwise surface as a 503 on the first request; say which, and start nothing.
 exitOnConfigProblems({ root, configs, devVars: true, varsFile: values["vars-file"] });
-process.stdout.write("Applying D1 migrations (local)… ");
-applyMigrations(persistTo);
-process.stdout.write("done\nSeeding the demo organisation… ");
-seedDemo(persistTo);
+let store = { vars: "", toml: "" };
+let stopPostgres = () => {};
+if (values.store === "postgres") {
+  // Only here: the D1 path needs none of it.
+  const { applyPgMigrations, psql, startPostgres } = await import("./postgres.ts");
+  process.stdout.write(`Starting PostgreSQL (${join(persistTo, "postgres")}, port ${values["pg-port"]})… `);
+  const pg = startPostgres({ dir: join(persistTo, "postgres"), port: Number(values["pg-port"]), log: (line) => console.log(line) });
+  stopPostgres = () => {
+    try {
+      pg.stop();
+    } catch {}
+  };
+  process.stdout.write("done\nApplying PostgreSQL migrations… ");
+  applyPgMigrations(pg.url);
+  process.stdout.write("done\nSeeding the demo organisation… ");
+  seedDemoPostgres(pg.url, psql);
+  // Hyperdrive's binding needs a password in its string; the private cluster trusts loopback connections.
+  store = postgresStore(pg.url.replace("://studyhall@", "://studyhall:studyhall@"));
+} else {
+  process.stdout.write("Applying D1 migrations (local)… ");
+  applyMigrations(persistTo);
+  process.stdout.write("done\nSeeding the demo organisation… ");
+  seedDemo(persistTo);
+}
 process.stdout.write("done\nStarting the API and jobs workers…\n");
 
-const workerConfigs = values["vars-file"] ? configsWithVars(persistTo, values["vars-file"]) : configs;
+const extraVars = values["vars-file"] ? readFileSync(values["vars-file"], "utf8") : "";
+const workerConfigs = extraVars || store.toml ? configsForRun(persistTo, { vars: `${store.vars}${extraVars}`, toml: store.toml }) : configs;
 const args = [
   "dev",
   ...workerConfigs.flatMap((c) => ["-c", c]),
@@ -71,7 +109,10 @@ const child = spawn(wranglerBin, args, {
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code) => process.exit(code ?? 0));
+child.on("exit", (code) => {
+  stopPostgres();
+  process.exit(code ?? 0);
+});
 
 // The probe is also the API worker's first request, which starts the JobSweeper (its start-up sweep
 // recovers the jobs a previous run left mid-way, and the messages its in-memory queue lost).
@@ -90,7 +131,7 @@ if (await waitUntilReady()) {
   const width = Math.max(...[...demoAccounts, platformAccount].map((a) => a.email.length));
   const lines = [
     "",
-    `studyhall is running at ${url}`,
+    `studyhall is running at ${url}${values.store === "postgres" ? " (relational store: PostgreSQL)" : ""}`,
     "",
     "Demo accounts (organisation: Demo School):",
     ...demoAccounts.map((a) => `  ${a.role.padEnd(8)} ${a.email.padEnd(width)}  ${a.password}`),
@@ -109,5 +150,6 @@ if (await waitUntilReady()) {
 } else {
   console.error(`studyhall did not answer at ${url}/healthz`);
   child.kill("SIGTERM");
+  stopPostgres();
   process.exit(1);
 }

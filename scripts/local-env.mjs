@@ -62,15 +62,14 @@ export async function ensureDevVars(extra = {}) {
 }
 
 /**
- * For one run with extra variables (`npm run dev -- --vars-file f`): copies each worker's config into
- * `<persistTo>/config/<worker>/` with a `.dev.vars` beside it holding that worker's own `.dev.vars` and then
- * the extra file (later lines win), and returns the copies' paths for `wrangler dev -c`. Wrangler reads
- * `.dev.vars` from beside each config, and in a multi-config `wrangler dev` its `--var` and `--env-file`
- * reach only the first worker, so this is the one way to give every worker the same variables without
- * touching the developer's own `.dev.vars` files.
+ * For one run with extra variables (`npm run dev -- --vars-file f`) or another relational store
+ * (`npm run dev:pg`): copies each worker's config into `<persistTo>/config/<worker>/`, with `toml` appended,
+ * and a `.dev.vars` beside it holding that worker's own `.dev.vars` and then `vars` (later lines win), and
+ * returns the copies' paths for `wrangler dev -c`. Wrangler reads `.dev.vars` from beside each config, and in
+ * a multi-config `wrangler dev` its `--var` and `--env-file` reach only the first worker, so this is the one
+ * way to give every worker the same variables without touching the developer's own `.dev.vars` files.
  */
-export function configsWithVars(persistTo, varsFile) {
-  const extra = readFileSync(varsFile, "utf8");
+export function configsForRun(persistTo, { vars = "", toml = "" }) {
   return configs.map((config) => {
     const source = join(root, config);
     const text = readFileSync(source, "utf8");
@@ -82,12 +81,23 @@ export function configsWithVars(persistTo, varsFile) {
       /^(main|migrations_dir)(\s*=\s*)"([^"]+)"/gm,
       (_, key, eq, path) => `${key}${eq}${JSON.stringify(isAbsolute(path) ? path : resolve(dirname(source), path))}`,
     );
-    writeFileSync(join(dir, "wrangler.toml"), `# Copied from ${config} for one run; see scripts/local-env.mjs.\n${copy}`);
+    writeFileSync(join(dir, "wrangler.toml"), `# Copied from ${config} for one run; see scripts/local-env.mjs.\n${copy}${toml}`);
     const own = join(dirname(source), ".dev.vars");
-    const vars = `${existsSync(own) ? `${readFileSync(own, "utf8").trimEnd()}\n` : ""}${extra}`;
-    writeFileSync(join(dir, ".dev.vars"), vars, { mode: 0o600 });
+    const text2 = `${existsSync(own) ? `${readFileSync(own, "utf8").trimEnd()}\n` : ""}${vars}`;
+    writeFileSync(join(dir, ".dev.vars"), text2, { mode: 0o600 });
     return join(dir, "wrangler.toml");
   });
+}
+
+/**
+ * What a deployment on PostgreSQL adds to each worker's configuration: the switch and a Hyperdrive binding.
+ * Locally the binding connects straight to `url` (Hyperdrive's `localConnectionString`).
+ */
+export function postgresStore(url) {
+  return {
+    vars: "RELATIONAL_STORE=postgres\n",
+    toml: `\n[[hyperdrive]]\nbinding = "HYPERDRIVE"\nid = "00000000000000000000000000000000"\nlocalConnectionString = ${JSON.stringify(url)}\n`,
+  };
 }
 
 function wrangler(args, persistTo) {
@@ -170,6 +180,20 @@ export function seedDemo(persistTo) {
   const file = join(dir, "demo.sql");
   writeFileSync(file, `${statements.join("\n")}\n`);
   wrangler(["d1", "execute", "DB", "--local", "-c", "wrangler.toml", "--file", file], persistTo);
+}
+
+/** The same seed on a PostgreSQL database (`npm run dev:pg`), through psql. */
+export function seedDemoPostgres(url, psql) {
+  const statements = [
+    `INSERT INTO organisations (id, name, created_at) VALUES (${q(DEMO_ORG.id)}, ${q(DEMO_ORG.name)}, now()) ON CONFLICT DO NOTHING;`,
+    ...demoAccounts.map(
+      (a) =>
+        `INSERT INTO users (id, org_id, email, name, role, password_hash, created_at, updated_at) VALUES (${q(a.id)}, ${q(DEMO_ORG.id)}, ${q(a.email)}, ${q(a.name)}, ${q(a.role)}, ${q(hashPassword(a.password))}, now(), now()) ON CONFLICT DO NOTHING;`,
+    ),
+    `INSERT INTO organisations (id, name, created_at) VALUES (${q(PLATFORM_ORG.id)}, ${q(PLATFORM_ORG.name)}, now()) ON CONFLICT DO NOTHING;`,
+    `INSERT INTO users (id, org_id, email, name, role, password_hash, created_at, updated_at) VALUES (${q(platformAccount.id)}, ${q(PLATFORM_ORG.id)}, ${q(platformAccount.email)}, ${q(platformAccount.name)}, 'admin', ${q(hashPassword(platformAccount.password))}, now(), now()) ON CONFLICT DO NOTHING;`,
+  ];
+  psql(url, ["--single-transaction", "-f", "-"], `${statements.join("\n")}\n`);
 }
 
 export function readPackageVersion() {

@@ -28,6 +28,8 @@ export interface PlatformOptions {
   state?: string;
   /** Leave the throwaway state directory in place on `stop()` and `kill()`, to start again on it. */
   keepState?: boolean;
+  /** The relational store, as `npm run dev -- --store` takes it: D1 (the default) or PostgreSQL on its own cluster. */
+  store?: "d1" | "postgres";
 }
 
 export interface Platform {
@@ -88,6 +90,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
   const port = await freePort();
   const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", state, ...(options.verbose ? [] : ["--quiet"])];
+  if (options.store === "postgres") args.push("--store", "postgres", "--pg-port", String(await freePort()));
   if (options.vars) {
     const file = join(state, "run.vars");
     writeFileSync(file, `${dotenv(options.vars)}\n`, { mode: 0o600 });

@@ -1,0 +1,14 @@
+/**
+ * The `e2e-pg` project's platform: the same `npm run dev` as global-setup.ts,
+ * with PostgreSQL as the relational store (`--store postgres`: a private
+ * cluster reached through the Hyperdrive binding), for the files that run on
+ * both stores.
+ */
+import type { TestProject } from "vitest/node";
+import { startPlatform } from "./platform.ts";
+
+export default async function setup(project: TestProject) {
+  const platform = await startPlatform({ store: "postgres", label: "e2e-pg", vars: { RATE_LIMIT_AUTH_PER_MIN: "1000" } });
+  project.provide("baseUrl", platform.url);
+  return () => platform.stop();
+}
