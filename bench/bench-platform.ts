@@ -26,7 +26,8 @@ export const BENCH_VARS: Record<string, string> = {
 /**
  * @example
  * const platform = await startBenchPlatform("bench");
+ * const onPostgres = await startBenchPlatform("bench-pg", "postgres");
  */
-export function startBenchPlatform(label: string): Promise<Platform> {
-  return startPlatform({ label, vars: BENCH_VARS });
+export function startBenchPlatform(label: string, store: "d1" | "postgres" = "d1"): Promise<Platform> {
+  return startPlatform({ label, vars: BENCH_VARS, store });
 }

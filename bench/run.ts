@@ -13,8 +13,8 @@
  *   npm run bench -- --quick
  *   npm run bench -- --duration 10 --connections 64 --upload-connections 4 --course-runs 3 --sockets 1000 --burst 1000
  */
-import { readFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Platform } from "../test/e2e/platform.ts";
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     burst: { type: "string" },
     "upload-pdf": { type: "string", default: "pdfjs_wikipedia.pdf" },
     "skip-parse": { type: "boolean", default: false },
+    "skip-postgres": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
 });
@@ -104,12 +105,16 @@ const comparisons: Comparison[] = [];
 let counts: RouteCount[] = [];
 
 let platform: Platform | undefined;
+let onPostgres: Platform | undefined;
 let floor: Floor | undefined;
+let floorState: string | undefined;
 let failure: unknown;
 try {
   log("starting a platform instance (wrangler dev of every worker, fresh state), then the floor in a wrangler dev of its own…");
   platform = await startBenchPlatform("bench");
-  floor = await startFloor(join(platform.state, "floor"));
+  // A state directory of its own: the floor outlives the first platform instance (see (g)).
+  floorState = mkdtempSync(join(tmpdir(), "studyhall-bench-floor-"));
+  floor = await startFloor(floorState);
   const base = platform.url;
 
   // (c) Upload to published course, one at a time on a quiet platform.
@@ -211,12 +216,44 @@ try {
       log,
     })),
   );
+
+  // (g) The reads and the accept again with PostgreSQL as the relational store, against the same floor.
+  if (!values["skip-postgres"]) {
+    await platform.stop();
+    log("(g) the same platform on PostgreSQL (npm run dev -- --store postgres): cached lesson reads and upload accept…");
+    onPostgres = await startBenchPlatform("bench-pg", "postgres");
+    const pgBase = onPostgres.url;
+    const pgSchool = await registerSchool(pgBase, 1 + connections + uploadConnections);
+    const [pgOwner, ...pgOthers] = pgSchool.teachers;
+    const pgReaders = pgOthers.slice(0, connections);
+    const pgLessons = await prepareLessonReads(pgBase, floor.url, pgOwner!, pgReaders);
+    const onPg = (c: Comparison): Comparison => ({ ...c, name: `${c.name} (PostgreSQL)` });
+    comparisons.push(
+      ...(await compareLessonReads(pgBase, floor.url, pgLessons, pgReaders, { connections, durationSeconds, log })).map(onPg),
+    );
+    comparisons.push(
+      ...(
+        await compareUploads(pgBase, floor.url, pgOthers.slice(connections), {
+          admin: pgSchool.admin,
+          connections: uploadConnections,
+          durationSeconds,
+          pdfName: values["upload-pdf"],
+          log,
+        })
+      ).map(onPg),
+    );
+    notes.push(
+      "(g) a second platform instance with `--store postgres`: every worker's relational store is a private PostgreSQL cluster (Debian's package) reached through the Hyperdrive binding's local connection string; locally there is no Hyperdrive pool, so every request that reaches the database opens a connection of its own. The floor is the same D1 floor as above.",
+    );
+  }
 } catch (error) {
   // What was measured before a failure is still worth printing.
   failure = error;
 } finally {
   await floor?.stop();
+  if (floorState) rmSync(floorState, { recursive: true, force: true });
   await platform?.stop();
+  await onPostgres?.stop();
 }
 
 notes.push(
