@@ -40,23 +40,20 @@ const ON_BOTH_STORES = WORKERD_TESTS.flatMap((pattern) => globSync(pattern))
   .filter((file) => !FRESH_RUNTIME_TESTS.includes(file) && !/\benv\.DB\b/.test(readFileSync(file, "utf8")))
   .sort();
 /**
- * Of those, the ones `npm test` runs on PostgreSQL as well: every guarantee the store carries (tenancy and
- * current roles, logins and refresh rotation, the last admin, uploads of one file, quizzes and progress,
- * retries, lanes, deletion, practice and tutor jobs, the client). `npm run test:workers:pg` runs them all.
+ * Of those, the ones `npm test` runs on PostgreSQL as well, within its time: tenancy and current roles,
+ * logins and refresh rotation, the last admin, one file uploaded twice, reading and progress, retries,
+ * lanes, deletion, practice and tutor jobs, the client. `npm run test:workers:pg` runs them all.
  */
 const ON_POSTGRES_IN_NPM_TEST = [
   "packages/client/src/client.test.ts",
   "test/workers/access.test.ts",
   "test/workers/last-admin.test.ts",
-  "test/workers/learning-quizzes.test.ts",
   "test/workers/learning-study.test.ts",
   "test/workers/login-revocation.test.ts",
-  "test/workers/member-removal.test.ts",
   "test/workers/platform-access.test.ts",
   "test/workers/problems.test.ts",
   "test/workers/upload-same-file.test.ts",
   "workers/jobs/test/deletion-complete.test.ts",
-  "workers/jobs/test/job-progress.test.ts",
   "workers/jobs/test/lane-scopes.test.ts",
   "workers/jobs/test/practice-questions.test.ts",
   "workers/jobs/test/retry-finishes.test.ts",

@@ -7,7 +7,7 @@
  * (plain Node runs this file as is: node builtins only, erasable types).
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,7 +90,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
   const port = await freePort();
   const args = ["scripts/dev.mjs", "--port", String(port), "--persist-to", state, ...(options.verbose ? [] : ["--quiet"])];
-  if (options.store === "postgres") args.push("--store", "postgres", "--pg-port", String(await freePort()));
+  if (options.store === "postgres") {
+    // The cluster lives inside the state directory, and as root its server runs as the package's `postgres`
+    // user, who must be able to reach it: mkdtemp's directory is the owner's alone.
+    chmodSync(state, 0o755);
+    args.push("--store", "postgres", "--pg-port", String(await freePort()));
+  }
   if (options.vars) {
     const file = join(state, "run.vars");
     writeFileSync(file, `${dotenv(options.vars)}\n`, { mode: 0o600 });
