@@ -58,7 +58,6 @@ const ON_POSTGRES_IN_NPM_TEST = [
   "test/workers/problems.test.ts",
   "test/workers/upload-same-file.test.ts",
   "workers/jobs/test/deletion-complete.test.ts",
-  "workers/jobs/test/lane-scopes.test.ts",
   "workers/jobs/test/practice-questions.test.ts",
   "workers/jobs/test/retry-finishes.test.ts",
   "workers/jobs/test/tutor-answer.test.ts",
