@@ -23,7 +23,7 @@
  * harmless, since only one consumer can claim it (see packages/db job-sweep.ts).
  */
 import { DurableObject } from "cloudflare:workers";
-import { ConfigError, loadConfig } from "@studyhall/core";
+import { ConfigError, loadConfig, writeLog } from "@studyhall/core";
 import { laneQueues, sweepJobs, withDb } from "@studyhall/db";
 
 /** While the configuration cannot be read, the sweeper looks again this often. */
@@ -89,12 +89,11 @@ export class JobSweeper extends DurableObject<Cloudflare.Env> {
     try {
       const lostBefore = startUp && config.APP_ENV !== "production" ? this.startedAt : undefined;
       const resent = await withDb(this.env, (db) => sweepJobs(db, laneQueues(this.env), config, { lostBefore }));
-      if (resent.length)
-        console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", startUp, count: resent.length, jobIds: resent }));
+      if (resent.length) writeLog(config, "info", "sweep resent jobs", { startUp, count: resent.length, jobIds: resent });
       return resent;
     } catch (error) {
       // D1 unreachable: the next alarm tries again, rather than the runtime retrying this one in a loop.
-      console.error(JSON.stringify({ level: "error", msg: "job sweep failed", startUp, error: String(error) }));
+      writeLog(config, "error", "job sweep failed", { startUp, error: String(error) });
       return undefined;
     }
   }

@@ -5,7 +5,7 @@
  * validates each message, runs its job, and acknowledges only after the
  * outcome is committed to D1.
  */
-import { ConfigError, jobMessageSchema } from "@studyhall/core";
+import { ConfigError, jobMessageSchema, writeLog } from "@studyhall/core";
 import { closeDb, type Db, laneQueues, openDb, sendJob } from "@studyhall/db";
 import { type JobsConfig, jobsConfig } from "./config.ts";
 import { recordDeadLetter } from "./dead-letter.ts";
@@ -92,6 +92,6 @@ export default {
     await ensureSweeper(env, { everyTime: true });
     const db = openDb(env);
     const resent = await sweep(db, laneQueues(env), config).finally(() => closeDb(db));
-    if (resent.length) console.log(JSON.stringify({ level: "info", msg: "sweep resent jobs", count: resent.length, jobIds: resent }));
+    if (resent.length) writeLog(config, "info", "sweep resent jobs", { count: resent.length, jobIds: resent });
   },
 } satisfies ExportedHandler<JobsEnv>;
