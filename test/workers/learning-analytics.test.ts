@@ -1,12 +1,14 @@
 /**
  * Teachers' analytics on a large seeded course: 200 students and 10,000
- * attempts with a known, deterministic distribution, inserted in D1 batches
- * (no statement binds more than 100 values). Every figure the API gives is
+ * attempts with a known, deterministic distribution, inserted in batches (no
+ * statement binds more than D1's 100 values). Every figure the API gives is
  * computed again here from the seeded rows and must match exactly.
  */
-import { env } from "cloudflare:test";
+import { type Db, enrolments, quizAttempts, together, users } from "@studyhall/db";
+import type { BatchItem } from "drizzle-orm/batch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 import { type SeededCourse, seedCourse } from "./learning-fixtures.ts";
 
 const DAY = 86_400_000;
@@ -43,16 +45,15 @@ interface Attempt {
   submitted: boolean;
 }
 
-/** Inserts rows with as many per statement as fit in 100 bound values, 100 statements per batch. */
-async function insertRows(table: string, columns: string[], rows: unknown[][]) {
-  const perStatement = Math.floor(100 / columns.length);
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    const placeholders = chunk.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ");
-    statements.push(env.DB.prepare(`insert into ${table} (${columns.join(", ")}) values ${placeholders}`).bind(...chunk.flat()));
+/** Inserts rows with as many per statement as fit in 100 bound values, 100 statements at a time. */
+async function insertRows<R extends object>(rows: R[], insert: (q: Db, chunk: R[]) => BatchItem<"sqlite">) {
+  const perStatement = Math.floor(100 / Object.keys(rows[0]!).length);
+  const chunks: R[][] = [];
+  for (let i = 0; i < rows.length; i += perStatement) chunks.push(rows.slice(i, i + perStatement));
+  for (let i = 0; i < chunks.length; i += 100) {
+    const [first, ...rest] = chunks.slice(i, i + 100);
+    await together(testDb(), (q) => [insert(q, first!), ...rest.map((chunk) => insert(q, chunk))]);
   }
-  for (let i = 0; i < statements.length; i += 100) await env.DB.batch(statements.slice(i, i + 100));
 }
 
 let teacher: Actor;
@@ -75,15 +76,29 @@ beforeAll(async () => {
     lastActivityAt: i % 4 === 0 ? now - 30 * DAY : i % 4 === 1 ? null : now - 3_600_000,
     completedAt: i % 10 === 0 ? now - 2 * DAY : null,
   }));
+  const at = (ms: number | null) => (ms === null ? null : new Date(ms));
   await insertRows(
-    "users",
-    ["id", "org_id", "email", "name", "role", "created_at", "updated_at"],
-    students.map((s, i) => [s.id, admin.orgId, `seeded-${i}-${s.id.slice(0, 8)}@example.test`, `Student ${i}`, "student", now, now]),
+    students.map((s, i) => ({
+      id: s.id,
+      orgId: admin.orgId,
+      email: `seeded-${i}-${s.id.slice(0, 8)}@example.test`,
+      name: `Student ${i}`,
+      role: "student" as const,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    })),
+    (q, chunk) => q.insert(users).values(chunk),
   );
   await insertRows(
-    "enrolments",
-    ["course_id", "user_id", "org_id", "created_at", "completed_at", "last_activity_at"],
-    students.map((s) => [course.courseId, s.id, admin.orgId, s.enrolledAt, s.completedAt, s.lastActivityAt]),
+    students.map((s) => ({
+      courseId: course.courseId,
+      userId: s.id,
+      orgId: admin.orgId,
+      enrolledAt: new Date(s.enrolledAt),
+      completedAt: at(s.completedAt),
+      lastActivityAt: at(s.lastActivityAt),
+    })),
+    (q, chunk) => q.insert(enrolments).values(chunk),
   );
 
   attempts = Array.from({ length: ATTEMPTS }, (_, k) => {
@@ -113,19 +128,18 @@ beforeAll(async () => {
     submitted: true,
   }));
   await insertRows(
-    "quiz_attempts",
-    ["id", "org_id", "quiz_id", "user_id", "answers", "score", "correct_count", "created_at", "submitted_at"],
-    [...attempts, ...previews].map((a, k) => [
-      a.id,
-      admin.orgId,
-      course.quizIds[a.quizIndex],
-      a.userId,
-      JSON.stringify(a.answers),
-      a.submitted ? a.correct / 4 : null,
-      a.submitted ? a.correct : null,
-      now - 10 * DAY + k,
-      a.submitted ? now - 10 * DAY + k + 60_000 : null,
-    ]),
+    [...attempts, ...previews].map((a, k) => ({
+      id: a.id,
+      orgId: admin.orgId,
+      quizId: course.quizIds[a.quizIndex]!,
+      userId: a.userId,
+      answers: a.answers,
+      score: a.submitted ? a.correct / 4 : null,
+      correctCount: a.submitted ? a.correct : null,
+      startedAt: new Date(now - 10 * DAY + k),
+      submittedAt: a.submitted ? new Date(now - 10 * DAY + k + 60_000) : null,
+    })),
+    (q, chunk) => q.insert(quizAttempts).values(chunk),
   );
 }, 120_000);
 

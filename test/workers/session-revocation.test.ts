@@ -8,7 +8,7 @@
 
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { sessionCloseCodes, sessionCloseReasons } from "@studyhall/core";
-import { joinableNow, sessions, type Viewer, visibleSessions } from "@studyhall/db";
+import { courseInvitations, joinableNow, sessions, users, type Viewer, visibleSessions } from "@studyhall/db";
 import { recheckSessionAccess } from "@studyhall/objects";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -157,7 +157,7 @@ describe("losing access closes the socket with 4403", () => {
     const stays = await RoomClient.join(students[1], roomId);
     const removed = await RoomClient.join(students[0], roomId);
 
-    await env.DB.prepare("UPDATE users SET removed_at = ? WHERE id = ?").bind(Date.now(), students[0].id).run();
+    await testDb().update(users).set({ removedAt: new Date() }).where(eq(users.id, students[0].id));
     // What the member-removal route calls once the row is written.
     await recheckSessionAccess(env, { kind: "organisation", orgId: admin.orgId });
     await removed.untilClosed();
@@ -185,7 +185,9 @@ describe("the room's own re-check", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await expectStillConnected([host, student, target], "all allowed");
 
-    await env.DB.prepare("DELETE FROM course_invitations WHERE course_id = ? AND user_id = ?").bind(courseId, students[0].id).run();
+    await testDb()
+      .delete(courseInvitations)
+      .where(and(eq(courseInvitations.courseId, courseId), eq(courseInvitations.userId, students[0].id)));
     await expectStillConnected([host, target], "nobody told the room yet");
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await target.untilClosed();
@@ -200,7 +202,7 @@ describe("the room's own re-check", () => {
     const { teacher, students, roomId } = await newClassroom();
     const host = await RoomClient.join(teacher, roomId);
     const student = await RoomClient.join(students[0], roomId);
-    await env.DB.prepare("UPDATE sessions SET status = 'closed', closed_at = ? WHERE id = ?").bind(Date.now(), roomId).run();
+    await testDb().update(sessions).set({ status: "closed", closedAt: new Date() }).where(eq(sessions.id, roomId));
     expect(await env.SESSION_ROOM.getByName(roomId).recheckAccess()).toEqual({ revoked: [], closed: true });
     for (const client of [host, student]) {
       await client.untilClosed();
@@ -221,7 +223,7 @@ describe("who the room keeps", () => {
     const uninvited = await newMember(admin, "student", "uninvited");
     const removed = await newMember(admin, "student", "removed");
     await call(`/v1/courses/${courseId}/invitations`, { token: teacher.token, body: { userIds: [removed.id] } });
-    await env.DB.prepare("UPDATE users SET removed_at = ? WHERE id = ?").bind(Date.now(), removed.id).run();
+    await testDb().update(users).set({ removedAt: new Date() }).where(eq(users.id, removed.id));
     const stranger = await newOrg("stranger");
     const tutoring = await json(
       await call("/v1/sessions", { token: teacher.token, body: { kind: "tutoring", studentId: students[0].id } }),

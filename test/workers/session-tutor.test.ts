@@ -1,25 +1,20 @@
 /** The AI tutor's side of a room: `@tutor` becomes a job; the tutor speaks through postBotMessage; reports read the transcript. */
 
 import { env } from "cloudflare:test";
-import { chargeTokens } from "@studyhall/db";
+import { chargeTokens, jobs } from "@studyhall/db";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers/api.ts";
 import { newClassroom, RoomClient } from "../helpers/room-client.ts";
 import { testDb } from "../helpers/test-db.ts";
 
-interface JobRow {
-  id: string;
-  kind: string;
-  lane: string;
-  owner_id: string;
-  org_id: string;
-  status: string;
-  payload: string;
-}
+type JobRow = typeof jobs.$inferSelect;
 
 async function tutorJobs(ownerId: string): Promise<JobRow[]> {
-  const { results } = await env.DB.prepare("SELECT * FROM jobs WHERE kind = 'tutor-answer' AND owner_id = ?").bind(ownerId).all<JobRow>();
-  return results;
+  return testDb()
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.kind, "tutor-answer"), eq(jobs.ownerId, ownerId)));
 }
 
 /** The room creates the job after fanning the message out; wait for its row (bounded). */
@@ -42,8 +37,8 @@ describe("@tutor", () => {
     expect(question).toMatchObject({ type: "chat", text: "@tutor what is a trace tree?" });
 
     const [job] = await untilJobs(students[0].id, 1);
-    expect(job).toMatchObject({ kind: "tutor-answer", lane: "high", status: "queued", org_id: admin.orgId });
-    expect(JSON.parse(job!.payload)).toEqual({
+    expect(job).toMatchObject({ kind: "tutor-answer", lane: "high", status: "queued", orgId: admin.orgId });
+    expect(job!.payload).toEqual({
       sessionId: roomId,
       orgId: admin.orgId,
       courseId,

@@ -2,9 +2,12 @@
 import { env } from "cloudflare:test";
 import { verifyAccessToken } from "@studyhall/auth";
 import { loadConfig } from "@studyhall/core";
+import { users } from "@studyhall/db";
+import { eq } from "drizzle-orm";
 import { base64url, decodeJwt, importJWK, type JWK, SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 
 const signingJwk = () => (JSON.parse(env.JWT_SIGNING_KEYS) as JWK[])[0]!;
 
@@ -220,10 +223,8 @@ describe("external identity provider", () => {
     const attacker = await me(await idpToken({ sub: `attacker-${crypto.randomUUID()}`, email: victim.email, email_verified: true }));
     const problem = await expectProblem(attacker, 401, "invalid-token");
     expect(problem.detail).toMatch(/organisation allows it/);
-    const row = await env.DB.prepare("select external_subject from users where id = ?")
-      .bind(victim.id)
-      .first<{ external_subject: string | null }>();
-    expect(row?.external_subject).toBeNull();
+    const [row] = await testDb().select({ externalSubject: users.externalSubject }).from(users).where(eq(users.id, victim.id));
+    expect(row).toEqual({ externalSubject: null });
     // Still the victim's own password account.
     expect((await me(victim.token)).status).toBe(200);
   });

@@ -5,8 +5,11 @@
  * off the moment it passes it, leaving nothing behind.
  */
 import { env } from "cloudflare:test";
+import { jobs } from "@studyhall/db";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, json } from "../helpers/api.ts";
+import { testDb } from "../helpers/test-db.ts";
 import {
   BOUNDARY,
   chunked,
@@ -72,8 +75,8 @@ describe("uploads of unknown length are streamed into R2", () => {
     const [key] = await storedKeys(t.orgId);
     expect(await sha256(await storedBytes(key!))).toBe(await sha256(pdf));
     // generate=false came after the file, and still counted: no course job follows the parse.
-    const row = await env.DB.prepare("select payload from jobs where id = ?").bind(accepted.job.id).first<{ payload: string }>();
-    expect(JSON.parse(row!.payload)).toMatchObject({ generateCourse: null });
+    const [row] = await testDb().select({ payload: jobs.payload }).from(jobs).where(eq(jobs.id, accepted.job.id));
+    expect(row?.payload).toMatchObject({ generateCourse: null });
   });
 
   it("a small form is one put, titled from its file name", async () => {

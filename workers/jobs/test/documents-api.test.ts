@@ -1,7 +1,9 @@
 /** The document and job routes, as a teacher's client uses them. */
 import { env } from "cloudflare:test";
+import { chargeTokens } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { testDb } from "../../../test/helpers/test-db.ts";
 import { corpusPdf, deliver, jobRow, runToEnd } from "./run-jobs.ts";
 
 async function upload(actor: Actor, bytes: Uint8Array | string, query = "", headers: Record<string, string> = {}) {
@@ -153,11 +155,7 @@ describe("course generation on request", () => {
     const t = await teacher();
     const accepted = await json(await upload(t, await corpusPdf("tracemonkey.pdf"), "?generate=false"));
     await runToEnd(accepted.job.id);
-    await env.DB.prepare(
-      "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
-    )
-      .bind(crypto.randomUUID(), t.orgId, t.id, new Date().toISOString().slice(0, 7), 1_000_000, Date.now())
-      .run();
+    await chargeTokens(testDb(), { orgId: t.orgId, userId: t.id, amount: 1_000_000 });
     const refused = await call(`/v1/documents/${accepted.document.id}/course`, { token: t.token, body: {} });
     const problem = await expectProblem(refused, 429, "quota-exceeded");
     expect(problem.usage).toMatchObject({ used: 1_000_000, limit: 1_000_000, remaining: 0 });

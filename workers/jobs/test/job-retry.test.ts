@@ -3,8 +3,7 @@
  * ask for it: a job that failed for good is refused with a 409 that says why,
  * one whose cause can have changed (a quota, a delivery) goes back.
  */
-import { env } from "cloudflare:test";
-import { tokenReservations } from "@studyhall/db";
+import { tokenReservations, usageLedger, usagePeriod } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
@@ -25,11 +24,9 @@ const retry = (actor: Actor, jobId: string, admin = false) =>
 /** Spends `amount` of the user's month elsewhere, straight into the ledger; returns the ledger row's id. */
 async function spendElsewhere(actor: Actor, amount: number): Promise<string> {
   const id = crypto.randomUUID();
-  await env.DB.prepare(
-    "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
-  )
-    .bind(id, actor.orgId, actor.id, new Date().toISOString().slice(0, 7), amount, Date.now())
-    .run();
+  await db()
+    .insert(usageLedger)
+    .values({ id, orgId: actor.orgId, userId: actor.id, period: usagePeriod(new Date()), amount });
   return id;
 }
 
@@ -85,7 +82,7 @@ describe(".happy: a job whose cause can have changed", () => {
     expect((await jobRow(job.id)).status).toBe("failed");
 
     // A new month, as far as this quota is concerned: what was spent elsewhere is gone.
-    await env.DB.prepare("delete from usage_ledger where id = ?").bind(elsewhere).run();
+    await db().delete(usageLedger).where(eq(usageLedger.id, elsewhere));
     const retried = await retry(teacher, job.id);
     expect(retried.status).toBe(202);
     expect(await json(retried)).toMatchObject({ status: "queued", attempts: 0 });

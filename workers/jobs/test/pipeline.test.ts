@@ -1,7 +1,10 @@
 /** Upload to published course through both workers' real entry points, with the offline (extractive) generator. */
 import { env } from "cloudflare:test";
+import { documentSections } from "@studyhall/db";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { call, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { testDb } from "../../../test/helpers/test-db.ts";
 import { corpusPdf, jobRow, runToEnd } from "./run-jobs.ts";
 
 async function upload(token: string, bytes: Uint8Array, query = "") {
@@ -58,10 +61,12 @@ describe("upload → parse → course", () => {
 
     // A lesson's body quotes the paper; its questions cite passages of it.
     const lesson = await json(await call(`/v1/courses/${courseId}/lessons/${lessons[0].id}`, { token: teacher.token }));
-    const sections = await env.DB.prepare("select text from document_sections where document_id = ? order by position")
-      .bind(accepted.document.id)
-      .all<{ text: string }>();
-    const fullText = sections.results
+    const sections = await testDb()
+      .select({ text: documentSections.text })
+      .from(documentSections)
+      .where(eq(documentSections.documentId, accepted.document.id))
+      .orderBy(documentSections.position);
+    const fullText = sections
       .map((s) => s.text)
       .join(" ")
       .replace(/\s+/g, " ");

@@ -7,7 +7,7 @@
  */
 import { env } from "cloudflare:test";
 import { estimateTokens, loadConfig } from "@studyhall/core";
-import { documentKeys, documents, documentTextChars, jobs, reserveTokens } from "@studyhall/db";
+import { chargeTokens, documentKeys, documents, documentTextChars, jobs, reserveTokens } from "@studyhall/db";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
@@ -23,11 +23,7 @@ const usageOf = async (actor: Actor) =>
 
 /** Spends `amount` of the user's month elsewhere, straight into the ledger. */
 async function spendElsewhere(actor: Actor, amount: number): Promise<void> {
-  await env.DB.prepare(
-    "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
-  )
-    .bind(crypto.randomUUID(), actor.orgId, actor.id, new Date().toISOString().slice(0, 7), amount, Date.now())
-    .run();
+  await chargeTokens(db(), { orgId: actor.orgId, userId: actor.id, amount });
 }
 
 const jobCount = async (ownerId: string) => db().$count(jobs, eq(jobs.ownerId, ownerId));
