@@ -80,7 +80,8 @@ export function psql(url: string, args: string[], input?: string): string {
 
 /**
  * Creates the cluster in `dir` unless it is there, starts it on `port` (127.0.0.1 only) and makes sure the
- * `studyhall` database exists.
+ * `studyhall` database exists. A server already running on the cluster (one that outlived the platform
+ * that started it, as a database outlives a Worker that crashed) is kept, on the port it listens on.
  * @returns the connection string, and `stop()`.
  * @example const pg = startPostgres({ dir: "/tmp/pg", port: 54329 }); applyPgMigrations(pg.url); pg.stop();
  */
@@ -104,16 +105,41 @@ export function startPostgres({ dir, port, log = () => {} }: { dir: string; port
     log(`creating a PostgreSQL cluster in ${data}…`);
     server("initdb", ["-D", data, "-U", ROLE, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]);
   }
-  const options = `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  server("pg_ctl", ["-D", data, "-o", options, "-l", join(home, "server.log"), "-w", "-t", "60", "start"]);
-  const admin = `postgres://${ROLE}@127.0.0.1:${port}/postgres`;
+  const running = runningPort(data);
+  if (running === undefined) {
+    const options = `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+    server("pg_ctl", ["-D", data, "-o", options, "-l", join(home, "server.log"), "-w", "-t", "60", "start"]);
+  } else {
+    log(`PostgreSQL is already running on ${data} (port ${running}): keeping it.`);
+  }
+  const listening = running ?? port;
+  const admin = `postgres://${ROLE}@127.0.0.1:${listening}/postgres`;
   if (!psql(admin, ["-c", `select 1 from pg_database where datname = '${DATABASE}'`]).trim()) {
     psql(admin, ["-c", `create database ${DATABASE}`]);
   }
   return {
-    url: `postgres://${ROLE}@127.0.0.1:${port}/${DATABASE}`,
+    url: `postgres://${ROLE}@127.0.0.1:${listening}/${DATABASE}`,
     stop: () => void server("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]),
   };
+}
+
+/** The port of the server running on the cluster in `data`, or undefined when none is (a stale lock file included). */
+function runningPort(data: string): number | undefined {
+  let lines: string[];
+  try {
+    // postmaster.pid: the server's pid on line 1, its port on line 4 (PostgreSQL's documented layout).
+    lines = readFileSync(join(data, "postmaster.pid"), "utf8").split("\n");
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(Number(lines[0]), 0);
+  } catch (error) {
+    // EPERM: alive, but not ours to signal.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  const port = Number(lines[3]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
 /** Applies the migrations not yet applied, in name order, each in one transaction. Returns their names. */

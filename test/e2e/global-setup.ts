@@ -15,11 +15,14 @@ export default async function setup(project: TestProject) {
   // (tested exactly in the workerd suite) would otherwise make the files depend on each other's pace.
   const platform = await startPlatform({ vars: { RATE_LIMIT_AUTH_PER_MIN: "1000" } });
   project.provide("baseUrl", platform.url);
+  project.provide("store", "d1");
   return () => platform.stop();
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The relational store of this project's platforms: files that start platforms of their own start them on it too. */
+    store: "d1" | "postgres";
   }
 }

@@ -5,7 +5,7 @@
  * leaves the machine. A third instance gives teachers a small monthly quota:
  * work that would spend more is refused before it is accepted.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeOpenAi, startFakeOpenAi } from "./fake-openai.ts";
 import { longestSharedRun, type PaperText, paperText, unknownWords } from "./paper-text.ts";
 import { type Platform, startPlatform } from "./platform.ts";
@@ -46,6 +46,7 @@ describe("a course generated through the openai provider against a local OpenAI-
     fake = await startFakeOpenAi({ keys: ["key-one", "key-two"], models: ["test-model"] });
     platform = await startPlatform({
       label: "openai",
+      store: inject("store"),
       vars: { LLM_PROVIDER: "openai", LLM_BASE_URL: `${fake.url}/v1`, LLM_MODEL: "test-model", LLM_API_KEYS: "key-one,key-two" },
     });
     base = platform.url;
@@ -151,6 +152,7 @@ describe("a teacher whose monthly quota is smaller than the work asked for", () 
     fake = await startFakeOpenAi({ keys: ["key-one"], models: ["test-model"] });
     platform = await startPlatform({
       label: "openai-quota",
+      store: inject("store"),
       vars: {
         LLM_PROVIDER: "openai",
         LLM_BASE_URL: `${fake.url}/v1`,

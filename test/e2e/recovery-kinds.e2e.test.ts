@@ -18,7 +18,7 @@
  * being written: they are written once.
  */
 import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { type RecordedChat, startFakeOpenAi } from "./fake-openai.ts";
 import { paperText, wordsOf } from "./paper-text.ts";
 import { type Platform, startPlatform } from "./platform.ts";
@@ -71,6 +71,7 @@ async function start(state?: string, extra: Record<string, string> = {}): Promis
   const platform = await startPlatform({
     vars: { ...vars, ...extra },
     label: "recovery-kinds",
+    store: inject("store"),
     verbose: true,
     keepState: true,
     startTimeoutMs: 300_000,

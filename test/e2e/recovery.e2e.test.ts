@@ -11,7 +11,7 @@
  * killed while it is being generated (by a slow OpenAI-compatible model).
  */
 import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { startFakeOpenAi } from "./fake-openai.ts";
 import { type Platform, startPlatform } from "./platform.ts";
 import {
@@ -47,7 +47,13 @@ afterAll(async () => {
 });
 
 async function start(state?: string, extra: Record<string, string> = {}): Promise<Platform> {
-  const platform = await startPlatform({ vars: { ...vars, ...extra }, label: "recovery", keepState: true, ...(state ? { state } : {}) });
+  const platform = await startPlatform({
+    vars: { ...vars, ...extra },
+    label: "recovery",
+    store: inject("store"),
+    keepState: true,
+    ...(state ? { state } : {}),
+  });
   running.add(platform);
   states.add(platform.state);
   return platform;
