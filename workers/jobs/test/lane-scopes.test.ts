@@ -78,7 +78,7 @@ describe("an organisation's lane pause", () => {
     }
   });
 
-  it("keeps a held job out of the sweep until it is resumed, then the sweep sends it", async () => {
+  it("keeps a held job out of the sweep until it is resumed, then it is sent", async () => {
     const admin = await newOrg();
     const job = {
       id: crypto.randomUUID(),
@@ -97,7 +97,10 @@ describe("an organisation's lane pause", () => {
     } finally {
       await switchLane(admin, "admin", "low", "resume");
     }
-    expect(await sweep(db(), laneQueues(env), config, later)).toContain(job.id);
+    const swept = await sweep(db(), laneQueues(env), config, later);
+    // The resume's own wake-up (deferred, so it may come first) sends the lane's held jobs too; a job it
+    // has already sent and noted is not the sweep's to send again.
+    if (!swept.includes(job.id)) expect((await jobRow(job.id)).sentAt).not.toBeNull();
   });
 });
 
