@@ -25,43 +25,30 @@ const FRESH_RUNTIME_TESTS = [
   "test/workers/ops-endpoints-flood.test.ts",
   "test/workers/metrics.test.ts",
 ];
-/** End-to-end files run against PostgreSQL as well (the `e2e-pg` project): a user's whole path through the product. */
-const E2E_ON_BOTH_STORES = [
-  "test/e2e/accounts.e2e.test.ts",
-  "test/e2e/pipeline.e2e.test.ts",
-  "test/e2e/sessions.e2e.test.ts",
-  "test/e2e/tenancy.e2e.test.ts",
-];
+const E2E_TESTS = globSync("test/e2e/**/*.test.ts").sort();
+/** End-to-end files that check both stores themselves (the schema on PostgreSQL, the move from D1), so run once. */
+const E2E_OF_BOTH_STORES = ["test/e2e/d1-to-postgres.e2e.test.ts", "test/e2e/postgres-schema.e2e.test.ts"];
+/**
+ * End-to-end files that start platforms of their own (to kill and restart one, or to point it at a local
+ * OpenAI-compatible server): on PostgreSQL they are the `e2e-pg-own-platforms` project, which `npm test`
+ * leaves to `npm run test:e2e:pg:own-platforms` (CI runs it after `npm test`) to stay within its time.
+ */
+const E2E_OWN_PLATFORMS = E2E_TESTS.filter((file) => /\bstartPlatform\(/.test(readFileSync(file, "utf8")));
 /** Counts an upload's calls to D1 by name, so it has nothing to count on PostgreSQL. */
 const COUNTS_D1_CALLS = ["test/workers/upload-binding-calls.test.ts"];
 /**
- * The Worker tests that hold on either relational store: those that reach it only through the data layer
- * and the routes. The rest also set up or read rows with D1's own SQL (`env.DB`), so they run on D1 only.
+ * The Worker tests that run on PostgreSQL as well (the `workers-pg` project): those that reach the store
+ * (through the API, the jobs' handlers or the tests' helpers) and only through the data layer and the
+ * routes. Unit tests of code that never touches it (a parser, a prompt, a layout) would only run twice.
+ * The rest set up or read rows with D1's own SQL (`env.DB`), or make D1 itself fail, so they run on D1.
  */
 const ON_BOTH_STORES = WORKERD_TESTS.flatMap((pattern) => globSync(pattern))
-  .filter(
-    (file) => !FRESH_RUNTIME_TESTS.includes(file) && !COUNTS_D1_CALLS.includes(file) && !/\benv\.DB\b/.test(readFileSync(file, "utf8")),
-  )
+  .filter((file) => {
+    const source = readFileSync(file, "utf8");
+    const reachesStore = /"cloudflare:test"|\/helpers\/|"\.\/run-jobs\.ts"/.test(source);
+    return reachesStore && !FRESH_RUNTIME_TESTS.includes(file) && !COUNTS_D1_CALLS.includes(file) && !/\benv\.DB\b/.test(source);
+  })
   .sort();
-/**
- * Of those, the ones `npm test` runs on PostgreSQL as well, within its time: tenancy and current roles,
- * logins and refresh rotation, the last admin, one file uploaded twice, reading and progress, retries,
- * lanes, deletion, practice and tutor jobs, the client. `npm run test:workers:pg` runs them all.
- */
-const ON_POSTGRES_IN_NPM_TEST = [
-  "packages/client/src/client.test.ts",
-  "test/workers/access.test.ts",
-  "test/workers/last-admin.test.ts",
-  "test/workers/learning-study.test.ts",
-  "test/workers/login-revocation.test.ts",
-  "test/workers/platform-access.test.ts",
-  "test/workers/problems.test.ts",
-  "test/workers/upload-same-file.test.ts",
-  "workers/jobs/test/deletion-complete.test.ts",
-  "workers/jobs/test/practice-questions.test.ts",
-  "workers/jobs/test/retry-finishes.test.ts",
-  "workers/jobs/test/tutor-answer.test.ts",
-];
 const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
 const REFUSING_LLM_ORIGIN = "https://refusing-llm.test";
@@ -215,22 +202,19 @@ export default defineConfig(async () => {
             testTimeout: 30_000,
           },
         },
-        ...[
-          { name: "workers-pg", include: ON_POSTGRES_IN_NPM_TEST },
-          { name: "workers-pg-all", include: ON_BOTH_STORES },
-        ].map(({ name, include }) => ({
+        {
           // The same Worker tests with PostgreSQL as the relational store, through a Hyperdrive binding.
           plugins: [fontsAsBytes, workerd("postgres")],
           test: {
-            name,
-            include,
+            name: "workers-pg",
+            include: ON_BOTH_STORES,
             isolate: false,
             globalSetup: ["./test/setup/postgres-for-workers.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
             testTimeout: 30_000,
             hookTimeout: 180_000,
           },
-        })),
+        },
         {
           // The data layer's own modules over a real PostgreSQL, opened as a deployment opens it (test/postgres/pg-store.ts).
           test: {
@@ -242,12 +226,24 @@ export default defineConfig(async () => {
           },
         },
         {
-          // End-to-end files that hold on either store, against a platform whose relational store is PostgreSQL.
+          // The end-to-end files again, against a platform whose relational store is PostgreSQL.
           test: {
             name: "e2e-pg",
             environment: "node",
-            include: E2E_ON_BOTH_STORES,
+            include: E2E_TESTS.filter((file) => !E2E_OF_BOTH_STORES.includes(file) && !E2E_OWN_PLATFORMS.includes(file)),
             globalSetup: ["./test/e2e/global-setup-postgres.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+        {
+          // The files that start platforms of their own, starting them on PostgreSQL.
+          test: {
+            name: "e2e-pg-own-platforms",
+            environment: "node",
+            include: E2E_OWN_PLATFORMS,
+            provide: { store: "postgres" as const },
             testTimeout: 120_000,
             hookTimeout: 180_000,
             fileParallelism: false,
