@@ -253,7 +253,7 @@ export default defineConfig(async () => {
           test: {
             name: "e2e",
             environment: "node",
-            include: ["test/e2e/**/*.test.ts"],
+            include: E2E_TESTS,
             globalSetup: ["./test/e2e/global-setup.ts"],
             testTimeout: 120_000,
             hookTimeout: 180_000,
