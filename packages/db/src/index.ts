@@ -7,7 +7,9 @@
 import { sql } from "drizzle-orm";
 import { DrizzleD1Database } from "drizzle-orm/d1";
 import { SQLiteD1Session } from "drizzle-orm/d1/session";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { PostgresJsSession } from "drizzle-orm/postgres-js/session";
 import {
   createTableRelationsHelpers,
   type ExtractTablesWithRelations,
@@ -57,49 +59,76 @@ export function relationalStore(env: RelationalBindings): RelationalStore {
 }
 
 /**
- * What `drizzle(d1, { schema })` builds from the schema on every call, built once per isolate: it depends on
- * the schema alone, and rebuilding it cost a request that never touches D1 (a cached lesson read) about a
- * tenth of its CPU.
+ * What `drizzle(client, { schema })` builds from the schema on every call, built once per isolate for each
+ * dialect: it depends on the schema alone, and rebuilding it cost a request that never touches the store (a
+ * cached lesson read) about a tenth of its CPU.
  */
-type Relations = ExtractTablesWithRelations<typeof schema>;
-let relational: RelationalSchemaConfig<Relations> | undefined;
-const dialect = new SQLiteAsyncDialect();
+function relationalConfig<S extends Record<string, unknown>>(tablesOf: S) {
+  const tables = extractTablesRelationalConfig(tablesOf, createTableRelationsHelpers);
+  return { fullSchema: tablesOf, schema: tables.tables as ExtractTablesWithRelations<S>, tableNamesMap: tables.tableNamesMap };
+}
+let d1Relations: RelationalSchemaConfig<ExtractTablesWithRelations<typeof schema>> | undefined;
+let pgRelations: RelationalSchemaConfig<ExtractTablesWithRelations<typeof pgSchema>> | undefined;
+const d1Dialect = new SQLiteAsyncDialect();
+const pgDialect = new PgDialect();
 
 function openD1(d1: D1Like): Db {
-  relational ??= (() => {
-    const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
-    return { fullSchema: schema, schema: tables.tables as Relations, tableNamesMap: tables.tableNamesMap };
-  })();
+  d1Relations ??= relationalConfig(schema);
   // drizzle only calls prepare() and batch(); a session has both.
   const client = d1 as D1Database;
-  const db = new DrizzleD1Database("async", dialect, new SQLiteD1Session(client, dialect, relational, {}), relational) as Db;
+  const db = new DrizzleD1Database("async", d1Dialect, new SQLiteD1Session(client, d1Dialect, d1Relations, {}), d1Relations) as Db;
   db.$client = client;
   return db;
 }
 
 const inWorker = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
 
-/** Open clients per handle, so `closeDb` can end a PostgreSQL handle's connections. */
-const pgClients = new WeakMap<object, postgres.Sql>();
+/** Each PostgreSQL handle's client, once it has one, so `closeDb` can end its connection. */
+const pgClients = new WeakMap<object, { opened?: postgres.Sql }>();
 
 /**
  * A PostgreSQL handle over Hyperdrive. A Worker may not carry a connection from one request to the next, so
- * each handle has its own client (Hyperdrive pools the real connections near the database); it connects on
- * its first query and ends with `closeDb`. One connection: a request's statements run in turn, a
+ * each handle has its own client (Hyperdrive pools the real connections near the database). The client is
+ * made on the handle's first statement, so a request that asks the store nothing (a cached lesson read) pays
+ * nothing for it, and ends with `closeDb`. One connection: a request's statements run in turn, a
  * transaction holds it while it runs, and a burst of requests opens no more connections than requests.
  */
 function openPostgres(hyperdrive: Hyperdrive): Db {
-  const client = postgres(hyperdrive.connectionString, {
+  const held: { opened?: postgres.Sql } = {};
+  const client = (): postgres.Sql => {
+    held.opened ??= pgClient(hyperdrive.connectionString);
+    return held.opened;
+  };
+  // drizzle's session calls only these two on the client it is given.
+  const lazy = {
+    unsafe: (...args: Parameters<postgres.Sql["unsafe"]>) => client().unsafe(...args),
+    begin: (...args: Parameters<postgres.Sql["begin"]>) => client().begin(...args),
+  } as unknown as postgres.Sql;
+  pgRelations ??= relationalConfig(pgSchema);
+  const pg = new PostgresJsDatabase(pgDialect, new PostgresJsSession(lazy, pgDialect, pgRelations, {}), pgRelations);
+  // Typed as D1's handle: the data layer is written once, against D1's types; tables.ts gives it pg's tables.
+  const db = Object.assign(pg, { $client: lazy }) as unknown as Db;
+  pgClients.set(db, held);
+  return db;
+}
+
+function pgClient(connectionString: string): postgres.Sql {
+  const client = postgres(connectionString, {
     max: 1,
     fetch_types: false,
     onnotice: () => {},
     // Inside a Worker, a socket that closes quietly (pg-worker-socket.ts); elsewhere (Node tests) postgres.js's own.
     ...(inWorker ? { socket: workerSocket } : {}),
   });
-  // Typed as D1's handle: the data layer is written once, against D1's types; tables.ts gives it pg's tables.
-  const db = drizzlePostgres(client, { schema: pgSchema }) as unknown as Db;
-  pgClients.set(db, client);
-  return db;
+  // As drizzle's postgres-js driver does: dates and JSON pass through postgres.js untouched, drizzle maps them.
+  const passThrough = (value: unknown) => value;
+  for (const type of [1184, 1082, 1083, 1114, 1182, 1185, 1115, 1231]) {
+    client.options.parsers[type] = passThrough;
+    client.options.serializers[type] = passThrough;
+  }
+  client.options.serializers[114] = passThrough;
+  client.options.serializers[3802] = passThrough;
+  return client;
 }
 
 /**
@@ -119,7 +148,7 @@ export const holdsConnections = (db: Db): boolean => pgClients.has(db);
 
 /** Ends a handle's connections (PostgreSQL); nothing to do on D1. Safe to call on a handle that never queried. */
 export async function closeDb(db: Db): Promise<void> {
-  await pgClients.get(db)?.end({ timeout: 5 });
+  await pgClients.get(db)?.opened?.end({ timeout: 5 });
 }
 
 /**
