@@ -6,10 +6,10 @@
  */
 
 import type { JobError } from "@studyhall/core";
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { reopenProduct } from "./job-products.ts";
-import { laneHeldBy, laneOpen, PAUSED_RECHECK_MS } from "./lane-state.ts";
+import { laneHeldBy, laneOpen } from "./lane-state.ts";
 import { type Job, type JobEventType, jobEvents, jobs } from "./tables.ts";
 import { together } from "./write-together.ts";
 
@@ -18,7 +18,7 @@ export type ClaimOutcome =
   | { claimed: false; reason: "missing" | "finished" }
   | { claimed: false; reason: "busy"; retryInMs: number }
   | { claimed: false; reason: "not-yet"; retryInMs: number; lane: Job["lane"] }
-  | { claimed: false; reason: "paused"; retryInMs: number; lane: Job["lane"]; by: "organisation" | "platform" }
+  | { claimed: false; reason: "paused"; lane: Job["lane"]; by: "organisation" | "platform" }
   | { claimed: false; reason: "cancelled"; job: Job };
 
 const FINISHED = ["completed", "failed", "cancelled"];
@@ -91,7 +91,7 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
   if (due) {
     // Only a switch refuses a due job; a resume since the claim lets the next message take it.
     const by = await laneHeldBy(db, job.orgId, job.lane);
-    if (by) return { claimed: false, reason: "paused", retryInMs: PAUSED_RECHECK_MS, lane: job.lane, by };
+    if (by) return { claimed: false, reason: "paused", lane: job.lane, by };
   }
   if (job.status === "active")
     return { claimed: false, reason: "busy", retryInMs: Math.max(1000, (job.leaseExpiresAt?.getTime() ?? now) - now + 1000) };
@@ -329,13 +329,16 @@ export async function requeueFailed(db: Db, job: Job, now = Date.now()): Promise
   return row;
 }
 
-/** Notes that the job's message reached the queue. */
+/** Ids per statement when noting sends: under D1's hundred bound values, with the time beside them. */
+const MARK_CHUNK = 90;
+
+/** Notes that the jobs' messages reached the queue, a statement per ninety. */
 export async function markSent(db: Db, jobIds: string[], now = Date.now()): Promise<void> {
-  for (const id of jobIds)
+  for (let start = 0; start < jobIds.length; start += MARK_CHUNK)
     await db
       .update(jobs)
       .set({ sentAt: new Date(now) })
-      .where(eq(jobs.id, id));
+      .where(inArray(jobs.id, jobIds.slice(start, start + MARK_CHUNK)));
 }
 
 /** Ends an active job whose cancellation its handler saw at a checkpoint. */

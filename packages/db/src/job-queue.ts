@@ -41,6 +41,37 @@ export async function sendJob(queues: LaneQueues, job: Pick<Job, "id" | "kind" |
   }
 }
 
+/** Most messages a queue takes in one `sendBatch`. */
+const SEND_BATCH = 100;
+
+/**
+ * Sends many jobs' messages, a `sendBatch` per lane and hundred, and returns the ids that reached their
+ * queue. A refused batch is logged and left out: its jobs stay as they were, for the sweep.
+ */
+export async function sendJobs(queues: LaneQueues, batch: Pick<Job, "id" | "kind" | "lane">[]): Promise<string[]> {
+  const sent: string[] = [];
+  for (const lane of ["high", "normal", "low"] as const) {
+    const ofLane = batch.filter((job) => job.lane === lane);
+    for (let start = 0; start < ofLane.length; start += SEND_BATCH) {
+      const chunk = ofLane.slice(start, start + SEND_BATCH);
+      try {
+        await queues[lane].sendBatch(chunk.map((job) => ({ body: { jobId: job.id, kind: job.kind } })));
+        sent.push(...chunk.map((job) => job.id));
+      } catch (error) {
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "queue batch send failed; the sweep will resend",
+            count: chunk.length,
+            error: String(error),
+          }),
+        );
+      }
+    }
+  }
+  return sent;
+}
+
 export interface SendOptions {
   /**
    * Runs noting the send off the response path (a request's `waitUntil`); awaited without it. It takes the
@@ -94,8 +125,9 @@ export interface SweepLimits {
 /**
  * Jobs whose message must be sent again: never sent, lost (stale, or sent before the queue restarted), or held
  * by a consumer that died (lease expired).
- * A held lane's jobs wait for its resume: a message that found the lane paused comes back on its own, and a
- * resend would only add another.
+ * A held lane's jobs wait for its resume: a message that found the lane paused was acknowledged and its job
+ * parked (`parkHeld`), and the resume's wake-up sends it; once the lane is open, a parked job the wake-up
+ * missed is unsent, and this finds it.
  */
 export async function jobsToResend(db: Db, limits: SweepLimits, now = Date.now(), limit = 200): Promise<Job[]> {
   const unsent: SQL = and(eq(jobs.status, "queued"), isNull(jobs.sentAt), lte(jobs.createdAt, new Date(now - limits.unsentAfterMs)))!;

@@ -7,17 +7,14 @@
  */
 
 import type { Lane } from "@studyhall/core";
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, not, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { markSent } from "./job-lifecycle.ts";
-import { type LaneQueues, sendJob } from "./job-queue.ts";
+import { type LaneQueues, sendJobs } from "./job-queue.ts";
 import { jobs, laneControls, PLATFORM_SCOPE } from "./tables.ts";
 
 /** Who holds a lane: the viewer's organisation, the platform, or nobody. */
 export type PausedBy = "organisation" | "platform" | null;
-
-/** How long a job of a paused lane waits before its message asks again. */
-export const PAUSED_RECHECK_MS = 30_000;
 
 /**
  * True while no switch holds the job's lane, neither the platform's nor its organisation's. A condition
@@ -75,17 +72,50 @@ export async function laneHeldBy(db: Db, orgId: string, lane: Lane): Promise<Pau
 }
 
 /**
- * After a resume: sends the lane's held jobs of that scope again at once, rather than letting each wait out
- * its recheck delay. A job whose delayed message also arrives later is simply not claimed twice.
+ * Parks a job its lane holds: its message is acknowledged and none is sent in its place (`sentAt` is
+ * cleared), so a held job costs nothing, however long the hold. It parks only while a switch still holds
+ * the lane; false means the lane was resumed since the claim refused the job (or the job moved on), and
+ * the caller sends its message again at once. The resume's wake-up sends parked jobs, and the sweep sends
+ * any it missed once the lane is open, as unsent.
  */
-export async function wakeLane(db: Db, queues: LaneQueues, scope: string, lane: Lane, limit = 500): Promise<number> {
-  const held = await db
-    .select({ id: jobs.id, kind: jobs.kind, lane: jobs.lane })
-    .from(jobs)
-    .where(and(eq(jobs.status, "queued"), eq(jobs.lane, lane), scope === PLATFORM_SCOPE ? undefined : eq(jobs.orgId, scope), laneOpen()))
-    .limit(limit);
-  const sent: string[] = [];
-  for (const job of held) if (await sendJob(queues, job)) sent.push(job.id);
-  await markSent(db, sent);
-  return sent.length;
+export async function parkHeld(db: Db, jobId: string): Promise<boolean> {
+  const parked = await db
+    .update(jobs)
+    .set({ sentAt: null })
+    .where(and(eq(jobs.id, jobId), inArray(jobs.status, ["queued", "active"]), not(laneOpen())))
+    .returning({ id: jobs.id });
+  return parked.length > 0;
+}
+
+/** Held jobs read per page by a wake-up. */
+const WAKE_PAGE = 500;
+
+/**
+ * After a resume: sends every held job of that scope's lane at once, a page at a time in id order, a
+ * `sendBatch` per hundred. A job whose message also arrives another way is simply not claimed twice; one
+ * whose send was refused stays for the sweep.
+ */
+export async function wakeLane(db: Db, queues: LaneQueues, scope: string, lane: Lane, page = WAKE_PAGE): Promise<number> {
+  let sent = 0;
+  for (let after = ""; ; ) {
+    const held = await db
+      .select({ id: jobs.id, kind: jobs.kind, lane: jobs.lane })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.status, "queued"),
+          eq(jobs.lane, lane),
+          scope === PLATFORM_SCOPE ? undefined : eq(jobs.orgId, scope),
+          gt(jobs.id, after),
+          laneOpen(),
+        ),
+      )
+      .orderBy(asc(jobs.id))
+      .limit(page);
+    const ids = await sendJobs(queues, held);
+    await markSent(db, ids);
+    sent += ids.length;
+    if (held.length < page) return sent;
+    after = held.at(-1)!.id;
+  }
 }

@@ -49,7 +49,7 @@ async function consume(batch: MessageBatch, env: JobsEnv, config: JobsConfig, db
         message.ack();
         continue;
       }
-      // A paused lane's job comes back as "wait": the claim refused it, and it loses nothing.
+      // A held lane's job is parked ("ack"): the resume sends it again, and it loses nothing.
       const outcome = await runJob(parsed.data, { db, env, config, handlers, publisher: progressPublisher(env) });
       if (outcome === "ack") message.ack();
       else if (

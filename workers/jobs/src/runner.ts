@@ -30,6 +30,7 @@ import {
   deferJob,
   failJob,
   type Job,
+  parkHeld,
   recordProgress,
   releaseReservations,
   renewLease,
@@ -176,9 +177,11 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
         // Another consumer holds a live lease. If it dies, the sweep resends once the lease expires.
         return "ack";
       case "not-yet":
-      case "paused":
         // Waiting, not failing: the job keeps its attempts and a new message asks again later.
         return { retryInSeconds: Math.ceil(claim.retryInMs / 1000), lane: claim.lane };
+      case "paused":
+        // Held: parked with no message in flight until the resume sends it, or, resumed meanwhile, sent again now.
+        return (await parkHeld(db, message.jobId)) ? "ack" : { retryInSeconds: 0, lane: claim.lane };
     }
   }
 

@@ -114,7 +114,7 @@ describe("queue dashboard actions", () => {
     expect((await json(await call("/v1/admin/lanes/normal/pause", { token: admin.token, method: "POST" }))).paused).toBe(true);
     try {
       const result = await deliver(job.job.id);
-      expect(result.explicitAcks).toHaveLength(1); // handed back as a new, delayed message
+      expect(result.explicitAcks).toHaveLength(1); // parked until the resume sends it
       expect(await jobRow(job.job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null });
       expect(
         (await json(await call("/v1/admin/queues", { token: admin.token }))).lanes.find((l: { lane: string }) => l.lane === "normal")

@@ -5,8 +5,8 @@
  * for everyone. A held job waits without spending an attempt.
  */
 import { env } from "cloudflare:test";
-import { loadConfig } from "@studyhall/core";
-import { insertJob, laneQueues } from "@studyhall/db";
+import { type JobMessage, loadConfig } from "@studyhall/core";
+import { insertJob, laneQueues, markSent, parkHeld, setLanePaused, wakeLane } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
 import { platformOperator } from "../../../test/helpers/platform.ts";
@@ -57,20 +57,19 @@ describe("an organisation's lane pause", () => {
       expect(course.status).toBe("PUBLISHED");
       expect(await laneAs(school, "normal")).toMatchObject({ paused: false, pausedBy: null, completed: 2 });
 
-      // The stranger's own job waits: handed back as a new, delayed message, not started, no attempt spent.
+      // The stranger's own job waits: parked with no message in flight, not started, no attempt spent.
       const result = await deliver(own.job.id);
       expect(result.explicitAcks).toHaveLength(1);
-      expect(await jobRow(own.job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null });
+      expect(await jobRow(own.job.id)).toMatchObject({ status: "queued", attempts: 0, startedAt: null, sentAt: null });
       expect(await laneAs(stranger, "normal")).toMatchObject({ paused: true, pausedBy: "organisation", waiting: 1 });
 
-      const heldSince = (await jobRow(own.job.id)).sentAt!.getTime();
       expect(await json(await switchLane(stranger, "admin", "normal", "resume"))).toEqual({
         lane: "normal",
         paused: false,
         pausedBy: null,
       });
-      // Resuming sends the held job again at once instead of leaving it to its delayed recheck.
-      await expect.poll(async () => (await jobRow(own.job.id)).sentAt!.getTime(), { timeout: 5000 }).toBeGreaterThan(heldSince);
+      // Resuming sends the parked job at once.
+      await expect.poll(async () => (await jobRow(own.job.id)).sentAt, { timeout: 5000 }).not.toBeNull();
       const done = await runToEnd(own.job.id);
       expect(done.job).toMatchObject({ status: "completed", attempts: 1 });
     } finally {
@@ -101,6 +100,105 @@ describe("an organisation's lane pause", () => {
     // The resume's own wake-up (deferred, so it may come first) sends the lane's held jobs too; a job it
     // has already sent and noted is not the sweep's to send again.
     if (!swept.includes(job.id)) expect((await jobRow(job.id)).sentAt).not.toBeNull();
+  });
+});
+
+/** The lane queues, with every message sent through them written down. */
+function countingQueues() {
+  const sent: string[] = [];
+  const queues = laneQueues(env);
+  const counted = (queue: Queue<JobMessage>): Queue<JobMessage> =>
+    new Proxy(queue, {
+      get(target, key) {
+        if (key === "send")
+          return (body: JobMessage, options?: QueueSendOptions) => {
+            sent.push(body.jobId);
+            return target.send(body, options);
+          };
+        if (key === "sendBatch")
+          return (messages: Iterable<MessageSendRequest<JobMessage>>, options?: QueueSendBatchOptions) => {
+            const all = [...messages];
+            sent.push(...all.map((m) => m.body.jobId));
+            return target.sendBatch(all, options);
+          };
+        return Reflect.get(target, key);
+      },
+    });
+  return {
+    sent,
+    queues: { high: counted(queues.high), normal: counted(queues.normal), low: counted(queues.low) },
+    env: {
+      ...env,
+      JOBS_HIGH: counted(queues.high),
+      JOBS_NORMAL: counted(queues.normal),
+      JOBS_LOW: counted(queues.low),
+    } as unknown as JobsEnv,
+  };
+}
+
+describe("a held job", () => {
+  const heldJob = (admin: Actor) => ({
+    id: crypto.randomUUID(),
+    orgId: admin.orgId,
+    ownerId: admin.id,
+    kind: "parse-document" as const,
+    lane: "low" as const,
+    payload: { documentId: crypto.randomUUID() },
+    maxAttempts: 4,
+  });
+
+  it("costs no message while held: it is parked, however many times it is delivered, and a resume whose wake-up is lost leaves it to the sweep", async () => {
+    const admin = await newOrg();
+    const job = heldJob(admin);
+    await insertJob(db(), job);
+    await markSent(db(), [job.id]);
+    await switchLane(admin, "admin", "low", "pause");
+    const counting = countingQueues();
+    try {
+      for (let delivery = 0; delivery < 3; delivery++) {
+        expect((await deliver(job.id, { env: counting.env })).explicitAcks).toHaveLength(1);
+      }
+      expect(counting.sent).toEqual([]);
+      expect(await jobRow(job.id)).toMatchObject({ status: "queued", attempts: 0, sentAt: null });
+    } finally {
+      // Lifted without its wake-up, as when the deferred wake-up is lost.
+      await setLanePaused(db(), admin.orgId, "low", false, admin.id);
+    }
+    const later = Date.now() + (config.JOB_UNSENT_AFTER_SECONDS + 1) * 1000;
+    expect(await sweep(db(), laneQueues(env), config, later)).toContain(job.id);
+    expect((await jobRow(job.id)).sentAt).not.toBeNull();
+  });
+
+  it("is not parked when its lane was resumed after the claim refused it", async () => {
+    const admin = await newOrg();
+    const job = heldJob(admin);
+    await insertJob(db(), job);
+    await markSent(db(), [job.id]);
+    // Open: nothing holds the lane, so there is nothing to park, and the consumer sends it again at once.
+    expect(await parkHeld(db(), job.id)).toBe(false);
+    expect((await jobRow(job.id)).sentAt).not.toBeNull();
+  });
+
+  it("a resume sends every held job of the lane exactly once, page after page, and no other organisation's", async () => {
+    const admin = await newOrg();
+    const other = await newOrg();
+    const held = Array.from({ length: 5 }, () => heldJob(admin));
+    const others = [heldJob(other)];
+    for (const job of [...held, ...others]) await insertJob(db(), job);
+    await setLanePaused(db(), admin.orgId, "low", true, admin.id);
+    await setLanePaused(db(), other.orgId, "low", true, other.id);
+    try {
+      for (const job of [...held, ...others]) expect(await parkHeld(db(), job.id)).toBe(true);
+      await setLanePaused(db(), admin.orgId, "low", false, admin.id);
+      const counting = countingQueues();
+      expect(await wakeLane(db(), counting.queues, admin.orgId, "low", 2)).toBe(5);
+      expect(counting.sent.toSorted()).toEqual(held.map((j) => j.id).toSorted());
+      for (const job of held) expect((await jobRow(job.id)).sentAt).not.toBeNull();
+      expect((await jobRow(others[0]!.id)).sentAt).toBeNull();
+    } finally {
+      await setLanePaused(db(), admin.orgId, "low", false, admin.id);
+      await setLanePaused(db(), other.orgId, "low", false, other.id);
+    }
   });
 });
 
