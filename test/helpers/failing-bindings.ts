@@ -183,3 +183,15 @@ export function recordingQueue<T>(real: Queue<T>): { binding: Queue<T>; sent: T[
   });
   return { binding, sent };
 }
+
+/**
+ * The bindings that make the deployment's relational store unreachable, whichever it is: D1 answering every
+ * execution with its outage error, or a Hyperdrive binding whose database nobody listens for.
+ */
+export function unreachableStore(env: { DB: D1Database; RELATIONAL_STORE?: string }): Record<string, unknown> {
+  if (env.RELATIONAL_STORE === "postgres") {
+    // Port 1 on loopback: nothing listens there, so every connection is refused, as when the database is down.
+    return { HYPERDRIVE: { connectionString: "postgresql://studyhall:unreachable@127.0.0.1:1/studyhall", host: "127.0.0.1", port: 1 } };
+  }
+  return { DB: failingD1(env.DB, { when: () => true }).binding };
+}

@@ -232,6 +232,7 @@ export * from "./quiz-taking.ts";
 export * from "./session-access.ts";
 export * from "./session-report-store.ts";
 export * from "./session-store.ts";
+export * from "./store-outage.ts";
 export * from "./token-reservations.ts";
 export * from "./user-profile.ts";
 export * from "./write-together.ts";

@@ -1,11 +1,13 @@
 /**
  * Turns every failure into an RFC 9457 problem document with the request id.
  * Unknown errors are logged with their stack and answered with a bare 500:
- * no stack trace, SQL or internal name reaches a client. D1 being down or
- * restarting is not our bug but a moment's outage: a 503 with Retry-After.
+ * no stack trace, SQL or internal name reaches a client. The relational store
+ * being down or restarting (D1, or PostgreSQL through Hyperdrive) is not our
+ * bug but a moment's outage: a 503 with Retry-After (`isStoreOutage`).
  */
 
 import { type InvalidParam, ProblemError, problemDocument } from "@studyhall/core";
+import { isStoreOutage } from "@studyhall/db";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
@@ -32,28 +34,11 @@ function fromHttpException(error: HTTPException): ProblemError {
   return new ProblemError(error.status >= 500 ? "internal" : "bad-request", { detail: error.status < 500 ? error.message : undefined });
 }
 
-/** How long a client is asked to wait after an outage of a binding underneath: D1 restarts and reconnects in seconds. */
+/** How long a client is asked to wait after an outage of the store underneath: it restarts and reconnects in seconds. */
 export const OUTAGE_RETRY_AFTER_SECONDS = "5";
 
-/**
- * What D1 says when it cannot answer for now (unreachable, overloaded, restarting), from Cloudflare's list of
- * D1 errors, as opposed to a query it refuses (a constraint, a missing table), which retrying would not fix.
- */
-const D1_TRANSIENT =
-  /network connection lost|overloaded|requests queued|object to be reset|reset because its code was updated|transient issue|timed? ?out|exceeded timeout|internal error/i;
-
-/** True for a D1 outage, wherever it sits in the cause chain (drizzle wraps D1's error in its own). */
-export function isD1Outage(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    // Only D1's own message is read: drizzle's wrapper quotes the SQL and its parameters, which could say anything.
-    if (e.message.startsWith("Failed query:")) continue;
-    if (e.name === "D1_ERROR" || /\bD1_ERROR\b|\bD1 DB\b/.test(e.message)) return D1_TRANSIENT.test(e.message);
-  }
-  return false;
-}
-
 function unexpected(error: Error): ProblemError {
-  if (isD1Outage(error)) {
+  if (isStoreOutage(error)) {
     return new ProblemError("service-unavailable", {
       detail: "The database did not answer just now. Try again in a few seconds; quote the request id if it keeps happening.",
       headers: { "Retry-After": OUTAGE_RETRY_AFTER_SECONDS },
