@@ -62,7 +62,9 @@ function whatFailed(error: unknown): string {
   // An ORM or a library may wrap the error that says where it came from: look down the cause chain.
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
     if (/^Llm(Unavailable|RateLimited)Error$/.test(e.name)) return "the model's endpoint did not answer in time or kept failing";
-    if (/\bD1_|SQLITE/.test(e.message)) return "the database could not complete a step";
+    // Drizzle's wrapper of a statement's error (either store), PostgreSQL's own errors, and D1's.
+    if (e.message.startsWith("Failed query:") || e.name === "PostgresError" || /\bD1_|SQLITE/.test(e.message))
+      return "the database could not complete a step";
   }
   return "an unexpected error stopped it on our side";
 }
