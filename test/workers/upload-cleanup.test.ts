@@ -1,13 +1,15 @@
 /**
  * A failed upload leaves nothing in R2, whatever fails: a bad header, a form
- * field found wrong after the file was stored, D1 failing while the upload is
- * accepted, a replayed idempotency key, a duplicate file. Each test looks at
+ * field found wrong after the file was stored, the store refusing the document
+ * while the upload is accepted, a replayed idempotency key, a duplicate file. Each test looks at
  * what the bucket holds under the organisation's documents afterwards.
  */
-import { env } from "cloudflare:test";
+import { documents } from "@studyhall/db";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Actor, call, expectProblem, json } from "../helpers/api.ts";
-import { BOUNDARY, concat, envWith, formPart, pdfBytes, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
+import { refuseInserts, testDb } from "../helpers/test-db.ts";
+import { BOUNDARY, concat, formPart, pdfBytes, rowsOf, storedKeys, teacher } from "./upload-fixtures.ts";
 
 const raw = (actor: Actor, bytes: Uint8Array, headers: Record<string, string> = {}, query = "?generate=false") =>
   call(`/v1/documents${query}`, { token: actor.token, body: bytes, headers: { "Content-Type": "application/pdf", ...headers } });
@@ -22,22 +24,6 @@ const formAround = (pdf: Uint8Array, after: [string, string][]) =>
 
 const asForm = (actor: Actor, body: Uint8Array) =>
   call("/v1/documents", { token: actor.token, body, headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` } });
-
-/** D1 as the API uses it (through a Sessions API session), except that inserting into `table` fails inside D1. */
-function d1FailingInserts(table: string): D1Database {
-  const insert = new RegExp(`insert into "${table}"`, "i");
-  const failing = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(t, property) {
-        if (property === "prepare")
-          return (query: string) => (t as unknown as D1Database).prepare(query.replace(insert, `insert into "${table}_gone"`));
-        if (property === "withSession") return (constraint?: string) => failing((t as unknown as D1Database).withSession(constraint));
-        const value = Reflect.get(t, property, t);
-        return typeof value === "function" ? value.bind(t) : value;
-      },
-    });
-  return failing(env.DB);
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -60,24 +46,23 @@ describe("a refused upload stores nothing", () => {
     expect(await storedKeys(t.orgId)).toEqual([]);
   });
 
-  it("D1 failing while the upload is accepted answers a 503, and neither the file nor a document remains", async () => {
+  it("the store refusing the document while the upload is accepted answers a 503, and neither the file nor a row remains", async () => {
     const t = await teacher();
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await uploadWith(
-      envWith({ DB: d1FailingInserts("documents") }),
-      t,
-      pdfBytes(200_000),
-      { "Content-Type": "application/pdf" },
-      "?generate=false",
-    );
-    // The client hears that nothing was kept; what D1 said is for the log.
-    expect(logged.mock.calls.flat().join("\n")).toMatch(/no such table: documents_gone/);
-    expect(response.headers.get("Retry-After")).toBe("5");
-    const problem = await expectProblem(response, 503, "service-unavailable");
-    expect(problem.detail).toMatch(/nothing of it was kept/);
+    const allow = await refuseInserts("documents", "owner_id", t.id, "documents refused: secret_refusal");
+    try {
+      const response = await raw(t, pdfBytes(200_000));
+      // The client hears that nothing was kept; what the store said is for the log.
+      expect(logged.mock.calls.flat().join("\n")).toMatch(/secret_refusal/);
+      expect(await response.clone().text()).not.toMatch(/secret_refusal|documents refused/);
+      expect(response.headers.get("Retry-After")).toBe("5");
+      const problem = await expectProblem(response, 503, "service-unavailable");
+      expect(problem.detail).toMatch(/nothing of it was kept/);
+    } finally {
+      await allow();
+    }
     expect(await storedKeys(t.orgId)).toEqual([]);
-    const documents = await env.DB.prepare("select count(*) as n from documents where owner_id = ?").bind(t.id).first<{ n: number }>();
-    expect(documents!.n).toBe(0);
+    expect(await rowsOf(t)).toEqual({ documents: 0, jobs: 0 });
   });
 });
 
@@ -110,15 +95,14 @@ describe("an upload whose document is recorded", () => {
     const t = await teacher();
     vi.spyOn(console, "error").mockImplementation(() => {});
     // Remembering the idempotency key comes after the document and its job are committed.
-    const response = await uploadWith(
-      envWith({ DB: d1FailingInserts("idempotency_keys") }),
-      t,
-      pdfBytes(100_000),
-      { "Content-Type": "application/pdf", "Idempotency-Key": "cleanup-key-0002" },
-      "?generate=false",
-    );
-    await expectProblem(response, 500, "internal");
-    const row = await env.DB.prepare("select id from documents where owner_id = ?").bind(t.id).first<{ id: string }>();
+    const allow = await refuseInserts("idempotency_keys", "owner_id", t.id, "keys refused: secret_refusal");
+    try {
+      const response = await raw(t, pdfBytes(100_000), { "Idempotency-Key": "cleanup-key-0002" });
+      await expectProblem(response, 500, "internal");
+    } finally {
+      await allow();
+    }
+    const [row] = await testDb().select({ id: documents.id }).from(documents).where(eq(documents.ownerId, t.id));
     expect(await storedKeys(t.orgId)).toEqual([`documents/${t.orgId}/${row!.id}/source.pdf`]);
   });
 });
