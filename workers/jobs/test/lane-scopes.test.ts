@@ -29,6 +29,17 @@ async function laneAs(actor: Actor, lane: string, path = "/v1/admin/queues") {
   return (await json(await call(path, { token: actor.token }))).lanes.find((l: { lane: string }) => l.lane === lane);
 }
 
+/** A parse job of the low lane for `admin`'s organisation, as the upload route would write it. */
+const lowLaneJob = (admin: Actor) => ({
+  id: crypto.randomUUID(),
+  orgId: admin.orgId,
+  ownerId: admin.id,
+  kind: "parse-document" as const,
+  lane: "low" as const,
+  payload: { documentId: crypto.randomUUID() },
+  maxAttempts: 4,
+});
+
 const switchLane = (actor: Actor, scope: "admin" | "platform", lane: string, action: "pause" | "resume") =>
   call(`/v1/${scope}/lanes/${lane}/${action}`, { token: actor.token, method: "POST" });
 
@@ -79,15 +90,7 @@ describe("an organisation's lane pause", () => {
 
   it("keeps a held job out of the sweep until it is resumed, then it is sent", async () => {
     const admin = await newOrg();
-    const job = {
-      id: crypto.randomUUID(),
-      orgId: admin.orgId,
-      ownerId: admin.id,
-      kind: "parse-document" as const,
-      lane: "low" as const,
-      payload: { documentId: crypto.randomUUID() },
-      maxAttempts: 4,
-    };
+    const job = lowLaneJob(admin);
     await insertJob(db(), job);
     const later = Date.now() + (config.JOB_UNSENT_AFTER_SECONDS + 1) * 1000;
     await switchLane(admin, "admin", "low", "pause");
@@ -137,19 +140,9 @@ function countingQueues() {
 }
 
 describe("a held job", () => {
-  const heldJob = (admin: Actor) => ({
-    id: crypto.randomUUID(),
-    orgId: admin.orgId,
-    ownerId: admin.id,
-    kind: "parse-document" as const,
-    lane: "low" as const,
-    payload: { documentId: crypto.randomUUID() },
-    maxAttempts: 4,
-  });
-
   it("costs no message while held: it is parked, however many times it is delivered, and a resume whose wake-up is lost leaves it to the sweep", async () => {
     const admin = await newOrg();
-    const job = heldJob(admin);
+    const job = lowLaneJob(admin);
     await insertJob(db(), job);
     await markSent(db(), [job.id]);
     await switchLane(admin, "admin", "low", "pause");
@@ -171,7 +164,7 @@ describe("a held job", () => {
 
   it("is not parked when its lane was resumed after the claim refused it", async () => {
     const admin = await newOrg();
-    const job = heldJob(admin);
+    const job = lowLaneJob(admin);
     await insertJob(db(), job);
     await markSent(db(), [job.id]);
     // Open: nothing holds the lane, so there is nothing to park, and the consumer sends it again at once.
@@ -182,8 +175,8 @@ describe("a held job", () => {
   it("a resume sends every held job of the lane exactly once, page after page, and no other organisation's", async () => {
     const admin = await newOrg();
     const other = await newOrg();
-    const held = Array.from({ length: 5 }, () => heldJob(admin));
-    const others = [heldJob(other)];
+    const held = Array.from({ length: 5 }, () => lowLaneJob(admin));
+    const others = [lowLaneJob(other)];
     for (const job of [...held, ...others]) await insertJob(db(), job);
     await setLanePaused(db(), admin.orgId, "low", true, admin.id);
     await setLanePaused(db(), other.orgId, "low", true, other.id);
