@@ -34,8 +34,9 @@ export async function refuseInserts(table: string, column: string, value: string
     run?(q: ReturnType<typeof sql.raw>): Promise<unknown>;
     execute?(q: ReturnType<typeof sql.raw>): Promise<unknown>;
   };
-  const exec = (statement: string) => (relationalStore(env) === "postgres" ? db.execute!(sql.raw(statement)) : db.run!(sql.raw(statement)));
-  if (relationalStore(env) === "postgres") {
+  const onPostgres = relationalStore(env) === "postgres";
+  const exec = (statement: string) => (onPostgres ? db.execute!(sql.raw(statement)) : db.run!(sql.raw(statement)));
+  if (onPostgres) {
     await exec(`create function ${name}() returns trigger language plpgsql as $$ begin raise exception '${message}'; end $$`);
     await exec(
       `create trigger ${name} before insert on ${table} for each row when (new.${column} = '${value}') execute function ${name}()`,

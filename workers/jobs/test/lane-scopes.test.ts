@@ -5,11 +5,13 @@
  * for everyone. A held job waits without spending an attempt.
  */
 import { env } from "cloudflare:test";
-import { type JobMessage, loadConfig } from "@studyhall/core";
+import { loadConfig } from "@studyhall/core";
 import { insertJob, laneQueues, markSent, parkHeld, setLanePaused, wakeLane } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, json, newMember, newOrg } from "../../../test/helpers/api.ts";
+import { recordingQueue } from "../../../test/helpers/failing-bindings.ts";
 import { platformOperator } from "../../../test/helpers/platform.ts";
+import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import { sweep } from "../src/sweep.ts";
 import { corpusPdf, db, deliver, jobRow, runToEnd } from "./run-jobs.ts";
 
@@ -106,36 +108,15 @@ describe("an organisation's lane pause", () => {
   });
 });
 
-/** The lane queues, with every message sent through them written down. */
-function countingQueues() {
-  const sent: string[] = [];
-  const queues = laneQueues(env);
-  const counted = (queue: Queue<JobMessage>): Queue<JobMessage> =>
-    new Proxy(queue, {
-      get(target, key) {
-        if (key === "send")
-          return (body: JobMessage, options?: QueueSendOptions) => {
-            sent.push(body.jobId);
-            return target.send(body, options);
-          };
-        if (key === "sendBatch")
-          return (messages: Iterable<MessageSendRequest<JobMessage>>, options?: QueueSendBatchOptions) => {
-            const all = [...messages];
-            sent.push(...all.map((m) => m.body.jobId));
-            return target.sendBatch(all, options);
-          };
-        return Reflect.get(target, key);
-      },
-    });
+/** The lane queues, each keeping every message sent through it, and the consumers' bindings with them. */
+function recordingLanes() {
+  const lanes = laneQueues(env);
+  const [high, normal, low] = [lanes.high, lanes.normal, lanes.low].map((queue) => recordingQueue(queue));
+  const queues = { high: high!.binding, normal: normal!.binding, low: low!.binding };
   return {
-    sent,
-    queues: { high: counted(queues.high), normal: counted(queues.normal), low: counted(queues.low) },
-    env: {
-      ...env,
-      JOBS_HIGH: counted(queues.high),
-      JOBS_NORMAL: counted(queues.normal),
-      JOBS_LOW: counted(queues.low),
-    } as unknown as JobsEnv,
+    sentIds: () => [high!, normal!, low!].flatMap((lane) => lane.sent.map((message) => message.jobId)),
+    queues,
+    env: withBindings(env as unknown as JobsEnv, { JOBS_HIGH: queues.high, JOBS_NORMAL: queues.normal, JOBS_LOW: queues.low }),
   };
 }
 
@@ -146,12 +127,12 @@ describe("a held job", () => {
     await insertJob(db(), job);
     await markSent(db(), [job.id]);
     await switchLane(admin, "admin", "low", "pause");
-    const counting = countingQueues();
+    const counting = recordingLanes();
     try {
       for (let delivery = 0; delivery < 3; delivery++) {
         expect((await deliver(job.id, { env: counting.env })).explicitAcks).toHaveLength(1);
       }
-      expect(counting.sent).toEqual([]);
+      expect(counting.sentIds()).toEqual([]);
       expect(await jobRow(job.id)).toMatchObject({ status: "queued", attempts: 0, sentAt: null });
     } finally {
       // Lifted without its wake-up, as when the deferred wake-up is lost.
@@ -183,9 +164,9 @@ describe("a held job", () => {
     try {
       for (const job of [...held, ...others]) expect(await parkHeld(db(), job.id)).toBe(true);
       await setLanePaused(db(), admin.orgId, "low", false, admin.id);
-      const counting = countingQueues();
+      const counting = recordingLanes();
       expect(await wakeLane(db(), counting.queues, admin.orgId, "low", 2)).toBe(5);
-      expect(counting.sent.toSorted()).toEqual(held.map((j) => j.id).toSorted());
+      expect(counting.sentIds().toSorted()).toEqual(held.map((j) => j.id).toSorted());
       for (const job of held) expect((await jobRow(job.id)).sentAt).not.toBeNull();
       expect((await jobRow(others[0]!.id)).sentAt).toBeNull();
     } finally {
