@@ -79,7 +79,7 @@ describe("claims on PostgreSQL", () => {
     await setLanePaused(store.db, owner.orgId, "normal", true, owner.userId);
 
     const held = await Promise.all(Array.from({ length: 5 }, () => claimJob(store.racer(), id, 60_000)));
-    expect(held.map((o) => (o.claimed ? "claimed" : o.reason))).toEqual(Array(5).fill("paused"));
+    expect(held.map((o) => (o.claimed ? "claimed" : o.reason))).toEqual(Array(5).fill("parked"));
     expect((await jobRow(id)).status).toBe("queued");
 
     await setLanePaused(store.db, owner.orgId, "normal", false, owner.userId);

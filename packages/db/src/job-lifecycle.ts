@@ -6,10 +6,10 @@
  */
 
 import type { JobError } from "@studyhall/core";
-import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, not, or, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { reopenProduct } from "./job-products.ts";
-import { laneHeldBy, laneOpen } from "./lane-state.ts";
+import { laneOpen } from "./lane-state.ts";
 import { type Job, type JobEventType, jobEvents, jobs } from "./tables.ts";
 import { together } from "./write-together.ts";
 
@@ -18,7 +18,7 @@ export type ClaimOutcome =
   | { claimed: false; reason: "missing" | "finished" }
   | { claimed: false; reason: "busy"; retryInMs: number }
   | { claimed: false; reason: "not-yet"; retryInMs: number; lane: Job["lane"] }
-  | { claimed: false; reason: "paused"; lane: Job["lane"]; by: "organisation" | "platform" }
+  | { claimed: false; reason: "parked"; lane: Job["lane"] }
   | { claimed: false; reason: "cancelled"; job: Job };
 
 const FINISHED = ["completed", "failed", "cancelled"];
@@ -46,10 +46,26 @@ export function findJob(db: Db, jobId: string): Promise<Job | undefined> {
 }
 
 /**
+ * What makes a job claimable now, lane aside: queued and due, or active with an expired lease (its
+ * consumer died), and no cancellation asked for.
+ */
+const claimable = (now: number) =>
+  and(
+    isNull(jobs.cancelRequestedAt),
+    or(
+      and(eq(jobs.status, "queued"), or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now)))),
+      and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now))),
+    ),
+  );
+
+/**
  * Takes a queued job (or an active one whose lease has expired: its consumer
  * died) and starts an attempt. Only one caller can win, and nobody while a
  * switch (the platform's or the job's organisation's) holds its lane: the
  * switch is part of the same conditional update, so no cached view decides.
+ * A job refused only by its lane is parked by the next statement ("parked"):
+ * its message is acknowledged and the resume sends it again (see `parkHeld`).
+ * So a held job costs two statements per delivery, once.
  */
 export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Date.now()): Promise<ClaimOutcome> {
   const leaseToken = crypto.randomUUID();
@@ -64,22 +80,14 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
       runAfter: null,
       updatedAt: new Date(now),
     })
-    .where(
-      and(
-        eq(jobs.id, jobId),
-        isNull(jobs.cancelRequestedAt),
-        or(
-          and(eq(jobs.status, "queued"), or(isNull(jobs.runAfter), lte(jobs.runAfter, new Date(now)))),
-          and(eq(jobs.status, "active"), lte(jobs.leaseExpiresAt, new Date(now))),
-        ),
-        laneOpen(),
-      ),
-    )
+    .where(and(eq(jobs.id, jobId), claimable(now), laneOpen()))
     .returning();
   if (claimed) {
     await jobEvent(db, jobId, "started", { attempt: claimed.attempts, progress: claimed.progress, stage: claimed.stage, at: now });
     return { claimed: true, job: claimed, leaseToken };
   }
+  const parked = await parkHeld(db, jobId, now);
+  if (parked) return { claimed: false, reason: "parked", lane: parked.lane };
   const job = await findJob(db, jobId);
   if (!job) return { claimed: false, reason: "missing" };
   if (FINISHED.includes(job.status)) return { claimed: false, reason: "finished" };
@@ -87,15 +95,25 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
     const cancelled = await finishCancelled(db, job, now);
     return cancelled ? { claimed: false, reason: "cancelled", job: cancelled } : { claimed: false, reason: "finished" };
   }
-  const due = job.status === "queued" ? (job.runAfter?.getTime() ?? 0) <= now : (job.leaseExpiresAt?.getTime() ?? 0) <= now;
-  if (due) {
-    // Only a switch refuses a due job; a resume since the claim lets the next message take it.
-    const by = await laneHeldBy(db, job.orgId, job.lane);
-    if (by) return { claimed: false, reason: "paused", lane: job.lane, by };
-  }
-  if (job.status === "active")
+  if (job.status === "active" && (job.leaseExpiresAt?.getTime() ?? 0) > now)
     return { claimed: false, reason: "busy", retryInMs: Math.max(1000, (job.leaseExpiresAt?.getTime() ?? now) - now + 1000) };
+  // Not due yet, or due and neither claimed nor parked: its lane changed between the two statements, so ask again soon.
   return { claimed: false, reason: "not-yet", retryInMs: Math.max(1000, (job.runAfter?.getTime() ?? now) - now), lane: job.lane };
+}
+
+/**
+ * Parks a due job its lane holds: its message is acknowledged and none is sent in its place (`sentAt` is
+ * cleared), so a held job costs nothing, however long the hold. It parks only while a switch still holds
+ * the lane; none means the lane is open (or the job is not due, or moved on). The resume's wake-up sends
+ * parked jobs, and the sweep sends any it missed once the lane is open, as unsent.
+ */
+export async function parkHeld(db: Db, jobId: string, now = Date.now()): Promise<{ lane: Job["lane"] } | undefined> {
+  const [parked] = await db
+    .update(jobs)
+    .set({ sentAt: null })
+    .where(and(eq(jobs.id, jobId), claimable(now), not(laneOpen())))
+    .returning({ lane: jobs.lane });
+  return parked;
 }
 
 async function finishCancelled(db: Db, job: Job, now: number): Promise<Job | undefined> {

@@ -7,7 +7,7 @@
  */
 
 import type { Lane } from "@studyhall/core";
-import { and, asc, eq, gt, inArray, not, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./index.ts";
 import { markSent } from "./job-lifecycle.ts";
 import { type LaneQueues, sendJobs } from "./job-queue.ts";
@@ -69,22 +69,6 @@ export function pausedBy(pause: LanePause): PausedBy {
 /** What holds one organisation's jobs of a lane now, if anything. */
 export async function laneHeldBy(db: Db, orgId: string, lane: Lane): Promise<PausedBy> {
   return pausedBy((await lanePauses(db, orgId))[lane]);
-}
-
-/**
- * Parks a job its lane holds: its message is acknowledged and none is sent in its place (`sentAt` is
- * cleared), so a held job costs nothing, however long the hold. It parks only while a switch still holds
- * the lane; false means the lane was resumed since the claim refused the job (or the job moved on), and
- * the caller sends its message again at once. The resume's wake-up sends parked jobs, and the sweep sends
- * any it missed once the lane is open, as unsent.
- */
-export async function parkHeld(db: Db, jobId: string): Promise<boolean> {
-  const parked = await db
-    .update(jobs)
-    .set({ sentAt: null })
-    .where(and(eq(jobs.id, jobId), inArray(jobs.status, ["queued", "active"]), not(laneOpen())))
-    .returning({ id: jobs.id });
-  return parked.length > 0;
 }
 
 /** Held jobs read per page by a wake-up. */

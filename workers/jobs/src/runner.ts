@@ -30,7 +30,6 @@ import {
   deferJob,
   failJob,
   type Job,
-  parkHeld,
   recordProgress,
   releaseReservations,
   renewLease,
@@ -179,9 +178,9 @@ export async function runJob(message: JobMessage, deps: RunnerDeps): Promise<Run
       case "not-yet":
         // Waiting, not failing: the job keeps its attempts and a new message asks again later.
         return { retryInSeconds: Math.ceil(claim.retryInMs / 1000), lane: claim.lane };
-      case "paused":
-        // Held: parked with no message in flight until the resume sends it, or, resumed meanwhile, sent again now.
-        return (await parkHeld(db, message.jobId)) ? "ack" : { retryInSeconds: 0, lane: claim.lane };
+      case "parked":
+        // Held: parked with no message in flight until the resume sends it.
+        return "ack";
     }
   }
 
