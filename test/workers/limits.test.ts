@@ -1,6 +1,6 @@
 /** Rate limits are exact under concurrency and say so in their headers; quotas refuse with the usage. */
 
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { loadConfig } from "@studyhall/core";
 import { assertTokenQuota, chargeTokens } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
@@ -57,6 +57,22 @@ describe("per-user rate limit on the general API", () => {
     const rest = await Promise.all(Array.from({ length: 115 }, () => call("/v1/me", { token: admin.token })));
     expect(rest.filter((r) => r.status === 200)).toHaveLength(109);
     expect(rest.filter((r) => r.status === 429)).toHaveLength(6);
+  });
+
+  it("a key's storage is dropped once its window is empty, and not while a permit is still in it", async () => {
+    const stub = env.RATE_LIMITER.getByName(`idle-test:${crypto.randomUUID()}`);
+    const stored = () => runInDurableObject(stub, (_instance, state) => state.storage.kv.get<[number, number][]>("window"));
+    for (let i = 0; i < 3; i++) expect((await stub.take({ limit: 5, periodMs: 1000 })).remaining).toBe(4 - i);
+    // The one alarm the three calls share, fired early: the permits are still in their window.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stored())?.length).toBeGreaterThan(0);
+    expect((await stub.take({ limit: 5, periodMs: 1000 })).remaining).toBe(1);
+    // The alarm set itself again for when the last permit leaves; once it has, the key is forgotten.
+    await scheduler.wait(2100);
+    // Run it now unless it already ran by itself.
+    await runDurableObjectAlarm(stub);
+    expect(await stored()).toBeUndefined();
+    expect((await stub.take({ limit: 5, periodMs: 1000 })).remaining).toBe(4);
   });
 });
 

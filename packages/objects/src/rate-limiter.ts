@@ -34,6 +34,10 @@ export interface Lease extends RateDecision {
 export class RateLimiter extends DurableObject {
   // Kept in memory for speed and in storage so an evicted object forgets nothing.
   private window: WindowEntry[] | undefined;
+  /** When the alarm that drops an idle key is set for (null: none); unknown until this instance asks. */
+  private alarmAt: number | null | undefined;
+  /** The period last written to storage, which the alarm needs to tell an idle key from a busy one. */
+  private periodMs: number | undefined;
 
   /** Takes `cost` units under the given policy; a refused call consumes nothing. */
   async take(input: TakeInput): Promise<RateDecision> {
@@ -75,16 +79,39 @@ export class RateLimiter extends DurableObject {
     const grant = grantPermits(policy, window, now, request);
     if (grant.allowed || window.length !== before) {
       this.ctx.storage.kv.put("window", window);
-      // Forget the key once its window is empty: idle keys then cost no storage.
-      const last = window.at(-1);
-      if (last !== undefined) await this.ctx.storage.setAlarm(last[0] + policy.periodMs + 1000);
+      if (window.length) await this.dropWhenIdle(policy.periodMs);
     }
     return grant;
   }
 
-  /** Fires a second after the latest entry has left its window: the window is empty, so drop it. */
+  /**
+   * Forget the key once its window is empty: idle keys then cost no storage. One alarm is set and it moves
+   * itself on while the key is in use (see `alarm`), so a busy key does not write an alarm per call.
+   */
+  private async dropWhenIdle(periodMs: number): Promise<void> {
+    if (this.periodMs !== periodMs) {
+      this.ctx.storage.kv.put("periodMs", periodMs);
+      this.periodMs = periodMs;
+    }
+    this.alarmAt ??= await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null) return;
+    this.alarmAt = Date.now() + periodMs + 1000;
+    await this.ctx.storage.setAlarm(this.alarmAt);
+  }
+
+  /** A second after the latest entry leaves its window the window is empty, so drop it; until then, wait on. */
   override async alarm(): Promise<void> {
+    const last = this.load().at(-1);
+    const periodMs = this.ctx.storage.kv.get<number>("periodMs") ?? 0;
+    const idleAt = last ? last[0] + periodMs + 1000 : 0;
+    if (idleAt > Date.now()) {
+      this.alarmAt = idleAt;
+      await this.ctx.storage.setAlarm(idleAt);
+      return;
+    }
     this.window = undefined;
+    this.alarmAt = null;
+    this.periodMs = undefined;
     await this.ctx.storage.deleteAll();
   }
 }
