@@ -37,18 +37,20 @@ const E2E_OWN_PLATFORMS = E2E_TESTS.filter((file) => /\bstartPlatform\(/.test(re
 /** Counts an upload's calls to D1 by name, so it has nothing to count on PostgreSQL. */
 const COUNTS_D1_CALLS = ["test/workers/upload-binding-calls.test.ts"];
 /**
- * The Worker tests that run on PostgreSQL as well (the `workers-pg` project): those that reach the store
- * (through the API, the jobs' handlers or the tests' helpers) and only through the data layer and the
- * routes. Unit tests of code that never touches it (a parser, a prompt, a layout) would only run twice.
- * The rest set up or read rows with D1's own SQL (`env.DB`), or make D1 itself fail, so they run on D1.
+ * The Worker tests that run on PostgreSQL as well (the `workers-pg` and `workers-pg-fresh` projects): those
+ * that reach the store (through the API, the jobs' handlers or the tests' helpers) and only through the data
+ * layer and the routes. Unit tests of code that never touches it (a parser, a prompt, a layout) would only
+ * run twice. The rest set up or read rows with D1's own SQL (`env.DB`), or make D1 itself fail, so they run on D1.
  */
+const runsOnBothStores = (file: string) => {
+  const source = readFileSync(file, "utf8");
+  const reachesStore = /"cloudflare:test"|\/helpers\/|"\.\/run-jobs\.ts"/.test(source);
+  return reachesStore && !COUNTS_D1_CALLS.includes(file) && !/\benv\.DB\b/.test(source);
+};
 const ON_BOTH_STORES = WORKERD_TESTS.flatMap((pattern) => globSync(pattern))
-  .filter((file) => {
-    const source = readFileSync(file, "utf8");
-    const reachesStore = /"cloudflare:test"|\/helpers\/|"\.\/run-jobs\.ts"/.test(source);
-    return reachesStore && !FRESH_RUNTIME_TESTS.includes(file) && !COUNTS_D1_CALLS.includes(file) && !/\benv\.DB\b/.test(source);
-  })
+  .filter((file) => !FRESH_RUNTIME_TESTS.includes(file) && runsOnBothStores(file))
   .sort();
+const FRESH_ON_BOTH_STORES = FRESH_RUNTIME_TESTS.filter(runsOnBothStores);
 const CORPUS_ORIGIN = "https://corpus.test";
 /** An OpenAI-compatible endpoint that refuses every request with a body full of its own details, as real ones do. */
 const REFUSING_LLM_ORIGIN = "https://refusing-llm.test";
@@ -209,6 +211,18 @@ export default defineConfig(async () => {
             name: "workers-pg",
             include: ON_BOTH_STORES,
             isolate: false,
+            globalSetup: ["./test/setup/postgres-for-workers.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
+          // The fresh-runtime files on PostgreSQL, sharing the workers-pg project's cluster.
+          plugins: [fontsAsBytes, workerd("postgres")],
+          test: {
+            name: "workers-pg-fresh",
+            include: FRESH_ON_BOTH_STORES,
             globalSetup: ["./test/setup/postgres-for-workers.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
             testTimeout: 30_000,

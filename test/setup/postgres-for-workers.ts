@@ -1,21 +1,43 @@
 /**
- * The PostgreSQL the `workers-pg` project's runtime reaches through its
- * Hyperdrive binding: a private cluster (scripts/postgres.ts) on the port the
- * configuration chose, with migrations-pg/ applied, gone after the run.
+ * The PostgreSQL the `workers-pg` and `workers-pg-fresh` projects' runtimes
+ * reach through their Hyperdrive binding: one private cluster
+ * (scripts/postgres.ts) on the port the configuration chose, with
+ * migrations-pg/ applied, shared by both projects and gone after the run.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyPgMigrations, startPostgres } from "../../scripts/postgres.ts";
 
+interface Shared {
+  users: number;
+  stop(): void;
+}
+
+// Each project runs its own global setup in this one process; the second finds the cluster the first started.
+const KEY = Symbol.for("studyhall.workers-pg.cluster");
+const holder = globalThis as { [KEY]?: Shared };
+
 export default function setup() {
   const port = Number(process.env.STUDYHALL_TEST_PG_PORT);
-  if (!port) throw new Error("STUDYHALL_TEST_PG_PORT is unset: vitest.config.ts sets it for the workers-pg project");
-  const dir = mkdtempSync(join(tmpdir(), "studyhall-workers-pg-"));
-  const server = startPostgres({ dir, port, log: (line) => console.log(line) });
-  applyPgMigrations(server.url);
+  if (!port) throw new Error("STUDYHALL_TEST_PG_PORT is unset: vitest.config.ts sets it for the workers-pg projects");
+  if (!holder[KEY]) {
+    const dir = mkdtempSync(join(tmpdir(), "studyhall-workers-pg-"));
+    const server = startPostgres({ dir, port, log: (line) => console.log(line) });
+    applyPgMigrations(server.url);
+    holder[KEY] = {
+      users: 0,
+      stop: () => {
+        server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const shared = holder[KEY];
+  shared.users++;
   return () => {
-    server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (--shared.users > 0) return;
+    shared.stop();
+    holder[KEY] = undefined;
   };
 }

@@ -4,11 +4,12 @@
  * platform operators see the platform's, an organisation's admin only that
  * organisation's, anyone else nothing.
  */
-import { env } from "cloudflare:test";
+import { chargeTokens as charge, type Job, jobEvent, jobs } from "@studyhall/db";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, expectProblem, newMember, newOrg } from "../helpers/api.ts";
 import { platformOperator, SCRAPE_TOKEN } from "../helpers/platform.ts";
+import { testDb } from "../helpers/test-db.ts";
 
 type ParsedFamily = {
   name: string;
@@ -25,24 +26,30 @@ async function scrape(token: string) {
   return Object.assign((name: string) => families.find((f) => f.name === name), { text });
 }
 
-async function insertJob(owner: Actor, kind: string, lane: string, status: string): Promise<string> {
+async function insertJob(owner: Actor, kind: Job["kind"], lane: Job["lane"], status: Job["status"]): Promise<string> {
   const id = crypto.randomUUID();
   const now = Date.now();
-  await env.DB.prepare(
-    "insert into jobs (id, org_id, owner_id, kind, status, lane, progress, stage, attempts, max_attempts, started_at, finished_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, 1, 4, ?, ?, ?, ?)",
-  )
-    .bind(id, owner.orgId, owner.id, kind, status, lane, status, now - 3000, status === "completed" ? now : null, now, now)
-    .run();
+  await testDb()
+    .insert(jobs)
+    .values({
+      id,
+      orgId: owner.orgId,
+      ownerId: owner.id,
+      kind,
+      status,
+      lane,
+      stage: status,
+      attempts: 1,
+      maxAttempts: 4,
+      startedAt: new Date(now - 3000),
+      finishedAt: status === "completed" ? new Date(now) : null,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
   return id;
 }
 
-async function chargeTokens(owner: Actor, amount: number) {
-  await env.DB.prepare(
-    "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
-  )
-    .bind(crypto.randomUUID(), owner.orgId, owner.id, new Date().toISOString().slice(0, 7), amount, Date.now())
-    .run();
-}
+const chargeTokens = (owner: Actor, amount: number) => charge(testDb(), { orgId: owner.orgId, userId: owner.id, amount });
 
 const PLATFORM_ONLY = [
   "studyhall_http_requests_total",
@@ -103,19 +110,13 @@ describe("/metrics", () => {
     const myFailed = await insertJob(mine, "parse-document", "low", "failed");
     const theirFailed = await insertJob(theirs, "session-report", "high", "failed");
     await insertJob(theirs, "export-course", "normal", "completed");
-    const event = (jobId: string, type: string) =>
-      env.DB.prepare("insert into job_events (id, job_id, type, attempt, at) values (?, ?, ?, 1, ?)").bind(
-        crypto.randomUUID(),
-        jobId,
-        type,
-        Date.now(),
-      );
-    await env.DB.batch([
-      event(myFailed, "dead-lettered"),
-      event(theirFailed, "dead-lettered"),
-      event(theirFailed, "retrying"),
-      event(theirFailed, "retrying"),
-    ]);
+    for (const [jobId, type] of [
+      [myFailed, "dead-lettered"],
+      [theirFailed, "dead-lettered"],
+      [theirFailed, "retrying"],
+      [theirFailed, "retrying"],
+    ] as const)
+      await jobEvent(testDb(), jobId, type, { attempt: 1 });
     await chargeTokens(mine, 1200);
     await chargeTokens(theirs, 50_000);
 

@@ -4,6 +4,8 @@
  * window, every caller sharing it. Each answer says so (`X-Cache`, `Age`, and
  * when it was computed), which is what these tests read.
  */
+import { env } from "cloudflare:test";
+import { relationalStore } from "@studyhall/db";
 import { describe, expect, it } from "vitest";
 import { call, newOrg } from "../helpers/api.ts";
 import { SCRAPE_TOKEN } from "../helpers/platform.ts";
@@ -43,7 +45,7 @@ describe("a flood of scrapes and probes", () => {
     expect(await theirs.text()).toContain(`metrics of organisation ${other.orgId}`);
   });
 
-  it("of /readyz probes D1, KV and R2 once", async () => {
+  it("of /readyz probes the relational store, KV and R2 once", async () => {
     const answers = await flood("/readyz");
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.cache === "MISS")).toHaveLength(1);
@@ -51,7 +53,7 @@ describe("a flood of scrapes and probes", () => {
     expect(checkedAt.size).toBe(1);
     expect(JSON.parse(answers[0]!.body)).toMatchObject({
       status: "ready",
-      checks: { d1: { ok: true }, kv: { ok: true }, r2: { ok: true } },
+      checks: { [relationalStore(env)]: { ok: true }, kv: { ok: true }, r2: { ok: true } },
     });
   });
 });

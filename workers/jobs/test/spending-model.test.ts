@@ -7,9 +7,9 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { estimateTokens, OUTPUT_TOKEN_BOUNDS, outputTokenBound } from "@studyhall/core";
-import { documentTextChars, insertJob, tokenReservations } from "@studyhall/db";
+import { chargeTokens, documentTextChars, insertJob, tokenReservations, usageLedger } from "@studyhall/db";
 import type { GateState } from "@studyhall/objects";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { type Actor, call, json } from "../../../test/helpers/api.ts";
 import { fakeModel } from "./fake-llm.ts";
@@ -26,9 +26,10 @@ const usageOf = async (actor: Actor) => json<Usage>(await call("/v1/me/usage", {
 
 /** What the month's ledger holds for a user. */
 async function spent(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select coalesce(sum(amount), 0) as n from usage_ledger where user_id = ?")
-    .bind(userId)
-    .first<{ n: number }>();
+  const [row] = await db()
+    .select({ n: sql<number>`coalesce(sum(${usageLedger.amount}), 0)` })
+    .from(usageLedger)
+    .where(eq(usageLedger.userId, userId));
   return Number(row?.n ?? 0);
 }
 
@@ -71,18 +72,7 @@ describe(".security: a job never spends past what the quota can cover", () => {
     const started = await json(await call(`/v1/documents/${documentId}/course`, { token: teacher.token, body: { moduleCount: 2 } }));
     const [reservation] = await reservationsOf(started.job.id);
     // The rest of the month goes elsewhere: the quota now holds exactly this job's reservation.
-    await env.DB.prepare(
-      "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
-    )
-      .bind(
-        crypto.randomUUID(),
-        teacher.orgId,
-        teacher.id,
-        new Date().toISOString().slice(0, 7),
-        1_000_000 - reservation!.amount,
-        Date.now(),
-      )
-      .run();
+    await chargeTokens(db(), { orgId: teacher.orgId, userId: teacher.id, amount: 1_000_000 - reservation!.amount });
 
     const { job } = await runToEnd(started.job.id, 20, { env: model.env });
     expect(job).toMatchObject({ status: "failed", attempts: 1, error: { type: "/problems/quota-exceeded", retryable: false } });
@@ -111,11 +101,7 @@ describe(".security: a job never spends past what the quota can cover", () => {
     const reported = (await model.requests()).reduce((n, r) => n + r.totalTokens, 0);
     expect(await reservationsOf(old.id)).toEqual([expect.objectContaining({ status: "released", charged: reported })]);
 
-    await env.DB.prepare(
-      "insert into usage_ledger (id, org_id, user_id, period, metric, amount, created_at) values (?, ?, ?, ?, 'llm_tokens', ?, ?)",
-    )
-      .bind(crypto.randomUUID(), teacher.orgId, teacher.id, new Date().toISOString().slice(0, 7), 1_000_000, Date.now())
-      .run();
+    await chargeTokens(db(), { orgId: teacher.orgId, userId: teacher.id, amount: 1_000_000 });
     const spentModel = fakeModel("ok");
     const another = { ...old, id: crypto.randomUUID() };
     await insertJob(db(), another);
