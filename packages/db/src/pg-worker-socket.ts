@@ -7,6 +7,15 @@
  * reports a read error only while postgres.js still listens, and otherwise
  * ends quietly. Given to postgres.js as its `socket` option, it is connected
  * before it is returned, as that option requires.
+ *
+ * A connection the far end drops (the server, the network, Hyperdrive) is
+ * reported first as an error, which fails what is in flight, and only a
+ * moment later as a close. Told of the close at once, postgres.js clears its
+ * socket while a transaction's own ROLLBACK is still to be written, and that
+ * write throws where nothing can catch it (porsager/postgres#1208), which in
+ * a Worker leaves the request with no answer at all. In between, a write
+ * fails as the connection's error; after the close postgres.js connects
+ * afresh for its next statement, as it always did.
  */
 import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
@@ -21,6 +30,8 @@ interface WorkerSocket {
 
 // By name at run time: the module exists only in workerd, and this file is also loaded in Node.
 const SOCKETS_MODULE = "cloudflare:sockets";
+/** How long a lost connection reports only as an error before its close (see above). */
+const CLOSE_AFTER_LOSS_MS = 10;
 
 export async function workerSocket(options: { host: string[]; port: number[] }) {
   const { connect } = (await import(/* @vite-ignore */ SOCKETS_MODULE)) as { connect(address: string): WorkerSocket };
@@ -29,6 +40,10 @@ export async function workerSocket(options: { host: string[]; port: number[] }) 
   const writer = raw.writable.getWriter();
   const reader = raw.readable.getReader();
   let closed = false;
+  /** postgres.js asked for the end (`end`, `destroy`): then the socket closing is simply its close. */
+  let ending = false;
+  /** Why the far end is gone, once it is. */
+  let lost: Error | undefined;
   const socket = Object.assign(new EventEmitter(), { readyState: "open", write, end, destroy });
 
   const failed = (error: unknown) => {
@@ -41,6 +56,14 @@ export async function workerSocket(options: { host: string[]; port: number[] }) 
     socket.emit("close");
   };
   const shut = () => raw.close().catch(() => undefined);
+  const gone = (cause?: unknown) => {
+    if (ending) return close();
+    if (lost) return;
+    lost = Object.assign(new Error("The database connection was closed.", { cause }), { code: "CONNECTION_CLOSED" });
+    failed(lost);
+    // After the writes the failure sets off (a transaction's ROLLBACK goes out on the next turn) have failed too.
+    setTimeout(close, CLOSE_AFTER_LOSS_MS);
+  };
 
   void (async () => {
     try {
@@ -49,24 +72,36 @@ export async function workerSocket(options: { host: string[]; port: number[] }) 
         if (done) break;
         socket.emit("data", Buffer.from(value));
       }
+      gone();
     } catch (error) {
-      failed(error);
+      gone(error);
     }
-    close();
   })();
-  raw.closed.then(close, (error: unknown) => {
-    failed(error);
-    close();
-  });
+  raw.closed.then(
+    () => gone(),
+    (error: unknown) => gone(error),
+  );
 
   function write(data: Uint8Array, done?: () => void): boolean {
-    writer.write(data).then(() => done?.(), failed);
+    if (lost) {
+      const error = lost;
+      queueMicrotask(() => failed(error));
+      return true;
+    }
+    writer.write(data).then(() => done?.(), gone);
     return true;
   }
   function end(data?: Uint8Array): void {
+    ending = true;
+    if (lost) {
+      void shut();
+      close();
+      return;
+    }
     (data ? writer.write(data) : Promise.resolve()).then(shut, shut);
   }
   function destroy(): void {
+    ending = true;
     void shut();
     close();
   }
