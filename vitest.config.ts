@@ -121,6 +121,8 @@ export default defineConfig(async () => {
   // The workers-pg project's PostgreSQL (test/setup/postgres-for-workers.ts starts it on this port). The
   // password is there because a Hyperdrive binding needs one; the private cluster trusts loopback connections.
   process.env.STUDYHALL_TEST_PG_PORT ??= String(await freePort());
+  // The proxy in front of it that cuts a chosen statement's connection (test/setup/store-fault-proxy.ts).
+  process.env.STUDYHALL_TEST_PG_FAULT_PORT ??= String(await freePort());
   const pgUrl = `postgres://studyhall:studyhall@127.0.0.1:${process.env.STUDYHALL_TEST_PG_PORT}/studyhall`;
 
   /**
@@ -151,7 +153,9 @@ export default defineConfig(async () => {
           // The one platform operator of the tests (test/helpers/platform.ts creates the account) and the scrape credential.
           PLATFORM_OPERATOR_IDS: "00000000-0000-4000-8000-0000000000f1",
           METRICS_TOKEN: "test-metrics-scrape-token-of-at-least-32-characters",
-          ...(store === "postgres" ? { RELATIONAL_STORE: "postgres" } : {}),
+          ...(store === "postgres"
+            ? { RELATIONAL_STORE: "postgres", TEST_STORE_FAULT_PORT: process.env.STUDYHALL_TEST_PG_FAULT_PORT }
+            : {}),
         },
         ...(store === "postgres" ? { hyperdrives: { HYPERDRIVE: pgUrl } } : {}),
         // The jobs worker's producers too: its handlers run inside this runtime in tests.

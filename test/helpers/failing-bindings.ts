@@ -13,6 +13,8 @@
  * expect(db.failures).toBe(1);
  */
 
+import { connect } from "cloudflare:sockets";
+
 /** What D1 answers while it cannot be reached: workerd's D1 binding prefixes its errors so. */
 export const d1Outage = () => new Error("D1_ERROR: Network connection lost.", { cause: new Error("Network connection lost.") });
 /** What R2 answers on an internal failure (its error code 10001). */
@@ -92,7 +94,6 @@ export function failingD1(real: D1Database, options: D1FaultOptions): Fault<D1Da
 }
 
 /** True for SQL that writes into `table` (drizzle quotes its names). */
-export const insertsInto = (table: string) => (sql: string[]) => sql.some((q) => new RegExp(`^\\s*insert into "${table}"`, "i").test(q));
 
 export interface R2FaultOptions {
   /** A stream `put` reads this many bytes of its body, then fails: nothing is stored. */
@@ -182,6 +183,63 @@ export function recordingQueue<T>(real: Queue<T>): { binding: Queue<T>; sent: T[
     return undefined;
   });
   return { binding, sent };
+}
+
+export interface StoreFault {
+  /** The bindings to run the request with: a failing D1, or a Hyperdrive binding through the cutting proxy. */
+  bindings: Record<string, unknown>;
+  /** How many executions it failed (on PostgreSQL, as the proxy counted them). */
+  failures(): Promise<number>;
+}
+
+/** What D1 answers for a statement naming a column that does not exist. */
+const d1Refusal = () => new Error("D1_ERROR: no such column: studyhall_refused_column: SQLITE_ERROR");
+
+/**
+ * The deployment's relational store failing the first execution whose SQL matches `statement`, whichever
+ * store it is. As an outage (the default): D1 answering it with its outage error, or PostgreSQL's connection
+ * cut as the statement is sent (test/setup/store-fault-proxy.ts), so the transaction it was part of never
+ * commits. With `refuse`, as a statement the store refuses (an unknown column): D1's error for one, or
+ * PostgreSQL's own, the proxy sending such a statement in its place.
+ * @example
+ * const store = failingStore(env, /^\s*insert into "documents"/);
+ * const response = await uploadWith(withBindings(env, store.bindings), t, pdfBytes(200_000), PDF);
+ * expect(await store.failures()).toBe(1);
+ */
+export function failingStore(
+  env: { DB: D1Database; RELATIONAL_STORE?: string; TEST_STORE_FAULT_PORT?: string },
+  statement: RegExp,
+  options: { refuse?: boolean } = {},
+): StoreFault {
+  if (env.RELATIONAL_STORE !== "postgres") {
+    let fired = false;
+    const db = failingD1(env.DB, {
+      when: (sql) => {
+        if (fired || !sql.some((q) => statement.test(q))) return false;
+        fired = true;
+        return true;
+      },
+      error: options.refuse ? d1Refusal : d1Outage,
+    });
+    return { bindings: { DB: db.binding }, failures: async () => db.failures };
+  }
+  const port = Number(env.TEST_STORE_FAULT_PORT);
+  if (!port) throw new Error("TEST_STORE_FAULT_PORT is unset: vitest.config.ts sets it for the PostgreSQL projects");
+  const id = crypto.randomUUID().replaceAll("-", "");
+  const pattern = btoa(statement.source).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  const mode = options.refuse ? "refuse" : "cut";
+  const connectionString = `postgresql://studyhall:studyhall@127.0.0.1:${port}/studyhall?application_name=fault.${id}.${pattern}.${mode}`;
+  return {
+    bindings: { HYPERDRIVE: { connectionString, host: "127.0.0.1", port } },
+    failures: async () => {
+      const socket = connect({ hostname: "127.0.0.1", port });
+      const writer = socket.writable.getWriter();
+      await writer.write(new TextEncoder().encode(`FAULTS ${id}\n`));
+      const answer = await new Response(socket.readable).text();
+      await socket.close().catch(() => undefined);
+      return Number(answer.trim());
+    },
+  };
 }
 
 /**

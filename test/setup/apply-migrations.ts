@@ -12,6 +12,8 @@ declare global {
       JWT_SIGNING_KEYS: string;
       OIDC_ISSUER: string;
       OIDC_AUDIENCE: string;
+      /** On PostgreSQL: the port of the proxy that cuts a chosen statement's connection (store-fault-proxy.ts). */
+      TEST_STORE_FAULT_PORT?: string;
     }
   }
 }

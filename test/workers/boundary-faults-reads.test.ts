@@ -1,14 +1,14 @@
 /**
- * Reads meeting a fault underneath, injected by wrapping the real binding
- * the API worker is given: KV failing on a lesson read (the lesson still
- * comes, from D1, marked as such), and a query D1 refuses (our bug: a 500,
- * not an outage's 503; the outage itself, on both stores, is store-outage.test.ts).
+ * Reads meeting a fault underneath: KV failing on a lesson read, through a
+ * wrapped binding (the lesson still comes, from the relational store, marked
+ * as such), and a query the store refuses (our bug: a 500, not an outage's
+ * 503; the outage itself is store-outage.test.ts), through `failingStore`.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import api from "../../workers/api/src/index.ts";
 import { type Actor, BASE, call, expectProblem, newMember, newOrg } from "../helpers/api.ts";
-import { failingD1, failingKv } from "../helpers/failing-bindings.ts";
+import { failingKv, failingStore } from "../helpers/failing-bindings.ts";
 import { withBindings } from "../helpers/with-bindings.ts";
 import { seedCourse } from "./learning-fixtures.ts";
 
@@ -32,7 +32,7 @@ async function lessonOfNewCourse() {
 }
 
 describe(".error: KV fails on a lesson read", () => {
-  it("the lesson is served from D1 with the same body and ETag, marked X-Cache: BYPASS; reads after say MISS, then HIT", async () => {
+  it("the lesson is served from the relational store with the same body and ETag, marked X-Cache: BYPASS; reads after say MISS, then HIT", async () => {
     const { teacher, path } = await lessonOfNewCourse();
     vi.spyOn(console, "error").mockImplementation(() => {});
     const kv = failingKv(env.LESSONS);
@@ -58,17 +58,16 @@ describe(".error: KV fails on a lesson read", () => {
   });
 });
 
-describe(".error: D1 fails under a request", () => {
-  it("a query D1 refuses is not an outage: a 500, with no retry hint and nothing of the SQL", async () => {
+describe(".error: the relational store refuses a query under a request", () => {
+  it("a query the store refuses is not an outage: a 500, with no retry hint and nothing of the SQL", async () => {
     const { teacher, path } = await lessonOfNewCourse();
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const refused = () => new Error("D1_ERROR: no such column: secret_column: SQLITE_ERROR");
-    const db = failingD1(env.DB, { when: (sql) => sql.some((q) => /from "lessons"/i.test(q)), error: refused });
+    const store = failingStore(env, /from "lessons"/i, { refuse: true });
 
-    const response = await getWith(withBindings(env, { DB: db.binding }), teacher, path);
-    expect(db.failures).toBe(1);
+    const response = await getWith(withBindings(env, store.bindings), teacher, path);
+    expect(await store.failures()).toBe(1);
     expect(response.headers.get("Retry-After")).toBeNull();
-    expect(await response.clone().text()).not.toMatch(/secret_column/);
+    expect(await response.clone().text()).not.toMatch(/studyhall_refused_column|from "lessons"/);
     await expectProblem(response, 500, "internal");
   });
 });

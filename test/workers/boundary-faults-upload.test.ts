@@ -1,7 +1,8 @@
 /**
- * An upload meeting a fault at each boundary it crosses, injected by wrapping
- * the real binding the API worker is given: D1 failing the document and job
- * write, R2 failing partway through storing the file. What the uploader then
+ * An upload meeting a fault at each boundary it crosses: the relational store
+ * failing the document and job write (D1 through a wrapped binding,
+ * PostgreSQL by its connection being cut as the statement goes out), R2
+ * failing partway through storing the file (a wrapped binding). What the uploader then
  * sees is asserted, and what a later look at the bucket and the database
  * finds. (The queue refusing the job's message is in
  * workers/jobs/test/job-sweeper.test.ts, beside the sweep that recovers it.)
@@ -9,7 +10,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, expectProblem } from "../helpers/api.ts";
-import { failingBucket, failingD1, insertsInto } from "../helpers/failing-bindings.ts";
+import { failingBucket, failingStore } from "../helpers/failing-bindings.ts";
 import { withBindings } from "../helpers/with-bindings.ts";
 import { chunked, pdfBytes, rowsOf, storedKeys, teacher, uploadWith } from "./upload-fixtures.ts";
 
@@ -26,21 +27,21 @@ async function expectNothingKept(response: Response, underneath: RegExp) {
   expect(problem.detail).toMatch(/nothing of it was kept/);
 }
 
-describe(".error: D1 fails while the upload is accepted", () => {
+describe(".error: the relational store fails while the upload is accepted", () => {
   it("the document and job write failing is a 503 problem with Retry-After, and neither the file nor a row remains", async () => {
     const t = await teacher();
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const db = failingD1(env.DB, { when: insertsInto("documents") });
-    const response = await uploadWith(withBindings(env, { DB: db.binding }), t, pdfBytes(200_000), PDF, "?generate=false");
+    const store = failingStore(env, /^\s*insert into "documents"/i);
+    const response = await uploadWith(withBindings(env, store.bindings), t, pdfBytes(200_000), PDF, "?generate=false");
 
-    expect(db.failures).toBe(1);
-    await expectNothingKept(response, /Network connection lost|D1_ERROR/);
-    // The operators' log has what D1 said, under the request id the client was given.
+    expect(await store.failures()).toBe(1);
+    await expectNothingKept(response, /Network connection lost|D1_ERROR|CONNECTION_CLOSED|ECONNRESET|Failed query|insert into/i);
+    // The operators' log has what the store said, under the request id the client was given.
     expect(logged.mock.calls.flat().join("\n")).toContain(response.headers.get("X-Request-Id")!);
     expect(await storedKeys(t.orgId)).toEqual([]);
     expect(await rowsOf(t)).toEqual({ documents: 0, jobs: 0 });
 
-    // D1 back: the same upload goes through.
+    // The store back: the same upload goes through.
     expect((await call("/v1/documents?generate=false", { token: t.token, body: pdfBytes(200_000), headers: PDF })).status).toBe(202);
   });
 });
