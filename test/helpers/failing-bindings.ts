@@ -93,8 +93,6 @@ export function failingD1(real: D1Database, options: D1FaultOptions): Fault<D1Da
   return fault;
 }
 
-/** True for SQL that writes into `table` (drizzle quotes its names). */
-
 export interface R2FaultOptions {
   /** A stream `put` reads this many bytes of its body, then fails: nothing is stored. */
   putFailsAfterBytes?: number;
