@@ -34,8 +34,6 @@ const E2E_OF_BOTH_STORES = ["test/e2e/d1-to-postgres.e2e.test.ts", "test/e2e/pos
  * leaves to `npm run test:e2e:pg:own-platforms` (CI runs it after `npm test`) to stay within its time.
  */
 const E2E_OWN_PLATFORMS = E2E_TESTS.filter((file) => /\bstartPlatform\(/.test(readFileSync(file, "utf8")));
-/** Counts an upload's calls to D1 by name, so it has nothing to count on PostgreSQL. */
-const COUNTS_D1_CALLS = ["test/workers/upload-binding-calls.test.ts"];
 /**
  * The Worker tests that run on PostgreSQL as well (the `workers-pg` and `workers-pg-fresh` projects): those
  * that reach the store (through the API, the jobs' handlers or the tests' helpers) and only through the data
@@ -45,7 +43,7 @@ const COUNTS_D1_CALLS = ["test/workers/upload-binding-calls.test.ts"];
 const runsOnBothStores = (file: string) => {
   const source = readFileSync(file, "utf8");
   const reachesStore = /"cloudflare:test"|\/helpers\/|"\.\/run-jobs\.ts"/.test(source);
-  return reachesStore && !COUNTS_D1_CALLS.includes(file) && !/\benv\.DB\b/.test(source);
+  return reachesStore && !/\benv\.DB\b/.test(source);
 };
 const ON_BOTH_STORES = WORKERD_TESTS.flatMap((pattern) => globSync(pattern))
   .filter((file) => !FRESH_RUNTIME_TESTS.includes(file) && runsOnBothStores(file))

@@ -21,7 +21,7 @@ import type { Platform } from "../test/e2e/platform.ts";
 import { createStudyRoom } from "../test/e2e/session-client.ts";
 import { corpusPdf, demoTeacher, signIn } from "../test/e2e/studyhall-client.ts";
 import { startBenchPlatform } from "./bench-platform.ts";
-import { bindingCountTable, countBindingCalls, type RouteCount } from "./binding-counts.ts";
+import { bindingCountTable, countBindingCalls, type RouteCount, type RouteProbe } from "./binding-counts.ts";
 import { type Comparison, comparisonTable } from "./compare.ts";
 import { type CourseTiming, timeCourse } from "./course-timing.ts";
 import { exportRows, measureExport } from "./export.ts";
@@ -102,6 +102,40 @@ if (!quick) {
 }
 
 const comparisons: Comparison[] = [];
+/**
+ * The cached lesson read and the upload accept, as one counted request each; `onJob` gets the upload's job id.
+ * The floor's column names the calls its own route makes (on D1: the floor has no PostgreSQL).
+ */
+function hotRouteProbes(
+  base: string,
+  token: string,
+  lessonPath: string,
+  upload: () => Uint8Array,
+  onJob: (id: string) => void,
+): RouteProbe[] {
+  const auth = { Authorization: `Bearer ${token}` };
+  return [
+    {
+      route: "GET /v1/courses/{id}/lessons/{lessonId} (cached)",
+      floor: "kv=1,d1=0,pg=0,do=0,r2=0,queue=0",
+      send: (h) => fetch(`${base}${lessonPath}`, { headers: { ...auth, ...h } }),
+    },
+    {
+      route: "POST /v1/documents (1 MiB, generate=false)",
+      floor: "kv=0,d1=1,pg=0,do=0,r2=1,queue=1",
+      send: async (h) => {
+        const response = await fetch(`${base}/v1/documents?generate=false&title=counted`, {
+          method: "POST",
+          headers: { ...auth, ...h, "Content-Type": "application/pdf" },
+          body: new Uint8Array(upload()),
+        });
+        onJob(String(((await response.clone().json()) as { job?: { id?: string } }).job?.id ?? ""));
+        return response;
+      },
+    },
+  ];
+}
+
 let counts: RouteCount[] = [];
 
 let platform: Platform | undefined;
@@ -175,24 +209,9 @@ try {
   let jobId = "";
   const { sessionId } = await createStudyRoom(base, owner!.token, `Binding calls ${Date.now()}`);
   counts = await countBindingCalls([
-    {
-      route: "GET /v1/courses/{id}/lessons/{lessonId} (cached)",
-      floor: "kv=1,d1=0,do=0,r2=0,queue=0",
-      send: (h) => fetch(`${base}${lessons.path}`, { headers: { ...auth, ...h } }),
-    },
-    {
-      route: "POST /v1/documents (1 MiB, generate=false)",
-      floor: "kv=0,d1=1,do=0,r2=1,queue=1",
-      send: async (h) => {
-        const response = await fetch(`${base}/v1/documents?generate=false&title=counted`, {
-          method: "POST",
-          headers: { ...auth, ...h, "Content-Type": "application/pdf" },
-          body: new Uint8Array(oneUpload()),
-        });
-        jobId = String(((await response.clone().json()) as { job?: { id?: string } }).job?.id ?? "");
-        return response;
-      },
-    },
+    ...hotRouteProbes(base, owner!.token, lessons.path, oneUpload, (id) => {
+      jobId = id;
+    }),
     {
       route: "GET /v1/jobs/{id} (job progress)",
       floor: "no floor route",
@@ -242,6 +261,9 @@ try {
         })
       ).map(onPg),
     );
+    const pgUpload = distinctBodies(await paddedPdf(values["upload-pdf"]));
+    const pgCounts = await countBindingCalls(hotRouteProbes(pgBase, pgOwner!.token, pgLessons.path, pgUpload, () => {}));
+    counts.push(...pgCounts.map((c) => ({ ...c, route: `${c.route} (PostgreSQL)` })));
     notes.push(
       "(g) a second platform instance with `--store postgres`: every worker's relational store is a private PostgreSQL cluster (Debian's package) reached through the Hyperdrive binding's local connection string; locally there is no Hyperdrive pool, so every request that reaches the database opens a connection of its own. The floor is the same D1 floor as above.",
     );

@@ -23,11 +23,13 @@ import { execute } from "./dialect.ts";
 import { workerSocket } from "./pg-worker-socket.ts";
 import * as schema from "./schema/index.ts";
 import * as pgSchema from "./schema-pg/index.ts";
+import { countingClient, statementCounterOf } from "./statement-count.ts";
 import { type RelationalStore, useTablesOf } from "./tables.ts";
 
 export * from "./course-access.ts";
 export { instant, oneAtATime } from "./dialect.ts";
 export * from "./document-access.ts";
+export { STATEMENT_COUNTER, type StatementCounter } from "./statement-count.ts";
 export * from "./tables.ts";
 export * from "./usage.ts";
 
@@ -104,10 +106,12 @@ function openPostgres(hyperdrive: Hyperdrive): Db {
     unsafe: (...args: Parameters<postgres.Sql["unsafe"]>) => client().unsafe(...args),
     begin: (...args: Parameters<postgres.Sql["begin"]>) => client().begin(...args),
   } as unknown as postgres.Sql;
+  const counter = statementCounterOf(hyperdrive);
+  const sent = counter ? countingClient(lazy, counter) : lazy;
   pgRelations ??= relationalConfig(pgSchema);
-  const pg = new PostgresJsDatabase(pgDialect, new PostgresJsSession(lazy, pgDialect, pgRelations, {}), pgRelations);
+  const pg = new PostgresJsDatabase(pgDialect, new PostgresJsSession(sent, pgDialect, pgRelations, {}), pgRelations);
   // Typed as D1's handle: the data layer is written once, against D1's types; tables.ts gives it pg's tables.
-  const db = Object.assign(pg, { $client: lazy }) as unknown as Db;
+  const db = Object.assign(pg, { $client: sent }) as unknown as Db;
   pgClients.set(db, held);
   return db;
 }

@@ -62,13 +62,13 @@ describe("counting binding calls", () => {
   it("reports exactly the calls a request makes on its response path, and what it handed to waitUntil apart", async () => {
     const response = await send(probe, "/probe", counting);
     expect(response.status).toBe(200);
-    expect(response.headers.get(BINDING_CALLS_HEADER)).toBe("kv=1,d1=2,do=1,r2=1,queue=1");
-    expect(response.headers.get(DEFERRED_BINDING_CALLS_HEADER)).toBe("kv=1,d1=0,do=0,r2=1,queue=0");
+    expect(response.headers.get(BINDING_CALLS_HEADER)).toBe("kv=1,d1=2,pg=0,do=1,r2=1,queue=1");
+    expect(response.headers.get(DEFERRED_BINDING_CALLS_HEADER)).toBe("kv=1,d1=0,pg=0,do=0,r2=1,queue=0");
   });
 
   it("counts each request on its own when several run at once", async () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => send(probe, "/probe", counting)));
-    for (const response of responses) expect(response.headers.get(BINDING_CALLS_HEADER)).toBe("kv=1,d1=2,do=1,r2=1,queue=1");
+    for (const response of responses) expect(response.headers.get(BINDING_CALLS_HEADER)).toBe("kv=1,d1=2,pg=0,do=1,r2=1,queue=1");
   });
 
   it("counts the real readiness probe: D1, KV and R2 once when it probes, nothing when its memo answers", async () => {
@@ -77,10 +77,10 @@ describe("counting binding calls", () => {
     const probed = await send(api, "/readyz", counting);
     expect(probed.status).toBe(200);
     expect(probed.headers.get("X-Cache")).toBe("MISS");
-    expect(probed.headers.get(BINDING_CALLS_HEADER)).toBe("kv=1,d1=1,do=0,r2=1,queue=0");
+    expect(probed.headers.get(BINDING_CALLS_HEADER)).toBe("kv=1,d1=1,pg=0,do=0,r2=1,queue=0");
     const memoised = await send(api, "/readyz", counting);
     expect(memoised.headers.get("X-Cache")).toBe("HIT");
-    expect(memoised.headers.get(BINDING_CALLS_HEADER)).toBe("kv=0,d1=0,do=0,r2=0,queue=0");
+    expect(memoised.headers.get(BINDING_CALLS_HEADER)).toBe("kv=0,d1=0,pg=0,do=0,r2=0,queue=0");
   });
 
   it("tells a client nothing where the deployment does not count, even when it asks", async () => {

@@ -2,7 +2,7 @@
  * Counts the binding calls one request makes on its response path (KV, D1,
  * Durable Object, R2, Queue), through the same interfaces the code uses: the
  * env's bindings are wrapped in counting views for that request only, and the
- * answer says `X-Binding-Calls: kv=1,d1=0,do=0,r2=0,queue=0`. `npm run bench`
+ * answer says `X-Binding-Calls: kv=1,d1=0,pg=0,do=0,r2=0,queue=0`. `npm run bench`
  * prints these for each route it measures.
  *
  * It works only where the deployment sets `COUNT_BINDING_CALLS` (the bench's
@@ -11,7 +11,8 @@
  * deployment without the variable pays one property read per request.
  *
  * What counts: a call to a binding's method (a KV get, a D1 statement run or a
- * batch, an R2 put, a queue send, a call on a Durable Object stub) made before
+ * batch, an R2 put, a queue send, a call on a Durable Object stub), or a
+ * statement sent to PostgreSQL through the Hyperdrive binding (`pg`), made before
  * the response is ready. Calls made while a `waitUntil(…)` argument is being
  * built, or whose own promise is handed to `waitUntil`, or made by work run
  * through `offResponsePath` (as `deferTo` runs what a route hands off), are
@@ -22,6 +23,7 @@
  * response-path work: the job sweeper's first call in an isolate is one such.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { STATEMENT_COUNTER, type StatementCounter } from "@studyhall/db";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 
@@ -30,7 +32,7 @@ export const DEFERRED_BINDING_CALLS_HEADER = "X-Binding-Calls-Deferred";
 /** The request header that asks for the count (where the deployment allows counting at all). */
 export const COUNT_REQUEST_HEADER = "X-Count-Binding-Calls";
 
-export const BINDING_KINDS = ["kv", "d1", "do", "r2", "queue"] as const;
+export const BINDING_KINDS = ["kv", "d1", "pg", "do", "r2", "queue"] as const;
 export type BindingKind = (typeof BINDING_KINDS)[number];
 export type BindingCounts = Record<BindingKind, number>;
 
@@ -45,9 +47,9 @@ const offPath = new AsyncLocalStorage<true>();
  */
 export const offResponsePath = <T>(work: () => Promise<T>): Promise<T> => offPath.run(true, work);
 
-const zero = (): BindingCounts => ({ kv: 0, d1: 0, do: 0, r2: 0, queue: 0 });
+const zero = (): BindingCounts => ({ kv: 0, d1: 0, pg: 0, do: 0, r2: 0, queue: 0 });
 
-/** `kv=1,d1=0,do=0,r2=0,queue=0`, the kinds always in this order. */
+/** `kv=1,d1=0,pg=0,do=0,r2=0,queue=0`, the kinds always in this order. */
 export const formatCounts = (counts: BindingCounts) => BINDING_KINDS.map((kind) => `${kind}=${counts[kind]}`).join(",");
 
 /** One request's counts. */
@@ -166,6 +168,21 @@ function durableObjects(namespace: DurableObjectNamespace, tally: Tally): Durabl
   });
 }
 
+/**
+ * PostgreSQL through Hyperdrive: the binding itself is only read for where to connect, so the view hands the
+ * data layer a counter and it counts each statement it sends (packages/db/src/statement-count.ts).
+ */
+function hyperdrive(binding: Hyperdrive, tally: Tally): Hyperdrive {
+  const countStatement: StatementCounter = () => tally.count("pg", undefined);
+  return new Proxy(binding, {
+    get(t, prop) {
+      if (prop === STATEMENT_COUNTER) return countStatement;
+      const value: unknown = Reflect.get(t, prop);
+      return typeof value === "function" ? (...args: unknown[]) => Reflect.apply(value as Method, t, args) : value;
+    },
+  });
+}
+
 function r2(bucket: R2Bucket, tally: Tally): R2Bucket {
   const upload = (real: R2MultipartUpload) => intercept(real, countedMethods(tally, "r2", ["uploadPart", "complete", "abort"]));
   return intercept(bucket, {
@@ -192,6 +209,7 @@ function kindOf(value: unknown): BindingKind | undefined {
   if ("createMultipartUpload" in value) return "r2";
   if ("idFromName" in value) return "do";
   if ("sendBatch" in value) return "queue";
+  if ("connectionString" in value) return "pg";
   return undefined;
 }
 
@@ -207,6 +225,8 @@ function countingView(kind: BindingKind, binding: object, tally: Tally): object 
       return durableObjects(binding as DurableObjectNamespace, tally);
     case "queue":
       return intercept(binding, countedMethods(tally, "queue", ["send", "sendBatch"]));
+    case "pg":
+      return hyperdrive(binding as Hyperdrive, tally);
   }
 }
 
