@@ -121,7 +121,9 @@ export default defineConfig(async () => {
   process.env.STUDYHALL_TEST_PG_PORT ??= String(await freePort());
   // The proxy in front of it that cuts a chosen statement's connection (test/setup/store-fault-proxy.ts).
   process.env.STUDYHALL_TEST_PG_FAULT_PORT ??= String(await freePort());
-  const pgUrl = `postgres://studyhall:studyhall@127.0.0.1:${process.env.STUDYHALL_TEST_PG_PORT}/studyhall`;
+  // The pool of its connections the binding reaches, as a deployment's binding reaches Hyperdrive's (scripts/pg-pool.ts).
+  process.env.STUDYHALL_TEST_PG_POOL_PORT ??= String(await freePort());
+  const pgUrl = `postgres://studyhall:studyhall@127.0.0.1:${process.env.STUDYHALL_TEST_PG_POOL_PORT}/studyhall`;
 
   /**
    * The workerd runtime of the Worker tests, with the API's bindings and the jobs worker's producers; with

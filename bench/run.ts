@@ -265,7 +265,7 @@ try {
     const pgCounts = await countBindingCalls(hotRouteProbes(pgBase, pgOwner!.token, pgLessons.path, pgUpload, () => {}));
     counts.push(...pgCounts.map((c) => ({ ...c, route: `${c.route} (PostgreSQL)` })));
     notes.push(
-      "(g) a second platform instance with `--store postgres`: every worker's relational store is a private PostgreSQL cluster (Debian's package) reached through the Hyperdrive binding's local connection string; locally there is no Hyperdrive pool, so every request that reaches the database opens a connection of its own. The floor is the same D1 floor as above.",
+      "(g) a second platform instance with `--store postgres`: every worker's relational store is a private PostgreSQL cluster (Debian's package) reached through the Hyperdrive binding's local connection string, which names a session pool of the cluster's connections standing in for Hyperdrive's (scripts/pg-pool.ts): a request's connection is handed a server connection an earlier request left, as Hyperdrive hands one out, rather than starting a server process. The floor is the same D1 floor as above.",
     );
   }
 } catch (error) {

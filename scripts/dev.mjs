@@ -18,7 +18,9 @@
  * loopback port (`--pg-port`, 54329 by default; installed with apt-get where
  * missing and allowed), with migrations-pg/ applied and the same demo
  * accounts, reached through a Hyperdrive binding's local connection string,
- * as a deployment switched to PostgreSQL reaches its database.
+ * as a deployment switched to PostgreSQL reaches its database: the string
+ * names a pool of the cluster's connections in this process
+ * (scripts/pg-pool.ts), as Hyperdrive pools a deployment's.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -77,8 +79,14 @@ if (values.store === "postgres") {
   applyPgMigrations(pg.url);
   process.stdout.write("done\nSeeding the demo organisation… ");
   seedDemoPostgres(pg.url, psql);
+  // The workers reach it through a pool of its connections, as a deployment's reach its database through Hyperdrive's.
+  const { startPgPool } = await import("./pg-pool.ts");
+  const pool = await startPgPool({ host: "127.0.0.1", port: Number(values["pg-port"]) }, 0);
   // Hyperdrive's binding needs a password in its string; the private cluster trusts loopback connections.
-  store = postgresStore(pg.url.replace("://studyhall@", "://studyhall:studyhall@"));
+  const pooled = new URL(pg.url);
+  pooled.password = "studyhall";
+  pooled.port = String(pool.port);
+  store = postgresStore(pooled.href);
 } else {
   process.stdout.write("Applying D1 migrations (local)… ");
   applyMigrations(persistTo);
