@@ -31,7 +31,7 @@ const E2E_OF_BOTH_STORES = ["test/e2e/d1-to-postgres.e2e.test.ts", "test/e2e/pos
 /**
  * End-to-end files that start platforms of their own (to kill and restart one, or to point it at a local
  * OpenAI-compatible server): on PostgreSQL they are the `e2e-pg-own-platforms` project, which `npm test`
- * leaves to `npm run test:e2e:pg:own-platforms` (CI runs it after `npm test`) to stay within its time.
+ * runs after the `e2e-pg` files (scripts/test-suites.ts).
  */
 const E2E_OWN_PLATFORMS = E2E_TESTS.filter((file) => /\bstartPlatform\(/.test(readFileSync(file, "utf8")));
 /**

@@ -1,8 +1,9 @@
 /**
  * `npm test`'s vitest runs: the Worker tests (on D1 and on PostgreSQL) and
  * the PostgreSQL data-layer tests in one vitest process, and beside it the
- * end-to-end files on D1 (`e2e`) and on PostgreSQL (`e2e-pg`), each in a
- * process of its own.
+ * end-to-end files on D1 (`e2e`) and on PostgreSQL (`e2e-pg`, then the
+ * files that start platforms of their own, `e2e-pg-own-platforms`), each
+ * store's in a process of its own.
  *
  * Why three processes: each e2e project shares one platform among its files,
  * so its files run one at a time, and vitest runs such projects one after
@@ -49,7 +50,7 @@ function run(name: string, projects: string[], log?: string): Run {
 const dir = mkdtempSync(join(tmpdir(), "studyhall-test-"));
 const runs = [
   run("the end-to-end files on D1 (e2e)", ["e2e"], join(dir, "e2e.log")),
-  run("the end-to-end files on PostgreSQL (e2e-pg)", ["e2e-pg"], join(dir, "e2e-pg.log")),
+  run("the end-to-end files on PostgreSQL (e2e-pg, e2e-pg-own-platforms)", ["e2e-pg", "e2e-pg-own-platforms"], join(dir, "e2e-pg.log")),
   run("the Worker and data-layer tests", ["!e2e*"]),
 ];
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
