@@ -81,9 +81,10 @@ if (values.store === "postgres") {
   seedDemoPostgres(pg.url, psql);
   // The workers reach it through a pool of its connections, as a deployment's reach its database through Hyperdrive's.
   const { startPgPool } = await import("./pg-pool.ts");
-  const pool = await startPgPool({ host: "127.0.0.1", port: Number(values["pg-port"]) }, 0);
-  // Hyperdrive's binding needs a password in its string; the private cluster trusts loopback connections.
+  // On the port the cluster is on, which is the one asked for unless it was already running (after a crash).
   const pooled = new URL(pg.url);
+  const pool = await startPgPool({ host: "127.0.0.1", port: Number(pooled.port) }, 0);
+  // Hyperdrive's binding needs a password in its string; the private cluster trusts loopback connections.
   pooled.password = "studyhall";
   pooled.port = String(pool.port);
   store = postgresStore(pooled.href);

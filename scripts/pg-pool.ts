@@ -55,6 +55,25 @@ function framer(onMessage: (type: number, message: Buffer) => void): (chunk: Buf
   };
 }
 
+/** What a new connection's first bytes hold: not enough yet, a request for encryption, or its startup message (or a cancel request). */
+export type Opening =
+  | { kind: "partial" }
+  | { kind: "encryption"; rest: Buffer }
+  | { kind: "startup"; code: number; message: Buffer; rest: Buffer };
+
+/**
+ * Reads a new connection's opening. A request for encryption is to be refused with "N" (none on loopback):
+ * the client then sends its startup message in the clear.
+ */
+export function readOpening(pending: Buffer): Opening {
+  if (pending.length < 8) return { kind: "partial" };
+  const length = pending.readInt32BE(0);
+  if (pending.length < length) return { kind: "partial" };
+  const code = pending.readInt32BE(4);
+  if (code === SSL_REQUEST || code === GSS_REQUEST) return { kind: "encryption", rest: pending.subarray(length) };
+  return { kind: "startup", code, message: pending.subarray(0, length), rest: pending.subarray(length) };
+}
+
 const simpleQuery = (text: string): Buffer => {
   const body = Buffer.from(`${text}\0`, "utf8");
   const message = Buffer.alloc(5 + body.length);
@@ -196,21 +215,17 @@ export function startPgPool(target: { host: string; port: number }, port: number
     let pending: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
-      if (pending.length < 8) return;
-      const length = pending.readInt32BE(0);
-      if (pending.length < length) return;
-      const code = pending.readInt32BE(4);
-      if (code === SSL_REQUEST || code === GSS_REQUEST) {
-        // No encryption on loopback: the client then sends its startup message in the clear.
-        pending = pending.subarray(length);
+      const opening = readOpening(pending);
+      if (opening.kind === "partial") return;
+      if (opening.kind === "encryption") {
+        pending = opening.rest;
         client.write("N");
         return;
       }
       client.removeListener("data", onData);
       client.pause();
-      const startup = pending.subarray(0, length);
-      const early = pending.subarray(length);
-      if (code === CANCEL_REQUEST) {
+      const { message: startup, rest: early } = opening;
+      if (opening.code === CANCEL_REQUEST) {
         // It names the server process by the key its greeting gave: the server itself can act on it.
         const cancel = track(connect(target.port, target.host));
         cancel.end(startup);

@@ -19,9 +19,7 @@
  * that id has failed.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
-
-const SSL_REQUEST = 80877103;
-const GSS_REQUEST = 80877104;
+import { readOpening } from "../../scripts/pg-pool.ts";
 
 interface Armed {
   match: RegExp;
@@ -103,7 +101,7 @@ export function startFaultProxy(target: { host: string; port: number }, port: nu
     sockets.add(client);
     client.on("close", () => sockets.delete(client));
     client.on("error", () => client.destroy());
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let upstream: Socket | undefined;
     let armed: Armed | undefined;
     let started = false;
@@ -156,18 +154,15 @@ export function startFaultProxy(target: { host: string; port: number }, port: nu
         client.end(`${faults.get(id)?.failures ?? 0}\n`);
         return;
       }
-      if (pending.length < 8) return;
-      const length = pending.readInt32BE(0);
-      if (pending.length < length) return;
-      const code = pending.readInt32BE(4);
-      if (code === SSL_REQUEST || code === GSS_REQUEST) {
-        // No encryption on loopback: the client then sends its startup message in the clear.
-        pending = pending.subarray(length);
+      const opening = readOpening(pending);
+      if (opening.kind === "partial") return;
+      if (opening.kind === "encryption") {
+        pending = opening.rest;
         client.write("N");
         return;
       }
-      const { params, rewritten } = rewriteStartup(pending.subarray(0, length));
-      pending = pending.subarray(length);
+      const { params, rewritten } = rewriteStartup(opening.message);
+      pending = opening.rest;
       armed = armedFor(faults, params.get("application_name") ?? "");
       started = true;
       open(rewritten);
