@@ -55,23 +55,21 @@ function framer(onMessage: (type: number, message: Buffer) => void): (chunk: Buf
   };
 }
 
-/** What a new connection's first bytes hold: not enough yet, a request for encryption, or its startup message (or a cancel request). */
-export type Opening =
-  | { kind: "partial" }
-  | { kind: "encryption"; rest: Buffer }
-  | { kind: "startup"; code: number; message: Buffer; rest: Buffer };
-
 /**
- * Reads a new connection's opening. A request for encryption is to be refused with "N" (none on loopback):
- * the client then sends its startup message in the clear.
+ * Reads a new connection's opening from what it has sent so far (`pending`), refusing a request for
+ * encryption with "N" (none on loopback: the client then sends its startup message in the clear). Hands back
+ * what is left to read, and the startup message (or cancel request, by its code) once it is whole.
  */
-export function readOpening(pending: Buffer): Opening {
-  if (pending.length < 8) return { kind: "partial" };
+export function takeOpening(client: Socket, pending: Buffer): { pending: Buffer; startup?: { code: number; message: Buffer } } {
+  if (pending.length < 8) return { pending };
   const length = pending.readInt32BE(0);
-  if (pending.length < length) return { kind: "partial" };
+  if (pending.length < length) return { pending };
   const code = pending.readInt32BE(4);
-  if (code === SSL_REQUEST || code === GSS_REQUEST) return { kind: "encryption", rest: pending.subarray(length) };
-  return { kind: "startup", code, message: pending.subarray(0, length), rest: pending.subarray(length) };
+  if (code === SSL_REQUEST || code === GSS_REQUEST) {
+    client.write("N");
+    return { pending: pending.subarray(length) };
+  }
+  return { pending: pending.subarray(length), startup: { code, message: pending.subarray(0, length) } };
 }
 
 const simpleQuery = (text: string): Buffer => {
@@ -215,17 +213,14 @@ export function startPgPool(target: { host: string; port: number }, port: number
     let pending: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
-      const opening = readOpening(pending);
-      if (opening.kind === "partial") return;
-      if (opening.kind === "encryption") {
-        pending = opening.rest;
-        client.write("N");
-        return;
-      }
+      const taken = takeOpening(client, pending);
+      pending = taken.pending;
+      if (!taken.startup) return;
       client.removeListener("data", onData);
       client.pause();
-      const { message: startup, rest: early } = opening;
-      if (opening.code === CANCEL_REQUEST) {
+      const { message: startup, code } = taken.startup;
+      const early = pending;
+      if (code === CANCEL_REQUEST) {
         // It names the server process by the key its greeting gave: the server itself can act on it.
         const cancel = track(connect(target.port, target.host));
         cancel.end(startup);

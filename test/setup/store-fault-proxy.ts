@@ -19,7 +19,7 @@
  * that id has failed.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { readOpening } from "../../scripts/pg-pool.ts";
+import { takeOpening } from "../../scripts/pg-pool.ts";
 
 interface Armed {
   match: RegExp;
@@ -154,15 +154,10 @@ export function startFaultProxy(target: { host: string; port: number }, port: nu
         client.end(`${faults.get(id)?.failures ?? 0}\n`);
         return;
       }
-      const opening = readOpening(pending);
-      if (opening.kind === "partial") return;
-      if (opening.kind === "encryption") {
-        pending = opening.rest;
-        client.write("N");
-        return;
-      }
-      const { params, rewritten } = rewriteStartup(opening.message);
-      pending = opening.rest;
+      const taken = takeOpening(client, pending);
+      pending = taken.pending;
+      if (!taken.startup) return;
+      const { params, rewritten } = rewriteStartup(taken.startup.message);
       armed = armedFor(faults, params.get("application_name") ?? "");
       started = true;
       open(rewritten);
