@@ -63,13 +63,14 @@ const claimable = (now: number) =>
  * died) and starts an attempt. Only one caller can win, and nobody while a
  * switch (the platform's or the job's organisation's) holds its lane: the
  * switch is part of the same conditional update, so no cached view decides.
- * A job refused only by its lane is parked by the next statement ("parked"):
- * its message is acknowledged and the resume sends it again (see `parkHeld`).
- * So a held job costs two statements per delivery, once.
+ * A job refused only by its lane is parked instead ("parked"): its message is
+ * acknowledged and the resume sends it again (see `parkHeld`). On D1 the claim
+ * and the park go as one batch, so a delivery costs one round trip whether its
+ * lane is open or held; elsewhere the park follows a claim that took nothing.
  */
 export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Date.now()): Promise<ClaimOutcome> {
   const leaseToken = crypto.randomUUID();
-  const [claimed] = await db
+  const claim = db
     .update(jobs)
     .set({
       status: "active",
@@ -82,11 +83,16 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
     })
     .where(and(eq(jobs.id, jobId), claimable(now), laneOpen()))
     .returning();
+  // The two conditions exclude each other (an open lane, a held one), and a claimed job is no longer claimable:
+  // in one batch, at most one of them takes effect.
+  const [[claimed], [parked]] =
+    typeof (db as Partial<Db>).batch === "function"
+      ? await db.batch([claim, parkStatement(db, jobId, now)])
+      : await claim.then(async (rows) => [rows, rows.length ? [] : await parkStatement(db, jobId, now)] as const);
   if (claimed) {
     await jobEvent(db, jobId, "started", { attempt: claimed.attempts, progress: claimed.progress, stage: claimed.stage, at: now });
     return { claimed: true, job: claimed, leaseToken };
   }
-  const parked = await parkHeld(db, jobId, now);
   if (parked) return { claimed: false, reason: "parked", lane: parked.lane };
   const job = await findJob(db, jobId);
   if (!job) return { claimed: false, reason: "missing" };
@@ -108,12 +114,16 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
  * parked jobs, and the sweep sends any it missed once the lane is open, as unsent.
  */
 export async function parkHeld(db: Db, jobId: string, now = Date.now()): Promise<{ lane: Job["lane"] } | undefined> {
-  const [parked] = await db
+  const [parked] = await parkStatement(db, jobId, now);
+  return parked;
+}
+
+function parkStatement(db: Db, jobId: string, now: number) {
+  return db
     .update(jobs)
     .set({ sentAt: null })
     .where(and(eq(jobs.id, jobId), claimable(now), not(laneOpen())))
     .returning({ lane: jobs.lane });
-  return parked;
 }
 
 async function finishCancelled(db: Db, job: Job, now: number): Promise<Job | undefined> {
