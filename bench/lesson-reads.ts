@@ -10,7 +10,7 @@
  */
 import { type AcceptedUpload, corpusPdf, expectJson, getJson, streamJob, uniquePdf, uploadPdf } from "../test/e2e/studyhall-client.ts";
 import type { Comparison } from "./compare.ts";
-import { type LoadFigures, load, statusSummary } from "./load.ts";
+import { load, sideBySide, statusSummary } from "./load.ts";
 import type { Teacher } from "./teacher-accounts.ts";
 import { inBatches } from "./teacher-accounts.ts";
 
@@ -70,20 +70,7 @@ export async function prepareLessonReads(
   return { path, bytes: new TextEncoder().encode(body).length };
 }
 
-async function side(
-  name: string,
-  studyhall: () => Promise<LoadFigures>,
-  floor: () => Promise<LoadFigures>,
-  log: (line: string) => void,
-): Promise<[LoadFigures, LoadFigures]> {
-  log(`  ${name}: studyhall…`);
-  const a = await studyhall();
-  log(`  ${name}: floor…`);
-  const b = await floor();
-  return [a, b];
-}
-
-/** The two lesson-read cases, each run on studyhall and then on the floor. */
+/** The two lesson-read cases, each run on studyhall and on the floor twice (`sideBySide`). */
 export async function compareLessonReads(
   base: string,
   floorUrl: string,
@@ -101,14 +88,16 @@ export async function compareLessonReads(
   ];
   const comparisons: Comparison[] = [];
   for (const [name, reader] of cases) {
-    // Each reader reads once just before the clock, as a reader in steady use has: their API permits are then
-    // leased (and renewed ahead as they read), so the run measures reads in use, not each reader's first
+    // Each reader reads once just before each run's clock, as a reader in steady use has: their API permits are
+    // then leased (and renewed ahead as they read), so the run measures reads in use, not each reader's first
     // request after a pause, which waits once for their limiter object (SCALING.md gives that cost).
     const distinct = [...new Set(Array.from({ length: connections }, (_, i) => reader(i)))];
-    await inBatches(distinct, 8, (r) => warm(base, r.token, setup.path));
-    const [studyhall, floor] = await side(
+    const [studyhall, floor] = await sideBySide(
       name,
-      () => load({ ...common, url: `${base}${setup.path}`, headersFor: (i) => as(reader(i)) }),
+      async () => {
+        await inBatches(distinct, 8, (r) => warm(base, r.token, setup.path));
+        return load({ ...common, url: `${base}${setup.path}`, headersFor: (i) => as(reader(i)) });
+      },
       floorRead,
       log,
     );

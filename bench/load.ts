@@ -2,7 +2,8 @@
  * One load run with autocannon (its programmatic API), the one load
  * generator the bench points at studyhall and at the floor alike: closed-loop
  * connections for a fixed duration, each connection with its own headers
- * (one user per connection) and, for uploads, a fresh body per request.
+ * (one user per connection) and, for uploads, a fresh body per request; and
+ * `sideBySide`, which runs both sides twice, in an order that favours neither.
  */
 import autocannon from "autocannon";
 
@@ -71,3 +72,40 @@ export const statusSummary = (statuses: Record<string, number>) =>
   Object.entries(statuses)
     .map(([code, n]) => `${code}×${n}`)
     .join(", ") || "nothing answered within the run";
+
+/** The order of `sideBySide`'s runs: a speed that drifts steadily through them weighs on both sides alike. */
+const ORDER = ["studyhall", "floor", "floor", "studyhall"] as const;
+
+/**
+ * Runs studyhall and the floor twice each, studyhall, floor, floor, studyhall, and gives each side its two runs
+ * pooled: rates and latencies are the runs' means, requests and statuses their sums. This machine's speed moves
+ * by tens of percent from one minute to the next; one run of each side, always in the same order, would put that
+ * drift into the ratio.
+ * @example const [studyhall, floor] = await sideBySide("lesson read", () => load(a), () => load(b), console.error);
+ */
+export async function sideBySide(
+  name: string,
+  studyhall: () => Promise<LoadFigures>,
+  floor: () => Promise<LoadFigures>,
+  log: (line: string) => void,
+): Promise<[LoadFigures, LoadFigures]> {
+  const runs: Record<(typeof ORDER)[number], LoadFigures[]> = { studyhall: [], floor: [] };
+  for (const [i, side] of ORDER.entries()) {
+    log(`  ${name}: ${side} (run ${i + 1} of ${ORDER.length})…`);
+    runs[side].push(await (side === "studyhall" ? studyhall : floor)());
+  }
+  return [pooled(runs.studyhall), pooled(runs.floor)];
+}
+
+function pooled(runs: LoadFigures[]): LoadFigures {
+  const mean = (of: (run: LoadFigures) => number) => runs.reduce((sum, run) => sum + of(run), 0) / runs.length;
+  const statuses: Record<string, number> = {};
+  for (const run of runs) for (const [code, n] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  return {
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    rps: mean((run) => run.rps),
+    p50Ms: mean((run) => run.p50Ms),
+    p99Ms: mean((run) => run.p99Ms),
+    statuses,
+  };
+}

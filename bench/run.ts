@@ -8,7 +8,7 @@
  * on studyhall and on the floor with the same autocannon load: cached lesson
  * reads, room fan-out to 1,000 sockets, upload accept. It prints each figure
  * beside its ratio to the floor's, and the binding calls one request of each
- * route makes. Runs in about ten minutes; `--quick` in about three.
+ * route makes. Runs in about twelve minutes; `--quick` in about four.
  *
  *   npm run bench -- --quick
  *   npm run bench -- --duration 10 --connections 64 --upload-connections 4 --course-runs 3 --sockets 1000 --burst 1000
@@ -295,7 +295,7 @@ notes.push(
   `machine at the start: ${startedOn}; at the end: load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shows in every figure).`,
 );
 notes.push(
-  `hot routes: autocannon ${autocannonVersion}, closed loop, the same connections and duration against studyhall and then the floor (bench/floor/, a second wrangler dev started with the same flags); ratio = studyhall/floor for throughput and for p99. The lesson reads are every one a cache hit (each reader's first read made before the clock starts); the room's rate is messages/s each delivered to every socket. Counting binding calls is asked for only by the one counted request of each route, so the timed requests run unwrapped; each counted request follows an uncounted GET /v1/me of the same user, so it finds that user's API permits leased as a request in steady use does (a user's first request after their lease ends, RATE_LIMIT_LEASE_SECONDS, waits for one lease call: do=1). Local wrangler dev on a shared machine: Miniflare's KV, D1 and R2 are files on this disk, not Cloudflare's, and both sides share the CPU with the load generator.`,
+  `hot routes: autocannon ${autocannonVersion}, closed loop, the same connections and duration against studyhall and the floor (bench/floor/, a second wrangler dev started with the same flags), each read and upload case run four times in the order studyhall, floor, floor, studyhall, each side's figures the mean of its two runs; ratio = studyhall/floor for throughput and for p99. The lesson reads are every one a cache hit (each reader's first read made before the clock starts); the room's rate is messages/s each delivered to every socket. Counting binding calls is asked for only by the one counted request of each route, so the timed requests run unwrapped; each counted request follows an uncounted GET /v1/me of the same user, so it finds that user's API permits leased as a request in steady use does (a user's first request after their lease ends, RATE_LIMIT_LEASE_SECONDS, waits for one lease call: do=1). Local wrangler dev on a shared machine: Miniflare's KV, D1 and R2 are files on this disk, not Cloudflare's, and both sides share the CPU with the load generator.`,
 );
 console.log(
   [

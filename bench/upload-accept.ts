@@ -4,7 +4,8 @@
  * (a counter in a comment after `%%EOF`), so dedupe never answers. studyhall
  * is asked `?generate=false`: its path is auth, the limiter, the body to R2
  * with its hash, one D1 batch and one queue send. The floor streams the same
- * bodies to R2 while hashing, inserts one row and sends one message. Both
+ * bodies to R2 while hashing, inserts one row and sends one message. Each
+ * side runs twice, studyhall, floor, floor, studyhall (`sideBySide`). Both
  * queues' messages are taken by a consumer: the floor's drops them, and
  * studyhall's organisation holds its normal lane for the run (an admin's
  * pause), so the parse jobs its uploads start wait instead of parsing on the
@@ -12,7 +13,7 @@
  */
 import { corpusPdf, postJson } from "../test/e2e/studyhall-client.ts";
 import type { Comparison } from "./compare.ts";
-import { load, statusSummary } from "./load.ts";
+import { load, sideBySide, statusSummary } from "./load.ts";
 import type { Teacher } from "./teacher-accounts.ts";
 
 export const UPLOAD_BYTES = 1024 * 1024;
@@ -67,24 +68,31 @@ export async function compareUploads(
   const type = { "Content-Type": "application/pdf" };
   const lane = (action: "pause" | "resume") => postJson(base, `/v1/admin/lanes/normal/${action}`, {}, { token: options.admin.token });
   await lane("pause");
-  log("  upload accept: studyhall…");
-  const studyhall = await load({
-    url: `${base}/v1/documents?generate=false&title=bench`,
-    method: "POST",
-    connections,
-    durationSeconds,
-    headersFor: (i) => ({ ...type, Authorization: `Bearer ${teachers[i % teachers.length]!.token}` }),
-    nextBody: distinctBodies(template),
-  });
-  log("  upload accept: floor…");
-  const floor = await load({
-    url: `${floorUrl}/floor/uploads`,
-    method: "POST",
-    connections,
-    durationSeconds,
-    headersFor: () => type,
-    nextBody: distinctBodies(template),
-  });
+  // One counter per side across its runs, so no body is sent twice.
+  const studyhallBodies = distinctBodies(template);
+  const floorBodies = distinctBodies(template);
+  const [studyhall, floor] = await sideBySide(
+    "upload accept",
+    () =>
+      load({
+        url: `${base}/v1/documents?generate=false&title=bench`,
+        method: "POST",
+        connections,
+        durationSeconds,
+        headersFor: (i) => ({ ...type, Authorization: `Bearer ${teachers[i % teachers.length]!.token}` }),
+        nextBody: studyhallBodies,
+      }),
+    () =>
+      load({
+        url: `${floorUrl}/floor/uploads`,
+        method: "POST",
+        connections,
+        durationSeconds,
+        headersFor: () => type,
+        nextBody: floorBodies,
+      }),
+    log,
+  );
   await lane("resume");
   return [
     {
