@@ -55,11 +55,12 @@ export type LessonCacheStatus = "HIT" | "MISS" | "BYPASS";
 /**
  * A lesson of a course the viewer sees, from KV or, on a miss, from D1 (cached once written); `bypassed` when KV
  * could not be read and the lesson came from D1 without it.
- * A student's read is recorded; nothing is written unless they are enrolled.
- * @example const { entry, cache } = await readLesson(db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
+ * A student's read is recorded; nothing is written unless they are enrolled. `db` gives the request's handle,
+ * made on its first call, so a hit whose decision was prefetched makes none.
+ * @example const { entry, cache } = await readLesson(() => db, env.LESSONS, me, courseId, lessonId, { ttlSeconds, waitUntil });
  */
 export async function readLesson(
-  db: Db,
+  db: () => Db,
   kv: KVNamespace,
   viewer: Viewer & { email: string; name: string },
   courseId: string,
@@ -72,7 +73,7 @@ export async function readLesson(
       ? prefetch
       : undefined;
   if (!fetched?.reader) {
-    await visibleCourse(db, viewer, courseId);
+    await visibleCourse(db(), viewer, courseId);
     if (fetched?.reachable && options.decisionTtlSeconds)
       options.waitUntil(rememberLessonAccess(kv, fetched, viewer, options.decisionTtlSeconds).catch(() => undefined));
   }
@@ -81,7 +82,7 @@ export async function readLesson(
   const hit = entry !== null;
   if (reachable) options.onLookup?.(hit);
   if (!entry) {
-    const lesson = await db.query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)) });
+    const lesson = await db().query.lessons.findFirst({ where: and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)) });
     if (!lesson) throw notFound("lesson");
     const body: LessonBody = {
       id: lesson.id,
@@ -102,7 +103,7 @@ export async function readLesson(
   // The lesson exists: record a student's read off the response path (nothing is written unless they are enrolled).
   if (viewer.role === "student") {
     options.waitUntil(
-      recordLessonRead(db, viewer.id, courseId, lessonId).catch((error: unknown) =>
+      recordLessonRead(db(), viewer.id, courseId, lessonId).catch((error: unknown) =>
         console.error(JSON.stringify({ level: "error", msg: "lesson progress not recorded", error: String(error) })),
       ),
     );

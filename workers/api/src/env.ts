@@ -25,7 +25,10 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     config: ApiConfig;
+    /** The request's handle; on a lesson read, set only once `requestDb` made it (middleware/d1-session.ts). */
     db: Db;
+    /** Makes a lesson read's handle, which only a miss, a decision from the store or a student's progress needs. */
+    openDb?: () => Db;
     principal?: Principal;
     user?: CurrentUser;
     /** A lesson read's one KV bulk get, made by `authenticateLessonRead()` and used by the route. */

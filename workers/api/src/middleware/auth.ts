@@ -13,6 +13,7 @@ import { type Db, openDb, prefetchLessonRead, type User } from "@studyhall/db";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, CurrentUser } from "../env.ts";
+import { requestDb } from "./d1-session.ts";
 
 const unauthenticated = (detail: string) =>
   new ProblemError("unauthenticated", { detail, headers: { "WWW-Authenticate": 'Bearer realm="studyhall"' } });
@@ -96,7 +97,7 @@ export const authenticateLessonRead = () =>
       }
       if (prefetch.reachable) c.set("db", openDb(c.env, { accessCache: c.env.LESSONS }));
     }
-    signIn(c, principal, await accountFor(c.get("db"), principal));
+    signIn(c, principal, await accountFor(requestDb(c), principal));
     await next();
   });
 

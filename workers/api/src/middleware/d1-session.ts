@@ -7,10 +7,11 @@
  * response (`waitUntil`, which may still write through the handle) are done.
  */
 
-import { closeDb, type Db, holdsConnections, openRequestDb } from "@studyhall/db";
+import { closeDb, type Db, openRequestDb, relationalStore } from "@studyhall/db";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
+import { isLessonRead } from "./auth.ts";
 
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
 const BOOKMARK = /^[A-Za-z0-9-]{1,256}$/;
@@ -19,23 +20,33 @@ export const d1Session = () =>
   createMiddleware<AppEnv>(async function d1Session(c, next) {
     const sent = c.req.header(BOOKMARK_HEADER);
     const write = !["GET", "HEAD", "OPTIONS"].includes(c.req.method);
-    // Changes to access through this handle invalidate the cached decisions in KV (packages/db access-cache.ts).
-    const opened = openRequestDb(
-      c.env,
-      { bookmark: sent && BOOKMARK.test(sent) ? sent : undefined, write },
-      { accessCache: c.env.LESSONS },
-    );
-    c.set("db", opened.db);
-    const closing = holdsConnections(opened.db) ? closeAfterDeferredWork(c) : undefined;
+    let opened: ReturnType<typeof openRequestDb> | undefined;
+    const open = () => {
+      // Changes to access through this handle invalidate the cached decisions in KV (packages/db access-cache.ts).
+      opened ??= openRequestDb(c.env, { bookmark: sent && BOOKMARK.test(sent) ? sent : undefined, write }, { accessCache: c.env.LESSONS });
+      return opened.db;
+    };
+    // A cached lesson read asks the store nothing, so its handle is made only if the read turns out to need one
+    // (`requestDb`), and a request that made none has nothing to end.
+    const lesson = isLessonRead(c.req.method, c.req.path);
+    if (lesson) c.set("openDb", open);
+    else c.set("db", open());
+    const closing = relationalStore(c.env) === "postgres" ? closeAfterDeferredWork(c) : undefined;
     try {
       await next();
     } finally {
       // A later middleware may have opened a handle of its own (authenticateLessonRead).
-      closing?.([opened.db, c.get("db")]);
+      const handles = [opened?.db, c.get("db")].filter((db): db is Db => db !== undefined);
+      if (handles.length) closing?.(handles);
     }
-    const bookmark = opened.bookmarkAfter();
+    const bookmark = opened?.bookmarkAfter();
     if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
   });
+
+/** The request's handle; a lesson read's is made on this first call. */
+export function requestDb(c: Context<AppEnv>): Db {
+  return c.get("db") ?? c.get("openDb")!();
+}
 
 /** Notes what the request defers from here on; the function it returns ends the handles once all of it settled. */
 function closeAfterDeferredWork(c: Context<AppEnv>): (handles: Db[]) => void {

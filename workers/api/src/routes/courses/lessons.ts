@@ -9,6 +9,7 @@ import { answerKey, enqueue, laneQueues, lessonToRegenerate, readLesson, reserve
 import { deferTo } from "../../defer.ts";
 import { recordLessonCache } from "../../metrics/recorder.ts";
 import { currentUser } from "../../middleware/auth.ts";
+import { requestDb } from "../../middleware/d1-session.ts";
 import { idempotent } from "../../middleware/idempotency.ts";
 import { rateLimit } from "../../middleware/rate-limit.ts";
 import { jobSchema, jobView } from "../job-views.ts";
@@ -72,7 +73,7 @@ export const lessonRoutes = newRouter()
     async (c) => {
       const { id, lessonId } = c.req.valid("param");
       const config = c.get("config");
-      const { entry, cache } = await readLesson(c.get("db"), c.env.LESSONS, currentUser(c), id, lessonId, {
+      const { entry, cache } = await readLesson(() => requestDb(c), c.env.LESSONS, currentUser(c), id, lessonId, {
         ttlSeconds: config.LESSON_CACHE_TTL,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
         onLookup: recordLessonCache,
