@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { newOrg } from "../../../test/helpers/api.ts";
 import { failingD1 } from "../../../test/helpers/failing-bindings.ts";
 import { withBindings } from "../../../test/helpers/with-bindings.ts";
-import { db, deliver, jobRow } from "./run-jobs.ts";
+import { db, deliver, jobRow, lowLaneJob } from "./run-jobs.ts";
 
 /** The consumer's bindings, with D1 seen through a wrapper that fails nothing and notes each execution's SQL. */
 function observedD1() {
@@ -26,15 +26,7 @@ function observedD1() {
 describe("a delivery to a held lane", () => {
   it("is parked in one D1 round trip, and so is every redelivery", async () => {
     const admin = await newOrg();
-    const job = {
-      id: crypto.randomUUID(),
-      orgId: admin.orgId,
-      ownerId: admin.id,
-      kind: "parse-document" as const,
-      lane: "low" as const,
-      payload: { documentId: crypto.randomUUID() },
-      maxAttempts: 4,
-    };
+    const job = lowLaneJob(admin);
     await insertJob(db(), job);
     await markSent(db(), [job.id]);
     await setLanePaused(db(), admin.orgId, "low", true, admin.id);

@@ -13,7 +13,7 @@ import { recordingQueue } from "../../../test/helpers/failing-bindings.ts";
 import { platformOperator } from "../../../test/helpers/platform.ts";
 import { withBindings } from "../../../test/helpers/with-bindings.ts";
 import { sweep } from "../src/sweep.ts";
-import { corpusPdf, db, deliver, jobRow, runToEnd } from "./run-jobs.ts";
+import { corpusPdf, db, deliver, jobRow, lowLaneJob, runToEnd } from "./run-jobs.ts";
 
 const config = loadConfig(env);
 
@@ -30,17 +30,6 @@ async function upload(actor: Actor, query = "?generate=false") {
 async function laneAs(actor: Actor, lane: string, path = "/v1/admin/queues") {
   return (await json(await call(path, { token: actor.token }))).lanes.find((l: { lane: string }) => l.lane === lane);
 }
-
-/** A parse job of the low lane for `admin`'s organisation, as the upload route would write it. */
-const lowLaneJob = (admin: Actor) => ({
-  id: crypto.randomUUID(),
-  orgId: admin.orgId,
-  ownerId: admin.id,
-  kind: "parse-document" as const,
-  lane: "low" as const,
-  payload: { documentId: crypto.randomUUID() },
-  maxAttempts: 4,
-});
 
 const switchLane = (actor: Actor, scope: "admin" | "platform", lane: string, action: "pause" | "resume") =>
   call(`/v1/${scope}/lanes/${lane}/${action}`, { token: actor.token, method: "POST" });

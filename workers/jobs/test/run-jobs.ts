@@ -56,6 +56,17 @@ export async function runToEnd(
 }
 
 /** The PDF corpus, served to tests by the vitest config. */
+/** A parse job of the low lane for `admin`'s organisation, as the upload route would write it. */
+export const lowLaneJob = (admin: Actor) => ({
+  id: crypto.randomUUID(),
+  orgId: admin.orgId,
+  ownerId: admin.id,
+  kind: "parse-document" as const,
+  lane: "low" as const,
+  payload: { documentId: crypto.randomUUID() },
+  maxAttempts: 4,
+});
+
 export async function corpusPdf(name: string): Promise<Uint8Array> {
   const response = await fetch(`https://corpus.test/${name}`);
   if (!response.ok) throw new Error(`corpus file ${name}: ${response.status}`);
