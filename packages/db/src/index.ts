@@ -147,9 +147,6 @@ export function openDb(env: RelationalBindings, options: OpenDbOptions = {}): Db
   return db;
 }
 
-/** Whether the handle holds connections to end with `closeDb` (PostgreSQL's do; D1's do not). */
-export const holdsConnections = (db: Db): boolean => pgClients.has(db);
-
 /** Ends a handle's connections (PostgreSQL); nothing to do on D1. Safe to call on a handle that never queried. */
 export async function closeDb(db: Db): Promise<void> {
   await pgClients.get(db)?.opened?.end({ timeout: 5 });

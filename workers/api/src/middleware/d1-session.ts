@@ -5,6 +5,7 @@
  * their own writes; the response carries the new one. A PostgreSQL handle's
  * connection ends once the request and the work it left for after the
  * response (`waitUntil`, which may still write through the handle) are done.
+ * A lesson read's handle is made only when first asked for (`requestDb`).
  */
 
 import { closeDb, type Db, openRequestDb, relationalStore } from "@studyhall/db";
