@@ -83,12 +83,17 @@ export async function claimJob(db: Db, jobId: string, leaseMs: number, now = Dat
     })
     .where(and(eq(jobs.id, jobId), claimable(now), laneOpen()))
     .returning();
-  // The two conditions exclude each other (an open lane, a held one), and a claimed job is no longer claimable:
-  // in one batch, at most one of them takes effect.
-  const [[claimed], [parked]] =
-    typeof (db as Partial<Db>).batch === "function"
-      ? await db.batch([claim, parkStatement(db, jobId, now)])
-      : await claim.then(async (rows) => [rows, rows.length ? [] : await parkStatement(db, jobId, now)] as const);
+  let claimed: Job | undefined;
+  let parked: { lane: Job["lane"] } | undefined;
+  if (typeof (db as Partial<Db>).batch === "function") {
+    // The two conditions exclude each other (an open lane, a held one), and a claimed job is no longer
+    // claimable: in one batch, at most one of them takes effect.
+    const [claims, parks] = await db.batch([claim, parkStatement(db, jobId, now)]);
+    [claimed, parked] = [claims[0], parks[0]];
+  } else {
+    [claimed] = await claim;
+    if (!claimed) [parked] = await parkStatement(db, jobId, now);
+  }
   if (claimed) {
     await jobEvent(db, jobId, "started", { attempt: claimed.attempts, progress: claimed.progress, stage: claimed.stage, at: now });
     return { claimed: true, job: claimed, leaseToken };
