@@ -10,7 +10,7 @@
  */
 import { type AcceptedUpload, corpusPdf, expectJson, getJson, streamJob, uniquePdf, uploadPdf } from "../test/e2e/studyhall-client.ts";
 import type { Comparison } from "./compare.ts";
-import { load, sideBySide, statusSummary } from "./load.ts";
+import { load, pooledLoad, sideBySide, statusSummary } from "./load.ts";
 import type { Teacher } from "./teacher-accounts.ts";
 import { inBatches } from "./teacher-accounts.ts";
 
@@ -100,6 +100,7 @@ export async function compareLessonReads(
       },
       floorRead,
       log,
+      pooledLoad,
     );
     comparisons.push({
       name,

@@ -78,26 +78,27 @@ const ORDER = ["studyhall", "floor", "floor", "studyhall"] as const;
 
 /**
  * Runs studyhall and the floor twice each, studyhall, floor, floor, studyhall, and gives each side its two runs
- * pooled: rates and latencies are the runs' means, requests and statuses their sums. This machine's speed moves
- * by tens of percent from one minute to the next; one run of each side, always in the same order, would put that
- * drift into the ratio.
- * @example const [studyhall, floor] = await sideBySide("lesson read", () => load(a), () => load(b), console.error);
+ * pooled by `pool` (`pooledLoad` for load runs). This machine's speed moves by tens of percent from one minute to the
+ * next; one run of each side, always in the same order, would put that drift into the ratio.
+ * @example const [studyhall, floor] = await sideBySide("lesson read", () => load(a), () => load(b), console.error, pooledLoad);
  */
-export async function sideBySide(
+export async function sideBySide<T>(
   name: string,
-  studyhall: () => Promise<LoadFigures>,
-  floor: () => Promise<LoadFigures>,
+  studyhall: () => Promise<T>,
+  floor: () => Promise<T>,
   log: (line: string) => void,
-): Promise<[LoadFigures, LoadFigures]> {
-  const runs: Record<(typeof ORDER)[number], LoadFigures[]> = { studyhall: [], floor: [] };
+  pool: (runs: T[]) => T,
+): Promise<[T, T]> {
+  const runs: Record<(typeof ORDER)[number], T[]> = { studyhall: [], floor: [] };
   for (const [i, side] of ORDER.entries()) {
     log(`  ${name}: ${side} (run ${i + 1} of ${ORDER.length})…`);
     runs[side].push(await (side === "studyhall" ? studyhall : floor)());
   }
-  return [pooled(runs.studyhall), pooled(runs.floor)];
+  return [pool(runs.studyhall), pool(runs.floor)];
 }
 
-function pooled(runs: LoadFigures[]): LoadFigures {
+/** Load runs as one: rates and latencies are the runs' means, requests and statuses their sums. */
+export function pooledLoad(runs: LoadFigures[]): LoadFigures {
   const mean = (of: (run: LoadFigures) => number) => runs.reduce((sum, run) => sum + of(run), 0) / runs.length;
   const statuses: Record<string, number> = {};
   for (const run of runs) for (const [code, n] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + n;

@@ -12,9 +12,12 @@ import { percentile } from "./stats.ts";
 import { inBatches } from "./teacher-accounts.ts";
 
 export interface FanoutResult {
+  /** How many runs these figures pool (`pooledFanout`); each run is a fresh room. */
+  runs: number;
   sockets: number;
-  /** Messages sent one at a time for the latency figures. */
+  /** Messages sent one at a time for the latency figures, over all runs. */
   latencyMessages: number;
+  /** Connecting every socket, mean of the runs. */
   connectMs: number;
   /** Send → arrival, one sample per socket per message. */
   deliveryMs: number[];
@@ -122,6 +125,7 @@ export async function measureRoom(run: RoomRun, log: (line: string) => void = ()
   const wallMs = (lastAt || performance.now()) - started;
   await Promise.all(sockets.map((s) => s.close()));
   return {
+    runs: 1,
     sockets: count,
     latencyMessages,
     connectMs,
@@ -129,6 +133,32 @@ export async function measureRoom(run: RoomRun, log: (line: string) => void = ()
     lastSocketMs,
     throughput: { messages: total, delivered, wallMs, complete },
     missing,
+    errors,
+  };
+}
+
+/**
+ * Runs of one room as one: every delivery and every message's last arrival, the bursts' messages and
+ * deliveries summed over their summed time, errors and missing deliveries summed.
+ */
+export function pooledFanout(runs: FanoutResult[]): FanoutResult {
+  const sum = (of: (run: FanoutResult) => number) => runs.reduce((total, run) => total + of(run), 0);
+  const errors: Record<string, number> = {};
+  for (const run of runs) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
+  return {
+    runs: sum((run) => run.runs),
+    sockets: runs[0]!.sockets,
+    latencyMessages: sum((run) => run.latencyMessages),
+    connectMs: sum((run) => run.connectMs) / runs.length,
+    deliveryMs: runs.flatMap((run) => run.deliveryMs),
+    lastSocketMs: runs.flatMap((run) => run.lastSocketMs),
+    throughput: {
+      messages: sum((run) => run.throughput.messages),
+      delivered: sum((run) => run.throughput.delivered),
+      wallMs: sum((run) => run.throughput.wallMs),
+      complete: runs.every((run) => run.throughput.complete),
+    },
+    missing: sum((run) => run.missing),
     errors,
   };
 }
@@ -141,7 +171,7 @@ export function floorRoomRun(
   throughputMessages: number,
   burst: number,
 ): RoomRun {
-  const url = `${floorUrl.replace(/^http/, "ws")}/floor/rooms/fanout-${Date.now()}/ws`;
+  const url = `${floorUrl.replace(/^http/, "ws")}/floor/rooms/fanout-${crypto.randomUUID()}/ws`;
   return { sockets, latencyMessages, throughputMessages, burst, urlFor: async () => url };
 }
 
@@ -158,6 +188,6 @@ export function fanoutComparison(studyhall: FanoutResult, floor: FanoutResult): 
     studyhall: figures(studyhall),
     floor: figures(floor),
     unit: "msg/s",
-    note: `latency: ${studyhall.latencyMessages} messages one at a time, p50/p99 over every delivery; rate: a burst of ${studyhall.throughput.messages} messages${lost ? `; ${lost} deliveries NEVER ARRIVED` : ""}${studyhall.throughput.complete && floor.throughput.complete ? "" : "; a burst INCOMPLETE"}`,
+    note: `${studyhall.runs} runs a side (studyhall, floor, floor, studyhall), each a fresh room; latency: ${studyhall.latencyMessages / studyhall.runs} messages one at a time per run, p50/p99 over every delivery of both runs; rate: a burst of ${studyhall.throughput.messages / studyhall.runs} messages per run${lost ? `; ${lost} deliveries NEVER ARRIVED` : ""}${studyhall.throughput.complete && floor.throughput.complete ? "" : "; a burst INCOMPLETE"}`,
   };
 }

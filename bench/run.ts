@@ -8,7 +8,7 @@
  * on studyhall and on the floor with the same autocannon load: cached lesson
  * reads, room fan-out to 1,000 sockets, upload accept. It prints each figure
  * beside its ratio to the floor's, and the binding calls one request of each
- * route makes. Runs in about twelve minutes; `--quick` in about four.
+ * route makes. Runs in about fifteen minutes; `--quick` in about five.
  *
  *   npm run bench -- --quick
  *   npm run bench -- --duration 10 --connections 64 --upload-connections 4 --course-runs 3 --sockets 1000 --burst 1000
@@ -27,9 +27,10 @@ import { type CourseTiming, timeCourse } from "./course-timing.ts";
 import { exportRows, measureExport } from "./export.ts";
 import { type Floor, startFloor } from "./floor-process.ts";
 import { compareLessonReads, prepareLessonReads } from "./lesson-reads.ts";
+import { sideBySide } from "./load.ts";
 import { parseCorpus } from "./parse-corpus.ts";
-import { fanoutComparison, floorRoomRun, measureRoom } from "./room-fanout.ts";
-import { benchSessionFanout, fanoutRows } from "./session-fanout.ts";
+import { fanoutComparison, floorRoomRun, measureRoom, pooledFanout } from "./room-fanout.ts";
+import { fanoutRows, sessionRoomFanout } from "./session-fanout.ts";
 import { median, ms, seconds, table } from "./stats.ts";
 import { registerSchool } from "./teacher-accounts.ts";
 import { compareUploads, distinctBodies, paddedPdf } from "./upload-accept.ts";
@@ -197,17 +198,22 @@ try {
   const lessons = await prepareLessonReads(base, floor.url, owner!, readers);
   comparisons.push(...(await compareLessonReads(base, floor.url, lessons, readers, { connections, durationSeconds, log })));
 
-  log(`(f) room fan-out to ${socketCount} sockets: studyhall's SessionRoom…`);
-  const sessions = await benchSessionFanout(base, {
+  log(`(f) room fan-out to ${socketCount} sockets, studyhall's SessionRoom beside the floor's room…`);
+  const sessionRoom = await sessionRoomFanout(base, {
     sockets: socketCount,
     messages: latencyMessages,
     throughput: burstMessages,
     log: detail,
   });
+  const [sessions, floorRoom] = await sideBySide(
+    "room fan-out",
+    sessionRoom,
+    () => measureRoom(floorRoomRun(floor!.url, socketCount, latencyMessages, burstMessages, 10), detail),
+    log,
+    pooledFanout,
+  );
   rows.push(...fanoutRows(sessions).rows);
   notes.push(...fanoutRows(sessions).notes);
-  log("  …and the floor's room");
-  const floorRoom = await measureRoom(floorRoomRun(floor.url, socketCount, latencyMessages, burstMessages, 10), detail);
   comparisons.push(fanoutComparison(sessions, floorRoom));
 
   log("counting binding calls per route…");
@@ -295,7 +301,7 @@ notes.push(
   `machine at the start: ${startedOn}; at the end: load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shows in every figure).`,
 );
 notes.push(
-  `hot routes: autocannon ${autocannonVersion}, closed loop, the same connections and duration against studyhall and the floor (bench/floor/, a second wrangler dev started with the same flags), each read and upload case run four times in the order studyhall, floor, floor, studyhall, each side's figures the mean of its two runs; ratio = studyhall/floor for throughput and for p99. The lesson reads are every one a cache hit (each reader's first read made before the clock starts); the room's rate is messages/s each delivered to every socket. Counting binding calls is asked for only by the one counted request of each route, so the timed requests run unwrapped; each counted request follows an uncounted GET /v1/me of the same user, so it finds that user's API permits leased as a request in steady use does (a user's first request after their lease ends, RATE_LIMIT_LEASE_SECONDS, waits for one lease call: do=1). Local wrangler dev on a shared machine: Miniflare's KV, D1 and R2 are files on this disk, not Cloudflare's, and both sides share the CPU with the load generator.`,
+  `hot routes: autocannon ${autocannonVersion}, closed loop, the same connections and duration against studyhall and the floor (bench/floor/, a second wrangler dev started with the same flags), each read, upload and room fan-out case run four times in the order studyhall, floor, floor, studyhall, each side's figures the mean of its two runs; ratio = studyhall/floor for throughput and for p99. The lesson reads are every one a cache hit (each reader's first read made before the clock starts); the room's rate is messages/s each delivered to every socket. Counting binding calls is asked for only by the one counted request of each route, so the timed requests run unwrapped; each counted request follows an uncounted GET /v1/me of the same user, so it finds that user's API permits leased as a request in steady use does (a user's first request after their lease ends, RATE_LIMIT_LEASE_SECONDS, waits for one lease call: do=1). Local wrangler dev on a shared machine: Miniflare's KV, D1 and R2 are files on this disk, not Cloudflare's, and both sides share the CPU with the load generator.`,
 );
 console.log(
   [

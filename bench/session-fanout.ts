@@ -37,7 +37,11 @@ const SOCKETS_PER_ACCOUNT = 100;
 /** The room lets one person send 10 chat messages per 10 s, however many sockets they hold. */
 const PER_PERSON_BURST = 10;
 
-export async function benchSessionFanout(base: string, options: FanoutOptions = {}): Promise<FanoutResult> {
+/**
+ * One study room's fan-out, ready to run: the accounts are registered once, and each call opens a fresh room
+ * with them, measures it (`measureRoom`) and closes it.
+ */
+export async function sessionRoomFanout(base: string, options: FanoutOptions = {}): Promise<() => Promise<FanoutResult>> {
   const count = options.sockets ?? 1000;
   const latencyMessages = Math.min(options.messages ?? 30, count);
   const throughputMessages = options.throughput ?? 1000;
@@ -47,22 +51,25 @@ export async function benchSessionFanout(base: string, options: FanoutOptions = 
   // each a different person's, so no sender shares a send budget with another.
   const senderCount = latencyMessages + Math.ceil(throughputMessages / PER_PERSON_BURST);
   const accountCount = Math.min(count, Math.max(Math.ceil(count / SOCKETS_PER_ACCOUNT), senderCount));
-  log(`  sessions: ${accountCount} accounts, one study room, ${count} sockets…`);
+  log(`  sessions: ${accountCount} accounts, a study room per run, ${count} sockets…`);
   const accounts = await registerTeachers(base, accountCount);
-  const { sessionId } = await createStudyRoom(base, accounts[0]!.token, `Fan-out bench ${Date.now()}`);
+  const host = { Authorization: `Bearer ${accounts[0]!.token}` };
 
-  const result = await measureRoom(
-    {
-      sockets: count,
-      latencyMessages,
-      throughputMessages,
-      burst: PER_PERSON_BURST,
-      urlFor: async (i) => (await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId)).url,
-    },
-    log,
-  );
-  await fetch(`${base}/v1/sessions/${sessionId}/close`, { method: "POST", headers: { Authorization: `Bearer ${accounts[0]!.token}` } });
-  return result;
+  return async () => {
+    const { sessionId } = await createStudyRoom(base, accounts[0]!.token, `Fan-out bench ${crypto.randomUUID()}`);
+    const result = await measureRoom(
+      {
+        sockets: count,
+        latencyMessages,
+        throughputMessages,
+        burst: PER_PERSON_BURST,
+        urlFor: async (i) => (await sessionTicket(base, accounts[i % accounts.length]!.token, sessionId)).url,
+      },
+      log,
+    );
+    await fetch(`${base}/v1/sessions/${sessionId}/close`, { method: "POST", headers: host });
+    return result;
+  };
 }
 
 /** The benchmark table's rows for a result, and the notes that say how they were measured. */
@@ -72,7 +79,11 @@ export function fanoutRows(r: FanoutResult): { rows: [string, string, string][];
     .map(([code, n]) => `${n}× ${code}`)
     .join(", ");
   const rows: [string, string, string][] = [
-    ["(f) fan-out latency p50", ms(percentile(r.deliveryMs, 50)), `one message to ${r.sockets} sockets; ${r.deliveryMs.length} deliveries`],
+    [
+      "(f) fan-out latency p50",
+      ms(percentile(r.deliveryMs, 50)),
+      `one message to ${r.sockets} sockets; ${r.deliveryMs.length} deliveries${r.runs > 1 ? ` over ${r.runs} runs` : ""}`,
+    ],
     ["(f) fan-out latency p99", ms(percentile(r.deliveryMs, 99)), r.missing ? `${r.missing} deliveries NEVER ARRIVED` : "same deliveries"],
     [
       "(f)   until the last socket",
@@ -85,10 +96,14 @@ export function fanoutRows(r: FanoutResult): { rows: [string, string, string][];
       `${r.throughput.messages} messages, each to all ${r.sockets} sockets${r.throughput.complete ? "" : "; INCOMPLETE"}`,
     ],
     ["(f)   deliveries/s", (r.throughput.delivered / wallSeconds).toFixed(0), `over ${seconds(r.throughput.wallMs)}`],
-    ["(f) sockets connected", seconds(r.connectMs), `${r.sockets} × (ticket + upgrade + welcome), 25 at a time`],
+    [
+      "(f) sockets connected",
+      seconds(r.connectMs),
+      `${r.sockets} × (ticket + upgrade + welcome), 25 at a time${r.runs > 1 ? "; mean of the runs" : ""}`,
+    ],
   ];
   const notes = [
-    `(f) one study room (one Durable Object) with ${r.sockets} WebSockets from this Node process (its global WebSocket), spread over freshly registered teachers (each sender its own, as the room's send limit is per person; at most ${SOCKETS_PER_ACCOUNT} sockets each); the API's request limits are raised out of reach (bench/bench-platform.ts), the room's own per-person send limit is not. Latency: ${r.latencyMessages} chat messages sent one at a time, each from a different socket, timed from send to arrival at every socket (performance.now() in the one client process, so Node decoding ${r.sockets} frames per message is part of the figure). Throughput: ${Math.ceil(r.throughput.messages / PER_PERSON_BURST)} sockets send ${PER_PERSON_BURST} messages each at once (the per-person limit is ${PER_PERSON_BURST} per 10 s), timed from the first send to the last arrival at the last socket; messages/s counts each message once, deliveries/s every frame received.${errors ? ` Error frames: ${errors}.` : ""}`,
+    `(f) one study room (one Durable Object) with ${r.sockets} WebSockets from this Node process (its global WebSocket), spread over freshly registered teachers (each sender its own, as the room's send limit is per person; at most ${SOCKETS_PER_ACCOUNT} sockets each); the API's request limits are raised out of reach (bench/bench-platform.ts), the room's own per-person send limit is not. ${r.runs > 1 ? `${r.runs} runs, each in a fresh room with the same accounts, their figures pooled. ` : ""}Latency: ${r.latencyMessages / r.runs} chat messages sent one at a time, each from a different socket, timed from send to arrival at every socket (performance.now() in the one client process, so Node decoding ${r.sockets} frames per message is part of the figure). Throughput: ${Math.ceil(r.throughput.messages / r.runs / PER_PERSON_BURST)} sockets send ${PER_PERSON_BURST} messages each at once (the per-person limit is ${PER_PERSON_BURST} per 10 s), timed from the first send to the last arrival at the last socket; messages/s counts each message once, deliveries/s every frame received.${errors ? ` Error frames: ${errors}.` : ""}`,
   ];
   return { rows, notes };
 }
@@ -110,12 +125,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       platform = await startBenchPlatform("bench-sessions");
       base = platform.url;
     }
-    const result = await benchSessionFanout(base, {
+    const run = await sessionRoomFanout(base, {
       sockets: Number(values.sockets),
       messages: Number(values.messages),
       throughput: Number(values.throughput),
       log: (line) => console.error(line),
     });
+    const result = await run();
     const { rows, notes } = fanoutRows(result);
     console.log(
       `\n${table("studyhall session fan-out: local wrangler dev on this machine; figures, not pass/fail", rows)}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`,

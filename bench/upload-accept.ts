@@ -13,7 +13,7 @@
  */
 import { corpusPdf, postJson } from "../test/e2e/studyhall-client.ts";
 import type { Comparison } from "./compare.ts";
-import { load, sideBySide, statusSummary } from "./load.ts";
+import { load, pooledLoad, sideBySide, statusSummary } from "./load.ts";
 import type { Teacher } from "./teacher-accounts.ts";
 
 export const UPLOAD_BYTES = 1024 * 1024;
@@ -92,6 +92,7 @@ export async function compareUploads(
         nextBody: floorBodies,
       }),
     log,
+    pooledLoad,
   );
   await lane("resume");
   return [
