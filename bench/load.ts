@@ -6,6 +6,7 @@
  * `sideBySide`, which runs both sides twice, in an order that favours neither.
  */
 import autocannon from "autocannon";
+import { sumCounts } from "./stats.ts";
 
 export interface LoadOptions {
   url: string;
@@ -100,13 +101,11 @@ export async function sideBySide<T>(
 /** Load runs as one: rates and latencies are the runs' means, requests and statuses their sums. */
 export function pooledLoad(runs: LoadFigures[]): LoadFigures {
   const mean = (of: (run: LoadFigures) => number) => runs.reduce((sum, run) => sum + of(run), 0) / runs.length;
-  const statuses: Record<string, number> = {};
-  for (const run of runs) for (const [code, n] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
   return {
     requests: runs.reduce((sum, run) => sum + run.requests, 0),
     rps: mean((run) => run.rps),
     p50Ms: mean((run) => run.p50Ms),
     p99Ms: mean((run) => run.p99Ms),
-    statuses,
+    statuses: sumCounts(runs.map((run) => run.statuses)),
   };
 }

@@ -8,7 +8,7 @@
  */
 import { LiveSocket, type SessionFrame } from "../test/e2e/session-client.ts";
 import type { Comparison } from "./compare.ts";
-import { percentile } from "./stats.ts";
+import { percentile, sumCounts } from "./stats.ts";
 import { inBatches } from "./teacher-accounts.ts";
 
 export interface FanoutResult {
@@ -143,8 +143,6 @@ export async function measureRoom(run: RoomRun, log: (line: string) => void = ()
  */
 export function pooledFanout(runs: FanoutResult[]): FanoutResult {
   const sum = (of: (run: FanoutResult) => number) => runs.reduce((total, run) => total + of(run), 0);
-  const errors: Record<string, number> = {};
-  for (const run of runs) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
   return {
     runs: sum((run) => run.runs),
     sockets: runs[0]!.sockets,
@@ -159,7 +157,7 @@ export function pooledFanout(runs: FanoutResult[]): FanoutResult {
       complete: runs.every((run) => run.throughput.complete),
     },
     missing: sum((run) => run.missing),
-    errors,
+    errors: sumCounts(runs.map((run) => run.errors)),
   };
 }
 

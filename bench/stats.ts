@@ -8,6 +8,13 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
+/** Counts by key (status codes, error codes), added up over several runs. */
+export function sumCounts(counts: readonly Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const each of counts) for (const [key, n] of Object.entries(each)) total[key] = (total[key] ?? 0) + n;
+  return total;
+}
+
 export const median = (samples: readonly number[]) => percentile(samples, 50);
 
 export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : "n/a");
